@@ -1,0 +1,1 @@
+"""beredskap: the municipal register of volunteer preparedness resources."""

@@ -1,0 +1,1 @@
+"""Preparedness agreements (beredskapsavtaler) and the capacities they commit."""

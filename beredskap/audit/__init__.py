@@ -1,0 +1,1 @@
+"""The audit trail: one mechanism that records every insert, update and delete."""

@@ -1,0 +1,137 @@
+"""Column building blocks shared by the domain models: timestamps, versions, enums, points."""
+
+from __future__ import annotations
+
+import enum
+import re
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from geoalchemy2 import Geometry, WKBElement, WKTElement
+from geoalchemy2.shape import to_shape
+from shapely.geometry import Point
+from sqlalchemy import DateTime, Enum, Integer
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from beredskap.contact_details import normalise_email
+from beredskap.errors import DomainValidationError
+from geo.extent import OutsideNorwayError, check_lon_lat
+from geo.srid import WGS84
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Timestamped:
+    """created_at / updated_at, set by the application in UTC."""
+
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class Versioned:
+    """Optimistic concurrency: every UPDATE checks and bumps `version`."""
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - declared_attr takes the class
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+def enum_type(enum_class: type[enum.Enum], name: str) -> Enum:
+    """A portable enum: VARCHAR with a CHECK constraint on both backends, stored by value."""
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        validate_strings=True,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+def coerce_enum(enum_class: type[E], field: str, value: Any) -> E:
+    """Accept an enum member or its value; refuse anything else with the allowed values."""
+    if isinstance(value, enum_class):
+        return value
+    try:
+        return enum_class(value)
+    except ValueError:
+        allowed = ", ".join(str(member.value) for member in enum_class)
+        raise DomainValidationError(field, f"{value!r} is not one of: {allowed}") from None
+
+
+def required_text(field: str, value: str | None, max_length: int) -> str:
+    """Stripped text of 1..max_length characters, or a DomainValidationError."""
+    text = (value or "").strip() if isinstance(value, str) or value is None else None
+    if text is None:
+        raise DomainValidationError(field, "expected text")
+    if not text:
+        raise DomainValidationError(field, "is required")
+    if len(text) > max_length:
+        raise DomainValidationError(field, f"at most {max_length} characters")
+    return text
+
+
+def optional_text(field: str, value: str | None, max_length: int) -> str | None:
+    """Like required_text, but empty means None."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return required_text(field, value, max_length)
+
+
+_CATALOGUE_CODE = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+
+def catalogue_code(field: str, value: str) -> str:
+    """A stable machine code for catalogue entries: lower-case ASCII, digits and _."""
+    code = required_text(field, value, 64)
+    if not _CATALOGUE_CODE.fullmatch(code):
+        raise DomainValidationError(field, "lower-case letters, digits and _ only, letter first")
+    return code
+
+
+def coerce_email(field: str, value: str | None) -> str | None:
+    """A normalised e-mail address, None for empty, or a DomainValidationError."""
+    text = optional_text(field, value, 254)
+    if text is None:
+        return None
+    try:
+        return normalise_email(text)
+    except ValueError as error:
+        raise DomainValidationError(field, str(error)) from None
+
+
+def point_type() -> Geometry:
+    """A WGS84 point column type with a spatial index (R-tree on SpatiaLite, GiST on PostGIS)."""
+    return Geometry(geometry_type="POINT", srid=WGS84, spatial_index=True)
+
+
+def coerce_point(field: str, value: Any) -> WKTElement | WKBElement | None:
+    """Accept a shapely Point or a geometry element in EPSG:4326 inside Norway."""
+    if value is None:
+        return None
+    if isinstance(value, (WKTElement, WKBElement)):
+        if value.srid not in (WGS84, -1):
+            raise DomainValidationError(field, f"expected EPSG:{WGS84}, got EPSG:{value.srid}")
+        shape = to_shape(value)
+    elif isinstance(value, Point):
+        shape = value
+    else:
+        raise DomainValidationError(field, "expected a point")
+    if not isinstance(shape, Point) or shape.is_empty:
+        raise DomainValidationError(field, "expected a point")
+    try:
+        lon, lat = check_lon_lat(shape.x, shape.y)
+    except OutsideNorwayError as error:
+        raise DomainValidationError(field, str(error)) from None
+    if isinstance(value, Point):
+        return WKTElement(f"POINT({lon!r} {lat!r})", srid=WGS84)
+    return value

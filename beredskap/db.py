@@ -1,0 +1,134 @@
+"""Engine, declarative base and sessions for both backends.
+
+A `sqlite:` URL always means SpatiaLite, a `postgresql:` URL PostGIS (driver psycopg 3).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.engine.url import URL
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+Backend = Literal["spatialite", "postgis"]
+
+# Extra SRIDs a WGS84-only SpatiaLite metadata needs: EUREF89 UTM zones 32 and 33.
+SPATIALITE_EXTRA_SRIDS = (25832, 25833)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table; constraint names are stable across backends."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def normalise_url(raw_url: str) -> URL:
+    """Turn the configured URL into one SQLAlchemy understands, psycopg 3 for PostgreSQL."""
+    url = make_url(raw_url.replace("postgres://", "postgresql://", 1))
+    if url.drivername in ("postgresql", "postgresql+psycopg2"):
+        url = url.set(drivername="postgresql+psycopg")
+    if url.drivername.startswith("sqlite"):
+        url = url.set(drivername="sqlite")
+    return url
+
+
+def backend_of(engine_or_dialect_name: Engine | str) -> Backend:
+    """Which spatial backend an engine (or a dialect name) talks to."""
+    name = (
+        engine_or_dialect_name
+        if isinstance(engine_or_dialect_name, str)
+        else engine_or_dialect_name.dialect.name
+    )
+    if name == "sqlite":
+        return "spatialite"
+    if name == "postgresql":
+        return "postgis"
+    raise ValueError(f"unsupported database dialect: {name}")
+
+
+def _sqlite_dbapi_module() -> Any:
+    """The stdlib sqlite3 when it can load extensions, otherwise the pysqlite3 wheel."""
+    if hasattr(sqlite3.Connection, "enable_load_extension"):
+        return sqlite3
+    import pysqlite3.dbapi2 as pysqlite3_dbapi  # type: ignore[import-untyped]
+
+    return pysqlite3_dbapi
+
+
+def _prepare_spatialite_connection(dbapi_connection: Any, spatialite_module: str) -> None:
+    """Load SpatiaLite, set pragmas and create the spatial metadata on first use."""
+    # Let SQLAlchemy emit BEGIN itself, so SAVEPOINT and transactional DDL work as documented.
+    dbapi_connection.isolation_level = None
+    dbapi_connection.enable_load_extension(True)
+    dbapi_connection.load_extension(spatialite_module)
+    dbapi_connection.enable_load_extension(False)
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA busy_timeout = 10000")
+    if cursor.execute("SELECT CheckSpatialMetaData()").fetchone()[0] < 1:
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("SELECT InitSpatialMetaData(1, 'WGS84')")
+        for srid in SPATIALITE_EXTRA_SRIDS:
+            cursor.execute("SELECT InsertEpsgSrid(?)", (srid,))
+    cursor.close()
+
+
+def make_engine(
+    raw_url: str,
+    *,
+    spatialite_module: str = "mod_spatialite",
+    echo: bool = False,
+    **engine_options: Any,
+) -> Engine:
+    """Create an engine for either backend, with SpatiaLite loaded on every SQLite connection."""
+    url = normalise_url(raw_url)
+    if url.drivername != "sqlite":
+        return create_engine(url, echo=echo, pool_pre_ping=True, **engine_options)
+
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, module=_sqlite_dbapi_module(), echo=echo, **engine_options)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        _prepare_spatialite_connection(dbapi_connection, spatialite_module)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that never expire loaded objects on commit (values stay readable after it)."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session], actor: str) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error; writes are audited as actor."""
+    session = factory()
+    session.info["actor"] = actor
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

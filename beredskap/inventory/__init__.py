@@ -1,0 +1,1 @@
+"""Resource types (the catalogue) and equipment held by organisations at sites."""

@@ -1,0 +1,1 @@
+"""Alembic migrations: the schema on SpatiaLite and PostGIS, built from empty."""

@@ -1,0 +1,17 @@
+"""Imports every model module so `Base.metadata` knows all tables (for Alembic and tests)."""
+
+from beredskap.agreements import models as agreements_models
+from beredskap.audit import models as audit_models
+from beredskap.db import Base
+from beredskap.inventory import models as inventory_models
+from beredskap.organisations import models as organisations_models
+from beredskap.volunteers import models as volunteers_models
+
+MODEL_MODULES = (
+    organisations_models,
+    inventory_models,
+    volunteers_models,
+    agreements_models,
+    audit_models,
+)
+metadata = Base.metadata

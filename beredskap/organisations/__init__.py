@@ -1,0 +1,1 @@
+"""Organisations (frivillige organisasjoner) and their sites."""

@@ -1,0 +1,1 @@
+"""Volunteers, their memberships and qualifications."""

@@ -1,0 +1,4 @@
+"""Spatial toolkit: SRIDs, CRS conversion, Norway's extent, and backend-neutral spatial SQL.
+
+Depends on no package of ours.
+"""

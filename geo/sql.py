@@ -1,0 +1,130 @@
+"""Backend-neutral spatial SQL: constructs compiled differently for PostGIS and SpatiaLite.
+
+No query elsewhere needs to know which backend it runs on. Geometries are stored in
+EPSG:4326; distances are metres on the WGS84 ellipsoid on both backends.
+
+PostGIS: `geom::geography` with ST_DWithin/ST_Distance (spheroid). A plain geometry GiST index
+is not used by a geography cast, so every spatial column also gets a GiST index on the
+expression `(column::geography)`; see `geography_index_ddl`.
+
+SpatiaLite 5.0: no ST_DWithin; PtDistWithin/ST_Distance with use_ellipsoid=1 give metres,
+but the R-tree is only used through the `SpatialIndex` virtual table, so `within_metres`
+prefilters on a search frame that is certain to contain the circle.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from geoalchemy2 import Geometry
+from sqlalchemy import Boolean, Float, column
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.schema import Column, Table
+
+from geo.srid import WGS84
+
+# Conservative degree lengths: the real ones are always longer, so frames only grow.
+_METRES_PER_DEGREE_LAT_MIN = 110_000.0  # 110,574 m at the equator, more elsewhere
+_METRES_PER_DEGREE_LON_AT_EQUATOR_MIN = 111_000.0  # 111,319 m x cos(lat) on the ellipsoid
+
+
+class point(FunctionElement[Any]):  # noqa: N801 - SQL-function style name
+    """A WGS84 point from longitude and latitude expressions or values."""
+
+    type = Geometry(geometry_type="POINT", srid=WGS84)
+    inherit_cache = True
+
+
+class distance_metres(FunctionElement[float]):  # noqa: N801
+    """Distance in metres on the WGS84 ellipsoid between two 4326 geometries."""
+
+    type = Float()
+    inherit_cache = True
+
+
+class within_metres(FunctionElement[bool]):  # noqa: N801
+    """True when the geometry column lies within `metres` of another geometry (index-assisted).
+
+    The first argument must be a spatially indexed geometry column of a table.
+    """
+
+    type = Boolean()
+    inherit_cache = True
+
+
+def _args(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> list[str]:
+    return [compiler.process(clause, **kw) for clause in element.clauses.clauses]
+
+
+@compiles(point)
+def _point_postgis(element: point, compiler: SQLCompiler, **kw: Any) -> str:
+    lon, lat = _args(element, compiler, **kw)
+    return f"ST_SetSRID(ST_MakePoint({lon}, {lat}), {WGS84})"
+
+
+@compiles(point, "sqlite")
+def _point_spatialite(element: point, compiler: SQLCompiler, **kw: Any) -> str:
+    lon, lat = _args(element, compiler, **kw)
+    return f"MakePoint({lon}, {lat}, {WGS84})"
+
+
+@compiles(distance_metres)
+def _distance_postgis(element: distance_metres, compiler: SQLCompiler, **kw: Any) -> str:
+    a, b = _args(element, compiler, **kw)
+    return f"ST_Distance(CAST({a} AS geography), CAST({b} AS geography))"
+
+
+@compiles(distance_metres, "sqlite")
+def _distance_spatialite(element: distance_metres, compiler: SQLCompiler, **kw: Any) -> str:
+    a, b = _args(element, compiler, **kw)
+    return f"ST_Distance({a}, {b}, 1)"
+
+
+@compiles(within_metres)
+def _within_postgis(element: within_metres, compiler: SQLCompiler, **kw: Any) -> str:
+    geom, other, metres = _args(element, compiler, **kw)
+    return f"ST_DWithin(CAST({geom} AS geography), CAST({other} AS geography), {metres})"
+
+
+def _indexed_column(element: within_metres) -> tuple[ColumnElement[Any], Table]:
+    geom = next(iter(element.clauses.clauses))
+    table = getattr(geom, "table", None)
+    base_table = getattr(table, "element", table)  # an alias wraps the real table
+    if not isinstance(base_table, Table) or not isinstance(geom, ColumnElement):
+        raise TypeError("within_metres needs a spatially indexed column of a table first")
+    return geom, base_table
+
+
+@compiles(within_metres, "sqlite")
+def _within_spatialite(element: within_metres, compiler: SQLCompiler, **kw: Any) -> str:
+    geom_clause, base_table = _indexed_column(element)
+    geom, other, metres = _args(element, compiler, **kw)
+    rowid = compiler.process(column("rowid", _selectable=geom_clause.table), **kw)
+    column_name = geom_clause.name if isinstance(geom_clause, Column) else geom_clause.key
+    dlat = f"(({metres}) / {_METRES_PER_DEGREE_LAT_MIN})"
+    max_abs_lat = f"MAX(ABS(MbrMinY({other})), ABS(MbrMaxY({other})))"
+    dlon = (
+        f"(({metres}) / ({_METRES_PER_DEGREE_LON_AT_EQUATOR_MIN} * "
+        f"cos(radians(MIN({max_abs_lat} + {dlat}, 89.0)))))"
+    )
+    frame = (
+        f"BuildMbr(MbrMinX({other}) - {dlon}, MbrMinY({other}) - {dlat}, "
+        f"MbrMaxX({other}) + {dlon}, MbrMaxY({other}) + {dlat}, {WGS84})"
+    )
+    return (
+        f"({rowid} IN (SELECT rowid FROM SpatialIndex "
+        f"WHERE f_table_name = '{base_table.name}' AND f_geometry_column = '{column_name}' "
+        f"AND search_frame = {frame}) "
+        f"AND PtDistWithin({geom}, {other}, {metres}, 1) = 1)"
+    )
+
+
+def geography_index_ddl(table: str, geometry_column: str) -> str:
+    """PostGIS DDL for the GiST index on `column::geography` that ST_DWithin above uses."""
+    return (
+        f"CREATE INDEX IF NOT EXISTS ix_{table}_{geometry_column}_geography "
+        f"ON {table} USING gist ((CAST({geometry_column} AS geography)))"
+    )

@@ -1,0 +1,136 @@
+"""Test fixtures: every database test runs once on SpatiaLite and once on PostGIS.
+
+PostGIS comes from BEREDSKAP_TEST_POSTGRES_URL (a throwaway database with the postgis
+extension). With BEREDSKAP_REQUIRE_POSTGIS=1 a missing or unreachable PostGIS fails the run
+instead of skipping. Each test runs inside a transaction that is rolled back afterwards;
+tests that must commit use `fresh_database`, which rebuilds the schema after them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from beredskap import migrate
+from beredskap.audit.recorder import install_audit_trail
+from beredskap.db import make_engine
+from beredskap.runtime import Database
+
+BACKENDS = ("spatialite", "postgis")
+POSTGRES_URL_ENV = "BEREDSKAP_TEST_POSTGRES_URL"
+REQUIRE_POSTGIS_ENV = "BEREDSKAP_REQUIRE_POSTGIS"
+
+_outcomes_by_backend: Counter[tuple[str, str]] = Counter()
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get(POSTGRES_URL_ENV)
+    if not url:
+        if os.environ.get(REQUIRE_POSTGIS_ENV) == "1":
+            pytest.fail(f"{REQUIRE_POSTGIS_ENV}=1 but {POSTGRES_URL_ENV} is not set")
+        pytest.skip(f"PostGIS not configured ({POSTGRES_URL_ENV} unset)")
+    return url
+
+
+def _rebuild_schema(engine: Engine) -> None:
+    """Empty the database through the migrations, then build it again from empty."""
+    if migrate.current_revision(engine) is not None:
+        migrate.downgrade(engine, "base")
+    migrate.upgrade(engine, "head")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def audit_trail() -> None:
+    """Production installs the audit trail when it opens the database; so do the tests."""
+    install_audit_trail()
+
+
+@pytest.fixture(scope="session")
+def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Engine]]:
+    created: dict[str, Engine] = {}
+    yield created
+    for engine in created.values():
+        engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def engine(
+    backend: str, engines: dict[str, Engine], tmp_path_factory: pytest.TempPathFactory
+) -> Engine:
+    """A migrated engine for the backend, created once per test session."""
+    if backend not in engines:
+        if backend == "spatialite":
+            path = Path(tmp_path_factory.mktemp("spatialite")) / "test.db"
+            url = f"sqlite:///{path}"
+        else:
+            url = str(_postgres_url())
+        candidate = make_engine(url)
+        try:
+            with candidate.connect() as connection:
+                if backend == "postgis":
+                    connection.execute(text("SELECT PostGIS_Version()"))
+        except Exception as error:
+            if os.environ.get(REQUIRE_POSTGIS_ENV) == "1":
+                pytest.fail(f"PostGIS required but unreachable: {type(error).__name__}")
+            pytest.skip(f"PostGIS unreachable: {type(error).__name__}")
+        _rebuild_schema(candidate)
+        engines[backend] = candidate
+    return engines[backend]
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """An audited session inside a transaction that is rolled back after the test."""
+    connection = engine.connect()
+    outer = connection.begin()
+    factory = sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    db_session = factory()
+    db_session.info["actor"] = "test"
+    try:
+        yield db_session
+    finally:
+        db_session.close()
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def fresh_database(engine: Engine) -> Iterator[Database]:
+    """A database a test may commit to; the schema is rebuilt from empty afterwards."""
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    try:
+        yield Database(engine=engine, sessions=factory)
+    finally:
+        _rebuild_schema(engine)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+        backend_name = next((b for b in BACKENDS if f"[{b}" in report.nodeid), "no database")
+        _outcomes_by_backend[(backend_name, report.outcome)] += 1
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    terminalreporter.section("tests per database backend")
+    for backend_name in (*BACKENDS, "no database"):
+        counts = {
+            outcome: _outcomes_by_backend[(backend_name, outcome)]
+            for outcome in ("passed", "failed", "skipped")
+        }
+        terminalreporter.write_line(
+            f"{backend_name} - tests passed {counts['passed']} "
+            f"(failed {counts['failed']}, skipped {counts['skipped']})"
+        )
