@@ -1,0 +1,1 @@
+"""Generated data: the demo municipality and benchmark-scale data. Used by the CLI and tests."""

@@ -1,0 +1,97 @@
+"""The migrations build the schema from empty and take it back to empty, on both backends."""
+
+from sqlalchemy import Engine, inspect, text
+
+from beredskap import migrate
+from beredskap.model_registry import metadata
+from beredskap.seed.scale import seed_scale
+
+REGISTER_TABLES = {
+    "organisations",
+    "sites",
+    "resource_types",
+    "equipment",
+    "volunteers",
+    "memberships",
+    "qualification_types",
+    "volunteer_qualifications",
+    "agreements",
+    "agreement_commitments",
+    "audit_log",
+}
+
+
+def _tables(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names())
+
+
+def test_downgrade_to_empty_and_upgrade_again(engine: Engine, fresh_database: object) -> None:
+    migrate.downgrade(engine, "base")
+    assert migrate.current_revision(engine) is None
+    assert not (_tables(engine) & REGISTER_TABLES)
+    assert not {t for t in _tables(engine) if t.startswith("idx_")}  # no SpatiaLite leftovers
+
+    migrate.upgrade(engine, "head")
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    assert _tables(engine) >= REGISTER_TABLES
+    assert set(metadata.tables) == REGISTER_TABLES
+
+
+def test_shipped_catalogues(engine: Engine) -> None:
+    with engine.connect() as connection:
+        resource_types = connection.execute(
+            text("SELECT count(*), count(DISTINCT capability) FROM resource_types WHERE shipped")
+        ).one()
+        qualifications = connection.execute(
+            text("SELECT count(*) FROM qualification_types WHERE shipped")
+        ).scalar_one()
+    assert resource_types[0] >= 30
+    assert resource_types[1] == 8  # every capability group has entries
+    assert qualifications >= 15
+
+
+def test_spatial_indexes_exist(engine: Engine, backend: str) -> None:
+    with engine.connect() as connection:
+        if backend == "spatialite":
+            rows = connection.execute(
+                text(
+                    "SELECT f_table_name, f_geometry_column FROM geometry_columns "
+                    "WHERE spatial_index_enabled = 1"
+                )
+            )
+            indexed = {(row[0], row[1]) for row in rows}
+        else:
+            indexed = {
+                (row.tablename, row.indexname)
+                for row in connection.execute(
+                    text("SELECT tablename, indexname FROM pg_indexes WHERE indexdef LIKE '%gist%'")
+                )
+            }
+    if backend == "spatialite":
+        assert {
+            ("organisations", "home_base"),
+            ("sites", "location"),
+            ("volunteers", "home_area"),
+        } <= indexed
+    else:
+        names = {name for _table, name in indexed}
+        for table, column in (
+            ("organisations", "home_base"),
+            ("sites", "location"),
+            ("volunteers", "home_area"),
+        ):
+            assert f"idx_{table}_{column}" in names  # plain geometry GiST
+            assert f"ix_{table}_{column}_geography" in names  # for ST_DWithin on geography
+
+
+def test_a_populated_database_goes_down_to_empty(engine: Engine, fresh_database: object) -> None:
+    seed_scale(engine, organisations=3, equipment=20, volunteers=10)
+    migrate.downgrade(engine, "0001_register_schema")  # the catalogue stays while it is used
+    with engine.connect() as connection:
+        used = connection.execute(
+            text("SELECT count(DISTINCT resource_type_id) FROM equipment")
+        ).scalar_one()
+        kept = connection.execute(text("SELECT count(*) FROM resource_types")).scalar_one()
+    assert kept == used > 0
+    migrate.downgrade(engine, "base")
+    assert not (_tables(engine) & REGISTER_TABLES)
