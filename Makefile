@@ -1,0 +1,41 @@
+# Two commands on a fresh Debian/Ubuntu machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+SYSTEM_PACKAGES := libsqlite3-mod-spatialite
+
+.PHONY: demo test lint serve clean
+
+$(INSTALLED): pyproject.toml
+	scripts/ensure-system-packages.sh $(SYSTEM_PACKAGES)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(INSTALLED)
+
+## Migrate, seed the demo municipality if empty, serve on http://127.0.0.1:8000
+demo: $(INSTALLED)
+	$(BIN)/beredskap demo
+
+## The whole suite: lint, import contracts, tests on SpatiaLite and (when reachable) PostGIS
+test: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	@if [ -z "$$BEREDSKAP_TEST_POSTGRES_URL" ]; then \
+		url=$$(scripts/postgis-test-db.sh beredskap_test || true); \
+		if [ -n "$$url" ]; then export BEREDSKAP_TEST_POSTGRES_URL=$$url; \
+		else echo "No PostgreSQL reachable: PostGIS tests will be skipped" >&2; fi; \
+	fi; \
+	$(BIN)/python -m pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports pyproject.toml
+
+serve: $(INSTALLED)
+	$(BIN)/beredskap serve
+
+clean:
+	rm -rf $(VENV) var build .pytest_cache .ruff_cache
