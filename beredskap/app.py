@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from beredskap import health
+from beredskap.api.problems import install_problem_handlers
+from beredskap.api.router import api_router
+from beredskap.deps import authorize
 from beredskap.runtime import Database, open_database
 from beredskap.settings import Settings, get_settings
 
@@ -12,8 +15,19 @@ from beredskap.settings import Settings, get_settings
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     """Build the app for the given settings (tests pass their own database)."""
     settings = settings or get_settings()
-    app = FastAPI(title="beredskap", version="0.1.0", openapi_url="/openapi.json")
+    app = FastAPI(
+        title="beredskap",
+        version="0.1.0",
+        openapi_url="/openapi.json",
+        # Swagger UI and ReDoc load scripts from CDNs; closed municipal networks have none.
+        docs_url=None,
+        redoc_url=None,
+        # Every route passes the permission matrix; routes without a rule are refused.
+        dependencies=[Depends(authorize)],
+    )
     app.state.settings = settings
     app.state.database = database or open_database(settings)
+    install_problem_handlers(app)
     app.include_router(health.router)
+    app.include_router(api_router())
     return app

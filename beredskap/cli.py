@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import sys
+from typing import Annotated, NoReturn
 
 import typer
+from sqlalchemy import select
 
 from beredskap import migrate
+from beredskap.auth import service as auth_service
+from beredskap.auth.models import Role, User
 from beredskap.db import transaction
+from beredskap.errors import DomainValidationError
 from beredskap.runtime import Database, open_database
 from beredskap.settings import get_settings
 
@@ -19,8 +24,12 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 seed_app = typer.Typer(help="Demo and benchmark data.", no_args_is_help=True)
+user_app = typer.Typer(help="Users who log in.", no_args_is_help=True)
+token_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(seed_app, name="seed")
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
 
 Count = Annotated[int, typer.Option(min=0, max=100_000_000)]
 
@@ -83,6 +92,97 @@ def seed_scale_command(
         database.engine, organisations=organisations, equipment=equipment, volunteers=volunteers
     )
     typer.echo(f"Scale data added: {summary}")
+
+
+def _refuse(message: str) -> NoReturn:
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(code=2)
+
+
+@user_app.command("add")
+def user_add(
+    email: str = typer.Argument(..., help="The user's e-mail address (their login)."),
+    role: Role = typer.Option(..., "--role", help="What the user does."),
+    organisation: list[str] = typer.Option(
+        [], "--organisation", help="Id or organisation number (org_editor; repeatable)."
+    ),
+    name: str | None = typer.Option(None, "--name", help="Display name."),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from standard input."
+    ),
+) -> None:
+    """Add a user. Without --password-stdin a password is generated and printed once."""
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    database = _database()
+    try:
+        with transaction(database.sessions, actor="cli") as session:
+            organisations = []
+            for key in organisation:
+                found = auth_service.find_organisation(session, key)
+                if found is None:
+                    _refuse(f"no organisation with id or number {key}")
+                organisations.append(found)
+            user, generated = auth_service.add_user(
+                session,
+                email=email,
+                role=role,
+                password=password,
+                organisations=organisations,
+                display_name=name,
+            )
+            summary = f"Added {user.email} as {user.role.value}"
+            if organisations:
+                summary += " for " + ", ".join(o.name for o in organisations)
+    except DomainValidationError as error:
+        _refuse(str(error))
+    typer.echo(summary)
+    if generated:
+        typer.echo("Password (shown once, store it safely):")
+        typer.echo(generated)
+
+
+@token_app.command("create")
+def token_create(
+    email: str = typer.Argument(..., help="The user the token acts as."),
+    days: int | None = typer.Option(None, min=1, max=3650, help="Days until it expires."),
+    label: str | None = typer.Option(None, help="What the token is for."),
+) -> None:
+    """Create an API token; the token itself is the last line of the output."""
+    database = _database()
+    settings = get_settings()
+    with transaction(database.sessions, actor="cli") as session:
+        user = session.scalars(select(User).where(User.email == email.strip().lower())).first()
+        if user is None or not user.active:
+            _refuse(f"no active user {email}")
+        row, token = auth_service.create_token(
+            session, user, days=days or settings.token_days, label=label
+        )
+        expires = row.expires_at.date().isoformat()
+    typer.echo(f"Token {row.id} for {user.email}, expires {expires}. Shown once:")
+    typer.echo(token)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token: str | None = typer.Argument(None, help="The token to revoke."),
+    user_email: str | None = typer.Option(None, "--user", help="Revoke all of this user's."),
+) -> None:
+    """Revoke one token, or every token of a user."""
+    if (token is None) == (user_email is None):
+        _refuse("give either a token or --user EMAIL")
+    database = _database()
+    with transaction(database.sessions, actor="cli") as session:
+        user = None
+        if user_email is not None:
+            user = session.scalars(
+                select(User).where(User.email == user_email.strip().lower())
+            ).first()
+            if user is None:
+                _refuse(f"no user {user_email}")
+        count = auth_service.revoke_tokens(session, token=token, user=user)
+    if count == 0:
+        _refuse("no live token matched")
+    typer.echo(f"Revoked {count} token(s).")
 
 
 @app.command()

@@ -69,6 +69,10 @@ def _sqlite_dbapi_module() -> Any:
     return pysqlite3_dbapi
 
 
+def _unicode_lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
 def _prepare_spatialite_connection(dbapi_connection: Any, spatialite_module: str) -> None:
     """Load SpatiaLite, set pragmas and create the spatial metadata on first use."""
     # Let SQLAlchemy emit BEGIN itself, so SAVEPOINT and transactional DDL work as documented.
@@ -76,6 +80,8 @@ def _prepare_spatialite_connection(dbapi_connection: Any, spatialite_module: str
     dbapi_connection.enable_load_extension(True)
     dbapi_connection.load_extension(spatialite_module)
     dbapi_connection.enable_load_extension(False)
+    # SQLite's lower() folds ASCII only; PostgreSQL's folds Æ, Ø, Å too. Searches must agree.
+    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA busy_timeout = 10000")

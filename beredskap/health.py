@@ -15,7 +15,7 @@ from beredskap.runtime import Database
 router = APIRouter()
 
 
-@router.get("/healthz", tags=["health"])
+@router.get("/healthz", name="health", tags=["health"])
 def healthz(request: Request) -> JSONResponse:
     """Liveness and readiness for load balancers and the docker-compose healthcheck."""
     database: Database = request.app.state.database

@@ -2,6 +2,7 @@
 
 from beredskap.agreements import models as agreements_models
 from beredskap.audit import models as audit_models
+from beredskap.auth import models as auth_models
 from beredskap.db import Base
 from beredskap.inventory import models as inventory_models
 from beredskap.organisations import models as organisations_models
@@ -13,5 +14,6 @@ MODEL_MODULES = (
     volunteers_models,
     agreements_models,
     audit_models,
+    auth_models,
 )
 metadata = Base.metadata

@@ -28,6 +28,21 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 
+    # Web sessions and API tokens.
+    cookie_secure: bool = Field(
+        default=True,
+        description="Send the session cookie over HTTPS only (browsers also allow it on "
+        "http://localhost and 127.0.0.1, so the demo works).",
+    )
+    session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    token_days: int = Field(default=90, ge=1, le=3650)
+    # Failed logins: after `login_free_failures` within the window, each further attempt
+    # waits twice as long as the one before, up to `login_max_delay_seconds`.
+    login_free_failures: int = Field(default=5, ge=1, le=100)
+    login_failure_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    login_max_delay_seconds: int = Field(default=900, ge=1, le=24 * 3600)
+    default_language: str = Field(default="nb", pattern="^(nb|en)$")
+
     @field_validator("database_url")
     @classmethod
     def _known_backend(cls, value: SecretStr) -> SecretStr:

@@ -26,6 +26,8 @@ BACKENDS = ("spatialite", "postgis")
 POSTGRES_URL_ENV = "BEREDSKAP_TEST_POSTGRES_URL"
 REQUIRE_POSTGIS_ENV = "BEREDSKAP_REQUIRE_POSTGIS"
 
+pytest_plugins = ["tests.support.api"]
+
 _outcomes_by_backend: Counter[tuple[str, str]] = Counter()
 
 

@@ -49,12 +49,18 @@ def json_value(value: Any) -> Any:
     return str(value)
 
 
+def _excluded(obj: Any) -> frozenset[str]:
+    """Columns a model keeps out of the trail (secrets, and timestamps of mere use)."""
+    return frozenset(getattr(obj, "__audit_exclude__", ()))
+
+
 def _snapshot(obj: Any) -> dict[str, Any]:
     state = inspect(obj)
+    excluded = _excluded(obj)
     return {
         attr.key: json_value(state.attrs[attr.key].loaded_value)
         for attr in state.mapper.column_attrs
-        if state.attrs[attr.key].loaded_value is not NO_VALUE
+        if attr.key not in excluded and state.attrs[attr.key].loaded_value is not NO_VALUE
     }
 
 
@@ -62,8 +68,9 @@ def _changes(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     state = inspect(obj)
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
+    skipped = _NOT_DIFFED | _excluded(obj)
     for attr in state.mapper.column_attrs:
-        if attr.key in _NOT_DIFFED:
+        if attr.key in skipped:
             continue
         history = state.attrs[attr.key].history
         if not history.has_changes():

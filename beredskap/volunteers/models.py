@@ -16,7 +16,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Integer,
     String,
@@ -27,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from beredskap.audit.models import Audited
 from beredskap.columns import (
     Timestamped,
+    UtcDateTime,
     Versioned,
     catalogue_code,
     coerce_email,
@@ -76,7 +76,7 @@ class Volunteer(Audited, Versioned, Timestamped, Base):
         enum_type(Availability, "availability"), default=Availability.AVAILABLE
     )
     sms_consent: Mapped[bool] = mapped_column(Boolean, default=False)
-    sms_consent_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sms_consent_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     memberships: Mapped[list[Membership]] = relationship(

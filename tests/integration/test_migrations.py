@@ -18,6 +18,11 @@ REGISTER_TABLES = {
     "agreements",
     "agreement_commitments",
     "audit_log",
+    "users",
+    "user_organisations",
+    "api_tokens",
+    "web_sessions",
+    "login_failures",
 }
 
 

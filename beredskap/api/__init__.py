@@ -1,0 +1,1 @@
+"""HTTP building blocks shared by every domain's routes: errors, input types, pagination."""

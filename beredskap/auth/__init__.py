@@ -1,0 +1,1 @@
+"""Users, roles, web sessions, API tokens and the permission matrix."""

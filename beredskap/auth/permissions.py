@@ -1,0 +1,100 @@
+"""The role-by-route permission matrix: the one place that says who may call what.
+
+Every route of the app has an entry, keyed by the route's name; a route without one is
+refused to everybody (and fails `tests/integration/test_permission_matrix.py`). Whether an
+`org_editor` may touch a particular organisation's records is decided in the routes with
+`Principal.may_edit_organisation`, since it depends on the record.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from beredskap.auth.models import Role
+
+PUBLIC: Final = "public"
+
+ALL_ROLES = frozenset(Role)
+READERS = ALL_ROLES  # the register without personal data: organisations, sites, equipment
+PEOPLE_READERS = frozenset({Role.ADMIN, Role.DUTY_OFFICER, Role.ORG_EDITOR, Role.PLANNER})
+ORGANISATION_EDITORS = frozenset({Role.ADMIN, Role.ORG_EDITOR})  # org_editor: own only
+EQUIPMENT_EDITORS = frozenset({Role.ADMIN, Role.ORG_EDITOR, Role.DUTY_OFFICER})
+ADMIN = frozenset({Role.ADMIN})
+
+# Roles that see volunteers' mobile, e-mail and home area. Planners see names and
+# qualifications (to invite people to exercises), the council sees no volunteer at all.
+PERSONAL_DATA_ROLES = frozenset({Role.ADMIN, Role.DUTY_OFFICER, Role.ORG_EDITOR})
+
+
+def _crud(
+    entity: str,
+    *,
+    read: frozenset[Role],
+    create: frozenset[Role],
+    update: frozenset[Role],
+    delete: frozenset[Role],
+) -> dict[str, frozenset[Role]]:
+    return {
+        f"{entity}.list": read,
+        f"{entity}.read": read,
+        f"{entity}.create": create,
+        f"{entity}.update": update,
+        f"{entity}.delete": delete,
+    }
+
+
+PERMISSIONS: dict[str, frozenset[Role] | str] = {
+    # Infrastructure and the way in.
+    "health": PUBLIC,
+    "web.login_form": PUBLIC,
+    "web.login": PUBLIC,
+    "web.language": PUBLIC,
+    "web.logout": ALL_ROLES,
+    "me.read": ALL_ROLES,
+    # The register.
+    **_crud(
+        "organisations",
+        read=READERS,
+        create=ADMIN,
+        update=ORGANISATION_EDITORS,
+        delete=ADMIN,
+    ),
+    **_crud(
+        "sites",
+        read=READERS,
+        create=ORGANISATION_EDITORS,
+        update=ORGANISATION_EDITORS,
+        delete=ORGANISATION_EDITORS,
+    ),
+    **_crud("resource_types", read=READERS, create=ADMIN, update=ADMIN, delete=ADMIN),
+    **_crud(
+        "equipment",
+        read=READERS,
+        create=ORGANISATION_EDITORS,
+        update=EQUIPMENT_EDITORS,
+        delete=ORGANISATION_EDITORS,
+    ),
+    **_crud("qualification_types", read=READERS, create=ADMIN, update=ADMIN, delete=ADMIN),
+    **_crud(
+        "volunteers",
+        read=PEOPLE_READERS,
+        create=ORGANISATION_EDITORS,
+        update=ORGANISATION_EDITORS,
+        delete=ORGANISATION_EDITORS,
+    ),
+    **_crud("agreements", read=READERS, create=ADMIN, update=ADMIN, delete=ADMIN),
+    "audit.list": ADMIN,
+    # Web pages.
+    "web.dashboard": ALL_ROLES,
+    "web.organisations": READERS,
+    "web.organisation": READERS,
+    "web.equipment_new": ORGANISATION_EDITORS,
+    "web.equipment_create": ORGANISATION_EDITORS,
+    "web.equipment_edit": EQUIPMENT_EDITORS,
+    "web.equipment_update": EQUIPMENT_EDITORS,
+}
+
+
+def allowed_roles(route_name: str) -> frozenset[Role] | str | None:
+    """The roles allowed on a route, PUBLIC, or None when the route has no rule."""
+    return PERMISSIONS.get(route_name)

@@ -1,0 +1,51 @@
+"""Password hashing (argon2) and random credentials stored only as hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_HASHER = PasswordHasher()
+# Verified against when the e-mail is unknown, so both cases take the same time.
+_DUMMY_HASH = _HASHER.hash("not a password of anyone")
+TOKEN_PREFIX = "bk_"
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1024
+
+
+def hash_password(password: str) -> str:
+    return _HASHER.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """True when the password matches; always spends the argon2 time, even without a hash."""
+    try:
+        return _HASHER.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_problem(password: str) -> str | None:
+    """Why a new password is unacceptable, or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"a password has at least {MIN_PASSWORD_LENGTH} characters"
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"a password has at most {MAX_PASSWORD_LENGTH} characters"
+    return None
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(18)
+
+
+def new_token(prefix: str = TOKEN_PREFIX) -> str:
+    """A random credential with 256 bits of entropy."""
+    return prefix + secrets.token_urlsafe(32)
+
+
+def digest(token: str) -> str:
+    """SHA-256 of a high-entropy credential; enough because tokens cannot be guessed."""
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,203 @@
+"""Users, API tokens and web sessions: create, authenticate, revoke. Never commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from beredskap.auth.models import ApiToken, Role, User, WebSession
+from beredskap.auth.secrets import (
+    digest,
+    generate_password,
+    hash_password,
+    new_token,
+    password_problem,
+    verify_password,
+)
+from beredskap.columns import utcnow
+from beredskap.errors import DomainValidationError
+from beredskap.organisations.models import Organisation
+
+# last_seen / last_used are refreshed at most this often, so reads do not write every time.
+_TOUCH_INTERVAL = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is making a request, and what they may touch."""
+
+    user_id: int
+    email: str
+    role: Role
+    organisation_ids: frozenset[int]
+    csrf_token: str | None = None  # set for browser sessions only
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    def may_edit_organisation(self, organisation_id: int | None) -> bool:
+        """Admins edit everything; organisation editors only their own organisations."""
+        if self.role == Role.ADMIN:
+            return True
+        return (
+            self.role == Role.ORG_EDITOR
+            and organisation_id is not None
+            and organisation_id in self.organisation_ids
+        )
+
+    @property
+    def sees_contact_details(self) -> bool:
+        """The council sees aggregates and the register, never people's contact details."""
+        return self.role != Role.COUNCIL
+
+
+def principal_for(user: User, csrf_token: str | None = None) -> Principal:
+    return Principal(
+        user_id=user.id,
+        email=user.email,
+        role=user.role,
+        organisation_ids=frozenset(o.id for o in user.organisations),
+        csrf_token=csrf_token,
+    )
+
+
+def find_organisation(session: Session, id_or_number: str) -> Organisation | None:
+    """An organisation by id or by organisation number."""
+    key = id_or_number.replace(" ", "")
+    conditions = [Organisation.organisation_number == key]
+    if key.isdigit() and len(key) < 9:
+        conditions.append(Organisation.id == int(key))
+    return session.scalars(select(Organisation).where(or_(*conditions))).first()
+
+
+def add_user(
+    session: Session,
+    *,
+    email: str,
+    role: Role | str,
+    password: str | None = None,
+    organisations: list[Organisation] | None = None,
+    display_name: str | None = None,
+) -> tuple[User, str | None]:
+    """Create a user; returns the user and the generated password when none was given."""
+    generated = None
+    if password is None:
+        password = generated = generate_password()
+    problem = password_problem(password)
+    if problem:
+        raise DomainValidationError("password", problem)
+    user = User(email=email, role=role, display_name=display_name, active=True)
+    if session.scalar(select(User.id).where(User.email == user.email)) is not None:
+        raise DomainValidationError("email", f"a user with {user.email} exists already")
+    if user.role == Role.ORG_EDITOR and not organisations:
+        raise DomainValidationError("organisation", "an org_editor needs an organisation")
+    if user.role != Role.ORG_EDITOR and organisations:
+        raise DomainValidationError("organisation", "only an org_editor is tied to organisations")
+    user.password_hash = hash_password(password)
+    user.organisations = list(organisations or [])
+    session.add(user)
+    session.flush()
+    return user, generated
+
+
+def authenticate_password(session: Session, email: str, password: str) -> User | None:
+    """The active user with that e-mail and password, or None (same time either way)."""
+    user = session.scalars(
+        select(User)
+        .where(User.email == email.strip().lower())
+        .options(selectinload(User.organisations))
+    ).first()
+    ok = verify_password(user.password_hash if user else None, password)
+    if not (ok and user and user.active):
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def create_token(
+    session: Session, user: User, *, days: int, label: str | None = None
+) -> tuple[ApiToken, str]:
+    """A new bearer token for the user; the plain token is returned once and never stored."""
+    token = new_token()
+    row = ApiToken(
+        user=user,
+        token_hash=digest(token),
+        label=label,
+        expires_at=utcnow() + timedelta(days=days),
+    )
+    session.add(row)
+    session.flush()
+    return row, token
+
+
+def revoke_tokens(session: Session, *, token: str | None = None, user: User | None = None) -> int:
+    """Revoke one token (by its value) or every live token of a user; returns how many."""
+    query = select(ApiToken).where(ApiToken.revoked_at.is_(None))
+    if token is not None:
+        query = query.where(ApiToken.token_hash == digest(token))
+    elif user is not None:
+        query = query.where(ApiToken.user_id == user.id)
+    else:
+        raise ValueError("name a token or a user")
+    rows = list(session.scalars(query))
+    for row in rows:
+        row.revoked_at = utcnow()
+    session.flush()
+    return len(rows)
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    """The active user a live bearer token belongs to."""
+    row = session.scalars(
+        select(ApiToken)
+        .where(ApiToken.token_hash == digest(token))
+        .options(selectinload(ApiToken.user).selectinload(User.organisations))
+    ).first()
+    now = utcnow()
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        return None
+    if not row.user.active:
+        return None
+    if row.last_used_at is None or now - row.last_used_at > _TOUCH_INTERVAL:
+        row.last_used_at = now
+    return row.user
+
+
+def start_session(session: Session, user: User, *, hours: int) -> tuple[WebSession, str]:
+    """Log a browser in; returns the row and the cookie value (stored only as a hash)."""
+    cookie = new_token(prefix="")
+    row = WebSession(
+        user=user,
+        token_hash=digest(cookie),
+        csrf_token=new_token(prefix=""),
+        expires_at=utcnow() + timedelta(hours=hours),
+    )
+    session.add(row)
+    session.flush()
+    return row, cookie
+
+
+def session_for_cookie(session: Session, cookie: str) -> WebSession | None:
+    """The live web session behind a cookie value."""
+    row = session.scalars(
+        select(WebSession)
+        .where(WebSession.token_hash == digest(cookie))
+        .options(selectinload(WebSession.user).selectinload(User.organisations))
+    ).first()
+    now = utcnow()
+    if row is None or row.expires_at <= now or not row.user.active:
+        return None
+    if row.last_seen_at is None or now - row.last_seen_at > _TOUCH_INTERVAL:
+        row.last_seen_at = now
+    return row
+
+
+def end_session(session: Session, cookie: str) -> None:
+    row = session.scalars(select(WebSession).where(WebSession.token_hash == digest(cookie))).first()
+    if row is not None:
+        session.delete(row)
+        session.flush()

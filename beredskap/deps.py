@@ -1,0 +1,121 @@
+"""Request dependencies: the unit of work, who is asking, and whether they may.
+
+`authorize` runs on every route (added by the app); it reads the permission matrix by the
+route's name, so no route can forget its rule.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from beredskap.api.problems import NotAuthenticatedError, ProblemError, forbidden
+from beredskap.auth import service
+from beredskap.auth.permissions import PUBLIC, allowed_roles
+from beredskap.auth.service import Principal
+from beredskap.runtime import Database
+from beredskap.settings import Settings
+
+SESSION_COOKIE = "beredskap_session"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FORM_FIELD = "csrf_token"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+ANONYMOUS_ACTOR = "anonymous"
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed before the response is sent, or rolled back."""
+    database: Database = request.app.state.database
+    session = database.sessions()
+    session.info["actor"] = ANONYMOUS_ACTOR
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+# scope="function": the commit happens before the response, so a failed commit is answered.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_settings_from_app(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_from_app)]
+
+
+def _bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()[:512]
+
+
+def _identify(request: Request, session: Session) -> Principal | None:
+    token = _bearer_token(request)
+    if token is not None:
+        user = service.user_for_token(session, token)
+        return service.principal_for(user) if user else None
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        web_session = service.session_for_cookie(session, cookie[:512])
+        if web_session is not None:
+            return service.principal_for(web_session.user, csrf_token=web_session.csrf_token)
+    return None
+
+
+async def _check_csrf(request: Request, principal: Principal) -> None:
+    """Browser sessions must prove each change came from our own page."""
+    if principal.csrf_token is None or request.method in _SAFE_METHODS:
+        return
+    sent = request.headers.get(CSRF_HEADER)
+    content_type = request.headers.get("content-type", "")
+    if sent is None and content_type.startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get(CSRF_FORM_FIELD)
+        sent = value if isinstance(value, str) else None
+    if not sent or not hmac.compare_digest(sent, principal.csrf_token):
+        raise ProblemError(403, "Forbidden", "The form's security token is missing or stale.")
+
+
+async def authorize(request: Request, session: SessionDep) -> Principal | None:
+    """Identify the caller and apply the permission matrix to the route being called."""
+    route = request.scope.get("route")
+    rule = allowed_roles(getattr(route, "name", ""))
+    principal = _identify(request, session)
+    if principal is not None:
+        session.info["actor"] = principal.email
+    if rule == PUBLIC:
+        return principal
+    if rule is None:
+        raise forbidden("This route has no permission rule.")
+    if principal is None:
+        raise NotAuthenticatedError()
+    if principal.role not in rule:
+        raise forbidden()
+    await _check_csrf(request, principal)
+    return principal
+
+
+def require_principal(principal: Annotated[Principal | None, Depends(authorize)]) -> Principal:
+    """The caller of a route that is not public (authorize has already refused anonymous)."""
+    if principal is None:
+        raise NotAuthenticatedError()
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(require_principal)]
+OptionalPrincipal = Annotated[Principal | None, Depends(authorize)]
