@@ -18,6 +18,10 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 Backend = Literal["spatialite", "postgis"]
 
+# Execution option for a unit of work that will write: SQLite then takes its write lock when
+# the transaction begins (BEGIN IMMEDIATE); other backends ignore it.
+WRITE_INTENT = "beredskap_write_intent"
+
 # Extra SRIDs a WGS84-only SpatiaLite metadata needs: EUREF89 UTM zones 32 and 33.
 SPATIALITE_EXTRA_SRIDS = (25832, 25833)
 
@@ -115,7 +119,10 @@ def make_engine(
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A deferred transaction that reads and then writes fails at once ("database is
+        # locked") when another writer got there first; one that says it will write waits.
+        immediate = connection.get_execution_options().get(WRITE_INTENT)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
@@ -125,11 +132,17 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+def declare_write_intent(session: Session) -> None:
+    """Say, before the first statement, that this session's transaction will write."""
+    session.connection(execution_options={WRITE_INTENT: True})
+
+
 @contextmanager
 def transaction(factory: sessionmaker[Session], actor: str) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error; writes are audited as actor."""
     session = factory()
     session.info["actor"] = actor
+    declare_write_intent(session)
     try:
         yield session
         session.commit()

@@ -17,6 +17,7 @@ from beredskap.api.problems import NotAuthenticatedError, ProblemError, forbidde
 from beredskap.auth import service
 from beredskap.auth.permissions import PUBLIC, allowed_roles
 from beredskap.auth.service import Principal
+from beredskap.db import declare_write_intent
 from beredskap.runtime import Database
 from beredskap.settings import Settings
 
@@ -32,6 +33,8 @@ def get_session(request: Request) -> Iterator[Session]:
     database: Database = request.app.state.database
     session = database.sessions()
     session.info["actor"] = ANONYMOUS_ACTOR
+    if request.method not in _SAFE_METHODS:
+        declare_write_intent(session)
     try:
         yield session
         session.commit()

@@ -72,6 +72,7 @@ def _documented(description: str) -> dict[str, Any]:
 
 # Declared on every API router, so the OpenAPI document lists what clients may receive.
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _documented("The body could not be read (not UTF-8, or not the declared type)"),
     401: _documented("Not authenticated"),
     403: _documented("The role may not do this, or not to this organisation's records"),
     404: _documented("No such record"),

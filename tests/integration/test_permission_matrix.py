@@ -1,0 +1,141 @@
+"""Every route of the app against every role: the matrix in `beredskap.auth.permissions` is
+the whole truth, a route without a rule fails here, and the council never sees a person."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
+from sqlalchemy import select
+from starlette.routing import Mount, Route
+
+from beredskap.agreements.models import Agreement
+from beredskap.auth.models import Role
+from beredskap.auth.permissions import PERMISSIONS, PUBLIC
+from beredskap.inventory.models import Equipment, ResourceType
+from beredskap.organisations.models import Organisation, Site
+from beredskap.seed.demo import seed_demo
+from beredskap.volunteers.models import QualificationType, Volunteer
+from tests.support.api import ApiHarness
+
+# Routes that are not APIRoutes: FastAPI's schema and the static files. They hold no data.
+INFRASTRUCTURE = {"openapi", "static"}
+ROLE_REFUSAL = "Your role may not do this."
+MISSING_ID = 987_654
+CALLERS: list[Role | None] = [None, *Role]
+
+
+def _contexts(api: ApiHarness) -> list[RouteContext]:
+    """Every route as the app serves it (included routers resolved, prefixes applied)."""
+    return list(iter_route_contexts(api.client.app.routes))
+
+
+def _api_routes(api: ApiHarness) -> list[RouteContext]:
+    return [c for c in _contexts(api) if isinstance(c.original_route, APIRoute)]
+
+
+def test_every_route_has_a_rule_and_every_rule_a_route(api: ApiHarness) -> None:
+    names = set()
+    for context in _contexts(api):
+        if isinstance(context.original_route, APIRoute):
+            assert context.name in PERMISSIONS, f"{context.path} ({context.name}) has no rule"
+            names.add(context.name)
+        else:
+            assert isinstance(context.original_route, (Route, Mount))
+            assert context.name in INFRASTRUCTURE, f"{context.path} is not an APIRoute"
+    assert len(names) >= 10
+    assert set(PERMISSIONS) - names == set(), "rules for routes that do not exist"
+
+
+def _call(api: ApiHarness, route: RouteContext, method: str, role: Role | None) -> Any:
+    path = re.sub(r"\{[^}]+\}", str(MISSING_ID), route.path)
+    headers = api.headers(role) | {"accept": "application/json"}
+    if method in ("POST", "PATCH", "PUT"):
+        body_field = route.original_route.body_field
+        if body_field is not None and "form" not in type(body_field.field_info).__name__.lower():
+            return api.client.request(method, path, headers=headers, json={})
+        return api.client.request(method, path, headers=headers, data={})
+    return api.client.request(method, path, headers=headers, follow_redirects=False)
+
+
+def _cases(api: ApiHarness) -> list[tuple[RouteContext, str]]:
+    cases = [(route, method) for route in _api_routes(api) for method in sorted(route.methods)]
+    assert len(cases) >= 10
+    return cases
+
+
+@pytest.mark.parametrize("role", CALLERS, ids=lambda role: role.value if role else "anonymous")
+def test_every_route_answers_each_role_as_the_matrix_says(
+    api: ApiHarness, role: Role | None
+) -> None:
+    for route, method in _cases(api):
+        rule = PERMISSIONS[route.name]
+        response = _call(api, route, method, role)
+        where = f"{method} {route.path} as {role}: {response.status_code} {response.text[:200]}"
+        assert response.status_code < 500, where
+        if rule == PUBLIC:
+            assert response.status_code not in (401, 403), where
+        elif role is None:
+            assert response.status_code == 401, where
+            assert response.headers["www-authenticate"] == "Bearer", where
+        elif role in rule:
+            refused_by_matrix = (
+                response.status_code == 403 and response.json().get("detail") == ROLE_REFUSAL
+            )
+            assert not refused_by_matrix and response.status_code != 401, where
+        else:
+            assert response.status_code == 403, where
+            assert response.json()["detail"] == ROLE_REFUSAL, where
+
+
+def test_a_revoked_or_unknown_token_is_refused(api: ApiHarness) -> None:
+    from beredskap.auth.service import revoke_tokens
+
+    url = "/api/v1/organisations"
+    assert api.get(Role.ADMIN, url).status_code == 200
+    revoke_tokens(api.session, token=api.tokens[Role.ADMIN])
+    api.session.commit()
+    assert api.get(Role.ADMIN, url).status_code == 401
+    assert api.client.get(url, headers={"Authorization": "Bearer bk_guess"}).status_code == 401
+    assert api.client.get(url, headers={"Authorization": "Basic YTpi"}).status_code == 401
+
+
+# Personal data of the demo: volunteers' and contacts' phones, e-mail addresses.
+PERSONAL = re.compile(r"\+447700900\d{3}|[\w.+-]+@[\w-]+\.(?:example|org)\b")
+
+
+def test_the_council_never_receives_personal_data(api: ApiHarness) -> None:
+    api.session.info["actor"] = "seed demo"
+    seed_demo(api.session)
+    api.session.commit()
+    first = {
+        "organisation_id": Organisation.id,
+        "site_id": Site.id,
+        "equipment_id": Equipment.id,
+        "volunteer_id": Volunteer.id,
+        "agreement_id": Agreement.id,
+        "resource_type_id": ResourceType.id,
+        "qualification_type_id": QualificationType.id,
+    }
+    ids = {
+        name: api.session.scalar(select(column).order_by(column)) for name, column in first.items()
+    }
+    checked = 0
+    for route in _api_routes(api):
+        if "GET" not in route.methods or PERMISSIONS[route.name] == PUBLIC:
+            continue
+        if route.name == "me.read":
+            continue  # the caller's own e-mail, nobody else's
+        path = route.path
+        for name, value in ids.items():
+            path = path.replace("{" + name + "}", str(value))
+        assert "{" not in path, f"no id to fill in {route.path}"
+        response = api.get(Role.COUNCIL, path, params={"limit": 500})
+        assert response.status_code in (200, 403), f"{path}: {response.status_code}"
+        found = PERSONAL.findall(response.text)
+        assert not found, f"{path} shows the council {found[:3]}"
+        assert '"home_area"' not in response.text or response.status_code == 403
+        checked += response.status_code == 200
+    assert checked >= 5
