@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 SYSTEM_PACKAGES := libsqlite3-mod-spatialite
 
-.PHONY: demo test lint serve clean
+.PHONY: demo test lint fuzz serve clean
 
 $(INSTALLED): pyproject.toml
 	scripts/ensure-system-packages.sh $(SYSTEM_PACKAGES)
@@ -18,7 +18,8 @@ $(INSTALLED): pyproject.toml
 demo: $(INSTALLED)
 	$(BIN)/beredskap demo
 
-## The whole suite: lint, import contracts, tests on SpatiaLite and (when reachable) PostGIS
+## The whole suite: lint, import contracts, tests on SpatiaLite and (when reachable) PostGIS,
+## then schemathesis against a seeded server on each backend
 test: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -27,7 +28,12 @@ test: $(INSTALLED)
 		if [ -n "$$url" ]; then export BEREDSKAP_TEST_POSTGRES_URL=$$url; \
 		else echo "No PostgreSQL reachable: PostGIS tests will be skipped" >&2; fi; \
 	fi; \
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest && \
+	$(BIN)/python scripts/fuzz_api.py --backend $$([ -n "$$BEREDSKAP_TEST_POSTGRES_URL" ] && echo both || echo spatialite)
+
+## schemathesis alone (part of `make test`): at least 2,000 generated requests per backend
+fuzz: $(INSTALLED)
+	$(BIN)/python scripts/fuzz_api.py --backend both
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
