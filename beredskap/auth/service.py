@@ -136,7 +136,7 @@ def create_token(
 
 def revoke_tokens(session: Session, *, token: str | None = None, user: User | None = None) -> int:
     """Revoke one token (by its value) or every live token of a user; returns how many."""
-    query = select(ApiToken).where(ApiToken.revoked_at.is_(None))
+    query = select(ApiToken).where(ApiToken.revoked_at.is_(None), ApiToken.expires_at > utcnow())
     if token is not None:
         query = query.where(ApiToken.token_hash == digest(token))
     elif user is not None:
