@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
@@ -32,6 +33,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 
 Count = Annotated[int, typer.Option(min=0, max=100_000_000)]
+DEMO_CREDENTIALS = Path("var/demo-logins.txt")
 
 
 def _database() -> Database:
@@ -68,16 +70,29 @@ def db_current() -> None:
 
 @seed_app.command("demo")
 def seed_demo_command() -> None:
-    """Fill an empty database with the demo municipality (fictional people, no real phones)."""
-    from beredskap.seed.demo import is_empty, seed_demo
-
+    """Fill an empty database with the demo municipality and one login per role."""
     database = _database()
+    if not _seed_demo_if_empty(database):
+        typer.echo("The database already holds organisations; demo data not added.", err=True)
+        raise typer.Exit(code=1)
+
+
+def _seed_demo_if_empty(database: Database) -> bool:
+    """Add the demo and its logins to an empty register; False if it holds data already."""
+    from beredskap.seed.demo import is_empty, seed_demo
+    from beredskap.seed.demo_users import seed_demo_users, write_credentials
+
     with transaction(database.sessions, actor="seed demo") as session:
         if not is_empty(session):
-            typer.echo("The database already holds organisations; demo data not added.", err=True)
-            raise typer.Exit(code=1)
+            return False
         summary = seed_demo(session)
+        logins = seed_demo_users(session)
+    write_credentials(DEMO_CREDENTIALS, logins)
     typer.echo(f"Demo data added: {summary}")
+    typer.echo(f"Demo logins (also in {DEMO_CREDENTIALS}, readable only by you):")
+    for login in logins:
+        typer.echo(f"  {login.role.value:<13} {login.email:<34} {login.password}")
+    return True
 
 
 @seed_app.command("scale")
@@ -209,13 +224,10 @@ def demo(
     port: int = typer.Option(None, min=1, max=65535, help="Port."),
 ) -> None:
     """Migrate, add the demo data if the database is empty, and serve."""
-    from beredskap.seed.demo import is_empty, seed_demo
-
     database = _database()
     migrate.upgrade(database.engine)
-    with transaction(database.sessions, actor="seed demo") as session:
-        if is_empty(session):
-            typer.echo(f"Demo data added: {seed_demo(session)}")
+    if not _seed_demo_if_empty(database):
+        typer.echo(f"Demo logins are in {DEMO_CREDENTIALS}.")
     database.engine.dispose()
     serve(host=host, port=port)
 

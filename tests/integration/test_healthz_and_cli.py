@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
@@ -10,6 +12,8 @@ from typer.testing import CliRunner
 
 from beredskap import migrate
 from beredskap.app import create_app
+from beredskap.auth.models import Role
+from beredskap.auth.service import authenticate_password
 from beredskap.cli import app as cli
 from beredskap.organisations.models import Organisation
 from beredskap.runtime import Database
@@ -38,12 +42,17 @@ def test_healthz_answers_503_without_leaking_the_url() -> None:
 
 
 def test_cli_builds_seeds_and_empties_the_database(
-    engine: Engine, backend: str, fresh_database: Database, monkeypatch: pytest.MonkeyPatch
+    engine: Engine,
+    backend: str,
+    fresh_database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     from beredskap.settings import get_settings
 
     url = engine.url.render_as_string(hide_password=False)
     monkeypatch.setenv("BEREDSKAP_DATABASE_URL", url)
+    monkeypatch.chdir(tmp_path)  # the demo logins file goes to ./var
     get_settings.cache_clear()
     runner = CliRunner()
 
@@ -57,7 +66,14 @@ def test_cli_builds_seeds_and_empties_the_database(
         assert run("db", "current").strip() == f"{backend}: None"
         assert f"{backend}: schema at {migrate.head_revision()}" in run("db", "upgrade")
         assert run("db", "current").strip() == f"{backend}: {migrate.head_revision()}"
-        assert "28 organisations" in run("seed", "demo")
+        seeded = run("seed", "demo")
+        assert "28 organisations" in seeded
+        credentials = tmp_path / "var" / "demo-logins.txt"
+        assert credentials.stat().st_mode & 0o777 == 0o600
+        logins = [line.split() for line in credentials.read_text().splitlines()]
+        assert sorted(role for role, _email, _password in logins) == sorted(r.value for r in Role)
+        _role, email, password = next(login for login in logins if login[0] == "org_editor")
+        assert password in seeded  # shown once, on the terminal that asked
         again = runner.invoke(cli, ["seed", "demo"])
         assert again.exit_code == 1  # never on top of existing data
         assert "already holds organisations" in again.output
@@ -68,6 +84,10 @@ def test_cli_builds_seeds_and_empties_the_database(
         assert refused.exit_code == 2  # refused by the option's range, nothing done
         with fresh_database.sessions() as session:
             assert session.scalar(select(func.count()).select_from(Organisation)) == 33
+            user = authenticate_password(session, email, password)
+            assert user is not None and [o.name for o in user.organisations] == [
+                "Nitelva Hjelpekorps"
+            ]
     finally:
         get_settings.cache_clear()
 
