@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from beredskap.audit.routes import router as audit_router
 from beredskap.auth.routes import router as auth_router
+from beredskap.inventory.routes import router as inventory_router
 from beredskap.organisations.routes import router as organisations_router
 
 API_PREFIX = "/api/v1"
@@ -13,6 +14,6 @@ API_PREFIX = "/api/v1"
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
-    for domain_router in (auth_router, organisations_router, audit_router):
+    for domain_router in (auth_router, organisations_router, inventory_router, audit_router):
         router.include_router(domain_router)
     return router

@@ -45,6 +45,7 @@ def equipment_query(
 
 
 def get_equipment(session: Session, equipment_id: int) -> Equipment:
+    """The equipment line, or NotFoundError."""
     equipment = session.get(Equipment, equipment_id)
     if equipment is None:
         raise NotFoundError("equipment line", equipment_id)
@@ -72,7 +73,9 @@ def _check_references(session: Session, equipment: Equipment) -> None:
 
 def create_equipment(session: Session, *, fields: dict[str, Any]) -> Equipment:
     """Add an equipment line (a stock of a type, or one identified item)."""
-    equipment = Equipment(**fields)
+    # The quantity first, so an identified item (quantity 1) is judged on its final quantity.
+    ordered = sorted(fields.items(), key=lambda item: item[0] != "quantity")
+    equipment = Equipment(**dict(ordered))
     _check_references(session, equipment)
     session.add(equipment)
     session.flush()
@@ -83,17 +86,22 @@ def update_equipment(
     session: Session, equipment: Equipment, *, changes: dict[str, Any]
 ) -> Equipment:
     """Change fields, move it to another site, or set its status."""
-    # An identified item going back to a stock line: clear the identifier before the quantity.
-    ordered = sorted(changes.items(), key=lambda item: item[0] != "identifier")
-    for field, value in ordered:
-        setattr(equipment, field, value)
-    if {"organisation_id", "site_id", "resource_type_id"} & changes.keys():
-        _check_references(session, equipment)
+    # An identified item going back to a stock line: clear the identifier before the quantity;
+    # a stock line becoming an identified item: set the quantity (to 1) before the identifier.
+    loosening = changes.get("identifier") is None
+    ordered = sorted(changes.items(), key=lambda item: (item[0] == "identifier") != loosening)
+    # No autoflush: the references are checked before anything reaches the database.
+    with session.no_autoflush:
+        for field, value in ordered:
+            setattr(equipment, field, value)
+        if {"organisation_id", "site_id", "resource_type_id"} & changes.keys():
+            _check_references(session, equipment)
     session.flush()
     return equipment
 
 
 def delete_equipment(session: Session, equipment: Equipment) -> None:
+    """Remove an equipment line (its history stays in the audit trail)."""
     session.delete(equipment)
     session.flush()
 
@@ -101,6 +109,7 @@ def delete_equipment(session: Session, equipment: Equipment) -> None:
 def resource_types_query(
     *, capability: Capability | None = None, active: bool | None = None, text: str | None = None
 ) -> Select[tuple[ResourceType]]:
+    """Resource types matching the filters (text: part of either name or the code, any case)."""
     statement = select(ResourceType)
     if capability is not None:
         statement = statement.where(ResourceType.capability == capability)
@@ -127,3 +136,38 @@ def delete_resource_type(session: Session, resource_type: ResourceType) -> None:
         )
     session.delete(resource_type)
     session.flush()
+
+
+def _check_unique_code(session: Session, resource_type: ResourceType) -> None:
+    clash = session.scalar(
+        select(ResourceType.id).where(
+            ResourceType.code == resource_type.code, ResourceType.id != (resource_type.id or 0)
+        )
+    )
+    if clash is not None:
+        raise ConflictError(f"resource type code {resource_type.code} exists already (id {clash})")
+
+
+def create_resource_type(session: Session, *, fields: dict[str, Any]) -> ResourceType:
+    """Add a resource type of the municipality's own (never part of the shipped catalogue)."""
+    resource_type = ResourceType(**fields, shipped=False)
+    _check_unique_code(session, resource_type)
+    session.add(resource_type)
+    session.flush()
+    return resource_type
+
+
+def update_resource_type(
+    session: Session, resource_type: ResourceType, *, changes: dict[str, Any]
+) -> ResourceType:
+    """Rename, regroup or retire a resource type; shipped types keep their code."""
+    code = changes.get("code")
+    if resource_type.shipped and code is not None and code != resource_type.code:
+        raise DomainValidationError("code", "a shipped resource type keeps its code")
+    with session.no_autoflush:
+        for field, value in changes.items():
+            setattr(resource_type, field, value)
+        if "code" in changes:
+            _check_unique_code(session, resource_type)
+    session.flush()
+    return resource_type
