@@ -8,12 +8,19 @@ from beredskap.audit.routes import router as audit_router
 from beredskap.auth.routes import router as auth_router
 from beredskap.inventory.routes import router as inventory_router
 from beredskap.organisations.routes import router as organisations_router
+from beredskap.volunteers.routes import router as volunteers_router
 
 API_PREFIX = "/api/v1"
 
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
-    for domain_router in (auth_router, organisations_router, inventory_router, audit_router):
+    for domain_router in (
+        auth_router,
+        organisations_router,
+        inventory_router,
+        volunteers_router,
+        audit_router,
+    ):
         router.include_router(domain_router)
     return router
