@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from beredskap.agreements.routes import router as agreements_router
 from beredskap.audit.routes import router as audit_router
 from beredskap.auth.routes import router as auth_router
 from beredskap.inventory.routes import router as inventory_router
@@ -20,6 +21,7 @@ def api_router() -> APIRouter:
         organisations_router,
         inventory_router,
         volunteers_router,
+        agreements_router,
         audit_router,
     ):
         router.include_router(domain_router)

@@ -83,6 +83,7 @@ PERMISSIONS: dict[str, frozenset[Role] | str] = {
         delete=ORGANISATION_EDITORS,
     ),
     **_crud("agreements", read=READERS, create=ADMIN, update=ADMIN, delete=ADMIN),
+    "agreements.coverage": READERS,  # committed against registered: counts, no people
     "audit.list": ADMIN,
     # Web pages.
     "web.dashboard": ALL_ROLES,
