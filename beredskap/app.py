@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from beredskap import health
 from beredskap.api.problems import install_problem_handlers
@@ -10,6 +11,7 @@ from beredskap.api.router import api_router
 from beredskap.deps import authorize
 from beredskap.runtime import Database, open_database
 from beredskap.settings import Settings, get_settings
+from beredskap.web import STATIC_DIR, html_error_page, web_router
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -27,7 +29,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.database = database or open_database(settings)
-    install_problem_handlers(app)
+    install_problem_handlers(app, html_error_page=html_error_page)
     app.include_router(health.router)
     app.include_router(api_router())
+    app.include_router(web_router())
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -8,7 +8,9 @@ SQL, values or connection details.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -126,30 +128,67 @@ def _wants_html(request: Request) -> bool:
     )
 
 
-def install_problem_handlers(app: FastAPI) -> None:
-    """Answer every error the app can raise with a problem document (or a redirect to log in)."""
+# Renders an error page for a browser: (request, status) -> response. Installed by the app, so
+# this module knows nothing of templates; without it every error is a problem document.
+HtmlErrorPage = Callable[[Request, int], Response]
+
+# Headers an HTML error page keeps from the problem (the rest only make sense to API clients).
+_HTML_HEADERS = ("retry-after",)
+
+
+def _login_redirect(request: Request) -> RedirectResponse:
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(here, safe='/')}", status_code=303)
+
+
+def install_problem_handlers(app: FastAPI, html_error_page: HtmlErrorPage | None = None) -> None:
+    """Answer every error the app can raise with a problem document (or a redirect to log in).
+
+    Browsers asking for a page outside /api/ get `html_error_page` instead, when one is given.
+    """
+
+    def respond(
+        request: Request,
+        status: int,
+        title: str,
+        detail: str | None = None,
+        errors: list[dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        if html_error_page is not None and _wants_html(request):
+            try:
+                page = html_error_page(request, status)
+            except Exception:
+                logger.exception("the error page for %s could not be rendered", status)
+            else:
+                for name, value in (headers or {}).items():
+                    if name.lower() in _HTML_HEADERS:
+                        page.headers[name] = value
+                return page
+        return problem_response(status, title, detail, errors, headers)
 
     @app.exception_handler(NotAuthenticatedError)
     async def _not_authenticated(request: Request, error: NotAuthenticatedError) -> Response:
         if _wants_html(request):
-            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-        return problem_response(error.status, error.title, error.detail, headers=error.headers)
+            return _login_redirect(request)
+        return respond(request, error.status, error.title, error.detail, headers=error.headers)
 
     @app.exception_handler(ProblemError)
-    async def _problem(_request: Request, error: ProblemError) -> Response:
-        return problem_response(
-            error.status, error.title, error.detail, error.errors, headers=error.headers
+    async def _problem(request: Request, error: ProblemError) -> Response:
+        return respond(
+            request, error.status, error.title, error.detail, error.errors, headers=error.headers
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _request_invalid(_request: Request, error: RequestValidationError) -> Response:
-        return problem_response(
-            422, "Invalid request", "Some fields are invalid.", _validation_errors(error)
+    async def _request_invalid(request: Request, error: RequestValidationError) -> Response:
+        return respond(
+            request, 422, "Invalid request", "Some fields are invalid.", _validation_errors(error)
         )
 
     @app.exception_handler(DomainValidationError)
-    async def _domain_invalid(_request: Request, error: DomainValidationError) -> Response:
-        return problem_response(
+    async def _domain_invalid(request: Request, error: DomainValidationError) -> Response:
+        return respond(
+            request,
             422,
             "Invalid request",
             f"{error.field}: {error.message}",
@@ -157,23 +196,24 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(NotFoundError)
-    async def _not_found(_request: Request, error: NotFoundError) -> Response:
-        return problem_response(404, "Not found", str(error))
+    async def _not_found(request: Request, error: NotFoundError) -> Response:
+        return respond(request, 404, "Not found", str(error))
 
     @app.exception_handler(ConflictError)
-    async def _conflict(_request: Request, error: ConflictError) -> Response:
-        return problem_response(409, "Conflict", error.message)
+    async def _conflict(request: Request, error: ConflictError) -> Response:
+        return respond(request, 409, "Conflict", error.message)
 
     @app.exception_handler(StaleDataError)
-    async def _stale(_request: Request, _error: StaleDataError) -> Response:
-        return problem_response(
+    async def _stale(request: Request, _error: StaleDataError) -> Response:
+        return respond(
+            request,
             409,
             "Edit conflict",
             "Someone else changed this record after you loaded it. Reload it and try again.",
         )
 
     @app.exception_handler(IntegrityError)
-    async def _integrity(_request: Request, error: IntegrityError) -> Response:
+    async def _integrity(request: Request, error: IntegrityError) -> Response:
         text = str(error.orig).lower()
         if "unique" in text or "duplicate" in text:
             detail = "A record with the same unique value exists already."
@@ -181,16 +221,17 @@ def install_problem_handlers(app: FastAPI) -> None:
             detail = "The record refers to, or is referred to by, records that do not allow it."
         else:
             detail = "The change breaks a rule of the register."
-        return problem_response(409, "Conflict", detail)
+        return respond(request, 409, "Conflict", detail)
 
     @app.exception_handler(DataError)
-    async def _data(_request: Request, _error: DataError) -> Response:
-        return problem_response(422, "Invalid request", "A value is out of range or malformed.")
+    async def _data(request: Request, _error: DataError) -> Response:
+        return respond(request, 422, "Invalid request", "A value is out of range or malformed.")
 
     @app.exception_handler(OperationalError)
-    async def _unavailable(_request: Request, error: OperationalError) -> Response:
+    async def _unavailable(request: Request, error: OperationalError) -> Response:
         logger.error("database unavailable: %s", type(error.orig).__name__)
-        return problem_response(
+        return respond(
+            request,
             503,
             "Service unavailable",
             "The database is not reachable.",
@@ -198,14 +239,15 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, error: StarletteHTTPException) -> Response:
-        return problem_response(
+    async def _http(request: Request, error: StarletteHTTPException) -> Response:
+        return respond(
+            request,
             error.status_code,
             str(error.detail) if error.status_code < 500 else "Error",
             headers=getattr(error, "headers", None),
         )
 
     @app.exception_handler(Exception)
-    async def _unexpected(_request: Request, error: Exception) -> Response:
+    async def _unexpected(request: Request, error: Exception) -> Response:
         logger.exception("unhandled %s", type(error).__name__)
-        return problem_response(500, "Internal error", "Something went wrong on our side.")
+        return respond(request, 500, "Internal error", "Something went wrong on our side.")

@@ -1,0 +1,147 @@
+"""The dashboard, the list of organisations and one organisation's page."""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from beredskap.agreements.service import today_in_norway
+from beredskap.api.crud import get_or_404
+from beredskap.api.types import PathId
+from beredskap.auth.models import Role
+from beredskap.auth.permissions import PEOPLE_READERS, PERSONAL_DATA_ROLES
+from beredskap.auth.service import Principal
+from beredskap.deps import CurrentPrincipal, SessionDep
+from beredskap.inventory.models import EquipmentStatus
+from beredskap.organisations.models import Organisation, OrganisationCategory
+from beredskap.web import queries
+from beredskap.web.rendering import render
+
+router = APIRouter()
+MAX_SEARCH_LENGTH = 100
+MAX_PAGE = 100_000
+
+
+def may_edit_equipment_of(principal: Principal, organisation_id: int) -> bool:
+    """Admins and the organisation's own editors; the duty officer may edit any line."""
+    return principal.role == Role.DUTY_OFFICER or principal.may_edit_organisation(organisation_id)
+
+
+def sees_members_of(principal: Principal, organisation_id: int) -> bool:
+    """Names and qualifications: roles that read volunteers; an org editor its own members."""
+    if principal.role == Role.ORG_EDITOR:
+        return organisation_id in principal.organisation_ids
+    return principal.role in PEOPLE_READERS
+
+
+def sees_phones_of(principal: Principal, organisation_id: int) -> bool:
+    """Volunteers' mobile numbers: only the roles that need personal data."""
+    return principal.role in PERSONAL_DATA_ROLES and sees_members_of(principal, organisation_id)
+
+
+@router.get("/", name="web.dashboard")
+def dashboard(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    """What each role does first."""
+    today = today_in_norway()
+    context: dict[str, object] = {"today": today}
+    if principal.role == Role.ADMIN:
+        overdue, overdue_total = queries.overdue_inspections(session, today)
+        context |= {
+            "counts": queries.register_counts(session),
+            "agreements": queries.agreements_needing_attention(session, today),
+            "overdue": overdue,
+            "overdue_total": overdue_total,
+        }
+    elif principal.role == Role.DUTY_OFFICER:
+        context |= {
+            "organisations": queries.active_organisations(session),
+            "stock": queries.ready_by_capability(session),
+        }
+    elif principal.role == Role.COUNCIL:
+        context |= {
+            "overview": queries.council_overview(session),
+            "statuses": list(EquipmentStatus),
+        }
+    elif principal.role == Role.ORG_EDITOR:
+        context |= {
+            "own": queries.editor_overview(session, principal.organisation_ids, today),
+        }
+    else:
+        context |= {"agreements": queries.active_agreements(session)}
+    return render(request, "dashboard.html", context, principal=principal)
+
+
+def _search_text(raw: str | None) -> str:
+    text = "".join(ch for ch in (raw or "") if unicodedata.category(ch) != "Cc")
+    return text.strip()[:MAX_SEARCH_LENGTH]
+
+
+@router.get("/organisations", name="web.organisations")
+def organisations(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    category: str | None = None,
+    q: str | None = None,
+    page: Annotated[str | None, Query()] = None,
+) -> Response:
+    """Organisations, filtered by category and part of the name (unknown filters are ignored)."""
+    chosen = category if category in {c.value for c in OrganisationCategory} else None
+    text = _search_text(q)
+    number = int(page) if page and page.isdigit() and 1 <= int(page) <= MAX_PAGE else 1
+    rows, total = queries.organisation_list(
+        session,
+        category=OrganisationCategory(chosen) if chosen else None,
+        text=text or None,
+        page=number,
+    )
+    pages = max(1, math.ceil(total / queries.PAGE_SIZE))
+    return render(
+        request,
+        "organisations.html",
+        {
+            "rows": rows,
+            "total": total,
+            "category": chosen or "",
+            "categories": list(OrganisationCategory),
+            "q": text,
+            "page": number,
+            "pages": pages,
+        },
+        principal=principal,
+    )
+
+
+@router.get("/organisations/{organisation_id}", name="web.organisation")
+def organisation(
+    organisation_id: PathId,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    saved: str | None = None,
+) -> Response:
+    """Sites, equipment by type and status, members (to those who may see them), agreements."""
+    record = get_or_404(session, Organisation, organisation_id, "organisation")
+    members = sees_members_of(principal, record.id)
+    return render(
+        request,
+        "organisation.html",
+        {
+            "organisation": record,
+            "sites": queries.organisation_sites(session, record.id),
+            "groups": queries.equipment_groups(session, record.id),
+            "agreements": queries.organisation_agreements(session, record.id),
+            "volunteers": queries.organisation_volunteers(session, record.id) if members else None,
+            "sees_phones": sees_phones_of(principal, record.id),
+            "sees_contacts": principal.sees_contact_details,
+            "may_add": principal.may_edit_organisation(record.id),
+            "may_edit": may_edit_equipment_of(principal, record.id),
+            "saved": int(saved) if saved and saved.isdigit() and len(saved) < 10 else None,
+            "today": today_in_norway(),
+        },
+        principal=principal,
+    )
