@@ -104,7 +104,9 @@ def test_scale_generator_appends_valid_rows_and_one_audit_entry(
             .where(Site.organisation_id != Equipment.organisation_id)
         )
         assert mismatched == 0
-        entries = session.scalars(select(AuditEntry).where(AuditEntry.actor == "seed scale"))
+        entries = session.scalars(
+            select(AuditEntry).where(AuditEntry.actor == "seed scale").order_by(AuditEntry.id)
+        )
         assert [entry.after for entry in entries] == [
             {
                 "organisations": 20,
