@@ -25,6 +25,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+    _drop_idle_connections(engine)
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
@@ -33,6 +34,13 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
+    _drop_idle_connections(engine)
+
+
+def _drop_idle_connections(engine: Engine) -> None:
+    # SpatiaLite keeps per-connection state about tables; a connection that was idle in the
+    # pool while another one dropped and recreated them can answer "no such table".
+    engine.dispose()
 
 
 def current_revision(engine: Engine) -> str | None:
