@@ -21,7 +21,17 @@ from beredskap.agreements.models import (
     AgreementStatus,
     AgreementTask,
 )
-from beredskap.api.types import Code, Email, LongText, Name, Phone, RefId, ShortText, Version
+from beredskap.api.types import (
+    Code,
+    Email,
+    LongText,
+    Name,
+    Phone,
+    RefId,
+    ShortText,
+    Version,
+    not_null,
+)
 from beredskap.auth.service import Principal
 
 ContactRole = Annotated[ShortText, StringConstraints(max_length=100)]
@@ -30,13 +40,6 @@ MobilisationMinutes = Annotated[int, Field(ge=0, le=10080, description="At most 
 Committed = Annotated[int, Field(ge=1, le=MAX_COMMITTED, description="Items, or volunteers")]
 MAX_COMMITMENTS = 100
 MAX_CONTACTS = 20
-
-
-def refuse_null(value: Any) -> Any:
-    """A PATCH may leave a required field out, but not set it to null."""
-    if value is None:
-        raise ValueError("may not be null; leave the field out to keep its value")
-    return value
 
 
 class Contact(BaseModel):
@@ -136,7 +139,7 @@ class AgreementPatch(BaseModel):
     )
     @classmethod
     def _not_null(cls, value: Any) -> Any:
-        return refuse_null(value)
+        return not_null(value)
 
 
 class ContactOut(BaseModel):

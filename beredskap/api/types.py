@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Path
 from pydantic import AfterValidator, Field, StringConstraints
@@ -15,6 +15,13 @@ def _printable(value: str) -> str:
     # PostgreSQL refuses NUL in text; other control characters are never meant in a register.
     if any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in value):
         raise ValueError("control characters are not allowed")
+    return value
+
+
+def not_null(value: Any) -> Any:
+    """For PATCH validators: a required field may be left out, but not set to null."""
+    if value is None:
+        raise ValueError("may not be null; leave the field out to keep its value")
     return value
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from beredskap.api.types import Code, LongText, Name, RefId, ShortText, Version
+from beredskap.api.types import Code, LongText, Name, RefId, ShortText, Version, not_null
 from beredskap.inventory.models import (
     MAX_QUANTITY,
     Capability,
@@ -19,13 +19,6 @@ from beredskap.inventory.models import (
 Unit = Annotated[ShortText, StringConstraints(max_length=32)]
 Identifier = Annotated[ShortText, StringConstraints(max_length=100)]
 Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY, description=f"1 to {MAX_QUANTITY:,}")]
-
-
-def refuse_null(value: Any) -> Any:
-    """A PATCH may leave a required field out, but not set it to null."""
-    if value is None:
-        raise ValueError("may not be null; leave the field out to keep its value")
-    return value
 
 
 class ResourceTypeCreate(BaseModel):
@@ -55,7 +48,7 @@ class ResourceTypePatch(BaseModel):
     @field_validator("code", "name_nb", "name_en", "capability", "unit", "active", mode="before")
     @classmethod
     def _not_null(cls, value: Any) -> Any:
-        return refuse_null(value)
+        return not_null(value)
 
 
 class ResourceTypeOut(BaseModel):
@@ -113,7 +106,7 @@ class EquipmentPatch(BaseModel):
     )
     @classmethod
     def _not_null(cls, value: Any) -> Any:
-        return refuse_null(value)
+        return not_null(value)
 
 
 class EquipmentOut(BaseModel):

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from beredskap import catalogue
 from beredskap.agreements.models import Commitment
 from beredskap.errors import ConflictError, DomainValidationError, NotFoundError
 from beredskap.inventory.models import Capability, Equipment, EquipmentStatus, ResourceType
@@ -116,12 +117,7 @@ def resource_types_query(
     if active is not None:
         statement = statement.where(ResourceType.active == active)
     if text:
-        needle = text.lower()
-        statement = statement.where(
-            func.lower(ResourceType.name_nb).contains(needle, autoescape=True)
-            | func.lower(ResourceType.name_en).contains(needle, autoescape=True)
-            | ResourceType.code.contains(needle, autoescape=True)
-        )
+        statement = statement.where(catalogue.text_matches(ResourceType, text))
     return statement
 
 
@@ -138,36 +134,13 @@ def delete_resource_type(session: Session, resource_type: ResourceType) -> None:
     session.flush()
 
 
-def _check_unique_code(session: Session, resource_type: ResourceType) -> None:
-    clash = session.scalar(
-        select(ResourceType.id).where(
-            ResourceType.code == resource_type.code, ResourceType.id != (resource_type.id or 0)
-        )
-    )
-    if clash is not None:
-        raise ConflictError(f"resource type code {resource_type.code} exists already (id {clash})")
-
-
 def create_resource_type(session: Session, *, fields: dict[str, Any]) -> ResourceType:
-    """Add a resource type of the municipality's own (never part of the shipped catalogue)."""
-    resource_type = ResourceType(**fields, shipped=False)
-    _check_unique_code(session, resource_type)
-    session.add(resource_type)
-    session.flush()
-    return resource_type
+    """Add a resource type of the municipality's own."""
+    return catalogue.create_entry(session, ResourceType, fields=fields, label="resource type")
 
 
 def update_resource_type(
     session: Session, resource_type: ResourceType, *, changes: dict[str, Any]
 ) -> ResourceType:
     """Rename, regroup or retire a resource type; shipped types keep their code."""
-    code = changes.get("code")
-    if resource_type.shipped and code is not None and code != resource_type.code:
-        raise DomainValidationError("code", "a shipped resource type keeps its code")
-    with session.no_autoflush:
-        for field, value in changes.items():
-            setattr(resource_type, field, value)
-        if "code" in changes:
-            _check_unique_code(session, resource_type)
-    session.flush()
-    return resource_type
+    return catalogue.update_entry(session, resource_type, changes=changes, label="resource type")

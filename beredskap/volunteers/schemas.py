@@ -15,7 +15,7 @@ from pydantic import (
 )
 
 from beredskap.api.geometry import PointIn, point_out
-from beredskap.api.types import Code, Email, Name, Phone, RefId, ShortText, Version
+from beredskap.api.types import Code, Email, Name, Phone, RefId, ShortText, Version, not_null
 from beredskap.auth.permissions import PERSONAL_DATA_ROLES
 from beredskap.auth.service import Principal
 from beredskap.volunteers.models import Availability, QualificationType, Volunteer
@@ -25,13 +25,6 @@ ValidityMonths = Annotated[int, Field(ge=1, le=600, description="None: does not 
 GeoJson = dict[str, Any]
 MAX_MEMBERSHIPS = 50
 MAX_QUALIFICATIONS = 100
-
-
-def refuse_null(value: Any) -> Any:
-    """A PATCH may leave a required field out, but not set it to null."""
-    if value is None:
-        raise ValueError("may not be null; leave the field out to keep its value")
-    return value
 
 
 class QualificationTypeCreate(BaseModel):
@@ -59,7 +52,7 @@ class QualificationTypePatch(BaseModel):
     @field_validator("code", "name_nb", "name_en", "active", mode="before")
     @classmethod
     def _not_null(cls, value: Any) -> Any:
-        return refuse_null(value)
+        return not_null(value)
 
 
 class QualificationTypeOut(BaseModel):
@@ -146,7 +139,7 @@ class VolunteerPatch(BaseModel):
     )
     @classmethod
     def _not_null(cls, value: Any) -> Any:
-        return refuse_null(value)
+        return not_null(value)
 
 
 class MembershipOut(BaseModel):

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from beredskap import catalogue
 from beredskap.agreements.models import Commitment
 from beredskap.columns import utcnow
 from beredskap.errors import ConflictError, DomainValidationError, NotFoundError
@@ -36,51 +37,24 @@ def qualification_types_query(
     if active is not None:
         statement = statement.where(QualificationType.active == active)
     if text:
-        needle = text.lower()
-        statement = statement.where(
-            func.lower(QualificationType.name_nb).contains(needle, autoescape=True)
-            | func.lower(QualificationType.name_en).contains(needle, autoescape=True)
-            | QualificationType.code.contains(needle, autoescape=True)
-        )
+        statement = statement.where(catalogue.text_matches(QualificationType, text))
     return statement
 
 
-def _check_unique_code(session: Session, qualification_type: QualificationType) -> None:
-    clash = session.scalar(
-        select(QualificationType.id).where(
-            QualificationType.code == qualification_type.code,
-            QualificationType.id != (qualification_type.id or 0),
-        )
-    )
-    if clash is not None:
-        raise ConflictError(
-            f"qualification type code {qualification_type.code} exists already (id {clash})"
-        )
-
-
 def create_qualification_type(session: Session, *, fields: dict[str, Any]) -> QualificationType:
-    """Add a qualification type of the municipality's own (never part of the shipped catalogue)."""
-    qualification_type = QualificationType(**fields, shipped=False)
-    _check_unique_code(session, qualification_type)
-    session.add(qualification_type)
-    session.flush()
-    return qualification_type
+    """Add a qualification type of the municipality's own."""
+    return catalogue.create_entry(
+        session, QualificationType, fields=fields, label="qualification type"
+    )
 
 
 def update_qualification_type(
     session: Session, qualification_type: QualificationType, *, changes: dict[str, Any]
 ) -> QualificationType:
     """Rename, change the validity of, or retire a qualification type; shipped keep their code."""
-    code = changes.get("code")
-    if qualification_type.shipped and code is not None and code != qualification_type.code:
-        raise DomainValidationError("code", "a shipped qualification type keeps its code")
-    with session.no_autoflush:
-        for field, value in changes.items():
-            setattr(qualification_type, field, value)
-        if "code" in changes:
-            _check_unique_code(session, qualification_type)
-    session.flush()
-    return qualification_type
+    return catalogue.update_entry(
+        session, qualification_type, changes=changes, label="qualification type"
+    )
 
 
 def delete_qualification_type(session: Session, qualification_type: QualificationType) -> None:
