@@ -28,7 +28,7 @@ from beredskap.web.forms import FIELD_LABELS, FormResult, parse_equipment_form, 
 from beredskap.web.i18n import language_of, translations_for
 from beredskap.web.queries import organisation_sites
 from beredskap.web.register_pages import may_edit_equipment_of
-from beredskap.web.rendering import render
+from beredskap.web.rendering import number_format, render
 
 router = APIRouter()
 
@@ -97,7 +97,13 @@ def _form_page(
 ) -> Response:
     errors = errors or {}
     translations = translations_for(request)
-    # Messages for fields the form does not show (e.g. the organisation) go on top.
+    # The summary lists the fields in the form's order; messages for fields the form does
+    # not show (e.g. the organisation) come last.
+    summary = [
+        (name, translations.gettext(label), errors[name])
+        for name, label in FIELD_LABELS.items()
+        if name in errors
+    ]
     general = [message for name, message in errors.items() if name not in FIELD_LABELS]
     return render(
         request,
@@ -107,6 +113,7 @@ def _form_page(
             "equipment": equipment,
             "values": values,
             "errors": errors,
+            "error_summary": summary,
             "general_errors": general,
             "field_labels": {
                 name: translations.gettext(text) for name, text in FIELD_LABELS.items()
@@ -176,6 +183,7 @@ def create_equipment(
     organisation = get_or_404(session, Organisation, organisation_id, "organisation")
     _may_add(principal, organisation.id)
     translations = translations_for(request)
+    number = number_format(request)
     raw = {
         "resource_type_id": resource_type_id,
         "site_id": site_id,
@@ -186,7 +194,7 @@ def create_equipment(
         "next_inspection_due": next_inspection_due,
         "notes": notes,
     }
-    result = parse_equipment_form(translations, raw)
+    result = parse_equipment_form(translations, raw, number)
     for name in ("resource_type_id", "quantity"):
         if name not in result.fields and name not in result.errors:
             result.errors[name] = translations.gettext("is required")
@@ -197,7 +205,7 @@ def create_equipment(
             equipment = service.create_equipment(session, fields=fields)
         except DomainValidationError as error:
             session.rollback()
-            result.add_domain_error(translations, error)
+            result.add_domain_error(translations, error, number)
         else:
             return _saved(organisation.id, equipment.id)
     return _form_page(
@@ -252,6 +260,7 @@ def update_equipment(
     equipment = service.get_equipment(session, equipment_id)
     _may_edit(principal, equipment)
     translations = translations_for(request)
+    number = number_format(request)
     raw = {
         "site_id": site_id,
         "quantity": quantity,
@@ -261,7 +270,7 @@ def update_equipment(
         "next_inspection_due": next_inspection_due,
         "notes": notes,
     }
-    result = parse_equipment_form(translations, raw)
+    result = parse_equipment_form(translations, raw, number)
 
     def conflict() -> Response:
         return _form_page(
@@ -284,7 +293,7 @@ def update_equipment(
             service.update_equipment(session, equipment, changes=result.fields)
         except DomainValidationError as error:
             session.rollback()
-            result.add_domain_error(translations, error)
+            result.add_domain_error(translations, error, number)
         except StaleDataError:
             session.rollback()  # someone saved between our read and our write
             return conflict()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -51,12 +52,18 @@ DOMAIN_MESSAGES: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
-def translate_domain_message(translations: Translations, message: str) -> str:
+NumberFormat = Callable[[int], str]
+
+
+def translate_domain_message(
+    translations: Translations, message: str, number: NumberFormat = str
+) -> str:
     """A validation message of the register in the reader's language."""
     for pattern, msgid in DOMAIN_MESSAGES:
         match = pattern.search(message)
         if match:
-            return translations.gettext(msgid) % match.groupdict()
+            values = {key: number(int(value)) for key, value in match.groupdict().items()}
+            return translations.gettext(msgid) % values
     return translations.gettext("Invalid value: %(message)s") % {"message": message}
 
 
@@ -68,15 +75,19 @@ class FormResult:
     fields: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
 
-    def add_domain_error(self, translations: Translations, error: DomainValidationError) -> None:
-        self.errors[error.field] = translate_domain_message(translations, error.message)
+    def add_domain_error(
+        self, translations: Translations, error: DomainValidationError, number: NumberFormat = str
+    ) -> None:
+        self.errors[error.field] = translate_domain_message(translations, error.message, number)
 
 
 def _has_control_characters(text: str) -> bool:
     return any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in text)
 
 
-def parse_equipment_form(translations: Translations, raw: dict[str, str | None]) -> FormResult:
+def parse_equipment_form(
+    translations: Translations, raw: dict[str, str | None], number: NumberFormat = str
+) -> FormResult:
     """Read the equipment fields that were sent (absent fields are left unchanged)."""
     _ = translations.gettext
     result = FormResult()
@@ -98,7 +109,7 @@ def parse_equipment_form(translations: Translations, raw: dict[str, str | None])
                 result.fields[name] = int(text)
             else:
                 result.errors[name] = _("enter a whole number from 1 to %(high)s") % {
-                    "high": MAX_QUANTITY
+                    "high": number(MAX_QUANTITY)
                 }
         elif name == "status":
             if text in {status.value for status in EquipmentStatus}:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -71,8 +73,26 @@ def environment(language: str) -> Environment:
         unit=lambda unit: unit_label(catalog, unit),
         task=lambda task: task_label(catalog, task),
     )
-    env.globals.update(lang=language)
+    env.globals.update(lang=language, field_attrs=field_attrs)
     return env
+
+
+def number_format(request: Request) -> Callable[[int], str]:
+    """Whole numbers as the reader's language writes them (1 000 000, 1,000,000)."""
+    locale = FORMAT_LOCALES[language_of(request)]
+    return lambda value: format_decimal(value, locale=locale)
+
+
+def field_attrs(name: str, errors: dict[str, str], hint: str | None = None) -> Markup:
+    """id and name of a form field, and what describes it (its hint and its error)."""
+    described = [hint] if hint else []
+    attrs = [f'id="f-{escape(name)}" name="{escape(name)}"']
+    if errors.get(name):
+        attrs.append('aria-invalid="true"')
+        described.append(f"f-{name}-error")
+    if described:
+        attrs.append(f'aria-describedby="{escape(" ".join(described))}"')
+    return Markup(" ".join(attrs))
 
 
 def render(
