@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 SYSTEM_PACKAGES := libsqlite3-mod-spatialite
+# Debian's Chromium for the browser tests (playwright cannot download browsers here).
+TEST_SYSTEM_PACKAGES := chromium
 
 .PHONY: demo test lint fuzz serve clean
 
@@ -21,6 +23,7 @@ demo: $(INSTALLED)
 ## The whole suite: lint, import contracts, tests on SpatiaLite and (when reachable) PostGIS,
 ## then schemathesis against a seeded server on each backend
 test: $(INSTALLED)
+	scripts/ensure-system-packages.sh $(TEST_SYSTEM_PACKAGES)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	@if [ -z "$$BEREDSKAP_TEST_POSTGRES_URL" ]; then \
