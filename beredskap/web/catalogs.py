@@ -11,7 +11,13 @@ from datetime import UTC, datetime
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
-from beredskap.web.i18n import DOMAIN, LANGUAGES, catalog_path, extract_messages, load_catalog
+from beredskap.web.i18n import (
+    DOMAIN,
+    LANGUAGES,
+    catalog_path,
+    extract_messages_with_comments,
+    load_catalog,
+)
 
 # Fixed, so that regenerating the catalogs changes only what really changed.
 CATALOG_DATE = datetime(2026, 1, 1, tzinfo=UTC)
@@ -39,9 +45,11 @@ def _new_catalog(language: str | None = None) -> Catalog:
 def template_catalog() -> Catalog:
     """Every message the package uses, as a translation template."""
     template = _new_catalog()
-    for message, context, where in extract_messages():
+    for message, context, where, comments in extract_messages_with_comments():
         filename, _, line = where.rpartition(":")
-        template.add(message, locations=[(filename, int(line))], context=context)
+        template.add(
+            message, locations=[(filename, int(line))], context=context, auto_comments=comments
+        )
     return template
 
 

@@ -85,12 +85,21 @@ def translations_for(request: Request) -> Translations:
     return translations(language_of(request))
 
 
-def extract_messages() -> Iterator[tuple[str | tuple[str, ...], str | None, str]]:
-    """Every message of the package's Python and templates: (msgid, context, where)."""
-    for filename, lineno, message, _comments, context in extract_from_dir(
+def extract_messages_with_comments() -> Iterator[
+    tuple[str | tuple[str, ...], str | None, str, list[str]]
+]:
+    """Every message of the package: (msgid, context, where, comments for translators)."""
+    for filename, lineno, message, comments, context in extract_from_dir(
         str(WEB_DIR),
         method_map=EXTRACT_METHOD_MAP,
         options_map=EXTRACT_OPTIONS_MAP,
         keywords=EXTRACT_KEYWORDS,
+        comment_tags=("Translators:",),
     ):
-        yield message, context, f"{filename}:{lineno}"
+        yield message, context, f"{filename}:{lineno}", list(comments)
+
+
+def extract_messages() -> Iterator[tuple[str | tuple[str, ...], str | None, str]]:
+    """Every message of the package's Python and templates: (msgid, context, where)."""
+    for message, context, where, _comments in extract_messages_with_comments():
+        yield message, context, where
