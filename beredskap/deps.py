@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 
 from beredskap.api.problems import NotAuthenticatedError, ProblemError, forbidden
 from beredskap.auth import service
+from beredskap.auth.models import ApiToken, WebSession
 from beredskap.auth.permissions import PUBLIC, allowed_roles
 from beredskap.auth.service import Principal
-from beredskap.db import declare_write_intent
+from beredskap.db import declare_write_intent, transaction
 from beredskap.runtime import Database
 from beredskap.settings import Settings
 
@@ -68,14 +69,29 @@ def _bearer_token(request: Request) -> str | None:
 def _identify(request: Request, session: Session) -> Principal | None:
     token = _bearer_token(request)
     if token is not None:
-        user = service.user_for_token(session, token)
-        return service.principal_for(user) if user else None
+        row = service.live_token(session, token)
+        if row is None:
+            return None
+        principal = service.principal_for(row.user)
+        if service.use_is_due(row.last_used_at):
+            _record_use(request, principal, row)
+        return principal
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         web_session = service.session_for_cookie(session, cookie[:512])
         if web_session is not None:
-            return service.principal_for(web_session.user, csrf_token=web_session.csrf_token)
+            principal = service.principal_for(web_session.user, csrf_token=web_session.csrf_token)
+            if service.use_is_due(web_session.last_seen_at):
+                _record_use(request, principal, web_session)
+            return principal
     return None
+
+
+def _record_use(request: Request, principal: Principal, row: ApiToken | WebSession) -> None:
+    """Note the use in a short transaction of its own, so reads stay reads."""
+    database: Database = request.app.state.database
+    with transaction(database.sessions, actor=principal.email) as session:
+        service.record_use(session, row)
 
 
 async def _check_csrf(request: Request, principal: Principal) -> None:

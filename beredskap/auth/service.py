@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from beredskap.auth.models import ApiToken, Role, User, WebSession
@@ -150,21 +150,38 @@ def revoke_tokens(session: Session, *, token: str | None = None, user: User | No
     return len(rows)
 
 
-def user_for_token(session: Session, token: str) -> User | None:
-    """The active user a live bearer token belongs to."""
+def live_token(session: Session, token: str) -> ApiToken | None:
+    """The unrevoked, unexpired token of an active user with this value, or None."""
     row = session.scalars(
         select(ApiToken)
         .where(ApiToken.token_hash == digest(token))
         .options(selectinload(ApiToken.user).selectinload(User.organisations))
     ).first()
-    now = utcnow()
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None
-    if not row.user.active:
-        return None
-    if row.last_used_at is None or now - row.last_used_at > _TOUCH_INTERVAL:
-        row.last_used_at = now
-    return row.user
+    return row if row.user.active else None
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    """The active user a live bearer token belongs to."""
+    row = live_token(session, token)
+    return row.user if row else None
+
+
+def use_is_due(last_use: datetime | None) -> bool:
+    """Whether a token's or session's last use is old enough to be written again."""
+    return last_use is None or utcnow() - last_use > _TOUCH_INTERVAL
+
+
+def record_use(session: Session, row: ApiToken | WebSession) -> None:
+    """Write when a token or web session was last used, in the caller's (write) transaction.
+
+    Kept out of the request's own transaction: a read that turns into a write can fail on
+    SQLite when another writer holds the lock.
+    """
+    model = type(row)
+    column = "last_used_at" if model is ApiToken else "last_seen_at"
+    session.execute(update(model).where(model.id == row.id).values({column: utcnow()}))
 
 
 def start_session(session: Session, user: User, *, hours: int) -> tuple[WebSession, str]:
@@ -188,11 +205,8 @@ def session_for_cookie(session: Session, cookie: str) -> WebSession | None:
         .where(WebSession.token_hash == digest(cookie))
         .options(selectinload(WebSession.user).selectinload(User.organisations))
     ).first()
-    now = utcnow()
-    if row is None or row.expires_at <= now or not row.user.active:
+    if row is None or row.expires_at <= utcnow() or not row.user.active:
         return None
-    if row.last_seen_at is None or now - row.last_seen_at > _TOUCH_INTERVAL:
-        row.last_seen_at = now
     return row
 
 

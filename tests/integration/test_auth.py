@@ -14,12 +14,14 @@ from beredskap.app import create_app
 from beredskap.audit.models import AuditEntry
 from beredskap.auth import service, throttle
 from beredskap.auth.models import ApiToken, Role, User
+from beredskap.auth.secrets import digest
 from beredskap.cli import app as cli
 from beredskap.columns import utcnow
 from beredskap.errors import DomainValidationError
 from beredskap.organisations.models import Organisation
 from beredskap.runtime import Database
 from beredskap.settings import Settings, get_settings
+from tests.support.api import ApiHarness
 
 POLICY = throttle.LoginPolicy(free_failures=3, window=timedelta(minutes=15), max_delay_seconds=60)
 
@@ -160,3 +162,20 @@ def test_cli_adds_users_and_manages_tokens(
             assert session.scalar(select(ApiToken.revoked_at)) is not None
     finally:
         get_settings.cache_clear()
+
+
+def test_a_read_records_the_tokens_use_without_becoming_a_write(api: ApiHarness) -> None:
+    url = "/api/v1/organisations"
+    token_row = api.session.scalars(
+        select(ApiToken).where(ApiToken.token_hash == digest(api.tokens[Role.PLANNER]))
+    ).one()
+    assert token_row.last_used_at is None
+    before = api.counts(AuditEntry)
+    assert api.get(Role.PLANNER, url).status_code == 200
+    api.session.expire_all()
+    first_use = token_row.last_used_at
+    assert first_use is not None
+    assert api.get(Role.PLANNER, url).status_code == 200  # within five minutes: not rewritten
+    api.session.expire_all()
+    assert token_row.last_used_at == first_use
+    assert api.counts(AuditEntry) == before  # a use is not a change of the register
