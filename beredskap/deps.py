@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from beredskap.api.problems import NotAuthenticatedError, ProblemError, forbidden
 from beredskap.auth import service
@@ -88,7 +88,16 @@ def _identify(request: Request, session: Session) -> Principal | None:
 
 
 def _record_use(request: Request, principal: Principal, row: ApiToken | WebSession) -> None:
-    """Note the use in a short transaction of its own, so reads stay reads."""
+    """Note the use without turning a read into a write.
+
+    A write request records it in its own transaction (which holds the write lock already:
+    a second transaction would wait for the request itself); a read uses a short one.
+    """
+    if request.method not in _SAFE_METHODS:
+        session = object_session(row)
+        assert session is not None
+        service.record_use(session, row)
+        return
     database: Database = request.app.state.database
     with transaction(database.sessions, actor=principal.email) as session:
         service.record_use(session, row)

@@ -179,3 +179,25 @@ def test_a_read_records_the_tokens_use_without_becoming_a_write(api: ApiHarness)
     api.session.expire_all()
     assert token_row.last_used_at == first_use
     assert api.counts(AuditEntry) == before  # a use is not a change of the register
+
+
+def test_a_write_as_the_first_use_of_a_token_does_not_wait_for_itself(
+    fresh_database: Database,
+) -> None:
+    """The use is recorded inside the write's own transaction: on SQLite a second
+    transaction would wait for the lock the request itself holds."""
+    with fresh_database.sessions() as session:
+        user, _ = service.add_user(session, email="h@example.org", role="admin")
+        _row, token = service.create_token(session, user, days=1)
+        session.commit()
+    client = TestClient(create_app(Settings(), database=fresh_database))
+    started = utcnow()
+    response = client.post(
+        "/api/v1/organisations",
+        json={"name": "Første bruk", "category": "other"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 201, response.text
+    assert (utcnow() - started).total_seconds() < 5
+    with fresh_database.sessions() as session:
+        assert session.scalar(select(ApiToken.last_used_at)) is not None
