@@ -119,13 +119,24 @@ async def _check_csrf(request: Request, principal: Principal) -> None:
         raise ProblemError(403, "Forbidden", "The form's security token is missing or stale.")
 
 
-async def authorize(request: Request, session: SessionDep) -> Principal | None:
-    """Identify the caller and apply the permission matrix to the route being called."""
-    route = request.scope.get("route")
-    rule = allowed_roles(getattr(route, "name", ""))
+def identify(request: Request, session: SessionDep) -> Principal | None:
+    """Who is calling (bearer token or session cookie), and the audit actor for the request.
+
+    A plain function on purpose: FastAPI runs it in the thread pool, so its database work
+    never blocks the event loop (a blocked loop can deadlock with a request holding a lock).
+    """
     principal = _identify(request, session)
     if principal is not None:
         session.info["actor"] = principal.email
+    return principal
+
+
+async def authorize(
+    request: Request, principal: Annotated[Principal | None, Depends(identify)]
+) -> Principal | None:
+    """Apply the permission matrix to the route being called (no I/O but the form read)."""
+    route = request.scope.get("route")
+    rule = allowed_roles(getattr(route, "name", ""))
     if rule == PUBLIC:
         return principal
     if rule is None:

@@ -60,10 +60,12 @@ def _postgis_url() -> str:
         capture_output=True,
         text=True,
         check=False,
-    ).stdout.strip()
-    if not made:
-        raise SystemExit("no PostgreSQL with PostGIS reachable for the fuzz run")
-    return made
+    )
+    if not made.stdout.strip():
+        raise SystemExit(
+            "could not make a PostGIS database for the fuzz run: " + made.stderr.strip()[-500:]
+        )
+    return made.stdout.strip()
 
 
 def _wait_until_up(url: str, server: subprocess.Popen[bytes]) -> None:
