@@ -9,6 +9,7 @@ from beredskap.audit.routes import router as audit_router
 from beredskap.auth.routes import router as auth_router
 from beredskap.inventory.routes import router as inventory_router
 from beredskap.organisations.routes import router as organisations_router
+from beredskap.search.routes import router as search_router
 from beredskap.volunteers.routes import router as volunteers_router
 
 API_PREFIX = "/api/v1"
@@ -22,6 +23,7 @@ def api_router() -> APIRouter:
         inventory_router,
         volunteers_router,
         agreements_router,
+        search_router,
         audit_router,
     ):
         router.include_router(domain_router)

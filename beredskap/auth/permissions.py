@@ -85,6 +85,9 @@ PERMISSIONS: dict[str, frozenset[Role] | str] = {
     **_crud("agreements", read=READERS, create=ADMIN, update=ADMIN, delete=ADMIN),
     "agreements.coverage": READERS,  # committed against registered: counts, no people
     "audit.list": ADMIN,
+    # Spatial search: equipment is no personal data; volunteers are.
+    "search.resources": READERS,
+    "search.volunteers": PERSONAL_DATA_ROLES,
     # Web pages.
     "web.dashboard": ALL_ROLES,
     "web.organisations": READERS,

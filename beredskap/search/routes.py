@@ -1,0 +1,189 @@
+"""/api/v1/search/resources and /api/v1/search/volunteers: nearest first, as GeoJSON."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Query
+from geoalchemy2.shape import to_shape
+
+from beredskap.api.problems import PROBLEM_RESPONSES
+from beredskap.api.types import SearchText
+from beredskap.auth.models import Role
+from beredskap.deps import CurrentPrincipal, SessionDep
+from beredskap.errors import DomainValidationError
+from beredskap.inventory.models import Capability
+from beredskap.search import service
+from beredskap.search.schemas import Feature, FeatureCollection, PointGeometry
+from geo.crs import UnsupportedCrsError, to_wgs84, transform
+from geo.extent import OutsideNorwayError, check_lon_lat
+from geo.srid import WGS84
+
+router = APIRouter(prefix="/search", tags=["search"], responses=PROBLEM_RESPONSES)
+OSLO = ZoneInfo("Europe/Oslo")
+MAX_RADIUS_M = 2_000_000
+UTM_SRIDS = (25832, 25833)
+OUTPUT_SRIDS = (4326, *UTM_SRIDS)
+
+
+def _supported(field: str, value: int | None, allowed: tuple[int, ...]) -> None:
+    if value is not None and value not in allowed:
+        listed = ", ".join(str(srid) for srid in allowed)
+        raise DomainValidationError(field, f"EPSG:{value} is not supported; use one of {listed}")
+
+
+def place_params(
+    lat: float | None = Query(None, ge=-90, le=90, allow_inf_nan=False),
+    lon: float | None = Query(None, ge=-180, le=180, allow_inf_nan=False),
+    east: float | None = Query(None, ge=-10_000_000, le=10_000_000, allow_inf_nan=False),
+    north: float | None = Query(None, ge=0, le=10_000_000, allow_inf_nan=False),
+    epsg: int | None = Query(
+        None,
+        description="With east and north: 25832 or 25833",
+        json_schema_extra={"enum": UTM_SRIDS},
+    ),
+) -> service.Place:
+    """The search centre: lat and lon, or EUREF89 UTM east, north and epsg."""
+    _supported("epsg", epsg, UTM_SRIDS)
+    try:
+        if lat is not None and lon is not None:
+            return service.Place(*check_lon_lat(lon, lat))
+        if east is not None and north is not None and epsg is not None:
+            return service.Place(*check_lon_lat(*to_wgs84(east, north, epsg)))
+    except (OutsideNorwayError, UnsupportedCrsError) as error:
+        raise DomainValidationError("lat" if lat is not None else "east", str(error)) from None
+    raise DomainValidationError("lat", "give lat and lon, or east, north and epsg")
+
+
+def _today() -> date:
+    return datetime.now(OSLO).date()
+
+
+def _geometry(element: Any, crs: int) -> PointGeometry:
+    shape = to_shape(element)
+    x, y = transform(shape.x, shape.y, WGS84, crs) if crs != WGS84 else (shape.x, shape.y)
+    digits = 7 if crs == WGS84 else 2
+    return PointGeometry(coordinates=[round(x, digits), round(y, digits)])
+
+
+Radius = Query(None, gt=0, le=MAX_RADIUS_M, description="Metres; none: the nearest `limit`")
+Limit = Query(50, ge=1, le=500)
+
+
+@router.get("/resources", name="search.resources", response_model=FeatureCollection)
+def search_resources(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    place: service.Place = Depends(place_params),
+    radius_m: float | None = Radius,
+    capability: Capability | None = Query(None),
+    resource_type: SearchText | None = Query(None, description="Code (e.g. atv) or id"),
+    limit: int = Limit,
+    crs: int = Query(
+        4326, description="EPSG of the answer", json_schema_extra={"enum": OUTPUT_SRIDS}
+    ),
+) -> FeatureCollection:
+    """Ready equipment near a place, nearest first, with its site and organisation."""
+    _supported("crs", crs, OUTPUT_SRIDS)
+    resource_type_id = None
+    if resource_type:
+        found = service.resource_type_by_code_or_id(session, resource_type)
+        if found is None:
+            raise DomainValidationError("resource_type", f"no resource type {resource_type!r}")
+        resource_type_id = found.id
+    rows = service.ready_equipment_near(
+        session,
+        place,
+        radius_m=radius_m,
+        limit=limit,
+        capability=capability,
+        resource_type_id=resource_type_id,
+    )
+    features = [
+        Feature(
+            id=equipment.id,
+            geometry=_geometry(equipment.site.location, crs),
+            properties={
+                "distance_m": round(distance, 1),
+                "resource_type": equipment.resource_type.code,
+                "resource_type_name": equipment.resource_type.name_nb,
+                "capability": equipment.resource_type.capability.value,
+                "quantity": equipment.quantity,
+                "unit": equipment.resource_type.unit,
+                "identifier": equipment.identifier,
+                "site_id": equipment.site_id,
+                "site_name": equipment.site.name,
+                "access_24_7": equipment.site.access_24_7,
+                "organisation_id": equipment.organisation_id,
+                "organisation": equipment.organisation.name,
+            },
+        )
+        for equipment, distance in rows
+    ]
+    return FeatureCollection(epsg=crs, features=features)
+
+
+@router.get("/volunteers", name="search.volunteers", response_model=FeatureCollection)
+def search_volunteers(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    place: service.Place = Depends(place_params),
+    radius_m: float | None = Radius,
+    qualification: SearchText | None = Query(None, description="Code (e.g. first_aid) or id"),
+    on: date | None = Query(None, description="Qualification valid on this day (default today)"),
+    limit: int = Limit,
+    crs: int = Query(
+        4326, description="EPSG of the answer", json_schema_extra={"enum": OUTPUT_SRIDS}
+    ),
+) -> FeatureCollection:
+    """Volunteers who can be called out near a place, nearest coarse home area first.
+
+    Only those who consent to SMS and are not marked unavailable; an organisation editor
+    finds only members of its own organisations.
+    """
+    _supported("crs", crs, OUTPUT_SRIDS)
+    qualification_type_id = None
+    if qualification:
+        found = service.qualification_type_by_code_or_id(session, qualification)
+        if found is None:
+            raise DomainValidationError("qualification", f"no qualification {qualification!r}")
+        qualification_type_id = found.id
+    scope = principal.organisation_ids if principal.role == Role.ORG_EDITOR else None
+    day = on or _today()
+    rows = service.available_volunteers_near(
+        session,
+        place,
+        radius_m=radius_m,
+        limit=limit,
+        on=day,
+        qualification_type_id=qualification_type_id,
+        organisation_ids=scope,
+    )
+    features = [
+        Feature(
+            id=volunteer.id,
+            geometry=_geometry(volunteer.home_area, crs),
+            properties={
+                "distance_m": round(distance, 1),
+                "full_name": volunteer.full_name,
+                "mobile": volunteer.mobile,
+                "availability": volunteer.availability.value,
+                "organisations": [
+                    {"id": m.organisation_id, "name": m.organisation.name}
+                    for m in volunteer.memberships
+                ],
+                "qualifications": [
+                    {
+                        "code": held.qualification_type.code,
+                        "expires_on": held.expires_on.isoformat() if held.expires_on else None,
+                    }
+                    for held in volunteer.qualifications
+                    if held.valid_on(day)
+                ],
+            },
+        )
+        for volunteer, distance in rows
+    ]
+    return FeatureCollection(epsg=crs, features=features)
