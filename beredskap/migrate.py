@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
@@ -49,8 +50,9 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+@lru_cache(maxsize=1)
 def head_revision() -> str | None:
-    """The newest revision the code knows."""
+    """The newest revision the code knows (read once: /healthz asks on every call)."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 

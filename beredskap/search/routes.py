@@ -61,11 +61,15 @@ def _today() -> date:
     return datetime.now(OSLO).date()
 
 
-def _geometry(element: Any, crs: int) -> PointGeometry:
-    shape = to_shape(element)
-    x, y = transform(shape.x, shape.y, WGS84, crs) if crs != WGS84 else (shape.x, shape.y)
+def _point(lon: float, lat: float, crs: int) -> PointGeometry:
+    x, y = transform(lon, lat, WGS84, crs) if crs != WGS84 else (lon, lat)
     digits = 7 if crs == WGS84 else 2
     return PointGeometry(coordinates=[round(x, digits), round(y, digits)])
+
+
+def _geometry(element: Any, crs: int) -> PointGeometry:
+    shape = to_shape(element)
+    return _point(shape.x, shape.y, crs)
 
 
 Radius = Query(None, gt=0, le=MAX_RADIUS_M, description="Metres; none: the nearest `limit`")
@@ -103,24 +107,24 @@ def search_resources(
     )
     features = [
         Feature(
-            id=equipment.id,
-            geometry=_geometry(equipment.site.location, crs),
+            id=line.id,
+            geometry=_point(line.lon, line.lat, crs),
             properties={
-                "distance_m": round(distance, 1),
-                "resource_type": equipment.resource_type.code,
-                "resource_type_name": equipment.resource_type.name_nb,
-                "capability": equipment.resource_type.capability.value,
-                "quantity": equipment.quantity,
-                "unit": equipment.resource_type.unit,
-                "identifier": equipment.identifier,
-                "site_id": equipment.site_id,
-                "site_name": equipment.site.name,
-                "access_24_7": equipment.site.access_24_7,
-                "organisation_id": equipment.organisation_id,
-                "organisation": equipment.organisation.name,
+                "distance_m": round(line.distance_m, 1),
+                "resource_type": line.resource_type,
+                "resource_type_name": line.resource_type_name,
+                "capability": line.capability,
+                "quantity": line.quantity,
+                "unit": line.unit,
+                "identifier": line.identifier,
+                "site_id": line.site_id,
+                "site_name": line.site_name,
+                "access_24_7": line.access_24_7,
+                "organisation_id": line.organisation_id,
+                "organisation": line.organisation,
             },
         )
-        for equipment, distance in rows
+        for line in rows
     ]
     return FeatureCollection(epsg=crs, features=features)
 

@@ -7,12 +7,13 @@ give the same answers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from beredskap.inventory.models import Capability, Equipment, EquipmentStatus, ResourceType
 from beredskap.organisations.models import Organisation, Site
@@ -35,31 +36,56 @@ class Place:
     lat: float
 
 
-def _nearest(
+def _nearest_rows(
     session: Session,
-    statement: Select[Any],
-    column: Any,
-    tiebreak: Any,
-    place: Place,
+    ranking: Callable[[float], Select[Any]],
     radius_m: float | None,
     limit: int,
-) -> list[tuple[Any, float]]:
-    """Rows of `statement` within the radius (or the nearest `limit`), with their distance."""
-    centre = point(place.lon, place.lat)
-    distance = distance_metres(column, centre).label("distance_m")
+) -> list[Any]:
+    """Rows of `ranking(radius)` (a statement within the radius, nearest first, limited);
+    without a radius the radius grows until `limit` are found."""
     radii = (radius_m,) if radius_m is not None else EXPANDING_RADII
     rows: list[Any] = []
     for radius in radii:
-        query = (
-            statement.add_columns(distance)
-            .where(within_metres(column, centre, radius))
-            .order_by(distance, tiebreak)
-            .limit(limit)
-        )
-        rows = list(session.execute(query))
+        rows = list(session.execute(ranking(radius)))
         if len(rows) >= limit:
             break
-    return [(row[0], float(row[1])) for row in rows]
+    return rows
+
+
+def _load_in_order(
+    session: Session, model: Any, ranked: list[tuple[int, float]], *options: Any
+) -> list[tuple[Any, float]]:
+    if not ranked:
+        return []
+    loaded = {
+        record.id: record
+        for record in session.scalars(
+            select(model).where(model.id.in_([i for i, _ in ranked])).options(*options)
+        ).unique()
+    }
+    return [(loaded[i], distance) for i, distance in ranked if i in loaded]
+
+
+@dataclass(frozen=True)
+class NearbyEquipment:
+    """One ready equipment line and where it is, as the search answers it."""
+
+    id: int
+    distance_m: float
+    lon: float
+    lat: float
+    quantity: int
+    identifier: str | None
+    resource_type: str
+    resource_type_name: str
+    capability: str
+    unit: str
+    site_id: int
+    site_name: str
+    access_24_7: bool
+    organisation_id: int
+    organisation: str
 
 
 def ready_equipment_near(
@@ -70,26 +96,87 @@ def ready_equipment_near(
     limit: int,
     capability: Capability | None = None,
     resource_type_id: int | None = None,
-) -> list[tuple[Equipment, float]]:
-    """Ready equipment of active organisations, nearest first, measured from its site."""
-    statement = (
-        select(Equipment)
-        .join(Site, Site.id == Equipment.site_id)
-        .join(Organisation, Organisation.id == Equipment.organisation_id)
-        .where(Equipment.status == EquipmentStatus.READY, Organisation.active.is_(True))
-        .options(
-            selectinload(Equipment.site),
-            selectinload(Equipment.organisation),
-            selectinload(Equipment.resource_type),
+) -> list[NearbyEquipment]:
+    """Ready equipment of active organisations, nearest first, measured from its site.
+
+    One statement: rank ids by distance, then join just the columns the answer shows.
+    """
+    centre = point(place.lon, place.lat)
+    inactive = select(Organisation.id).where(Organisation.active.is_(False))
+
+    def ranking(radius: float) -> Select[Any]:
+        # Distance once per site, not once per equipment line at it: the geodesic distance
+        # is the expensive part. MATERIALIZED keeps the planner from folding it back in.
+        near_sites = (
+            select(
+                Site.id.label("site_id"),
+                distance_metres(Site.location, centre).label("distance_m"),
+            )
+            .where(within_metres(Site.location, centre, radius))
+            .cte("near_sites")
+            .prefix_with("MATERIALIZED")
         )
-    )
-    if capability is not None or resource_type_id is not None:
-        statement = statement.join(ResourceType, ResourceType.id == Equipment.resource_type_id)
-    if capability is not None:
-        statement = statement.where(ResourceType.capability == capability)
-    if resource_type_id is not None:
-        statement = statement.where(Equipment.resource_type_id == resource_type_id)
-    return _nearest(session, statement, Site.location, Equipment.id, place, radius_m, limit)
+        ranked = select(Equipment.id, near_sites.c.distance_m).join(
+            near_sites, near_sites.c.site_id == Equipment.site_id
+        )
+        ranked = ranked.where(
+            Equipment.status == EquipmentStatus.READY,
+            Equipment.organisation_id.not_in(inactive),
+        )
+        if capability is not None:
+            ranked = ranked.join(ResourceType, ResourceType.id == Equipment.resource_type_id).where(
+                ResourceType.capability == capability
+            )
+        if resource_type_id is not None:
+            ranked = ranked.where(Equipment.resource_type_id == resource_type_id)
+        top = ranked.order_by(near_sites.c.distance_m, Equipment.id).limit(limit).subquery()
+        line = aliased(Equipment)
+        return (
+            select(
+                line.id,
+                top.c.distance_m,
+                func.ST_X(Site.location),
+                func.ST_Y(Site.location),
+                line.quantity,
+                line.identifier,
+                ResourceType.code,
+                ResourceType.name_nb,
+                ResourceType.capability,
+                ResourceType.unit,
+                Site.id,
+                Site.name,
+                Site.access_24_7,
+                Organisation.id,
+                Organisation.name,
+            )
+            .select_from(top)
+            .join(line, line.id == top.c.id)
+            .join(Site, Site.id == line.site_id)
+            .join(ResourceType, ResourceType.id == line.resource_type_id)
+            .join(Organisation, Organisation.id == line.organisation_id)
+            .order_by(top.c.distance_m, line.id)
+        )
+
+    return [
+        NearbyEquipment(
+            id=row[0],
+            distance_m=float(row[1]),
+            lon=float(row[2]),
+            lat=float(row[3]),
+            quantity=row[4],
+            identifier=row[5],
+            resource_type=row[6],
+            resource_type_name=row[7],
+            capability=Capability(row[8]).value,
+            unit=row[9],
+            site_id=row[10],
+            site_name=row[11],
+            access_24_7=bool(row[12]),
+            organisation_id=row[13],
+            organisation=row[14],
+        )
+        for row in _nearest_rows(session, ranking, radius_m, limit)
+    ]
 
 
 def available_volunteers_near(
@@ -104,20 +191,11 @@ def available_volunteers_near(
 ) -> list[tuple[Volunteer, float]]:
     """Active volunteers who consent to SMS and are not unavailable, nearest home area first;
     with a qualification, only those holding it valid on `on`."""
-    statement = (
-        select(Volunteer)
-        .where(
-            Volunteer.active.is_(True),
-            Volunteer.sms_consent.is_(True),
-            Volunteer.availability != Availability.UNAVAILABLE,
-            Volunteer.home_area.is_not(None),
-        )
-        .options(
-            selectinload(Volunteer.memberships).selectinload(Membership.organisation),
-            selectinload(Volunteer.qualifications).selectinload(
-                VolunteerQualification.qualification_type
-            ),
-        )
+    statement = select(Volunteer.id).where(
+        Volunteer.active.is_(True),
+        Volunteer.sms_consent.is_(True),
+        Volunteer.availability != Availability.UNAVAILABLE,
+        Volunteer.home_area.is_not(None),
     )
     if qualification_type_id is not None:
         statement = statement.where(
@@ -139,7 +217,29 @@ def available_volunteers_near(
                 )
             )
         )
-    return _nearest(session, statement, Volunteer.home_area, Volunteer.id, place, radius_m, limit)
+    centre = point(place.lon, place.lat)
+    distance = distance_metres(Volunteer.home_area, centre).label("distance_m")
+
+    def ranking(radius: float) -> Select[Any]:
+        return (
+            statement.add_columns(distance)
+            .where(within_metres(Volunteer.home_area, centre, radius))
+            .order_by(distance, Volunteer.id)
+            .limit(limit)
+        )
+
+    ranked = [
+        (int(row[0]), float(row[1])) for row in _nearest_rows(session, ranking, radius_m, limit)
+    ]
+    return _load_in_order(
+        session,
+        Volunteer,
+        ranked,
+        selectinload(Volunteer.memberships).selectinload(Membership.organisation),
+        selectinload(Volunteer.qualifications).selectinload(
+            VolunteerQualification.qualification_type
+        ),
+    )
 
 
 def qualification_type_by_code_or_id(session: Session, key: str) -> QualificationType | None:
