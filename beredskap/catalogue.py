@@ -12,6 +12,7 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from beredskap.columns import apply_changes
 from beredskap.errors import ConflictError, DomainValidationError
 
 
@@ -63,8 +64,7 @@ def update_entry(session: Session, entry: E, *, changes: dict[str, Any], label: 
     if entry.shipped and code is not None and code != entry.code:
         raise DomainValidationError("code", f"a shipped {label} keeps its code")
     with session.no_autoflush:
-        for field, value in changes.items():
-            setattr(entry, field, value)
+        apply_changes(entry, changes)
         if "code" in changes:
             _check_unique_code(session, entry, label)
     session.flush()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -60,6 +61,13 @@ class Versioned:
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - declared_attr takes the class
         return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+def apply_changes(record: Any, changes: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> None:
+    """Set each changed field in order; the model's validators refuse bad values by field."""
+    items = changes.items() if isinstance(changes, Mapping) else changes
+    for field, value in items:
+        setattr(record, field, value)
 
 
 def enum_type(enum_class: type[enum.Enum], name: str) -> Enum:

@@ -1,8 +1,8 @@
-"""Small helpers every domain's routes share: fetch or 404, apply a validated patch."""
+"""Small helpers every domain's routes share: fetch or 404."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -17,9 +17,3 @@ def get_or_404(session: Session, model: type[M], entity_id: int, entity: str) ->
     if record is None:
         raise NotFoundError(entity, entity_id)
     return record
-
-
-def apply_changes(record: Any, changes: dict[str, Any]) -> None:
-    """Set each changed field; the model's validators refuse bad values with the field name."""
-    for field, value in changes.items():
-        setattr(record, field, value)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from beredskap import catalogue
 from beredskap.agreements.models import Commitment
+from beredskap.columns import apply_changes
 from beredskap.errors import ConflictError, DomainValidationError, NotFoundError
 from beredskap.inventory.models import Capability, Equipment, EquipmentStatus, ResourceType
 from beredskap.organisations.models import Organisation, Site
@@ -93,8 +94,7 @@ def update_equipment(
     ordered = sorted(changes.items(), key=lambda item: (item[0] == "identifier") != loosening)
     # No autoflush: the references are checked before anything reaches the database.
     with session.no_autoflush:
-        for field, value in ordered:
-            setattr(equipment, field, value)
+        apply_changes(equipment, ordered)
         if {"organisation_id", "site_id", "resource_type_id"} & changes.keys():
             _check_references(session, equipment)
     session.flush()

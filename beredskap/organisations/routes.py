@@ -13,6 +13,7 @@ from beredskap.api.pagination import ListParams, Page, list_params, paginate
 from beredskap.api.problems import PROBLEM_RESPONSES, forbidden
 from beredskap.api.types import PathId, RefId, SearchText
 from beredskap.auth.service import Principal
+from beredskap.columns import apply_changes
 from beredskap.deps import CurrentPrincipal, SessionDep
 from beredskap.organisations import service
 from beredskap.organisations.models import Organisation, OrganisationCategory, Site, SiteKind
@@ -196,8 +197,7 @@ def update_site(
     changes = body.model_dump(exclude_unset=True, exclude={"version", "location"})
     if "location" in body.model_fields_set:
         changes["location"] = to_point("location", body.location)
-    for field, value in changes.items():
-        setattr(site, field, value)
+    apply_changes(site, changes)
     session.flush()
     set_etag(response, site.version)
     return SiteOut.of(site, principal)

@@ -8,6 +8,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from beredskap.agreements.models import Agreement
+from beredskap.columns import apply_changes
 from beredskap.errors import ConflictError, DomainValidationError, NotFoundError
 from beredskap.inventory.models import Equipment
 from beredskap.organisations.models import Organisation, OrganisationCategory, Site, SiteKind
@@ -75,8 +76,7 @@ def create_organisation(session: Session, *, fields: dict[str, Any]) -> Organisa
 def update_organisation(
     session: Session, organisation: Organisation, *, changes: dict[str, Any]
 ) -> Organisation:
-    for field, value in changes.items():
-        setattr(organisation, field, value)
+    apply_changes(organisation, changes)
     if "umbrella_organisation_id" in changes:
         _check_umbrella(session, organisation, changes["umbrella_organisation_id"])
     if "organisation_number" in changes:

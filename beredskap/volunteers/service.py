@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from beredskap import catalogue
 from beredskap.agreements.models import Commitment
-from beredskap.columns import utcnow
+from beredskap.columns import apply_changes, utcnow
 from beredskap.errors import ConflictError, DomainValidationError, NotFoundError
 from beredskap.organisations.models import Organisation
 from beredskap.volunteers.models import (
@@ -264,8 +264,7 @@ def update_volunteer(
 ) -> Volunteer:
     """Change fields; lists given replace the memberships or qualifications."""
     with session.no_autoflush:
-        for field, value in changes.items():
-            setattr(volunteer, field, value)
+        apply_changes(volunteer, changes)
         if "mobile" in changes:
             _check_unique_mobile(session, volunteer)
         lists_changed = False
