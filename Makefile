@@ -20,8 +20,9 @@ $(INSTALLED): pyproject.toml
 demo: $(INSTALLED)
 	$(BIN)/beredskap demo
 
-## The whole suite: lint, import contracts, tests on SpatiaLite and (when reachable) PostGIS,
-## then schemathesis against a seeded server on each backend
+## The whole suite: lint, schemathesis against a seeded server on each backend, then pytest
+## (import contracts, tests on SpatiaLite and PostGIS). pytest runs last so that its summary
+## is the last one printed: schemathesis prints a pytest-like summary line of its own.
 test: $(INSTALLED)
 	scripts/ensure-system-packages.sh $(TEST_SYSTEM_PACKAGES)
 	$(BIN)/ruff check .
@@ -31,8 +32,8 @@ test: $(INSTALLED)
 		if [ -n "$$url" ]; then export BEREDSKAP_TEST_POSTGRES_URL=$$url; \
 		else echo "No PostgreSQL reachable: PostGIS tests will be skipped" >&2; fi; \
 	fi; \
-	$(BIN)/python -m pytest && \
-	$(BIN)/python scripts/fuzz_api.py --backend $$([ -n "$$BEREDSKAP_TEST_POSTGRES_URL" ] && echo both || echo spatialite)
+	$(BIN)/python scripts/fuzz_api.py --backend $$([ -n "$$BEREDSKAP_TEST_POSTGRES_URL" ] && echo both || echo spatialite) && \
+	$(BIN)/python -m pytest
 
 ## schemathesis alone (part of `make test`): at least 2,000 generated requests per backend
 fuzz: $(INSTALLED)
