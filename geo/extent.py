@@ -39,3 +39,32 @@ def check_lon_lat(lon: float, lat: float) -> tuple[float, float]:
             "are latitude and longitude swapped?"
         )
     return lon, lat
+
+
+class InvalidBoxError(ValueError):
+    """A bounding box that is malformed, inverted or outside the world."""
+
+
+def parse_bbox(text: str) -> BoundingBox:
+    """`min_lon,min_lat,max_lon,max_lat` in WGS84 (the OGC API and GeoJSON order).
+
+    A box need not lie inside Norway (a GIS client may ask for a wider view), but must be a
+    real, non-inverted box on the globe.
+    """
+    parts = text.split(",")
+    if len(parts) != 4:
+        raise InvalidBoxError("bbox needs four numbers: min_lon,min_lat,max_lon,max_lat")
+    try:
+        min_lon, min_lat, max_lon, max_lat = (float(part) for part in parts)
+    except ValueError:
+        raise InvalidBoxError("bbox needs four numbers: min_lon,min_lat,max_lon,max_lat") from None
+    values = (min_lon, min_lat, max_lon, max_lat)
+    if any(value != value or value in (float("inf"), float("-inf")) for value in values):
+        raise InvalidBoxError("bbox numbers must be finite")
+    if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180):
+        raise InvalidBoxError("bbox longitudes must be within -180..180")
+    if not (-90 <= min_lat <= 90 and -90 <= max_lat <= 90):
+        raise InvalidBoxError("bbox latitudes must be within -90..90")
+    if min_lon > max_lon or min_lat > max_lat:
+        raise InvalidBoxError("bbox minimum must not exceed its maximum")
+    return BoundingBox(min_lon, min_lat, max_lon, max_lat)

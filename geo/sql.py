@@ -89,12 +89,12 @@ def _within_postgis(element: within_metres, compiler: SQLCompiler, **kw: Any) ->
     return f"ST_DWithin(CAST({geom} AS geography), CAST({other} AS geography), {metres})"
 
 
-def _indexed_column(element: within_metres) -> tuple[ColumnElement[Any], Table]:
+def _indexed_column(element: FunctionElement[Any]) -> tuple[ColumnElement[Any], Table]:
     geom = next(iter(element.clauses.clauses))
     table = getattr(geom, "table", None)
     base_table = getattr(table, "element", table)  # an alias wraps the real table
     if not isinstance(base_table, Table) or not isinstance(geom, ColumnElement):
-        raise TypeError("within_metres needs a spatially indexed column of a table first")
+        raise TypeError("the first argument must be a spatially indexed column of a table")
     return geom, base_table
 
 
@@ -127,4 +127,38 @@ def geography_index_ddl(table: str, geometry_column: str) -> str:
     return (
         f"CREATE INDEX IF NOT EXISTS ix_{table}_{geometry_column}_geography "
         f"ON {table} USING gist ((CAST({geometry_column} AS geography)))"
+    )
+
+
+class intersects_box(FunctionElement[bool]):  # noqa: N801
+    """True when the geometry column intersects a WGS84 box (index-assisted on both backends).
+
+    Arguments: a spatially indexed geometry column of a table, then min_lon, min_lat, max_lon,
+    max_lat. For points this is "inside the box"; for areas, "touches the box at all".
+    """
+
+    type = Boolean()
+    inherit_cache = True
+
+
+@compiles(intersects_box)
+def _box_postgis(element: intersects_box, compiler: SQLCompiler, **kw: Any) -> str:
+    geom, min_lon, min_lat, max_lon, max_lat = _args(element, compiler, **kw)
+    envelope = f"ST_MakeEnvelope({min_lon}, {min_lat}, {max_lon}, {max_lat}, {WGS84})"
+    # && uses the plain GiST index; ST_Intersects then decides exactly for areas.
+    return f"({geom} && {envelope} AND ST_Intersects({geom}, {envelope}))"
+
+
+@compiles(intersects_box, "sqlite")
+def _box_spatialite(element: intersects_box, compiler: SQLCompiler, **kw: Any) -> str:
+    geom_clause, base_table = _indexed_column(element)
+    geom, min_lon, min_lat, max_lon, max_lat = _args(element, compiler, **kw)
+    rowid = compiler.process(column("rowid", _selectable=geom_clause.table), **kw)
+    column_name = geom_clause.name if isinstance(geom_clause, Column) else geom_clause.key
+    frame = f"BuildMbr({min_lon}, {min_lat}, {max_lon}, {max_lat}, {WGS84})"
+    return (
+        f"({rowid} IN (SELECT rowid FROM SpatialIndex "
+        f"WHERE f_table_name = '{base_table.name}' AND f_geometry_column = '{column_name}' "
+        f"AND search_frame = {frame}) "
+        f"AND ST_Intersects({geom}, {frame}) = 1)"
     )

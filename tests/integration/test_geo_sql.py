@@ -9,7 +9,7 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from beredskap.organisations.models import Organisation, OrganisationCategory, Site, SiteKind
-from geo.sql import distance_metres, point, within_metres
+from geo.sql import distance_metres, intersects_box, point, within_metres
 
 WGS84_ELLIPSOID = Geod(ellps="WGS84")
 
@@ -91,3 +91,21 @@ def test_postgis_uses_the_geography_index(engine: Engine, backend: str) -> None:
             rows = connection.execute(text(f"EXPLAIN QUERY PLAN {compiled}")).all()
             plan = "\n".join(str(row[-1]) for row in rows)
             assert "SpatialIndex" in plan  # the R-tree virtual table is consulted
+
+
+def test_intersects_box_keeps_points_inside_the_box_only(session: Session) -> None:
+    _sites(
+        session,
+        {
+            "inside": (11.05, 59.95),
+            "on_the_edge": (11.10, 59.95),
+            "west_of_it": (10.99, 59.95),
+            "north_of_it": (11.05, 60.01),
+        },
+    )
+    found = session.scalars(
+        select(Site.name)
+        .where(intersects_box(Site.location, 11.00, 59.90, 11.10, 60.00))
+        .order_by(Site.name)
+    ).all()
+    assert found == ["inside", "on_the_edge"]

@@ -1,7 +1,7 @@
 import pytest
 
 from geo.crs import UnsupportedCrsError, to_wgs84, transform
-from geo.extent import OutsideNorwayError, check_lon_lat
+from geo.extent import BoundingBox, InvalidBoxError, OutsideNorwayError, check_lon_lat, parse_bbox
 from geo.srid import EUREF89_UTM32, EUREF89_UTM33, WGS84
 
 
@@ -42,3 +42,25 @@ def test_points_outside_norway_are_refused(lon: float, lat: float) -> None:
 def test_svalbard_and_jan_mayen_are_inside() -> None:
     assert check_lon_lat(15.65, 78.22)  # Longyearbyen
     assert check_lon_lat(-8.67, 70.98)  # Jan Mayen
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "1,2,3",
+        "1,2,3,4,5",
+        "a,b,c,d",
+        "nan,59,11,60",
+        "11,60,10,59",
+        "200,59,201,60",
+        "10,-95,11,60",
+    ],
+)
+def test_parse_bbox_refuses_what_is_no_box(text: str) -> None:
+    with pytest.raises(InvalidBoxError):
+        parse_bbox(text)
+
+
+def test_parse_bbox_reads_lon_lat_order() -> None:
+    assert parse_bbox("10.5,59.8,11.2,60.1") == BoundingBox(10.5, 59.8, 11.2, 60.1)
