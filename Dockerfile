@@ -10,6 +10,9 @@ COPY beredskap ./beredskap
 COPY geo ./geo
 COPY alerts ./alerts
 COPY exercises ./exercises
+# The maps' Leaflet files, from the npm registry at build time (the running app needs no CDN).
+COPY scripts/fetch_map_assets.py scripts/map-assets.lock.json ./scripts/
+RUN python scripts/fetch_map_assets.py
 RUN pip install --no-cache-dir .
 USER beredskap
 EXPOSE 8000

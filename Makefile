@@ -9,11 +9,14 @@ TEST_SYSTEM_PACKAGES := chromium
 
 .PHONY: demo test lint fuzz serve clean
 
-$(INSTALLED): pyproject.toml
+$(INSTALLED): pyproject.toml scripts/map-assets.lock.json
 	scripts/ensure-system-packages.sh $(SYSTEM_PACKAGES)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[test]"
+	# Leaflet and its plugins from the npm registry (pinned, integrity-checked): the maps
+	# are served from the app itself, for closed networks without CDNs.
+	$(BIN)/python scripts/fetch_map_assets.py
 	touch $(INSTALLED)
 
 ## Migrate, seed the demo municipality if empty, serve on http://127.0.0.1:8000

@@ -1,0 +1,116 @@
+"""Map layers built in the browser from compact rows, one JS object per row, never per item.
+
+A row is `[lat, lon, label, title, popup_html, css_class]`: a marker with a short label (a
+count or a number in the list beside the map), a title for hover and screen readers, and a
+popup the page rendered (translated, escaped). Labels and titles are set as text, never as
+HTML. GeoJSON layers (`geojson_layer`) take popups and Leaflet path styles from properties.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from folium import CircleMarker, GeoJson
+from folium.map import Layer
+from folium.plugins import FastMarkerCluster
+from folium.template import Template
+from folium.utilities import JsCode
+
+PointRow = list[Any]
+
+MARKER_FROM_ROW = """function (row) {
+    var label = document.createElement("span");
+    label.textContent = row[2];
+    var marker = L.marker([row[0], row[1]], {
+        icon: L.divIcon({
+            className: "map-pin " + row[5],
+            html: label,
+            iconSize: [30, 30],
+            iconAnchor: [15, 15],
+            popupAnchor: [0, -14]
+        }),
+        title: row[3],
+        alt: row[3],
+        riseOnHover: true
+    });
+    marker.bindPopup(row[4], {maxWidth: 320});
+    return marker;
+}"""
+
+BIND_POPUP = JsCode(
+    """function (feature, layer) {
+        if (feature.properties.popup) {
+            layer.bindPopup(feature.properties.popup, {maxWidth: 320});
+        }
+    }"""
+)
+
+
+def point_row(
+    lat: float, lon: float, *, label: str, title: str, popup: str, css_class: str
+) -> PointRow:
+    return [round(lat, 6), round(lon, 6), label, title, str(popup), css_class]
+
+
+def clustered_markers(rows: list[PointRow], *, name: str, show: bool = True) -> FastMarkerCluster:
+    """Labelled markers in a marker cluster group (Leaflet.markercluster)."""
+    return FastMarkerCluster(
+        data=rows,
+        callback=MARKER_FROM_ROW,
+        name=name,
+        show=show,
+        showCoverageOnHover=False,
+        maxClusterRadius=50,
+    )
+
+
+class MarkerGroup(Layer):
+    """Labelled markers in a plain feature group, for a handful of points."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = (function () {
+                var callback = {{ this.callback }};
+                var data = {{ this.data|tojson }};
+                var group = L.featureGroup();
+                for (var i = 0; i < data.length; i++) {
+                    callback(data[i]).addTo(group);
+                }
+                return group;
+            })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, rows: list[PointRow], *, name: str, show: bool = True) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "MarkerGroup"
+        self.data = rows
+        self.callback = MARKER_FROM_ROW
+
+
+def geojson_layer(
+    features: list[dict[str, Any]],
+    *,
+    name: str,
+    show: bool = True,
+    marker: CircleMarker | None = None,
+) -> GeoJson:
+    """A GeoJSON layer; each feature's `properties.style` (Leaflet path options) styles it and
+    `properties.popup` (safe HTML) is its popup."""
+    return GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name=name,
+        show=show,
+        marker=marker,
+        on_each_feature=BIND_POPUP,
+    )
+
+
+def feature(geometry: dict[str, Any], *, popup: str, style: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "geometry": geometry,
+        "properties": {"popup": str(popup), "style": style},
+    }
