@@ -5,8 +5,9 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from geoalchemy2 import Geometry, WKBElement, WKTElement
 from geoalchemy2.shape import to_shape
@@ -23,8 +24,16 @@ from geo.srid import WGS84
 E = TypeVar("E", bound=enum.Enum)
 
 
+NORWAY = ZoneInfo("Europe/Oslo")
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def today_in_norway() -> date:
+    """The calendar day in Norway, which decides whether a qualification is still valid."""
+    return datetime.now(NORWAY).date()
 
 
 class UtcDateTime(TypeDecorator[datetime]):
