@@ -88,6 +88,8 @@ PERMISSIONS: dict[str, frozenset[Role] | str] = {
     # Spatial search: equipment is no personal data; volunteers are.
     "search.resources": READERS,
     "search.volunteers": PERSONAL_DATA_ROLES,
+    # Counts per grid cell; small volunteer counts suppressed, so the council may see them.
+    "aggregates.grid": READERS,
     # Web pages.
     "web.dashboard": ALL_ROLES,
     "web.organisations": READERS,
