@@ -88,6 +88,11 @@ PERMISSIONS: dict[str, frozenset[Role] | str] = {
     # Spatial search: equipment is no personal data; volunteers are.
     "search.resources": READERS,
     "search.volunteers": PERSONAL_DATA_ROLES,
+    # Map layers (GeoJSON) and OGC API - Features: the register without people; organisations'
+    # 24/7 contacts only for roles that see contact details. Volunteers are never a layer.
+    "layers.organisations": READERS,
+    "layers.sites": READERS,
+    "layers.equipment_aggregates": READERS,
     # Web pages.
     "web.dashboard": ALL_ROLES,
     "web.organisations": READERS,
