@@ -20,6 +20,8 @@ PEOPLE_READERS = frozenset({Role.ADMIN, Role.DUTY_OFFICER, Role.ORG_EDITOR, Role
 ORGANISATION_EDITORS = frozenset({Role.ADMIN, Role.ORG_EDITOR})  # org_editor: own only
 EQUIPMENT_EDITORS = frozenset({Role.ADMIN, Role.ORG_EDITOR, Role.DUTY_OFFICER})
 ADMIN = frozenset({Role.ADMIN})
+# The incident map is an operational tool (where to send what); the council has its own map.
+INCIDENT_MAP_ROLES = frozenset({Role.ADMIN, Role.DUTY_OFFICER, Role.ORG_EDITOR, Role.PLANNER})
 
 # Roles that see volunteers' mobile, e-mail and home area. Planners see names and
 # qualifications (to invite people to exercises), the council sees no volunteer at all.
@@ -103,6 +105,11 @@ PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "web.equipment_create": ORGANISATION_EDITORS,
     "web.equipment_edit": EQUIPMENT_EDITORS,
     "web.equipment_update": EQUIPMENT_EDITORS,
+    # Map pages. Volunteers appear only on the incident map, only for PERSONAL_DATA_ROLES
+    # (an org editor: its own members); the overview hides contacts from the council.
+    "web.map_overview": READERS,
+    "web.map_incident": INCIDENT_MAP_ROLES,
+    "web.map_council": READERS,
 }
 
 

@@ -85,6 +85,7 @@ def build_council_map(
                 {"type": "Polygon", "coordinates": [[[lon, lat] for lon, lat in square.ring]]},
                 popup=square.popup,
                 style={
+                    "fill": True,
                     "color": "#5a5a5a",
                     "weight": 0.6,
                     "fillColor": fill,
@@ -96,5 +97,6 @@ def build_council_map(
     geojson_layer(features, name=layer_name).add_to(map_)
     map_.add_child(Legend(legend_html))
     LayerControl(collapsed=True).add_to(map_)
-    fit_to(map_, [(lat, lon) for square in squares for lon, lat in square.ring])
+    drawn = [square for square in squares if square.value != 0] or squares
+    fit_to(map_, [(lat, lon) for square in drawn for lon, lat in square.ring])
     return map_

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from math import cos, radians
 
-from folium import Circle, CircleMarker, LayerControl, Map
+from folium import Circle, CircleMarker, FeatureGroup, LayerControl, Map
 
 from beredskap.maps.base import fit_to, new_map
 from beredskap.maps.legend import INCIDENT_COLOUR, VOLUNTEER_COLOUR, Legend
@@ -25,7 +25,6 @@ class Incident:
     lat: float
     lon: float
     radius_m: float
-    popup: str
 
 
 @dataclass(frozen=True)
@@ -64,6 +63,7 @@ def build_incident_map(
     see volunteers, so the layer is left out altogether."""
     map_ = new_map(sources)
     if incident is not None:
+        place = FeatureGroup(name=names.incident).add_to(map_)
         Circle(
             location=[incident.lat, incident.lon],
             radius=incident.radius_m,
@@ -72,7 +72,7 @@ def build_incident_map(
             fill=True,
             fill_opacity=0.06,
             interactive=False,
-        ).add_to(map_)
+        ).add_to(place)
         CircleMarker(
             location=[incident.lat, incident.lon],
             radius=7,
@@ -81,8 +81,7 @@ def build_incident_map(
             fill=True,
             fill_color=INCIDENT_COLOUR,
             fill_opacity=1,
-            popup=None,
-        ).add_to(map_)
+        ).add_to(place)
     if homes is not None:
         geojson_layer(
             [
@@ -90,6 +89,7 @@ def build_incident_map(
                     {"type": "Point", "coordinates": [round(home.lon, 6), round(home.lat, 6)]},
                     popup=home.popup,
                     style={
+                        "fill": True,
                         "color": VOLUNTEER_COLOUR,
                         "weight": 1,
                         "fillColor": VOLUNTEER_COLOUR,

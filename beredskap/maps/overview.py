@@ -84,9 +84,15 @@ class OverviewContent:
 def _point_feature(point: MapPoint, *, base: bool) -> dict[str, Any]:
     colour = category_colour(point.category)
     style = (
-        {"color": "#1a1a1a", "weight": 3, "fillColor": colour, "fillOpacity": 0.95}
+        {"fill": True, "color": "#1a1a1a", "weight": 3, "fillColor": colour, "fillOpacity": 0.95}
         if base
-        else {"color": "#ffffff", "weight": 1.5, "fillColor": colour, "fillOpacity": 0.9}
+        else {
+            "fill": True,
+            "color": "#ffffff",
+            "weight": 1.5,
+            "fillColor": colour,
+            "fillOpacity": 0.9,
+        }
     )
     return feature(
         {"type": "Point", "coordinates": [round(point.lon, 6), round(point.lat, 6)]},
@@ -122,6 +128,7 @@ def build_overview_map(
             area.geometry,
             popup=area.popup,
             style={
+                "fill": True,
                 "color": AGREEMENT_COLOUR,
                 "weight": 2,
                 "fillColor": AGREEMENT_COLOUR,

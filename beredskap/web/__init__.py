@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from beredskap.web import auth_pages, equipment_pages, register_pages
+from beredskap.web import auth_pages, equipment_pages, map_pages, register_pages
 from beredskap.web.errors import html_error_page
 from beredskap.web.i18n import WEB_DIR
 
@@ -22,4 +22,5 @@ def web_router() -> APIRouter:
     router.include_router(auth_pages.router)
     router.include_router(register_pages.router)
     router.include_router(equipment_pages.router)
+    router.include_router(map_pages.router)
     return router
