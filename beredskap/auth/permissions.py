@@ -93,6 +93,14 @@ PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "layers.organisations": READERS,
     "layers.sites": READERS,
     "layers.equipment_aggregates": READERS,
+    "ogc.landing": READERS,
+    "ogc.conformance": READERS,
+    "ogc.collections": READERS,
+    **{
+        f"ogc.{collection}.{resource}": READERS
+        for collection in ("organisations", "sites", "equipment_aggregates")
+        for resource in ("collection", "items", "feature")
+    },
     # Web pages.
     "web.dashboard": ALL_ROLES,
     "web.organisations": READERS,

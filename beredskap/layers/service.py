@@ -12,6 +12,7 @@ Rules every layer follows:
 - `bbox` filtering uses `geo.sql.intersects_box` (index-assisted on both backends). A box
   given in another CRS becomes its WGS84 envelope as `bbox` plus its exact outline as
   `bbox_outline`, which features must intersect as well.
+- `feature_id` narrows a layer to the one feature with that id (a site's, for equipment).
 - No personal data: organisations' 24/7 contact only with `with_contact_details=True`, which
   callers set from the caller's role. Volunteers are never a layer.
 """
@@ -113,10 +114,13 @@ def organisations(
     with_contact_details: bool = False,
     include_inactive: bool = False,
     bbox_outline: BaseGeometry | None = None,
+    feature_id: int | None = None,
 ) -> LayerPage:
     """Organisations at their home base (those without one are left out), with how many
     sites each keeps; the 24/7 contact only `with_contact_details`."""
     conditions = _organisation_conditions(bbox, bbox_outline, include_inactive)
+    if feature_id is not None:
+        conditions.append(Organisation.id == feature_id)
     total = _count(session, select(Organisation.id).where(*conditions))
     site_count = (
         select(func.count(Site.id))
@@ -190,10 +194,13 @@ def sites(
     offset: int = 0,
     include_inactive: bool = False,
     bbox_outline: BaseGeometry | None = None,
+    feature_id: int | None = None,
 ) -> LayerPage:
     """Storage sites, bases, muster points and shelters, with their organisation (none for
     the municipality's own). Access notes (key holders) are not part of the layer."""
     conditions = _site_conditions(bbox, bbox_outline, kind, include_inactive)
+    if feature_id is not None:
+        conditions.append(Site.id == feature_id)
     total = _count(session, select(Site.id).where(*conditions))
     rows = session.execute(
         select(
@@ -295,6 +302,7 @@ def equipment_aggregates(
     offset: int = 0,
     include_inactive: bool = False,
     bbox_outline: BaseGeometry | None = None,
+    feature_id: int | None = None,
 ) -> LayerPage:
     """One feature per site holding matching equipment, at the site: how many lines and
     items in all, by capability and by status. Never one feature per equipment line.
@@ -303,6 +311,8 @@ def equipment_aggregates(
     capability and by status for just the sites of the page.
     """
     conditions = _matching_equipment(bbox, bbox_outline, capability, status, include_inactive)
+    if feature_id is not None:
+        conditions.append(Equipment.site_id == feature_id)
     per_site = (
         _equipment_joined(
             Equipment.site_id.label("site_id"),
