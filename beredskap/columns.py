@@ -5,25 +5,35 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from geoalchemy2 import Geometry, WKBElement, WKTElement
 from geoalchemy2.shape import to_shape
-from shapely.geometry import Point
+from shapely.geometry import MultiPolygon, Point, Polygon, mapping
 from sqlalchemy import DateTime, Enum, Integer, TypeDecorator
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from beredskap.contact_details import normalise_email
 from beredskap.errors import DomainValidationError
+from geo.areas import InvalidAreaError, to_multipolygon
 from geo.extent import OutsideNorwayError, check_lon_lat
 from geo.srid import WGS84
 
 E = TypeVar("E", bound=enum.Enum)
 
 
+NORWAY = ZoneInfo("Europe/Oslo")
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def today_in_norway() -> date:
+    """The calendar day in Norway, which decides whether a qualification is still valid."""
+    return datetime.now(NORWAY).date()
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -161,3 +171,25 @@ def coerce_point(field: str, value: Any) -> WKTElement | WKBElement | None:
     if isinstance(value, Point):
         return WKTElement(f"POINT({lon!r} {lat!r})", srid=WGS84)
     return value
+
+
+def area_type() -> Geometry:
+    """A WGS84 MultiPolygon column type with a spatial index (agreement service areas)."""
+    return Geometry(geometry_type="MULTIPOLYGON", srid=WGS84, spatial_index=True)
+
+
+def coerce_area(field: str, value: Any) -> WKTElement | WKBElement | None:
+    """Accept a GeoJSON Polygon/MultiPolygon dict, a shapely (Multi)Polygon or a stored element."""
+    if value is None or isinstance(value, WKBElement):
+        return value  # loaded from the database, already checked on the way in
+    if isinstance(value, WKTElement):
+        value = to_shape(value)
+    if isinstance(value, (Polygon, MultiPolygon)):
+        value = mapping(value)
+    if not isinstance(value, dict):
+        raise DomainValidationError(field, "expected a GeoJSON Polygon or MultiPolygon")
+    try:
+        area = to_multipolygon(value)
+    except InvalidAreaError as error:
+        raise DomainValidationError(field, str(error)) from None
+    return WKTElement(area.wkt, srid=WGS84)

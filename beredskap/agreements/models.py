@@ -6,6 +6,7 @@ import enum
 from datetime import date
 from typing import Any
 
+from geoalchemy2 import WKBElement
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -13,6 +14,8 @@ from beredskap.audit.models import Audited
 from beredskap.columns import (
     Timestamped,
     Versioned,
+    area_type,
+    coerce_area,
     coerce_email,
     coerce_enum,
     enum_type,
@@ -75,6 +78,8 @@ class Agreement(Audited, Versioned, Timestamped, Base):
     insurance_terms: Mapped[str | None] = mapped_column(Text)
     exercise_duty: Mapped[str | None] = mapped_column(Text)
     police_rescue_precedence: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Where the organisation has undertaken to serve (a MultiPolygon); None: the municipality.
+    service_area: Mapped[WKBElement | None] = mapped_column(area_type())
 
     organisation: Mapped[Organisation] = relationship()
     commitments: Mapped[list[Commitment]] = relationship(
@@ -99,6 +104,10 @@ class Agreement(Audited, Versioned, Timestamped, Base):
     @validates("reference")
     def _validate_reference(self, _key: str, value: str) -> str:
         return required_text("reference", value, 64)
+
+    @validates("service_area")
+    def _validate_service_area(self, _key: str, value: Any) -> Any:
+        return coerce_area("service_area", value)
 
     @validates("title")
     def _validate_title(self, _key: str, value: str) -> str:

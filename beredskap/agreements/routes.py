@@ -19,6 +19,7 @@ from beredskap.api.concurrency import check_version, set_etag
 from beredskap.api.pagination import ListParams, Page, list_params, paginate
 from beredskap.api.problems import PROBLEM_RESPONSES
 from beredskap.api.types import PathId, RefId
+from beredskap.columns import today_in_norway
 from beredskap.deps import CurrentPrincipal, SessionDep
 
 router = APIRouter(tags=["agreements"], responses=PROBLEM_RESPONSES)
@@ -139,7 +140,7 @@ def agreement_coverage(agreement_id: PathId, session: SessionDep) -> CoverageOut
     ready equipment the organisation holds of the type, or how many of its active members
     hold the qualification valid today and have consented to SMS callout."""
     agreement = service.get_agreement(session, agreement_id)
-    on = service.today_in_norway()
+    on = today_in_norway()
     lines = [
         CoverageLine(
             commitment_id=figure.commitment.id,

@@ -21,6 +21,7 @@ from beredskap.agreements.models import (
     AgreementStatus,
     AgreementTask,
 )
+from beredskap.api.geometry import AreaIn, area_out
 from beredskap.api.types import (
     Code,
     Email,
@@ -89,6 +90,9 @@ class AgreementCreate(BaseModel):
     insurance_terms: LongText | None = None
     exercise_duty: LongText | None = None
     police_rescue_precedence: bool = True
+    service_area: AreaIn | None = Field(
+        None, description="Where the organisation serves: GeoJSON (Multi)Polygon, [lon, lat]"
+    )
     commitments: list[CommitmentIn] = Field(default_factory=list, max_length=MAX_COMMITMENTS)
 
     @field_validator("valid_until")
@@ -122,6 +126,7 @@ class AgreementPatch(BaseModel):
     insurance_terms: LongText | None = None
     exercise_duty: LongText | None = None
     police_rescue_precedence: bool | None = None
+    service_area: AreaIn | None = Field(None, description="null removes the area")
     commitments: list[CommitmentIn] | None = Field(None, max_length=MAX_COMMITMENTS)
     version: Version | None = None
 
@@ -175,6 +180,7 @@ class AgreementOut(BaseModel):
     insurance_terms: str | None
     exercise_duty: str | None
     police_rescue_precedence: bool
+    service_area: dict[str, Any] | None = Field(description="GeoJSON MultiPolygon, [lon, lat]")
     commitments: list[CommitmentOut]
     version: int
     created_at: datetime
@@ -185,12 +191,13 @@ class AgreementOut(BaseModel):
         fields = {
             name: getattr(agreement, name)
             for name in cls.model_fields
-            if name not in ("contacts", "commitments", "tasks")
+            if name not in ("contacts", "commitments", "tasks", "service_area")
         }
         contacts = (agreement.contacts or []) if principal.sees_contact_details else []
         return cls(
             **fields,
             tasks=[AgreementTask(task) for task in agreement.tasks or []],
+            service_area=area_out(agreement.service_area),
             contacts=[ContactOut(**contact) for contact in contacts],
             commitments=[
                 CommitmentOut.model_validate(commitment, from_attributes=True)

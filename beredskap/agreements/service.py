@@ -4,9 +4,8 @@ Flushes, never commits."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, String, cast, func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -22,13 +21,6 @@ from beredskap.volunteers.models import (
     Volunteer,
     VolunteerQualification,
 )
-
-NORWAY = ZoneInfo("Europe/Oslo")
-
-
-def today_in_norway() -> date:
-    """The calendar day in Norway, which decides whether a qualification is still valid."""
-    return datetime.now(NORWAY).date()
 
 
 def agreements_query(

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 from shapely.geometry import Point
 
 from beredskap.errors import DomainValidationError
+from geo.areas import MAX_AREA_POSITIONS, area_geojson
 from geo.crs import UnsupportedCrsError, to_wgs84
 from geo.extent import OutsideNorwayError, check_lon_lat
 from geo.srid import EUREF89_UTM32, EUREF89_UTM33
@@ -93,3 +94,38 @@ def point_out(value: WKBElement | WKTElement | None) -> dict[str, Any] | None:
         return None
     shape = to_shape(value)
     return {"type": "Point", "coordinates": [round(shape.x, 7), round(shape.y, 7)]}
+
+
+Position = tuple[Coordinate, Coordinate]
+LinearRing = Annotated[
+    list[Position],
+    Field(min_length=4, max_length=MAX_AREA_POSITIONS, description="Closed: first = last"),
+]
+MAX_RINGS = 200
+MAX_POLYGONS = 200
+
+
+class GeoJsonPolygon(BaseModel):
+    """A GeoJSON Polygon in EPSG:4326: an outer ring, then any holes."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"title": "GeoJSON Polygon"})
+    type: Literal["Polygon"]
+    coordinates: list[LinearRing] = Field(min_length=1, max_length=MAX_RINGS)
+
+
+class GeoJsonMultiPolygon(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"title": "GeoJSON MultiPolygon"})
+    type: Literal["MultiPolygon"]
+    coordinates: list[Annotated[list[LinearRing], Field(min_length=1, max_length=MAX_RINGS)]] = (
+        Field(min_length=1, max_length=MAX_POLYGONS)
+    )
+
+
+AreaIn = Annotated[GeoJsonPolygon | GeoJsonMultiPolygon, Field(discriminator="type")]
+
+
+def area_out(value: WKBElement | WKTElement | None) -> dict[str, Any] | None:
+    """A stored area as a GeoJSON MultiPolygon (lon, lat)."""
+    if value is None:
+        return None
+    return area_geojson(to_shape(value))  # type: ignore[arg-type]

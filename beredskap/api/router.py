@@ -9,6 +9,7 @@ from beredskap.audit.routes import router as audit_router
 from beredskap.auth.routes import router as auth_router
 from beredskap.inventory.routes import router as inventory_router
 from beredskap.organisations.routes import router as organisations_router
+from beredskap.search.aggregate_routes import router as aggregates_router
 from beredskap.search.routes import router as search_router
 from beredskap.volunteers.routes import router as volunteers_router
 
@@ -24,6 +25,7 @@ def api_router() -> APIRouter:
         volunteers_router,
         agreements_router,
         search_router,
+        aggregates_router,
         audit_router,
     ):
         router.include_router(domain_router)

@@ -88,6 +88,8 @@ PERMISSIONS: dict[str, frozenset[Role] | str] = {
     # Spatial search: equipment is no personal data; volunteers are.
     "search.resources": READERS,
     "search.volunteers": PERSONAL_DATA_ROLES,
+    # Counts per grid cell; small volunteer counts suppressed, so the council may see them.
+    "aggregates.grid": READERS,
     # Map layers (GeoJSON) and OGC API - Features: the register without people; organisations'
     # 24/7 contacts only for roles that see contact details. Volunteers are never a layer.
     "layers.organisations": READERS,

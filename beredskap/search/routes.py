@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query
 from geoalchemy2.shape import to_shape
@@ -12,6 +11,7 @@ from geoalchemy2.shape import to_shape
 from beredskap.api.problems import PROBLEM_RESPONSES
 from beredskap.api.types import SearchText
 from beredskap.auth.models import Role
+from beredskap.columns import today_in_norway
 from beredskap.deps import CurrentPrincipal, SessionDep
 from beredskap.errors import DomainValidationError
 from beredskap.inventory.models import Capability
@@ -22,13 +22,12 @@ from geo.extent import OutsideNorwayError, check_lon_lat
 from geo.srid import WGS84
 
 router = APIRouter(prefix="/search", tags=["search"], responses=PROBLEM_RESPONSES)
-OSLO = ZoneInfo("Europe/Oslo")
 MAX_RADIUS_M = 2_000_000
 UTM_SRIDS = (25832, 25833)
 OUTPUT_SRIDS = (4326, *UTM_SRIDS)
 
 
-def _supported(field: str, value: int | None, allowed: tuple[int, ...]) -> None:
+def supported_srid(field: str, value: int | None, allowed: tuple[int, ...]) -> None:
     if value is not None and value not in allowed:
         listed = ", ".join(str(srid) for srid in allowed)
         raise DomainValidationError(field, f"EPSG:{value} is not supported; use one of {listed}")
@@ -46,7 +45,7 @@ def place_params(
     ),
 ) -> service.Place:
     """The search centre: lat and lon, or EUREF89 UTM east, north and epsg."""
-    _supported("epsg", epsg, UTM_SRIDS)
+    supported_srid("epsg", epsg, UTM_SRIDS)
     try:
         if lat is not None and lon is not None:
             return service.Place(*check_lon_lat(lon, lat))
@@ -55,10 +54,6 @@ def place_params(
     except (OutsideNorwayError, UnsupportedCrsError) as error:
         raise DomainValidationError("lat" if lat is not None else "east", str(error)) from None
     raise DomainValidationError("lat", "give lat and lon, or east, north and epsg")
-
-
-def _today() -> date:
-    return datetime.now(OSLO).date()
 
 
 def _point(lon: float, lat: float, crs: int) -> PointGeometry:
@@ -90,7 +85,7 @@ def search_resources(
     ),
 ) -> FeatureCollection:
     """Ready equipment near a place, nearest first, with its site and organisation."""
-    _supported("crs", crs, OUTPUT_SRIDS)
+    supported_srid("crs", crs, OUTPUT_SRIDS)
     resource_type_id = None
     if resource_type:
         found = service.resource_type_by_code_or_id(session, resource_type)
@@ -147,7 +142,7 @@ def search_volunteers(
     Only those who consent to SMS and are not marked unavailable; an organisation editor
     finds only members of its own organisations.
     """
-    _supported("crs", crs, OUTPUT_SRIDS)
+    supported_srid("crs", crs, OUTPUT_SRIDS)
     qualification_type_id = None
     if qualification:
         found = service.qualification_type_by_code_or_id(session, qualification)
@@ -155,7 +150,7 @@ def search_volunteers(
             raise DomainValidationError("qualification", f"no qualification {qualification!r}")
         qualification_type_id = found.id
     scope = principal.organisation_ids if principal.role == Role.ORG_EDITOR else None
-    day = on or _today()
+    day = on or today_in_norway()
     rows = service.available_volunteers_near(
         session,
         place,

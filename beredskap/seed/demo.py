@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from shapely.geometry import Point
+from shapely.geometry import Point, Polygon, box, mapping
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
@@ -72,6 +72,27 @@ AGREEMENTS = (
     ("Romerike Sambandsgruppe", "2019/04410", "expired", ("communications",), 60,
      {"radio_repeater": 2, "vhf_radio": 10}, {"radio_operator": 4}),
 )  # fmt: skip
+
+
+def _service_areas() -> dict[str, Polygon]:
+    whole = Polygon(place.OUTLINE)
+    divide = place.WEST_EAST_DIVIDE_LON
+    west = whole.intersection(box(10.0, 59.0, divide, 61.0))
+    east = whole.intersection(box(divide, 59.0, 12.0, 61.0))
+    region = whole.buffer(0.08, join_style="mitre")  # Nedre Romerike, roughly
+    return {
+        "Nitelva Hjelpekorps": west,
+        "Glomma Hjelpekorps": east,
+        "Sørum Søk og Redning": east,
+        "Kjeller Sanitetslag": whole,
+        "Øyeren Redningshundlag": region,
+        "Øyeren Sjøredningslag": Polygon(place.OYEREN),
+        "Lillestrøm Frivilligsentral": whole,
+        "Romerike Sambandsgruppe": region,
+    }
+
+
+SERVICE_AREAS = _service_areas()
 
 
 @dataclass(frozen=True)
@@ -343,6 +364,7 @@ class _DemoBuilder:
                 insurance_terms="Kommunens yrkesskadeforsikring dekker innsats etter utkalling.",
                 exercise_duty="Deltar i minst én kommunal øvelse annethvert år.",
                 police_rescue_precedence=True,
+                service_area=mapping(SERVICE_AREAS[name]),
             )
             for code, quantity in resources.items():
                 agreement.commitments.append(

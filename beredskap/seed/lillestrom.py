@@ -176,3 +176,18 @@ QUALIFICATIONS_BY_CATEGORY: dict[str, tuple[str, ...]] = {
     "umbrella": ("first_aid",),
     "other": ("drone_pilot", "first_aid"),
 }  # fmt: skip
+
+
+# A rough outline of the municipality, sketched around its localities for the demo's maps.
+# It is NOT the legal boundary (Kartverket's is); only agreement service areas are made of it.
+OUTLINE = (
+    (10.96, 59.93), (11.02, 59.92), (11.10, 59.90), (11.20, 59.84), (11.28, 59.86),
+    (11.36, 59.95), (11.35, 60.03), (11.25, 60.08), (11.12, 60.07), (11.03, 60.02),
+    (10.96, 59.99), (10.96, 59.93),
+)  # fmt: skip
+# Øyeren, the lake in the south-east, for the sea rescue group.
+OYEREN = (
+    (11.12, 59.93), (11.22, 59.95), (11.30, 59.88), (11.28, 59.78), (11.18, 59.80),
+    (11.12, 59.93),
+)  # fmt: skip
+WEST_EAST_DIVIDE_LON = 11.13  # roughly the line between former Skedsmo and Sørum/Fet

@@ -9,12 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from beredskap.agreements.service import today_in_norway
 from beredskap.api.crud import get_or_404
 from beredskap.api.types import PathId
 from beredskap.auth.models import Role
 from beredskap.auth.permissions import PEOPLE_READERS, PERSONAL_DATA_ROLES
 from beredskap.auth.service import Principal
+from beredskap.columns import today_in_norway
 from beredskap.deps import CurrentPrincipal, SessionDep
 from beredskap.inventory.models import EquipmentStatus
 from beredskap.organisations.models import Organisation, OrganisationCategory

@@ -373,3 +373,67 @@ def test_coverage_of_nothing_and_of_no_agreement(api: ApiHarness) -> None:
     missing = api.get(Role.PLANNER, f"{URL}/987654/coverage")
     assert missing.status_code == 404 and missing.headers["content-type"].startswith(PROBLEM)
     assert api.get(None, f"{URL}/{empty['id']}/coverage").status_code == 401
+
+
+# Around Lillestrøm, [lon, lat]; the bow tie crosses itself.
+LILLESTROM_SQUARE = [[10.9, 59.9], [11.2, 59.9], [11.2, 60.05], [10.9, 60.05], [10.9, 59.9]]
+BOW_TIE = [[10.9, 59.9], [11.2, 60.05], [11.2, 59.9], [10.9, 60.05], [10.9, 59.9]]
+
+
+def test_service_area_in_as_polygon_out_as_multipolygon_and_removable(api: ApiHarness) -> None:
+    created = _agreement(api, service_area={"type": "Polygon", "coordinates": [LILLESTROM_SQUARE]})
+    assert created["service_area"] == {"type": "MultiPolygon", "coordinates": [[LILLESTROM_SQUARE]]}
+    url = f"{URL}/{created['id']}"
+    two = {
+        "type": "MultiPolygon",
+        "coordinates": [
+            [LILLESTROM_SQUARE],
+            [[[11.3, 60.1], [11.4, 60.1], [11.4, 60.2], [11.3, 60.1]]],
+        ],
+    }
+    patched = api.patch(Role.ADMIN, url, json={"service_area": two})
+    assert patched.status_code == 200, patched.text
+    assert len(patched.json()["service_area"]["coordinates"]) == 2
+    cleared = api.patch(Role.ADMIN, url, json={"service_area": None})
+    assert cleared.status_code == 200 and cleared.json()["service_area"] is None
+
+
+@pytest.mark.parametrize(
+    "area, message",
+    [
+        ({"type": "Polygon", "coordinates": [BOW_TIE]}, "not a valid polygon"),
+        (
+            {"type": "Polygon", "coordinates": [[[lat, lon] for lon, lat in LILLESTROM_SQUARE]]},
+            "outside Norway",
+        ),
+        ({"type": "Polygon", "coordinates": [LILLESTROM_SQUARE[:3]]}, ""),
+        ({"type": "Point", "coordinates": [11.0, 59.9]}, ""),
+        (
+            {
+                "type": "Polygon",
+                "coordinates": [[[10.9, 59.9], [11.2, 59.9], [11.2, 60.0], [10.8, 60.1]]],
+            },
+            "closed",
+        ),
+    ],
+)
+def test_bad_service_areas_are_refused_and_write_nothing(
+    api: ApiHarness, area: dict[str, Any], message: str
+) -> None:
+    before = api.session.scalar(select(Agreement.id).order_by(Agreement.id.desc()).limit(1))
+    response = api.post(
+        Role.ADMIN,
+        URL,
+        json={
+            "organisation_id": api.own.id,
+            "reference": "2025/0099",
+            "title": "Avtale med feil område",
+            "valid_from": TODAY.isoformat(),
+            "service_area": area,
+        },
+    )
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    assert message in response.text
+    after = api.session.scalar(select(Agreement.id).order_by(Agreement.id.desc()).limit(1))
+    assert after == before

@@ -66,6 +66,10 @@ def test_demo_municipality_is_complete_plausible_and_audited(session: Session) -
         point = to_shape(location)
         assert min(lons) - 0.05 <= point.x <= max(lons) + 0.05
         assert min(lats) - 0.03 <= point.y <= max(lats) + 0.03
+    # Every agreement has a service area that holds the localities it is drawn around.
+    areas = [to_shape(area) for area in session.scalars(select(Agreement.service_area))]
+    assert len(areas) == summary.agreements and all(area.is_valid for area in areas)
+    assert all(area.geom_type == "MultiPolygon" and area.area > 0 for area in areas)
     served = session.scalars(select(Organisation.municipality_numbers)).all()
     assert all(MUNICIPALITY_NUMBER in numbers for numbers in served)
 

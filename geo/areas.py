@@ -1,0 +1,90 @@
+"""Areas (service areas, search areas): GeoJSON polygons checked and normalised to MultiPolygons.
+
+A drawn area is easy to get subtly wrong (a ring that crosses itself, lat/lon swapped, a
+polygon of the whole world); these checks turn such input into a clear message instead of a
+geometry the database stores but every spatial query then misreads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shapely.geometry import MultiPolygon, Polygon, mapping, shape
+from shapely.validation import explain_validity
+
+from geo.extent import NORWAY_WITH_MARGIN
+
+MAX_AREA_POSITIONS = 20_000  # a municipality outline simplified for a map has a few thousand
+
+
+class InvalidAreaError(ValueError):
+    """A GeoJSON area that is malformed, self-intersecting or outside Norway."""
+
+
+def to_multipolygon(geojson: dict[str, Any]) -> MultiPolygon:
+    """A valid MultiPolygon in EPSG:4326 inside Norway from a GeoJSON Polygon or MultiPolygon."""
+    kind = geojson.get("type")
+    if kind not in ("Polygon", "MultiPolygon"):
+        raise InvalidAreaError("an area is a GeoJSON Polygon or MultiPolygon")
+    _check_rings_closed(geojson)
+    try:
+        area = shape(geojson)
+    except (ValueError, TypeError, IndexError, AttributeError) as error:
+        raise InvalidAreaError(f"not a valid GeoJSON {kind}: {error}") from None
+    polygons = [area] if isinstance(area, Polygon) else list(area.geoms)
+    if not polygons or any(polygon.is_empty for polygon in polygons):
+        raise InvalidAreaError("an area needs at least one ring of four or more positions")
+    positions = sum(
+        len(polygon.exterior.coords) + sum(len(ring.coords) for ring in polygon.interiors)
+        for polygon in polygons
+    )
+    if positions > MAX_AREA_POSITIONS:
+        raise InvalidAreaError(
+            f"the area has {positions} positions; at most {MAX_AREA_POSITIONS} (simplify it)"
+        )
+    if any(polygon.has_z for polygon in polygons):
+        raise InvalidAreaError("positions are [longitude, latitude] without height")
+    box = NORWAY_WITH_MARGIN
+    min_lon, min_lat, max_lon, max_lat = MultiPolygon(polygons).bounds
+    if (
+        min_lon < box.min_lon
+        or max_lon > box.max_lon
+        or min_lat < box.min_lat
+        or (max_lat > box.max_lat)
+    ):
+        raise InvalidAreaError(
+            "the area reaches outside Norway (positions are [longitude, latitude] in "
+            "EPSG:4326; are they swapped?)"
+        )
+    multipolygon = MultiPolygon(polygons)
+    if not multipolygon.is_valid:
+        raise InvalidAreaError(f"the area is not a valid polygon: {explain_validity(multipolygon)}")
+    return multipolygon
+
+
+def _check_rings_closed(geojson: dict[str, Any]) -> None:
+    # shapely would close an open ring silently; an open ring is more often a truncated one.
+    coordinates = geojson.get("coordinates")
+    polygons = [coordinates] if geojson["type"] == "Polygon" else coordinates
+    for polygon in polygons or []:
+        for ring in polygon or []:
+            if (
+                isinstance(ring, (list, tuple))
+                and len(ring) >= 2
+                and (list(ring[0]) != list(ring[-1]))
+            ):
+                raise InvalidAreaError(
+                    "every ring must be closed: its last position repeats its first (RFC 7946)"
+                )
+
+
+def area_geojson(area: MultiPolygon, digits: int = 6) -> dict[str, Any]:
+    """A MultiPolygon as GeoJSON, rounded (6 decimals of a degree are about 10 cm)."""
+    result: dict[str, Any] = mapping(area)  # type: ignore[assignment]
+    return {
+        "type": "MultiPolygon",
+        "coordinates": [
+            [[[round(x, digits), round(y, digits)] for x, y, *_ in ring] for ring in polygon]
+            for polygon in result["coordinates"]
+        ],
+    }
