@@ -80,6 +80,10 @@ def _equipment(session: Session, principal: Principal, **query: Any) -> LayerPag
     return service.equipment_aggregates(session, **query)
 
 
+def _agreements(session: Session, principal: Principal, **query: Any) -> LayerPage:
+    return service.agreement_areas(session, **query)
+
+
 COLLECTIONS: tuple[OgcCollection, ...] = (
     OgcCollection(
         Layer.ORGANISATIONS,
@@ -110,6 +114,16 @@ COLLECTIONS: tuple[OgcCollection, ...] = (
         _equipment_filters,
         ("capability", "status"),
         _equipment,
+    ),
+    OgcCollection(
+        Layer.AGREEMENT_AREAS,
+        "Agreement service areas",
+        "Where each preparedness agreement's organisation has undertaken to serve "
+        "(agreements of every status; filter by status). The feature id is the agreement's.",
+        "agreement_id",
+        _agreement_filters,
+        ("status",),
+        _agreements,
     ),
 )
 

@@ -18,7 +18,7 @@ from tests.support.api import ApiHarness
 OGC = "/ogc"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/"
-COLLECTION_IDS = ["organisations", "sites", "equipment-aggregates"]
+COLLECTION_IDS = ["organisations", "sites", "equipment-aggregates", "agreement-areas"]
 GEOJSON = "application/geo+json"
 
 
@@ -257,6 +257,7 @@ def test_one_feature_by_id(ogc: tuple[ApiHarness, World]) -> None:
         "/collections/organisations/items/{inactive}",  # inactive: not on the map
         "/collections/organisations/items/{homeless}",  # no home base
         "/collections/equipment-aggregates/items/{empty_site}",  # holds no equipment
+        "/collections/agreement-areas/items/{no_area}",  # an agreement without an area
     ],
 )
 def test_unknown_collections_and_features_are_404(ogc: tuple[ApiHarness, World], path: str) -> None:
@@ -265,6 +266,7 @@ def test_unknown_collections_and_features_are_404(ogc: tuple[ApiHarness, World],
         inactive=world.inactive.id,
         homeless=world.homeless.id,
         empty_site=world.sites["skole"].id,
+        no_area=world.agreements["no area"].id,
     )
     response = api.get(Role.ADMIN, OGC + path)
     assert response.status_code == 404, response.text
@@ -318,6 +320,24 @@ def test_filters_of_each_collection(ogc: tuple[ApiHarness, World]) -> None:
     ).json()
     names = [feature["properties"]["site_name"] for feature in ready_shelter["features"]]
     assert names == ["Oslo møteplass", "Kommunelager"]
+
+
+def test_agreement_areas_as_multipolygons(ogc: tuple[ApiHarness, World]) -> None:
+    api, world = ogc
+    items = f"{OGC}/collections/agreement-areas/items"
+    expired = _get(api, items, Role.COUNCIL, status="expired").json()
+    assert [f["id"] for f in expired["features"]] == [world.agreements["oslo"].id]
+    nitelva = world.agreements["nitelva"].id
+    lon_lat = _get(api, f"{items}/{nitelva}").json()
+    lat_lon = _get(api, f"{items}/{nitelva}", crs=f"{EPSG}4326").json()
+    assert lon_lat["geometry"]["type"] == lat_lon["geometry"]["type"] == "MultiPolygon"
+    assert lon_lat["properties"]["reference"] == "2023/01412"
+    ((ring,),) = lon_lat["geometry"]["coordinates"]
+    ((swapped,),) = lat_lon["geometry"]["coordinates"]
+    assert ring[:2] == [[11.0, 59.93], [11.1, 59.93]]
+    assert swapped == [[lat, lon] for lon, lat in ring]
+    touching = _get(api, items, bbox="11.09,59.99,11.2,60.1").json()
+    assert [f["id"] for f in touching["features"]] == [nitelva]
 
 
 def test_contact_details_only_for_roles_that_see_them(ogc: tuple[ApiHarness, World]) -> None:
