@@ -97,6 +97,15 @@ PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "layers.organisations": READERS,
     "layers.sites": READERS,
     "layers.equipment_aggregates": READERS,
+    "layers.agreement_areas": READERS,
+    "ogc.landing": READERS,
+    "ogc.conformance": READERS,
+    "ogc.collections": READERS,
+    **{
+        f"ogc.{collection}.{resource}": READERS
+        for collection in ("organisations", "sites", "equipment_aggregates", "agreement_areas")
+        for resource in ("collection", "items", "feature")
+    },
     # Web pages.
     "web.dashboard": ALL_ROLES,
     "web.organisations": READERS,

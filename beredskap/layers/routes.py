@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends, Query
 
+from beredskap.agreements.models import AgreementStatus
 from beredskap.api.problems import PROBLEM_RESPONSES
 from beredskap.deps import CurrentPrincipal, SessionDep
 from beredskap.errors import DomainValidationError
@@ -131,5 +132,19 @@ def equipment_aggregates_layer(
         status=status,
         limit=params.limit,
         offset=params.offset,
+    )
+    return _collection(page, params)
+
+
+@router.get("/agreement-areas", name="layers.agreement_areas", response_model=LayerCollection)
+def agreement_areas_layer(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    params: LayerParams = Params,
+    status: AgreementStatus | None = Query(None),
+) -> LayerCollection:
+    """The service area of each agreement that has one (MultiPolygon)."""
+    page = service.agreement_areas(
+        session, bbox=params.bbox, status=status, limit=params.limit, offset=params.offset
     )
     return _collection(page, params)

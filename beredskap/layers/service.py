@@ -12,6 +12,7 @@ Rules every layer follows:
 - `bbox` filtering uses `geo.sql.intersects_box` (index-assisted on both backends). A box
   given in another CRS becomes its WGS84 envelope as `bbox` plus its exact outline as
   `bbox_outline`, which features must intersect as well.
+- `feature_id` narrows a layer to the one feature with that id (a site's, for equipment).
 - No personal data: organisations' 24/7 contact only with `with_contact_details=True`, which
   callers set from the caller's role. Volunteers are never a layer.
 """
@@ -30,6 +31,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, aliased
 
+from beredskap.agreements.models import Agreement, AgreementStatus
 from beredskap.inventory.models import Capability, Equipment, EquipmentStatus, ResourceType
 from beredskap.organisations.models import Organisation, Site, SiteKind
 from geo.extent import BoundingBox
@@ -113,10 +115,13 @@ def organisations(
     with_contact_details: bool = False,
     include_inactive: bool = False,
     bbox_outline: BaseGeometry | None = None,
+    feature_id: int | None = None,
 ) -> LayerPage:
     """Organisations at their home base (those without one are left out), with how many
     sites each keeps; the 24/7 contact only `with_contact_details`."""
     conditions = _organisation_conditions(bbox, bbox_outline, include_inactive)
+    if feature_id is not None:
+        conditions.append(Organisation.id == feature_id)
     total = _count(session, select(Organisation.id).where(*conditions))
     site_count = (
         select(func.count(Site.id))
@@ -190,10 +195,13 @@ def sites(
     offset: int = 0,
     include_inactive: bool = False,
     bbox_outline: BaseGeometry | None = None,
+    feature_id: int | None = None,
 ) -> LayerPage:
     """Storage sites, bases, muster points and shelters, with their organisation (none for
     the municipality's own). Access notes (key holders) are not part of the layer."""
     conditions = _site_conditions(bbox, bbox_outline, kind, include_inactive)
+    if feature_id is not None:
+        conditions.append(Site.id == feature_id)
     total = _count(session, select(Site.id).where(*conditions))
     rows = session.execute(
         select(
@@ -295,6 +303,7 @@ def equipment_aggregates(
     offset: int = 0,
     include_inactive: bool = False,
     bbox_outline: BaseGeometry | None = None,
+    feature_id: int | None = None,
 ) -> LayerPage:
     """One feature per site holding matching equipment, at the site: how many lines and
     items in all, by capability and by status. Never one feature per equipment line.
@@ -303,6 +312,8 @@ def equipment_aggregates(
     capability and by status for just the sites of the page.
     """
     conditions = _matching_equipment(bbox, bbox_outline, capability, status, include_inactive)
+    if feature_id is not None:
+        conditions.append(Equipment.site_id == feature_id)
     per_site = (
         _equipment_joined(
             Equipment.site_id.label("site_id"),
@@ -358,6 +369,81 @@ def equipment_aggregates(
     return LayerPage(features, total)
 
 
+# Agreements' service areas ------------------------------------------------------------------
+
+
+def _agreement_conditions(
+    bbox: BoundingBox | None,
+    bbox_outline: BaseGeometry | None,
+    status: AgreementStatus | None,
+    include_inactive: bool,
+) -> list[ColumnElement[bool]]:
+    conditions = [Agreement.service_area.is_not(None)]
+    conditions += _spatial_conditions(Agreement.service_area, bbox, bbox_outline)
+    if status is not None:
+        conditions.append(Agreement.status == status)
+    if not include_inactive:
+        conditions.append(Agreement.organisation_id.in_(_active_organisations()))
+    return conditions
+
+
+def agreement_areas(
+    session: Session,
+    *,
+    bbox: BoundingBox | None = None,
+    status: AgreementStatus | None = None,
+    limit: int = DEFAULT_LIMIT,
+    offset: int = 0,
+    include_inactive: bool = False,
+    bbox_outline: BaseGeometry | None = None,
+    feature_id: int | None = None,
+) -> LayerPage:
+    """One feature per agreement with a service area (of every status unless `status` is
+    given; the status is a property to style by). No contacts, terms or commitments."""
+    conditions = _agreement_conditions(bbox, bbox_outline, status, include_inactive)
+    if feature_id is not None:
+        conditions.append(Agreement.id == feature_id)
+    total = _count(session, select(Agreement.id).where(*conditions))
+    rows = session.execute(
+        select(
+            Agreement.id,
+            Agreement.service_area,
+            Agreement.reference,
+            Agreement.title,
+            Agreement.status,
+            Agreement.organisation_id,
+            Organisation.name,
+            Agreement.tasks,
+            Agreement.valid_from,
+            Agreement.valid_until,
+        )
+        .join(Organisation, Organisation.id == Agreement.organisation_id)
+        .where(*conditions)
+        .order_by(Agreement.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    features = [
+        LayerFeature(
+            row[0],
+            shape_to_geojson(row[1]),
+            {
+                "agreement_id": row[0],
+                "reference": row[2],
+                "title": row[3],
+                "status": _value(row[4]),
+                "organisation_id": row[5],
+                "organisation": row[6],
+                "tasks": list(row[7] or []),
+                "valid_from": iso(row[8]),
+                "valid_until": iso(row[9]),
+            },
+        )
+        for row in rows
+    ]
+    return LayerPage(features, total)
+
+
 # Extents ------------------------------------------------------------------------------------
 
 
@@ -400,13 +486,23 @@ def extent(session: Session, layer: Layer, *, include_inactive: bool = False) ->
     if layer == Layer.EQUIPMENT_AGGREGATES:
         conditions = _matching_equipment(None, None, None, None, include_inactive)
         return _point_extent(session, Site.location, _equipment_joined(Site.id).where(*conditions))
-    raise ValueError(f"no extent for {layer}")
+    # Areas: each one's envelope from the database, their union here (agreements are few).
+    conditions = _agreement_conditions(None, None, None, include_inactive)
+    envelopes = session.scalars(select(func.ST_Envelope(Agreement.service_area)).where(*conditions))
+    return _union_of(to_shape(envelope).bounds for envelope in envelopes)
 
 
 def iso(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
 
 
+def _as_lists(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return [_as_lists(item) for item in value]
+    return float(value)
+
+
 def shape_to_geojson(element: Any) -> dict[str, Any]:
-    """A stored geometry as a GeoJSON geometry dict."""
-    return dict(mapping(to_shape(element)))
+    """A stored geometry as a GeoJSON geometry dict (coordinates as nested lists)."""
+    geometry = mapping(to_shape(element))
+    return {"type": geometry["type"], "coordinates": _as_lists(geometry["coordinates"])}

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
 from pyproj import Transformer
-from shapely.geometry import Point
+from shapely.geometry import MultiPolygon, Point, Polygon, shape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from beredskap.agreements.models import Agreement, AgreementStatus
 from beredskap.auth.models import Role
 from beredskap.inventory.models import Capability, Equipment, EquipmentStatus, ResourceType
 from beredskap.layers import service
@@ -22,6 +24,13 @@ from geo.extent import BoundingBox
 from tests.support.api import ApiHarness
 
 LILLESTROM_BOX = BoundingBox(10.9, 59.9, 11.3, 60.2)  # Oslo (10.75, 59.91) lies west of it
+NITELVA_AREA = Polygon([(11.0, 59.93), (11.1, 59.93), (11.1, 60.0), (11.0, 60.0), (11.0, 59.93)])
+OSLO_AREAS = MultiPolygon(
+    [
+        Polygon([(10.7, 59.9), (10.8, 59.9), (10.8, 59.95), (10.7, 59.9)]),
+        Polygon([(10.6, 59.85), (10.65, 59.85), (10.65, 59.88), (10.6, 59.85)]),
+    ]
+)
 
 
 @dataclass
@@ -32,6 +41,7 @@ class World:
     homeless: Organisation  # active, without a home base
     sites: dict[str, Site]
     equipment: list[Equipment]
+    agreements: dict[str, Agreement]
 
 
 def _type(session: Session, code: str) -> ResourceType:
@@ -103,9 +113,33 @@ def build_world(session: Session) -> World:
         )
         for owner, site, code, quantity, status in lines
     ]
-    session.add_all([active, oslo, inactive, homeless, *sites.values(), *equipment])
+    agreements = {
+        "nitelva": Agreement(
+            organisation=active, reference="2023/01412", title="Avtale Nitelva",
+            status=AgreementStatus.ACTIVE, valid_from=date(2023, 1, 1),
+            tasks=["search", "first_aid"], service_area=NITELVA_AREA,
+            contacts=[{"name": "Kari", "phone": "+447700900700"}],
+        ),
+        "oslo": Agreement(
+            organisation=oslo, reference="2019/00001", title="Avtale Oslo",
+            status=AgreementStatus.EXPIRED, valid_from=date(2019, 1, 1),
+            valid_until=date(2024, 12, 31), tasks=["catering"], service_area=OSLO_AREAS,
+        ),
+        "scouts": Agreement(
+            organisation=inactive, reference="2020/00002", title="Avtale speidere",
+            status=AgreementStatus.ACTIVE, valid_from=date(2020, 1, 1),
+            service_area=NITELVA_AREA,
+        ),
+        "no area": Agreement(
+            organisation=active, reference="2024/00003", title="Avtale uten område",
+            status=AgreementStatus.DRAFT, valid_from=date(2024, 1, 1),
+        ),
+    }  # fmt: skip
+    session.add_all(
+        [active, oslo, inactive, homeless, *sites.values(), *equipment, *agreements.values()]
+    )
     session.flush()
-    return World(active, oslo, inactive, homeless, sites, equipment)
+    return World(active, oslo, inactive, homeless, sites, equipment, agreements)
 
 
 @pytest.fixture
@@ -316,6 +350,55 @@ def test_extents_enclose_each_layer(session: Session, world: World) -> None:
     assert service.extent(session, Layer.EQUIPMENT_AGGREGATES) == BoundingBox(
         10.76, 59.92, 11.2, 60.1
     )
+    assert service.extent(session, Layer.AGREEMENT_AREAS) == BoundingBox(10.6, 59.85, 11.1, 60.0)
+
+
+# Agreement areas ----------------------------------------------------------------------------
+
+
+def test_agreement_areas_of_active_organisations(session: Session, world: World) -> None:
+    page = service.agreement_areas(session)
+    assert page.total == 2
+    nitelva, oslo = page.features
+    assert nitelva.id == world.agreements["nitelva"].id
+    assert shape(nitelva.geometry).equals(MultiPolygon([NITELVA_AREA]))
+    assert nitelva.geometry["type"] == "MultiPolygon"
+    assert nitelva.properties == {
+        "agreement_id": nitelva.id,
+        "reference": "2023/01412",
+        "title": "Avtale Nitelva",
+        "status": "active",
+        "organisation_id": world.active.id,
+        "organisation": "Nitelva Hjelpekorps",
+        "tasks": ["first_aid", "search"],
+        "valid_from": "2023-01-01",
+        "valid_until": None,
+    }
+    assert oslo.geometry == {
+        "type": "MultiPolygon",
+        "coordinates": json_lists(OSLO_AREAS),
+    }
+    assert oslo.properties["valid_until"] == "2024-12-31"
+    assert "Kari" not in str(page)  # contacts are not part of the layer
+    assert service.agreement_areas(session, include_inactive=True).total == 3
+
+
+def test_agreement_areas_by_status_box_and_page(session: Session, world: World) -> None:
+    expired = service.agreement_areas(session, status=AgreementStatus.EXPIRED)
+    assert [f.id for f in expired.features] == [world.agreements["oslo"].id]
+    # A box that only touches the corner of the Nitelva area still finds it.
+    corner = service.agreement_areas(session, bbox=BoundingBox(11.09, 59.99, 11.2, 60.1))
+    assert [f.id for f in corner.features] == [world.agreements["nitelva"].id]
+    # Inside the Oslo triangles' envelope but outside both triangles.
+    assert (
+        service.agreement_areas(session, bbox=BoundingBox(10.71, 59.94, 10.72, 59.945)).total == 0
+    )
+    second = service.agreement_areas(session, limit=1, offset=1)
+    assert (second.total, [f.id for f in second.features]) == (2, [world.agreements["oslo"].id])
+
+
+def json_lists(area: MultiPolygon) -> list[Any]:
+    return [[[list(position) for position in polygon.exterior.coords]] for polygon in area.geoms]
 
 
 def test_an_empty_layer_has_no_extent(session: Session) -> None:
@@ -326,7 +409,7 @@ def test_an_empty_layer_has_no_extent(session: Session) -> None:
 # /api/v1/layers -----------------------------------------------------------------------------
 
 LAYERS = "/api/v1/layers"
-ROUTES = ("organisations", "sites", "equipment-aggregates")
+ROUTES = ("organisations", "sites", "equipment-aggregates", "agreement-areas")
 
 
 @pytest.fixture
@@ -374,6 +457,21 @@ def test_utm_output_matches_pyproj(world_api: ApiHarness, srid: int) -> None:
     (feature,) = [f for f in body["features"] if f["properties"]["name"] == "Nitelva lager"]
     expected = Transformer.from_crs(4326, srid, always_xy=True).transform(11.06, 59.96)
     assert feature["geometry"]["coordinates"] == pytest.approx(list(expected), abs=0.01)
+
+
+@pytest.mark.parametrize("srid", [4326, 25833])
+def test_areas_in_each_output_system(world_api: ApiHarness, srid: int) -> None:
+    body = world_api.get(
+        Role.COUNCIL, f"{LAYERS}/agreement-areas", params={"crs": srid, "status": "active"}
+    ).json()
+    (feature,) = body["features"]
+    assert feature["geometry"]["type"] == "MultiPolygon"
+    ((ring,),) = feature["geometry"]["coordinates"]
+    transformer = Transformer.from_crs(4326, srid, always_xy=True)
+    expected = [list(transformer.transform(*position)) for position in NITELVA_AREA.exterior.coords]
+    assert len(ring) == len(expected)
+    for got, want in zip(ring, expected, strict=True):
+        assert got == pytest.approx(want, abs=1e-6 if srid == 4326 else 0.01)
 
 
 def test_paging_through_a_layer(world_api: ApiHarness) -> None:
