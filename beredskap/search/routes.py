@@ -33,7 +33,8 @@ def supported_srid(field: str, value: int | None, allowed: tuple[int, ...]) -> N
         raise DomainValidationError(field, f"EPSG:{value} is not supported; use one of {listed}")
 
 
-def place_params(
+# async: no I/O, so it runs on the event loop instead of costing a thread-pool hop.
+async def place_params(
     lat: float | None = Query(None, ge=-90, le=90, allow_inf_nan=False),
     lon: float | None = Query(None, ge=-180, le=180, allow_inf_nan=False),
     east: float | None = Query(None, ge=-10_000_000, le=10_000_000, allow_inf_nan=False),

@@ -3,6 +3,7 @@ who may find volunteers."""
 
 from __future__ import annotations
 
+import random
 from datetime import date, timedelta
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 from geoalchemy2.shape import to_shape
 from pyproj import Geod
 from shapely.geometry import Point
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from beredskap.auth.models import Role
 from beredskap.inventory.models import Equipment, ResourceType
@@ -22,6 +23,7 @@ from beredskap.volunteers.models import (
     VolunteerQualification,
 )
 from geo.crs import transform
+from geo.sql import knn_distance, point, supports_knn
 from tests.support.api import ApiHarness
 
 GEOD = Geod(ellps="WGS84")
@@ -214,3 +216,43 @@ def test_volunteer_positions_are_only_the_coarse_home_area(people: ApiHarness) -
         home = stored[feature["properties"]["full_name"]]
         assert (lon, lat) == pytest.approx((home.x, home.y), abs=1e-6)
         assert round(lat / 0.005, 6) == round(lat / 0.005)  # on the grid, not an address
+
+
+def test_nearest_n_equals_a_brute_force_ranking_on_the_ellipsoid(api: ApiHarness) -> None:
+    """Without a radius PostGIS finds the N nearest by a KNN index walk and SpatiaLite by growing
+    radii; both must give exactly the N nearest by geodesic distance, in order."""
+    rng = random.Random(5)
+    atv = _type(api, "atv")
+    places: dict[int, tuple[float, float]] = {}
+    for number in range(60):
+        lon, lat = rng.uniform(5.0, 20.0), rng.uniform(58.5, 69.5)
+        site = Site(organisation=api.own, name=f"site {number}", kind=SiteKind.STORAGE,
+                    location=Point(lon, lat))  # fmt: skip
+        line = Equipment(organisation=api.own, site=site, resource_type=atv, quantity=1)
+        api.session.add_all([site, line])
+        api.session.flush()
+        places[line.id] = (lon, lat)
+    api.session.commit()
+    for _ in range(8):
+        lon, lat = rng.uniform(6.0, 19.0), rng.uniform(59.0, 69.0)
+        limit = rng.choice([1, 5, 20])
+        found = api.get(
+            Role.DUTY_OFFICER,
+            RESOURCES,
+            params={"lat": lat, "lon": lon, "limit": limit, "resource_type": "atv"},
+        ).json()["features"]
+        ranked = sorted(places, key=lambda i: GEOD.inv(lon, lat, *places[i])[2])
+        assert [feature["id"] for feature in found] == ranked[:limit]
+
+
+def test_postgis_walks_the_geography_index_nearest_first(api: ApiHarness, backend: str) -> None:
+    if backend != "postgis":
+        assert not supports_knn(api.session.get_bind().dialect.name)
+        return
+    statement = select(Site.id).order_by(knn_distance(Site.location, point(11.05, 59.95))).limit(5)
+    compiled = statement.compile(
+        dialect=api.session.get_bind().dialect, compile_kwargs={"literal_binds": True}
+    )
+    api.session.execute(text("SET LOCAL enable_seqscan = off"))  # a tiny table: force the index
+    plan = "\n".join(api.session.scalars(text(f"EXPLAIN {compiled}")))
+    assert "ix_sites_location_geography" in plan and "Order By" in plan
