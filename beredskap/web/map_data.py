@@ -189,7 +189,10 @@ def overview(
             )
         )
 
-    area_features, total = _all_features(lambda **page: layers.agreement_areas(session, **page))
+    # Active agreements only: a draft or expired agreement commits nobody to anything.
+    area_features, total = _all_features(
+        lambda **page: layers.agreement_areas(session, status=AgreementStatus.ACTIVE, **page)
+    )
     truncated |= total > len(area_features)
     areas = []
     for feature in area_features:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -163,7 +164,10 @@ def _place(form: IncidentForm, raw: dict[str, str], translations: Translations) 
 
 
 def parse_incident(
-    params: QueryParams, session: Session, translations: Translations
+    params: QueryParams,
+    session: Session,
+    translations: Translations,
+    number: Callable[[Any], str] = str,
 ) -> IncidentForm:
     """The point (lat/lon, or UTM east/north in zone 32 or 33), radius and needs."""
     _ = translations.gettext
@@ -184,8 +188,8 @@ def parse_incident(
         radius = _number(raw["radius_km"])
         if radius is None or not MIN_RADIUS_KM <= radius <= MAX_RADIUS_KM:
             form.errors["radius_km"] = _("enter a radius from %(low)s to %(high)s km") % {
-                "low": f"{MIN_RADIUS_KM:g}",
-                "high": f"{MAX_RADIUS_KM:g}",
+                "low": number(MIN_RADIUS_KM),
+                "high": number(MAX_RADIUS_KM),
             }
         else:
             form.radius_m = radius * 1000

@@ -40,7 +40,7 @@ from beredskap.web.map_forms import (
     parse_incident,
     parse_overview,
 )
-from beredskap.web.rendering import CONTENT_SECURITY_POLICY, environment, render
+from beredskap.web.rendering import CONTENT_SECURITY_POLICY, environment, number_format, render
 
 router = APIRouter(prefix="/maps")
 
@@ -140,7 +140,7 @@ def overview(request: Request, session: SessionDep, principal: CurrentPrincipal)
             for kind in SiteKind
         },
         equipment=translations.gettext("Equipment per site"),
-        agreement_areas=translations.gettext("Agreement areas"),
+        agreement_areas=translations.gettext("Areas of active agreements"),
     )
     map_ = build_overview_map(data.content, sources=sources, names=names, legend_html=data.legend)
     return _page(
@@ -188,7 +188,7 @@ def incident(request: Request, session: SessionDep, principal: CurrentPrincipal)
     translations = translations_for(request)
     language = language_of(request)
     env = environment(language)
-    form = parse_incident(request.query_params, session, translations)
+    form = parse_incident(request.query_params, session, translations, number_format(request))
     results = None
     if form.place is not None and not form.errors:
         results = map_data.incident_results(session, principal, form, env, language)
