@@ -14,6 +14,8 @@ from folium import Map
 from folium.elements import JSCSSMixin
 from folium.plugins import MarkerCluster
 
+from beredskap.maps.rows import ClusteredRowLayer, RowLayer
+
 VENDOR_URL = "/static/vendor"
 MAPS_URL = "/static/maps"
 
@@ -24,6 +26,7 @@ LEAFLET_CSS: Links = [
     ("leaflet_css", f"{VENDOR_URL}/leaflet/leaflet.css"),
     ("beredskap_maps_css", f"{MAPS_URL}/maps.css"),
 ]
+ROW_LAYERS_JS: Links = [("beredskap_layers_js", f"{MAPS_URL}/layers.js")]
 MARKER_CLUSTER_JS: Links = [
     ("markerclusterjs", f"{VENDOR_URL}/leaflet.markercluster/leaflet.markercluster.js")
 ]
@@ -32,10 +35,13 @@ MARKER_CLUSTER_CSS: Links = [
     ("markerclusterdefaultcss", f"{VENDOR_URL}/leaflet.markercluster/MarkerCluster.Default.css"),
 ]
 
-# The local files of each folium class that loads assets (subclasses included).
+# The local files of each folium class that loads assets (subclasses included; the first
+# match counts, so a subclass comes before its base).
 LOCAL_ASSETS: dict[type[JSCSSMixin], tuple[Links, Links]] = {
     Map: (LEAFLET_JS, LEAFLET_CSS),
     MarkerCluster: (MARKER_CLUSTER_JS, MARKER_CLUSTER_CSS),
+    ClusteredRowLayer: (MARKER_CLUSTER_JS + ROW_LAYERS_JS, MARKER_CLUSTER_CSS),
+    RowLayer: (ROW_LAYERS_JS, []),
 }
 
 

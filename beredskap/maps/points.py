@@ -1,9 +1,11 @@
-"""Map layers built in the browser from compact rows, one JS object per row, never per item.
+"""Small layers with popups the page rendered (translated, escaped HTML): labelled markers
+and GeoJSON. For the incident's results, agreement areas and the council's squares; the
+overview's thousands of points use the lighter `maps.rows`.
 
-A row is `[lat, lon, label, title, popup_html, css_class]`: a marker with a short label (a
-count or a number in the list beside the map), a title for hover and screen readers, and a
-popup the page rendered (translated, escaped). Labels and titles are set as text, never as
-HTML. GeoJSON layers (`geojson_layer`) take popups and Leaflet path styles from properties.
+A marker row is `[lat, lon, label, title, popup_html, css_class]`: a short label (its number
+in the list beside the map), a title for hover and screen readers, and the popup. Labels and
+titles are set as text, never as HTML. GeoJSON layers take each feature's popup and Leaflet
+path style from its properties.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from typing import Any
 
 from folium import CircleMarker, GeoJson
 from folium.map import Layer
-from folium.plugins import FastMarkerCluster
 from folium.template import Template
 from folium.utilities import JsCode
 
@@ -50,18 +51,6 @@ def point_row(
     lat: float, lon: float, *, label: str, title: str, popup: str, css_class: str
 ) -> PointRow:
     return [round(lat, 6), round(lon, 6), label, title, str(popup), css_class]
-
-
-def clustered_markers(rows: list[PointRow], *, name: str, show: bool = True) -> FastMarkerCluster:
-    """Labelled markers in a marker cluster group (Leaflet.markercluster)."""
-    return FastMarkerCluster(
-        data=rows,
-        callback=MARKER_FROM_ROW,
-        name=name,
-        show=show,
-        showCoverageOnHover=False,
-        maxClusterRadius=50,
-    )
 
 
 class MarkerGroup(Layer):

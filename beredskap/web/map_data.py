@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import Any
 
+from babel.support import Translations
 from geoalchemy2.shape import to_shape
 from jinja2 import Environment
 from markupsafe import Markup
@@ -22,20 +24,16 @@ from beredskap.auth.service import Principal
 from beredskap.columns import today_in_norway
 from beredskap.inventory.models import Capability, EquipmentStatus, ResourceType
 from beredskap.layers import service as layers
+from beredskap.maps import rows
 from beredskap.maps.council import SUPPRESSED_COLOUR, CountClass, GridSquare, count_classes
 from beredskap.maps.incident import ApproximateHome, NumberedSite
 from beredskap.maps.legend import AGREEMENT_COLOUR, INCIDENT_COLOUR, VOLUNTEER_COLOUR
-from beredskap.maps.overview import (
-    EquipmentSite,
-    MapArea,
-    MapPoint,
-    OverviewContent,
-    category_colour,
-)
+from beredskap.maps.overview import MapArea, OverviewContent, OverviewTexts, category_colour
 from beredskap.organisations.models import OrganisationCategory, SiteKind
 from beredskap.search import aggregates
 from beredskap.search import service as search
 from beredskap.volunteers.models import QualificationType
+from beredskap.web.labels import enum_label
 from beredskap.web.map_forms import CouncilForm, IncidentForm, OverviewForm
 
 # Features read per layer for one map; the register of one municipality holds far fewer.
@@ -93,15 +91,60 @@ def _counts_rows(counts: dict[str, dict[str, int]], enum_class: Any, env: Enviro
 @dataclass
 class Overview:
     content: OverviewContent
+    texts: OverviewTexts
     legend: Markup
     shown: dict[str, int] = field(default_factory=dict)
     truncated: bool = False
 
 
+# Both plural forms of a message, for layers.js to choose by count (nb and en: one or not).
+PLURAL_SAMPLES = (1, 2)
+
+
+def overview_texts(translations: Translations) -> OverviewTexts:
+    """The labels layers.js writes into the overview's popups."""
+    _ = translations.gettext
+    label = partial(enum_label, translations)
+    municipality = _("The municipality")
+    return OverviewTexts(
+        organisation={
+            "categories": [label(category) for category in OrganisationCategory],
+            "organisationNumber": _("Org. no. %(number)s"),
+            "sites": [
+                translations.ngettext("%(count)s site", "%(count)s sites", n)
+                for n in PLURAL_SAMPLES
+            ],
+            "contact": _("24/7 contact"),
+        },
+        sites={
+            kind.value: {"kind": label(kind), "open": _("open 24/7"), "municipality": municipality}
+            for kind in SiteKind
+        },
+        equipment={
+            "lines": [
+                translations.ngettext("%(count)s equipment line", "%(count)s equipment lines", n)
+                for n in PLURAL_SAMPLES
+            ],
+            "byCapability": _("By capability"),
+            "byStatus": _("By status"),
+            "capabilities": [label(capability) for capability in Capability],
+            "statuses": [label(status) for status in EquipmentStatus],
+            "kindHeader": _("Kind"),
+            "linesHeader": _("Lines"),
+            "itemsHeader": _("Items"),
+            "municipality": municipality,
+        },
+    )
+
+
 def overview(
-    session: Session, principal: Principal, form: OverviewForm, env: Environment
+    session: Session,
+    principal: Principal,
+    form: OverviewForm,
+    env: Environment,
+    translations: Translations,
 ) -> Overview:
-    """Bases, sites by kind, equipment per site (filtered), agreement areas."""
+    """Bases, sites by kind, equipment per site (filtered), areas of active agreements."""
     macros = popups(env)
     truncated = False
     contact_details = principal.sees_contact_details
@@ -111,54 +154,45 @@ def overview(
     )
     truncated |= total > len(organisations)
     bases = []
+    categories = set()
     for feature in organisations:
         props = feature.properties
-        contact = None
-        if contact_details and any(props.get(f"contact_24_7_{k}") for k in ("name", "phone")):
-            contact = {
-                "name": props.get("contact_24_7_name"),
-                "phone": props.get("contact_24_7_phone"),
-                "email": props.get("contact_24_7_email"),
-            }
-        category = _enum_or_none(OrganisationCategory, props["category"])
         lat, lon = _lat_lon(feature)
+        contact = None
+        if contact_details:
+            contact = tuple(props.get(f"contact_24_7_{key}") for key in ("name", "phone", "email"))
+        categories.add(props["category"])
         bases.append(
-            MapPoint(
+            rows.organisation_row(
                 lat,
                 lon,
-                title=props["name"],
-                popup=macros.organisation_popup(
-                    feature.id,
-                    props["name"],
-                    category,
-                    props.get("organisation_number"),
-                    props.get("site_count", 0),
-                    contact,
-                ),
                 category=props["category"],
+                id=feature.id,
+                name=props["name"],
+                organisation_number=props.get("organisation_number"),
+                site_count=props.get("site_count", 0),
+                contact=contact,  # type: ignore[arg-type]
             )
         )
 
     site_features, total = _all_features(lambda **page: layers.sites(session, **page))
     truncated |= total > len(site_features)
-    sites: dict[str, list[MapPoint]] = {kind.value: [] for kind in SiteKind}
+    sites: dict[str, list[rows.Row]] = {kind.value: [] for kind in SiteKind}
     for feature in site_features:
         props = feature.properties
         lat, lon = _lat_lon(feature)
+        category = props.get("organisation_category") or OrganisationCategory.OTHER.value
+        categories.add(category)
         sites.setdefault(props["kind"], []).append(
-            MapPoint(
+            rows.site_row(
                 lat,
                 lon,
-                title=props["name"],
-                popup=macros.site_popup(
-                    props["name"],
-                    _enum_or_none(SiteKind, props["kind"]),
-                    props.get("address"),
-                    props.get("access_24_7"),
-                    props.get("organisation_id"),
-                    props.get("organisation"),
-                ),
-                category=props.get("organisation_category") or OrganisationCategory.OTHER.value,
+                category=category,
+                name=props["name"],
+                address=props.get("address"),
+                access_24_7=bool(props.get("access_24_7")),
+                organisation_id=props.get("organisation_id"),
+                organisation=props.get("organisation"),
             )
         )
 
@@ -169,23 +203,21 @@ def overview(
     )
     truncated |= total > len(equipment_features)
     equipment = []
+    lines = 0
     for feature in equipment_features:
         props = feature.properties
         lat, lon = _lat_lon(feature)
+        lines += props["lines"]
         equipment.append(
-            EquipmentSite(
+            rows.equipment_row(
                 lat,
                 lon,
                 lines=props["lines"],
-                title=props["site_name"],
-                popup=macros.equipment_popup(
-                    props["site_name"],
-                    props.get("organisation_id"),
-                    props.get("organisation"),
-                    props["lines"],
-                    _counts_rows(props["by_capability"], Capability, env),
-                    _counts_rows(props["by_status"], EquipmentStatus, env),
-                ),
+                site_name=props["site_name"],
+                organisation_id=props.get("organisation_id"),
+                organisation=props.get("organisation"),
+                by_capability=props["by_capability"],
+                by_status=props["by_status"],
             )
         )
 
@@ -213,25 +245,23 @@ def overview(
             )
         )
 
-    present = {point.category for point in bases} | {
-        point.category for points in sites.values() for point in points
-    }
     label = env.filters["label"]
-    categories = [
+    legend_categories = [
         (label(category), category_colour(category.value))
         for category in OrganisationCategory
-        if category.value in present
+        if category.value in categories
     ]
     return Overview(
         content=OverviewContent(
             bases=bases, sites=sites, equipment=equipment, agreement_areas=areas
         ),
-        legend=macros.overview_legend(categories, LEGEND_COLOURS),
+        texts=overview_texts(translations),
+        legend=macros.overview_legend(legend_categories, LEGEND_COLOURS),
         shown={
             "bases": len(bases),
             "sites": sum(len(points) for points in sites.values()),
             "equipment_sites": len(equipment),
-            "equipment_lines": sum(site.lines for site in equipment),
+            "equipment_lines": lines,
             "areas": len(areas),
         },
         truncated=truncated,

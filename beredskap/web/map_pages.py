@@ -130,7 +130,7 @@ def overview(request: Request, session: SessionDep, principal: CurrentPrincipal)
     language = language_of(request)
     env = environment(language)
     form = parse_overview(request.query_params, translations)
-    data = map_data.overview(session, principal, form, env)
+    data = map_data.overview(session, principal, form, env, translations)
     sources = _sources(request, translations)
     names = OverviewLayerNames(
         bases=translations.gettext("Organisations' home bases"),
@@ -142,7 +142,9 @@ def overview(request: Request, session: SessionDep, principal: CurrentPrincipal)
         equipment=translations.gettext("Equipment per site"),
         agreement_areas=translations.gettext("Areas of active agreements"),
     )
-    map_ = build_overview_map(data.content, sources=sources, names=names, legend_html=data.legend)
+    map_ = build_overview_map(
+        data.content, sources=sources, names=names, texts=data.texts, legend_html=data.legend
+    )
     return _page(
         request,
         principal,

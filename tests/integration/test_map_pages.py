@@ -60,6 +60,15 @@ def _inline_scripts(page: str) -> list[str]:
     return [body for attrs, body in SCRIPT.findall(page) if "src=" not in attrs]
 
 
+def _layer_rows(script: str, kind: str) -> list[list[Any]]:
+    """The rows of each overview layer of a kind, as the map's script hands them to layers.js."""
+    found = []
+    for match in re.finditer(rf'beredskapMaps\.layer\(\s*"{kind}",\s*', script):
+        rows, _end = json.JSONDecoder().raw_decode(script, match.end())
+        found.extend(rows)
+    return found
+
+
 def _policy(response: Any) -> dict[str, list[str]]:
     policy = response.headers["content-security-policy"]
     directives = (part.strip().split() for part in policy.split(";") if part.strip())
@@ -272,15 +281,25 @@ def test_the_overview_draws_sites_bases_and_equipment_per_site(stocked: ApiHarne
     api = stocked
     page = _get(api, Role.PLANNER, OVERVIEW)
     script = _inline_scripts(page.text)[0]
-    for name in ("Eget lager", "Annet lager", "Eget Hjelpekorps"):
-        assert _mentions(script, name), name
-    # One marker per site holding equipment, never one per line.
-    assert script.count('"map-pin--equipment"') == 2
+    sites = {row[3]: row for row in _layer_rows(script, "site")}
+    assert set(sites) == {"Eget lager", "Annet lager"}
+    assert sites["Eget lager"][6] == api.own.id
+    bases = {row[4]: row for row in _layer_rows(script, "organisation")}
+    assert set(bases) == {"Eget Hjelpekorps"}  # the other organisation has no home base
+    assert len(bases["Eget Hjelpekorps"]) == 10  # with its 24/7 contact: the planner may see it
+    # One marker per site holding equipment, never one per line; counts by capability and
+    # status in the enums' order, lines and items for each.
+    equipment = {row[3]: row for row in _layer_rows(script, "equipment")}
+    assert set(equipment) == {"Eget lager", "Annet lager"}
+    own = equipment["Eget lager"]
+    assert own[2] == 2 and own[6][:2] == [1, 1] and own[6][4:6] == [1, 3]  # transport, power
+    assert own[7][:2] == [2, 4]  # both ready
     assert "L.markerClusterGroup(" in script
     assert "4 utstyrslinjer på 2 steder" in page.text
     ready_power = _get(api, Role.PLANNER, OVERVIEW, capability="power", status="ready")
     assert ready_power.status_code == 200
-    assert _inline_scripts(ready_power.text)[0].count('"map-pin--equipment"') == 1
+    filtered = _layer_rows(_inline_scripts(ready_power.text)[0], "equipment")
+    assert [row[3] for row in filtered] == ["Eget lager"]
     assert "1 utstyrslinje på 1 steder" in ready_power.text
     assert 'value="power" selected' in ready_power.text
 
@@ -290,6 +309,8 @@ def test_the_council_sees_no_contact_details_on_the_overview(api: ApiHarness) ->
     council = _get(api, Role.COUNCIL, OVERVIEW)
     assert council.status_code == 200
     assert not PERSONAL.findall(council.text), PERSONAL.findall(council.text)[:3]
+    bases = _layer_rows(_inline_scripts(council.text)[0], "organisation")
+    assert len(bases) > 20 and all(len(row) == 7 for row in bases)  # no contact fields
     assert "Nøkkel hos Kari" not in council.text  # a site's access notes are in no layer
     admin = _get(api, Role.ADMIN, OVERVIEW)
     assert "+447700900990" in admin.text  # the harness organisation's 24/7 phone

@@ -1,0 +1,166 @@
+/* The overview map's point layers, built in the browser from compact rows
+   (beredskap/maps/rows.py writes them): one Leaflet object per row, popups made only when
+   opened, and every text set as text, never parsed as HTML. The labels arrive translated. */
+(function () {
+  "use strict";
+
+  var numbers = new Intl.NumberFormat(document.documentElement.lang === "en" ? "en-GB" : "nb-NO");
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text !== undefined && text !== null) {
+      node.textContent = String(text);
+    }
+    return node;
+  }
+
+  function organisationLink(id, name, fallback) {
+    if (id === null || id === undefined) {
+      return document.createTextNode(fallback);
+    }
+    var link = element("a", null, name);
+    link.href = "/organisations/" + Number(id);
+    return link;
+  }
+
+  function counted(forms, count) {
+    return (count === 1 ? forms[0] : forms[1]).replace("%(count)s", numbers.format(count));
+  }
+
+  function popup(title) {
+    var box = element("div", "map-popup");
+    box.appendChild(element("h2", "map-popup__title", title));
+    return box;
+  }
+
+  function paragraph(box, className) {
+    return box.appendChild(element("p", className));
+  }
+
+  // A table of {lines, items} per kind; `counts` is flat: lines, items, lines, items, ...
+  function countsTable(caption, labels, counts, t) {
+    var table = element("table", "map-popup__table");
+    table.appendChild(element("caption", null, caption));
+    var head = table.appendChild(element("thead")).appendChild(element("tr"));
+    var kind = head.appendChild(element("th"));
+    kind.appendChild(element("span", "visually-hidden", t.kindHeader));
+    head.appendChild(element("th", "num", t.linesHeader));
+    head.appendChild(element("th", "num", t.itemsHeader));
+    var body = table.appendChild(element("tbody"));
+    for (var i = 0; i < labels.length; i++) {
+      if (!counts[2 * i]) {
+        continue;
+      }
+      var row = body.appendChild(element("tr"));
+      row.appendChild(element("th", null, labels[i])).scope = "row";
+      row.appendChild(element("td", "num", numbers.format(counts[2 * i])));
+      row.appendChild(element("td", "num", numbers.format(counts[2 * i + 1])));
+    }
+    return table;
+  }
+
+  var popups = {
+    // [lat, lon, category, id, name, organisation number, sites, contact name, phone, e-mail]
+    organisation: function (row, t) {
+      var box = element("div", "map-popup");
+      var title = box.appendChild(element("h2", "map-popup__title"));
+      title.appendChild(organisationLink(row[3], row[4], row[4]));
+      var meta = paragraph(box, "map-popup__meta");
+      meta.textContent = t.categories[row[2]] +
+        (row[5] ? " · " + t.organisationNumber.replace("%(number)s", row[5]) : "");
+      paragraph(box).textContent = counted(t.sites, row[6]);
+      if (row[7] || row[8] || row[9]) {
+        var contact = paragraph(box);
+        contact.appendChild(element("strong", null, t.contact));
+        if (row[7]) {
+          contact.appendChild(element("br"));
+          contact.appendChild(document.createTextNode(row[7]));
+        }
+        if (row[8]) {
+          contact.appendChild(element("br"));
+          var phone = contact.appendChild(element("a", "phone", row[8]));
+          phone.href = "tel:" + encodeURIComponent(row[8]);
+        }
+        if (row[9]) {
+          contact.appendChild(element("br"));
+          var mail = contact.appendChild(element("a", null, row[9]));
+          mail.href = "mailto:" + encodeURIComponent(row[9]);
+        }
+      }
+      return box;
+    },
+
+    // [lat, lon, category, name, address, open 24/7 (1/0), organisation id, organisation]
+    site: function (row, t) {
+      var box = popup(row[3]);
+      paragraph(box, "map-popup__meta").textContent = t.kind + (row[5] ? " · " + t.open : "");
+      if (row[4]) {
+        paragraph(box).textContent = row[4];
+      }
+      paragraph(box).appendChild(organisationLink(row[6], row[7], t.municipality));
+      return box;
+    },
+
+    // [lat, lon, lines, site, organisation id, organisation, by capability, by status]
+    equipment: function (row, t) {
+      var box = popup(row[3]);
+      paragraph(box, "map-popup__meta").appendChild(organisationLink(row[4], row[5], t.municipality));
+      paragraph(box).textContent = counted(t.lines, row[2]);
+      box.appendChild(countsTable(t.byCapability, t.capabilities, row[6], t));
+      box.appendChild(countsTable(t.byStatus, t.statuses, row[7], t));
+      return box;
+    }
+  };
+
+  function circle(row, t) {
+    return L.circleMarker([row[0], row[1]], {
+      radius: t.style.radius,
+      color: t.style.color,
+      weight: t.style.weight,
+      fill: true,
+      fillColor: t.colours[row[2]],
+      fillOpacity: t.style.fillOpacity
+    });
+  }
+
+  // A site's equipment: a square labelled with its number of lines (a focusable marker).
+  function countMarker(row) {
+    var label = element("span", null, numbers.format(row[2]));
+    return L.marker([row[0], row[1]], {
+      icon: L.divIcon({
+        className: "map-pin map-pin--equipment",
+        html: label,
+        iconSize: [30, 30],
+        iconAnchor: [15, 15],
+        popupAnchor: [0, -14]
+      }),
+      title: row[3],
+      alt: row[3],
+      riseOnHover: true
+    });
+  }
+
+  window.beredskapMaps = {
+    // Fills `group` (a feature group or a marker cluster group) with one layer per row.
+    layer: function (kind, rows, texts, group) {
+      var make = kind === "equipment" ? countMarker : circle;
+      var layers = new Array(rows.length);
+      for (var i = 0; i < rows.length; i++) {
+        var layer = make(rows[i], texts);
+        layer.bindPopup(popups[kind].bind(null, rows[i], texts), {maxWidth: 320});
+        layers[i] = layer;
+      }
+      if (typeof group.addLayers === "function") {
+        group.addLayers(layers); // marker clusters add in bulk, far faster than one by one
+      } else {
+        for (var j = 0; j < layers.length; j++) {
+          group.addLayer(layers[j]);
+        }
+      }
+      return group;
+    }
+  };
+})();
