@@ -1,25 +1,30 @@
 """The council's map: counts per grid cell, coloured by class (a choropleth). No people.
 
 The page passes cells already aggregated (`beredskap.search.aggregates`); this module picks
-the classes, colours the squares and draws them with the popups the page rendered.
+the classes and colours, and hands the squares to layers.js as compact rows (a national grid
+of 1 km squares holds thousands): corners, value, colour, and the counts its popup lists.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from math import ceil
+from typing import Any
 
 from folium import LayerControl, Map
 
 from beredskap.maps.base import fit_to, new_map
 from beredskap.maps.legend import Legend
-from beredskap.maps.points import feature, geojson_layer
+from beredskap.maps.rows import CAPABILITIES, Row, RowLayer, flat_counts
 from beredskap.maps.tiles import TileSource
 
 # ColorBrewer YlOrRd, light to dark: more is darker, which reads the same on print and screen.
 SEQUENTIAL = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 SUPPRESSED_COLOUR = "#9e9e9e"
+PALETTE = [*SEQUENTIAL, SUPPRESSED_COLOUR]
+SUPPRESSED = len(SEQUENTIAL)  # the suppressed colour's place in PALETTE
 CLASSES = len(SEQUENTIAL)
+SQUARE_STYLE = {"color": "#5a5a5a", "weight": 0.6, "fillOpacity": 0.7}
 
 
 @dataclass(frozen=True)
@@ -32,8 +37,10 @@ class CountClass:
 @dataclass(frozen=True)
 class GridSquare:
     ring: list[tuple[float, float]]  # lon, lat; closed
-    value: int | None  # None: too few to show
-    popup: str
+    value: int | None  # what colours it; None: too few to show
+    equipment: dict[str, dict[str, int]] = field(default_factory=dict)  # by capability
+    volunteers: dict[str, int | None] = field(default_factory=dict)  # by qualification code
+    volunteer_total: int | None = None
 
 
 def count_classes(values: list[int]) -> list[CountClass]:
@@ -65,6 +72,25 @@ def class_colour(value: int, classes: list[CountClass]) -> str:
     return classes[-1].colour if classes else SEQUENTIAL[-1]
 
 
+def square_row(square: GridSquare, classes: list[CountClass], qualifications: list[str]) -> Row:
+    """[corners as [lat, lon], value, colour, counts by capability, volunteers by qualification
+    (null: suppressed), volunteers in all]; the ring's closing corner is left out."""
+    if square.value is None:
+        colour = SUPPRESSED
+    else:
+        colour = PALETTE.index(class_colour(square.value, classes))
+    corners = [[round(lat, 5), round(lon, 5)] for lon, lat in square.ring[:-1]]
+    volunteers = [square.volunteers.get(code, 0) for code in qualifications]
+    return [
+        corners,
+        square.value,
+        colour,
+        flat_counts(square.equipment, CAPABILITIES),
+        volunteers,
+        square.volunteer_total,
+    ]
+
+
 def build_council_map(
     squares: list[GridSquare],
     *,
@@ -72,31 +98,17 @@ def build_council_map(
     layer_name: str,
     legend_html: str,
     classes: list[CountClass],
+    qualifications: list[str],
+    texts: dict[str, Any],
 ) -> Map:
+    """`qualifications`: the codes in the order `texts['qualifications']` names them."""
     map_ = new_map(sources)
-    features = []
-    for square in squares:
-        if square.value == 0:
-            continue  # nothing of the chosen kind there: no square, as for an empty cell
-        suppressed = square.value is None
-        fill = SUPPRESSED_COLOUR if suppressed else class_colour(square.value or 0, classes)
-        features.append(
-            feature(
-                {"type": "Polygon", "coordinates": [[[lon, lat] for lon, lat in square.ring]]},
-                popup=square.popup,
-                style={
-                    "fill": True,
-                    "color": "#5a5a5a",
-                    "weight": 0.6,
-                    "fillColor": fill,
-                    "fillOpacity": 0.45 if suppressed else 0.7,
-                    **({"dashArray": "3 3"} if suppressed else {}),
-                },
-            )
-        )
-    geojson_layer(features, name=layer_name).add_to(map_)
+    drawn = [square for square in squares if square.value != 0]  # 0: nothing of the kind
+    rows = [square_row(square, classes, qualifications) for square in drawn]
+    layer_texts = texts | {"colours": PALETTE, "style": SQUARE_STYLE, "suppressed": SUPPRESSED}
+    RowLayer("cell", rows, layer_texts, name=layer_name).add_to(map_)
     map_.add_child(Legend(legend_html))
     LayerControl(collapsed=True).add_to(map_)
-    drawn = [square for square in squares if square.value != 0] or squares
-    fit_to(map_, [(lat, lon) for square in drawn for lon, lat in square.ring])
+    shown = drawn or squares
+    fit_to(map_, [(lat, lon) for square in shown for lon, lat in square.ring])
     return map_

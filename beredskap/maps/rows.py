@@ -75,7 +75,8 @@ def site_row(
     ]
 
 
-def _flat_counts(counts: dict[str, dict[str, int]], members: list[Any]) -> list[int]:
+def flat_counts(counts: dict[str, dict[str, int]], members: list[Any]) -> list[int]:
+    """Lines and items of each member, in the members' order: [l, q, l, q, ...]."""
     flat: list[int] = []
     for member in members:
         found = counts.get(member.value, {})
@@ -101,14 +102,14 @@ def equipment_row(
         site_name,
         organisation_id,
         organisation,
-        _flat_counts(by_capability, CAPABILITIES),
-        _flat_counts(by_status, STATUSES),
+        flat_counts(by_capability, CAPABILITIES),
+        flat_counts(by_status, STATUSES),
     ]
 
 
 class RowLayer(JSCSSMixin, Layer):
-    """A layer of `kind` ('organisation', 'site' or 'equipment') made from rows in the
-    browser; `texts` are its translated labels (and, for circles, colours and style)."""
+    """A layer of `kind` ('organisation', 'site', 'equipment' or 'cell') made from rows in
+    the browser; `texts` are its translated labels (and, for shapes, colours and style)."""
 
     _template = Template(
         """

@@ -81,13 +81,6 @@ def _enum_or_none(enum_class: Any, value: Any) -> Any:
         return None
 
 
-def _counts_rows(counts: dict[str, dict[str, int]], enum_class: Any, env: Environment) -> list:
-    label = env.filters["label"]
-    return [
-        (label(member), counts[member.value]) for member in enum_class if member.value in counts
-    ]
-
-
 @dataclass
 class Overview:
     content: OverviewContent
@@ -441,13 +434,34 @@ class CouncilGrid:
     classes: list[CountClass]
     legend: Markup
     cells: int
+    qualification_codes: list[str] = field(default_factory=list)
+    texts: dict[str, Any] = field(default_factory=dict)
+
+
+def council_texts(
+    translations: Translations, size_km: int, qualifications: list[str]
+) -> dict[str, Any]:
+    """The labels layers.js writes into a square's popup."""
+    _ = translations.gettext
+    return {
+        "title": _("A square of %(size)s by %(size)s km") % {"size": size_km},
+        "readyEquipment": _("Ready equipment"),
+        "noEquipment": _("No ready equipment."),
+        "capabilities": [enum_label(translations, capability) for capability in Capability],
+        "kindHeader": _("Kind"),
+        "linesHeader": _("Lines"),
+        "itemsHeader": _("Items"),
+        "volunteers": _("Volunteers with a valid qualification"),
+        "qualifications": qualifications,
+        "fewer": _("fewer than %(count)s") % {"count": aggregates.DEFAULT_SUPPRESS_BELOW},
+        "inAll": _("In all"),
+    }
 
 
 def council_grid(
-    session: Session, form: CouncilForm, env: Environment, language: str
+    session: Session, form: CouncilForm, env: Environment, translations: Translations, language: str
 ) -> CouncilGrid:
     """Counts per square; raises aggregates.TooManyCellsError when the grid is too fine."""
-    macros = popups(env)
     cells = aggregates.grid_cells(
         session,
         cell_m=form.cell_km * 1000,
@@ -455,39 +469,35 @@ def council_grid(
         capability=form.capability,
         qualification_type_id=form.qualification.id if form.qualification else None,
     )
-    qualification_names = {
-        q.code: _name(q, language) for q in session.scalars(select(QualificationType))
-    }
+    names = sorted(
+        ((q.code, _name(q, language)) for q in session.scalars(select(QualificationType))),
+        key=lambda pair: pair[1].lower(),
+    )
     squares = []
     for cell in cells:
         if form.measure == "volunteers":
             value = cell.volunteer_total if cell.volunteers else 0
         else:
             value = sum(counts["lines"] for counts in cell.equipment.values())
-        volunteer_rows = sorted(
-            (qualification_names.get(code, code), count) for code, count in cell.volunteers.items()
-        )
         squares.append(
             GridSquare(
                 ring=cell.ring,
                 value=value,
-                popup=macros.cell_popup(
-                    form.cell_km,
-                    _counts_rows(cell.equipment, Capability, env),
-                    volunteer_rows,
-                    cell.volunteer_total,
-                    aggregates.DEFAULT_SUPPRESS_BELOW,
-                ),
+                equipment=cell.equipment,
+                volunteers=cell.volunteers,
+                volunteer_total=cell.volunteer_total,
             )
         )
     classes = count_classes([square.value for square in squares if square.value])
     return CouncilGrid(
         squares=squares,
         classes=classes,
-        legend=macros.council_legend(
+        legend=popups(env).council_legend(
             classes, form.measure, LEGEND_COLOURS, aggregates.DEFAULT_SUPPRESS_BELOW
         ),
         cells=len(cells),
+        qualification_codes=[code for code, _name_ in names],
+        texts=council_texts(translations, form.cell_km, [name for _code, name in names]),
     )
 
 
@@ -496,4 +506,4 @@ def empty_grid(form: CouncilForm, env: Environment) -> CouncilGrid:
     legend = popups(env).council_legend(
         [], form.measure, LEGEND_COLOURS, aggregates.DEFAULT_SUPPRESS_BELOW
     )
-    return CouncilGrid(squares=[], classes=[], legend=legend, cells=0)
+    return CouncilGrid(squares=[], classes=[], legend=legend, cells=0, texts={"qualifications": []})

@@ -242,7 +242,7 @@ def council(request: Request, session: SessionDep, principal: CurrentPrincipal) 
     env = environment(language)
     form = parse_council(request.query_params, session, translations)
     try:
-        grid = map_data.council_grid(session, form, env, language)
+        grid = map_data.council_grid(session, form, env, translations, language)
     except TooManyCellsError:
         form.errors["cell_km"] = translations.gettext(
             "too many squares for one map: choose a larger size"
@@ -255,6 +255,8 @@ def council(request: Request, session: SessionDep, principal: CurrentPrincipal) 
         layer_name=translations.gettext("Counts per square"),
         legend_html=grid.legend,
         classes=grid.classes,
+        qualifications=grid.qualification_codes,
+        texts=grid.texts,
     )
     return _page(
         request,

@@ -521,9 +521,15 @@ def test_the_council_map_holds_counts_and_no_person(api: ApiHarness) -> None:
         assert not PERSONAL.findall(page.text), (params, PERSONAL.findall(page.text)[:3])
         shown = [name for name in names if _mentions(page.text, name)]
         assert not shown, (params, shown[:3])
-        assert "Frivillige med gyldig kvalifikasjon" in page.text  # the popups' counts
         script = _inline_scripts(page.text)[0]
-        assert script.count('"type": "Polygon"') >= 1, params
+        assert _mentions(script, "Frivillige med gyldig kvalifikasjon")  # the popups' label
+        squares = _layer_rows(script, "cell")
+        assert squares, params
+        for corners, value, _colour, equipment, volunteers, total in squares:
+            assert len(corners) == 4 and value != 0
+            assert len(equipment) == 16  # lines and items of each capability
+            # Counts only; a count under the threshold travels as null, never as itself.
+            assert all(count is None or count >= 3 for count in [*volunteers, total] if count)
     volunteers = _get(api, Role.COUNCIL, COUNCIL, measure="volunteers").text
     assert _mentions(volunteers, "færre enn 3 (vises ikke, av personvernhensyn)")
 

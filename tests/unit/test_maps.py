@@ -19,7 +19,13 @@ import pytest
 from folium.plugins import Fullscreen
 
 from beredskap.maps.assets import UnservedAssetsError
-from beredskap.maps.council import GridSquare, build_council_map, class_colour, count_classes
+from beredskap.maps.council import (
+    SUPPRESSED,
+    GridSquare,
+    build_council_map,
+    class_colour,
+    count_classes,
+)
 from beredskap.maps.embed import embed
 from beredskap.maps.incident import (
     ApproximateHome,
@@ -167,12 +173,12 @@ def test_count_classes_follow_the_data_without_empty_classes() -> None:
     assert class_colour(1, classes) == classes[0].colour
 
 
-def test_council_squares_with_nothing_of_the_kind_are_not_drawn() -> None:
+def test_council_squares_travel_as_counts_and_empty_ones_are_not_drawn() -> None:
     ring = [(11.0, 59.9), (11.02, 59.9), (11.02, 59.91), (11.0, 59.91), (11.0, 59.9)]
     squares = [
-        GridSquare(ring, 5, "<p>five</p>"),
-        GridSquare(ring, 0, "<p>zero</p>"),
-        GridSquare(ring, None, "<p>few</p>"),
+        GridSquare(ring, 5, {"power": {"lines": 5, "quantity": 9}}, {"first_aid": 4}, 4),
+        GridSquare(ring, 0, {}, {"first_aid": 7}, 7),
+        GridSquare(ring, None, {}, {"first_aid": None}, None),
     ]
     script = embed(
         build_council_map(
@@ -181,10 +187,19 @@ def test_council_squares_with_nothing_of_the_kind_are_not_drawn() -> None:
             layer_name="Squares",
             legend_html="",
             classes=count_classes([5]),
+            qualifications=["boat_licence", "first_aid"],
+            texts={"qualifications": ["Boat licence", "First aid"]},
         )
     ).script
-    assert script.count('"type": "Polygon"') == 2
-    assert "zero" not in script and "few" in script
+    start = re.search(r'beredskapMaps\.layer\(\s*"cell",\s*', script)
+    assert start is not None
+    rows, _ = json.JSONDecoder().raw_decode(script, start.end())
+    assert len(rows) == 2  # the square with nothing of the kind counted is left out
+    counted, suppressed = rows
+    assert counted[0] == [[59.9, 11.0], [59.9, 11.02], [59.91, 11.02], [59.91, 11.0]]
+    assert counted[1] == 5 and counted[3][4:6] == [5, 9] and counted[4] == [0, 4]
+    assert suppressed[1] is None and suppressed[4] == [0, None] and suppressed[5] is None
+    assert suppressed[2] == SUPPRESSED and counted[2] != SUPPRESSED
 
 
 def test_category_colours_are_stable_and_distinct() -> None:

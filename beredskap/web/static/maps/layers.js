@@ -1,6 +1,6 @@
-/* The overview map's point layers, built in the browser from compact rows
-   (beredskap/maps/rows.py writes them): one Leaflet object per row, popups made only when
-   opened, and every text set as text, never parsed as HTML. The labels arrive translated. */
+/* The overview's points and the council's squares, built in the browser from compact rows
+   (beredskap/maps/rows.py and council.py write them): one Leaflet object per row, popups made
+   only when opened, every text set as text, never parsed as HTML. Labels arrive translated. */
 (function () {
   "use strict";
 
@@ -112,6 +112,34 @@
       box.appendChild(countsTable(t.byCapability, t.capabilities, row[6], t));
       box.appendChild(countsTable(t.byStatus, t.statuses, row[7], t));
       return box;
+    },
+
+    // [corners, value, colour, by capability, volunteers by qualification, volunteers in all]
+    cell: function (row, t) {
+      var box = popup(t.title);
+      var equipment = row[3];
+      if (equipment.some(Boolean)) {
+        box.appendChild(countsTable(t.readyEquipment, t.capabilities, equipment, t));
+      } else {
+        paragraph(box).textContent = t.noEquipment;
+      }
+      var table = box.appendChild(element("table", "map-popup__table"));
+      table.appendChild(element("caption", null, t.volunteers));
+      var body = table.appendChild(element("tbody"));
+      var any = false;
+      function line(label, count) {
+        var tr = body.appendChild(element("tr"));
+        tr.appendChild(element("th", null, label)).scope = "row";
+        tr.appendChild(element("td", "num", count === null ? t.fewer : numbers.format(count)));
+      }
+      for (var i = 0; i < t.qualifications.length; i++) {
+        if (row[4][i] !== 0) {
+          any = true;
+          line(t.qualifications[i], row[4][i]);
+        }
+      }
+      line(t.inAll, row[5] === null && !any ? 0 : row[5]);
+      return box;
     }
   };
 
@@ -123,6 +151,18 @@
       fill: true,
       fillColor: t.colours[row[2]],
       fillOpacity: t.style.fillOpacity
+    });
+  }
+
+  // A square of the council's grid, coloured by its class (grey and dashed: suppressed).
+  function square(row, t) {
+    return L.polygon(row[0], {
+      color: t.style.color,
+      weight: t.style.weight,
+      fill: true,
+      fillColor: t.colours[row[2]],
+      fillOpacity: row[2] === t.suppressed ? 0.45 : t.style.fillOpacity,
+      dashArray: row[2] === t.suppressed ? "3 3" : null
     });
   }
 
@@ -146,7 +186,7 @@
   window.beredskapMaps = {
     // Fills `group` (a feature group or a marker cluster group) with one layer per row.
     layer: function (kind, rows, texts, group) {
-      var make = kind === "equipment" ? countMarker : circle;
+      var make = kind === "equipment" ? countMarker : kind === "cell" ? square : circle;
       var layers = new Array(rows.length);
       for (var i = 0; i < rows.length; i++) {
         var layer = make(rows[i], texts);
