@@ -37,9 +37,10 @@ from beredskap.settings import Settings
 
 CHROMIUM = "/usr/bin/chromium"
 LOCAL_TILE = "/static/maps/blank-tile.png?z={z}&x={x}&y={y}"
-PAGE = "/maps/overview"
-RENDERED = """() => {
-    const drawn = document.querySelectorAll('.leaflet-marker-icon').length > 0
+OVERVIEW = "/maps/overview"
+COUNCIL = "/maps/council"  # 1 km squares: the finest grid, and no target; reported beside
+RENDERED = """(markers) => {
+    const drawn = (!markers || document.querySelectorAll('.leaflet-marker-icon').length > 0)
         && document.querySelectorAll('path.leaflet-interactive').length > 0
         && document.querySelector('.leaflet-control-layers') !== null;
     return drawn ? performance.now() : false;
@@ -67,16 +68,18 @@ class Weighed:
             f" kB apart; server {self.server_ms:.0f} ms; rendered after median {median:.0f} ms"
             f" (best {min(self.rendered_ms):.0f}, worst {max(self.rendered_ms):.0f}, "
             f"{len(self.rendered_ms)} loads); {self.markers} marker/cluster elements, "
-            f"{self.circles} circle markers and areas"
+            f"{self.circles} vector shapes (circles, areas, squares)"
         )
 
 
-def weigh(client: httpx.Client, browser: Browser, base_url: str, loads: int) -> Weighed:
-    page_response = client.get(PAGE)
+def weigh(
+    client: httpx.Client, browser: Browser, base_url: str, loads: int, path: str = OVERVIEW
+) -> Weighed:
+    page_response = client.get(path)
     page_response.raise_for_status()
     html = page_response.content
     assets = 0
-    for path in (
+    for asset in (
         "/static/vendor/leaflet/leaflet.js",
         "/static/vendor/leaflet/leaflet.css",
         "/static/vendor/leaflet.markercluster/leaflet.markercluster.js",
@@ -85,7 +88,7 @@ def weigh(client: httpx.Client, browser: Browser, base_url: str, loads: int) -> 
         "/static/maps/maps.css",
         "/static/maps/layers.js",
     ):
-        assets += len(client.get(path).content)
+        assets += len(client.get(asset).content)
     token = client.headers["Authorization"]
     rendered: list[float] = []
     server: list[float] = []
@@ -95,8 +98,10 @@ def weigh(client: httpx.Client, browser: Browser, base_url: str, loads: int) -> 
             viewport={"width": 1280, "height": 900}, extra_http_headers={"Authorization": token}
         )
         page = context.new_page()
-        page.goto(base_url + PAGE, wait_until="commit", timeout=120_000)
-        at = page.wait_for_function(RENDERED, polling="raf", timeout=120_000).json_value()
+        page.goto(base_url + path, wait_until="commit", timeout=120_000)
+        at = page.wait_for_function(
+            RENDERED, arg=path == OVERVIEW, polling="raf", timeout=120_000
+        ).json_value()
         response_end = page.evaluate("performance.getEntriesByType('navigation')[0].responseEnd")
         markers = page.locator(".leaflet-marker-icon").count()
         circles = page.locator("path.leaflet-interactive").count()
@@ -172,6 +177,9 @@ def main() -> None:
                 + f"; render target {RENDER_TARGET_MS / 1000:.0f} s "
                 + ("met" if in_time else "NOT met")
             )
+            print(results[-1])
+            council = weigh(served.client, browser, base, args.loads, COUNCIL)
+            results.append(council.report("council map, 1 km squares", TARGETS["scale"]))
             print(results[-1])
         browser.close()
     print("\n".join(results))
