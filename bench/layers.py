@@ -21,7 +21,7 @@ from harness import measure, seeded_server, summary
 from beredskap.seed.scale import TOWNS
 
 CAPABILITIES = ("transport", "shelter", "power", "medical", "comms", "water", "food", "rescue")
-BOX_HALF_DEGREES = 0.1  # a box of about 11 x 22 km: a municipality's map view
+BOX_HALF_DEGREES = 0.1  # 0.4 x 0.2 degrees, about 22 x 22 km: a municipality's map view
 
 
 def main() -> None:

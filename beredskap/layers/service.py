@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, aliased
 
 from beredskap.agreements.models import Agreement, AgreementStatus
 from beredskap.inventory.models import Capability, Equipment, EquipmentStatus, ResourceType
+from beredskap.layers.projection import as_lists
 from beredskap.organisations.models import Organisation, Site, SiteKind
 from geo.extent import BoundingBox
 from geo.sql import intersects_box
@@ -65,6 +66,16 @@ class LayerPage:
 
 def _point(lon: float, lat: float) -> dict[str, Any]:
     return {"type": "Point", "coordinates": [float(lon), float(lat)]}
+
+
+def _geojson(element: Any) -> dict[str, Any]:
+    """A stored geometry as a GeoJSON geometry (coordinates as nested lists)."""
+    geometry = mapping(to_shape(element))
+    return {"type": geometry["type"], "coordinates": as_lists(geometry["coordinates"])}
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
 
 
 def _value(member: Any) -> Any:
@@ -439,7 +450,7 @@ def agreement_areas(
     features = [
         LayerFeature(
             row[0],
-            shape_to_geojson(row[1]),
+            _geojson(row[1]),
             {
                 "agreement_id": row[0],
                 "reference": row[2],
@@ -448,8 +459,8 @@ def agreement_areas(
                 "organisation_id": row[5],
                 "organisation": row[6],
                 "tasks": list(row[7] or []),
-                "valid_from": iso(row[8]),
-                "valid_until": iso(row[9]),
+                "valid_from": _iso(row[8]),
+                "valid_until": _iso(row[9]),
             },
         )
         for row in rows
@@ -503,19 +514,3 @@ def extent(session: Session, layer: Layer, *, include_inactive: bool = False) ->
     conditions = _agreement_conditions(None, None, None, include_inactive)
     envelopes = session.scalars(select(func.ST_Envelope(Agreement.service_area)).where(*conditions))
     return _union_of(to_shape(envelope).bounds for envelope in envelopes)
-
-
-def iso(day: date | None) -> str | None:
-    return day.isoformat() if day is not None else None
-
-
-def _as_lists(value: Any) -> Any:
-    if isinstance(value, (list, tuple)):
-        return [_as_lists(item) for item in value]
-    return float(value)
-
-
-def shape_to_geojson(element: Any) -> dict[str, Any]:
-    """A stored geometry as a GeoJSON geometry dict (coordinates as nested lists)."""
-    geometry = mapping(to_shape(element))
-    return {"type": geometry["type"], "coordinates": _as_lists(geometry["coordinates"])}
