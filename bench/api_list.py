@@ -28,10 +28,17 @@ def main() -> None:
     parser.add_argument("--equipment", type=int, default=100_000)
     parser.add_argument("--organisations", type=int, default=1_000)
     parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep a database already seeded with this size"
+    )
     args = parser.parse_args()
 
     with seeded_server(
-        args.url, organisations=args.organisations, equipment=args.equipment, volunteers=1_000
+        args.url,
+        organisations=args.organisations,
+        equipment=args.equipment,
+        volunteers=1_000,
+        reuse=args.reuse,
     ) as served:
         rng = random.Random(1)
         scenarios: dict[str, Callable[[], dict[str, Any]]] = {

@@ -1,12 +1,15 @@
-"""What the API benchmarks share: a freshly migrated, seeded database served by uvicorn in
-this process, and latency figures."""
+"""What the API benchmarks share: a migrated, seeded database served by `beredskap serve` in a
+process of its own (as in production, so the client's work does not share the server's
+interpreter), and latency figures."""
 
 from __future__ import annotations
 
+import os
 import socket
 import statistics
+import subprocess
+import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,13 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import uvicorn
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from beredskap import migrate
-from beredskap.app import create_app
 from beredskap.auth import service as auth_service
 from beredskap.db import transaction
+from beredskap.inventory.models import Equipment
 from beredskap.organisations.models import Organisation
 from beredskap.runtime import Database, open_database
 from beredskap.seed.scale import seed_scale
@@ -40,50 +42,87 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _already_seeded(database: Database, equipment: int) -> bool:
+    if migrate.current_revision(database.engine) != migrate.head_revision():
+        return False
+    with database.sessions() as session:
+        return session.scalar(select(func.count()).select_from(Equipment)) == equipment
+
+
+def _wait_until_serving(client: httpx.Client, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the server exited with {server.returncode}")
+        try:
+            if client.get("/healthz").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("the server did not start within 60 s")
+
+
 @contextmanager
 def seeded_server(
-    url: str | None, *, organisations: int, equipment: int, volunteers: int
+    url: str | None,
+    *,
+    organisations: int,
+    equipment: int,
+    volunteers: int,
+    reuse: bool = False,
 ) -> Iterator[Served]:
-    """Rebuild the schema, seed scale data, add an admin token, serve on a free port."""
+    """Rebuild the schema and seed scale data (or, with `reuse`, keep a database seeded with
+    the same number of equipment lines), add an admin token, serve on a free port."""
     with tempfile.TemporaryDirectory() as scratch:
         settings = Settings(
             database_url=url or f"sqlite:///{Path(scratch) / 'bench.db'}", cookie_secure=False
         )
         database = open_database(settings)
-        if migrate.current_revision(database.engine) is not None:
-            migrate.downgrade(database.engine, "base")
-        migrate.upgrade(database.engine)
-        started = time.perf_counter()
-        seed_scale(
-            database.engine,
-            organisations=organisations,
-            equipment=equipment,
-            volunteers=volunteers,
-        )
-        print(f"seeded in {time.perf_counter() - started:.0f} s")
+        if reuse and _already_seeded(database, equipment):
+            print("reusing the seeded database")
+        else:
+            if migrate.current_revision(database.engine) is not None:
+                migrate.downgrade(database.engine, "base")
+            migrate.upgrade(database.engine)
+            started = time.perf_counter()
+            seed_scale(
+                database.engine,
+                organisations=organisations,
+                equipment=equipment,
+                volunteers=volunteers,
+            )
+            print(f"seeded in {time.perf_counter() - started:.0f} s")
         with transaction(database.sessions, actor="bench") as session:
-            user, _ = auth_service.add_user(session, email="bench@example.org", role="admin")
+            user, _ = auth_service.add_user(
+                session, email=f"bench-{time.time_ns()}@example.org", role="admin"
+            )
             _row, token = auth_service.create_token(session, user, days=1)
             organisation_ids = list(session.scalars(select(Organisation.id)))
         port = _free_port()
-        app = create_app(settings, database=database)
-        server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+        environment = os.environ | {
+            "BEREDSKAP_DATABASE_URL": settings.database_url.get_secret_value(),
+            "BEREDSKAP_COOKIE_SECURE": "false",
+        }
+        log = (Path(scratch) / "server.log").open("wb")
+        server = subprocess.Popen(
+            [sys.executable, "-m", "beredskap.cli", "serve", "--port", str(port)],
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        while not server.started:
-            time.sleep(0.05)
         try:
             with httpx.Client(
                 base_url=f"http://127.0.0.1:{port}",
                 headers={"Authorization": f"Bearer {token}"},
                 timeout=30,
             ) as client:
+                _wait_until_serving(client, server)
                 yield Served(client, database, organisation_ids)
         finally:
-            server.should_exit = True
-            thread.join(timeout=10)
+            server.terminate()
+            server.wait(timeout=20)
+            log.close()
             database.engine.dispose()
 
 

@@ -33,6 +33,9 @@ def main() -> None:
     parser.add_argument("--volunteers", type=int, default=100_000)
     parser.add_argument("--organisations", type=int, default=2_000)
     parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep a database already seeded with this size"
+    )
     args = parser.parse_args()
 
     with seeded_server(
@@ -40,6 +43,7 @@ def main() -> None:
         organisations=args.organisations,
         equipment=args.equipment,
         volunteers=args.volunteers,
+        reuse=args.reuse,
     ) as served:
         backend = served.database.backend
         rng = random.Random(7)
@@ -74,6 +78,17 @@ def main() -> None:
             f"{backend}: API  {summary(api)} (features per answer: median "
             f"{sorted(found)[len(found) // 2]}, {args.equipment} equipment rows)"
         )
+
+        def nearest_call() -> None:
+            lon, lat, capability = place()
+            response = served.client.get(
+                "/api/v1/search/resources",
+                params={"lat": lat, "lon": lon, "capability": capability, "limit": 50},
+            )
+            response.raise_for_status()
+
+        nearest = measure(nearest_call, requests=args.requests)
+        print(f"{backend}: API, nearest 50 without a radius: {summary(nearest)}")
 
         # The same statements the API's search runs (ranking, then loading the winners),
         # captured once per place and replayed on a bare DB-API cursor.

@@ -50,7 +50,7 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_settings_from_app(request: Request) -> Settings:
+async def get_settings_from_app(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -149,7 +149,10 @@ async def authorize(
     return principal
 
 
-def require_principal(principal: Annotated[Principal | None, Depends(authorize)]) -> Principal:
+# async: no I/O, so it runs on the event loop instead of costing a thread-pool hop.
+async def require_principal(
+    principal: Annotated[Principal | None, Depends(authorize)],
+) -> Principal:
     """The caller of a route that is not public (authorize has already refused anonymous)."""
     if principal is None:
         raise NotAuthenticatedError()

@@ -18,6 +18,7 @@ from typing import Any
 
 from geoalchemy2 import Geometry
 from sqlalchemy import Boolean, Float, column
+from sqlalchemy.exc import CompileError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -161,4 +162,69 @@ def _box_spatialite(element: intersects_box, compiler: SQLCompiler, **kw: Any) -
         f"WHERE f_table_name = '{base_table.name}' AND f_geometry_column = '{column_name}' "
         f"AND search_frame = {frame}) "
         f"AND ST_Intersects({geom}, {frame}) = 1)"
+    )
+
+
+class knn_distance(FunctionElement[float]):  # noqa: N801
+    """PostGIS's index-ordered nearest-neighbour distance (`<->` on geography, on the sphere).
+
+    `ORDER BY knn_distance(column, point) LIMIT n` walks the geography GiST index nearest
+    first. The sphere differs from the ellipsoid by up to about 0.5 %, so use it to find how
+    far to look (`KNN_SPHERE_MARGIN`), then rank by `distance_metres`. SpatiaLite 5.0 has no
+    such operator (`supports_knn`).
+    """
+
+    type = Float()
+    inherit_cache = True
+
+
+# Multiply a sphere distance by this to be sure to reach the same place on the ellipsoid.
+KNN_SPHERE_MARGIN = 1.01
+
+
+@compiles(knn_distance)
+def _knn_postgis(element: knn_distance, compiler: SQLCompiler, **kw: Any) -> str:
+    a, b = _args(element, compiler, **kw)
+    return f"(CAST({a} AS geography) <-> CAST({b} AS geography))"
+
+
+@compiles(knn_distance, "sqlite")
+def _knn_spatialite(element: knn_distance, compiler: SQLCompiler, **kw: Any) -> str:
+    raise CompileError("SpatiaLite has no index-ordered nearest-neighbour search")
+
+
+def supports_knn(dialect_name: str) -> bool:
+    """Whether `knn_distance` can be used on this database."""
+    return dialect_name == "postgresql"
+
+
+class inside_area(FunctionElement[bool]):  # noqa: N801
+    """True when the geometry column lies in (touches) an area given as WKT in EPSG:4326.
+
+    Arguments: a spatially indexed geometry column of a table, then the area's WKT. The index
+    narrows to the area's bounding box; `ST_Intersects` then decides exactly.
+    """
+
+    type = Boolean()
+    inherit_cache = True
+
+
+@compiles(inside_area)
+def _area_postgis(element: inside_area, compiler: SQLCompiler, **kw: Any) -> str:
+    geom, wkt = _args(element, compiler, **kw)
+    return f"ST_Intersects({geom}, ST_GeomFromText({wkt}, {WGS84}))"
+
+
+@compiles(inside_area, "sqlite")
+def _area_spatialite(element: inside_area, compiler: SQLCompiler, **kw: Any) -> str:
+    geom_clause, base_table = _indexed_column(element)
+    geom, wkt = _args(element, compiler, **kw)
+    rowid = compiler.process(column("rowid", _selectable=geom_clause.table), **kw)
+    column_name = geom_clause.name if isinstance(geom_clause, Column) else geom_clause.key
+    area = f"GeomFromText({wkt}, {WGS84})"
+    return (
+        f"({rowid} IN (SELECT rowid FROM SpatialIndex "
+        f"WHERE f_table_name = '{base_table.name}' AND f_geometry_column = '{column_name}' "
+        f"AND search_frame = {area}) "
+        f"AND ST_Intersects({geom}, {area}) = 1)"
     )

@@ -31,7 +31,8 @@ class ListParams:
     sort: str | None
 
 
-def list_params(
+# async: no I/O, so it runs on the event loop instead of costing a thread-pool hop.
+async def list_params(
     limit: int = Query(50, ge=1, le=MAX_LIMIT, description="Items per page"),
     offset: int = Query(0, ge=0, le=MAX_OFFSET, description="Items to skip"),
     sort: str | None = Query(

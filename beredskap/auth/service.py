@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from beredskap.auth.models import ApiToken, Role, User, WebSession
 from beredskap.auth.secrets import (
@@ -150,13 +150,23 @@ def revoke_tokens(session: Session, *, token: str | None = None, user: User | No
     return len(rows)
 
 
+# These run before every request: one round trip each (joined, not select-in, loading), and
+# built once so that only the parameter changes per request.
+_TOKEN_LOOKUP = (
+    select(ApiToken)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+    .options(joinedload(ApiToken.user).joinedload(User.organisations))
+)
+_SESSION_LOOKUP = (
+    select(WebSession)
+    .where(WebSession.token_hash == bindparam("token_hash"))
+    .options(joinedload(WebSession.user).joinedload(User.organisations))
+)
+
+
 def live_token(session: Session, token: str) -> ApiToken | None:
     """The unrevoked, unexpired token of an active user with this value, or None."""
-    row = session.scalars(
-        select(ApiToken)
-        .where(ApiToken.token_hash == digest(token))
-        .options(selectinload(ApiToken.user).selectinload(User.organisations))
-    ).first()
+    row = session.scalars(_TOKEN_LOOKUP, {"token_hash": digest(token)}).unique().first()
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None
     return row if row.user.active else None
@@ -200,11 +210,7 @@ def start_session(session: Session, user: User, *, hours: int) -> tuple[WebSessi
 
 def session_for_cookie(session: Session, cookie: str) -> WebSession | None:
     """The live web session behind a cookie value."""
-    row = session.scalars(
-        select(WebSession)
-        .where(WebSession.token_hash == digest(cookie))
-        .options(selectinload(WebSession.user).selectinload(User.organisations))
-    ).first()
+    row = session.scalars(_SESSION_LOOKUP, {"token_hash": digest(cookie)}).unique().first()
     if row is None or row.expires_at <= utcnow() or not row.user.active:
         return None
     return row

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Float, Integer, Select, String, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from beredskap.inventory.models import Capability, Equipment, EquipmentStatus, ResourceType
@@ -24,7 +25,15 @@ from beredskap.volunteers.models import (
     Volunteer,
     VolunteerQualification,
 )
-from geo.sql import distance_metres, point, within_metres
+from geo.sql import (
+    KNN_SPHERE_MARGIN,
+    distance_metres,
+    inside_area,
+    knn_distance,
+    point,
+    supports_knn,
+    within_metres,
+)
 
 # Radii tried, in metres, when no radius is given: the whole of Norway fits in the last.
 EXPANDING_RADII = (5_000, 20_000, 80_000, 320_000, 2_500_000)
@@ -36,18 +45,38 @@ class Place:
     lat: float
 
 
+Ranking = Callable[[float], tuple[Select[Any], dict[str, Any]]]
+NearestDistances = Callable[[], tuple[Select[Any], dict[str, Any]]]
+
+
 def _nearest_rows(
     session: Session,
-    ranking: Callable[[float], Select[Any]],
+    ranking: Ranking,
     radius_m: float | None,
     limit: int,
+    nearest: NearestDistances,
 ) -> list[Any]:
-    """Rows of `ranking(radius)` (a statement within the radius, nearest first, limited);
-    without a radius the radius grows until `limit` are found."""
-    radii = (radius_m,) if radius_m is not None else EXPANDING_RADII
+    """Rows of `ranking(radius)` (a statement and its parameters: within the radius, nearest
+    first, limited).
+
+    Without a radius ("the nearest N"): on PostGIS, an index-ordered KNN scan (`nearest`, sphere
+    distances of the N nearest matches) says how far to look, and the ranking then orders by
+    the ellipsoid; elsewhere the radius grows until `limit` are found. Both give the same rows.
+    """
+    if radius_m is not None:
+        radii: tuple[float, ...] = (radius_m,)
+    elif supports_knn(session.get_bind().dialect.name):
+        statement, parameters = nearest()
+        distances = session.scalars(statement, parameters).all()
+        if not distances:
+            return []
+        radii = (float(distances[-1]) * KNN_SPHERE_MARGIN + 1.0,)
+    else:
+        radii = EXPANDING_RADII
     rows: list[Any] = []
     for radius in radii:
-        rows = list(session.execute(ranking(radius)))
+        statement, parameters = ranking(radius)
+        rows = list(session.execute(statement, parameters))
         if len(rows) >= limit:
             break
     return rows
@@ -88,6 +117,125 @@ class NearbyEquipment:
     organisation: str
 
 
+_CENTRE = point(bindparam("lon", type_=Float), bindparam("lat", type_=Float))
+
+
+def _ready_equipment(
+    statement: Select[Any], by_capability: bool, by_resource_type: bool
+) -> Select[Any]:
+    """Ready lines of active organisations, of a capability group or resource type if asked."""
+    inactive = select(Organisation.id).where(Organisation.active.is_(False))
+    statement = statement.where(
+        Equipment.status == EquipmentStatus.READY,
+        Equipment.organisation_id.not_in(inactive),
+    )
+    if by_capability:
+        statement = statement.join(
+            ResourceType, ResourceType.id == Equipment.resource_type_id
+        ).where(ResourceType.capability == bindparam("capability"))
+    if by_resource_type:
+        statement = statement.where(Equipment.resource_type_id == bindparam("resource_type_id"))
+    return statement
+
+
+@lru_cache(maxsize=8)
+def _equipment_nearest(by_capability: bool, by_resource_type: bool) -> Select[Any]:
+    """Sphere distances of the nearest matching lines, walked in the KNN index's order."""
+    distance = knn_distance(Site.location, _CENTRE)
+    return (
+        _ready_equipment(
+            select(distance).select_from(Equipment).join(Site, Site.id == Equipment.site_id),
+            by_capability,
+            by_resource_type,
+        )
+        .order_by(distance)
+        .limit(bindparam("limit", type_=Integer))
+    )
+
+
+@lru_cache(maxsize=32)
+def _equipment_ranking(
+    by_capability: bool, by_resource_type: bool, by_radius: bool = True, by_area: bool = False
+) -> Select[Any]:
+    """The search statement for one shape of filters, built once with bind parameters.
+
+    Building and cache-keying a statement of this size costs about as much as running it, so
+    each shape is made once per process and only its parameters change per request.
+    """
+    centre = _CENTRE
+    # Distance once per site, not once per equipment line at it: the geodesic distance is the
+    # expensive part. MATERIALIZED keeps the planner from folding it back in.
+    sites = select(
+        Site.id.label("site_id"),
+        distance_metres(Site.location, centre).label("distance_m"),
+    )
+    if by_radius:
+        sites = sites.where(
+            within_metres(Site.location, centre, bindparam("radius_m", type_=Float))
+        )
+    if by_area:
+        sites = sites.where(inside_area(Site.location, bindparam("area", type_=String)))
+    near_sites = sites.cte("near_sites").prefix_with("MATERIALIZED")
+    ranked = _ready_equipment(
+        select(Equipment.id, near_sites.c.distance_m).join(
+            near_sites, near_sites.c.site_id == Equipment.site_id
+        ),
+        by_capability,
+        by_resource_type,
+    )
+    top = (
+        ranked.order_by(near_sites.c.distance_m, Equipment.id)
+        .limit(bindparam("limit", type_=Integer))
+        .subquery()
+    )
+    line = aliased(Equipment)
+    return (
+        select(
+            line.id,
+            top.c.distance_m,
+            func.ST_X(Site.location),
+            func.ST_Y(Site.location),
+            line.quantity,
+            line.identifier,
+            ResourceType.code,
+            ResourceType.name_nb,
+            ResourceType.capability,
+            ResourceType.unit,
+            Site.id,
+            Site.name,
+            Site.access_24_7,
+            Organisation.id,
+            Organisation.name,
+        )
+        .select_from(top)
+        .join(line, line.id == top.c.id)
+        .join(Site, Site.id == line.site_id)
+        .join(ResourceType, ResourceType.id == line.resource_type_id)
+        .join(Organisation, Organisation.id == line.organisation_id)
+        .order_by(top.c.distance_m, line.id)
+    )
+
+
+def _nearby(row: Any) -> NearbyEquipment:
+    return NearbyEquipment(
+        id=row[0],
+        distance_m=float(row[1]),
+        lon=float(row[2]),
+        lat=float(row[3]),
+        quantity=row[4],
+        identifier=row[5],
+        resource_type=row[6],
+        resource_type_name=row[7],
+        capability=Capability(row[8]).value,
+        unit=row[9],
+        site_id=row[10],
+        site_name=row[11],
+        access_24_7=bool(row[12]),
+        organisation_id=row[13],
+        organisation=row[14],
+    )
+
+
 def ready_equipment_near(
     session: Session,
     place: Place,
@@ -96,86 +244,38 @@ def ready_equipment_near(
     limit: int,
     capability: Capability | None = None,
     resource_type_id: int | None = None,
+    area_wkt: str | None = None,
 ) -> list[NearbyEquipment]:
     """Ready equipment of active organisations, nearest first, measured from its site.
 
+    With an area (WKT, EPSG:4326), only sites in it; nearest N then needs no growing radius.
     One statement: rank ids by distance, then join just the columns the answer shows.
     """
-    centre = point(place.lon, place.lat)
-    inactive = select(Organisation.id).where(Organisation.active.is_(False))
+    shape = (capability is not None, resource_type_id is not None)
+    parameters: dict[str, Any] = {"lon": place.lon, "lat": place.lat, "limit": limit}
+    if capability is not None:
+        parameters["capability"] = capability
+    if resource_type_id is not None:
+        parameters["resource_type_id"] = resource_type_id
+    if area_wkt is not None:
+        parameters["area"] = area_wkt
+        if radius_m is None:  # the area bounds the search: one statement, no radius
+            statement = _equipment_ranking(*shape, by_radius=False, by_area=True)
+            return [_nearby(row) for row in session.execute(statement, parameters)]
+    statement = _equipment_ranking(*shape, by_radius=True, by_area=area_wkt is not None)
 
-    def ranking(radius: float) -> Select[Any]:
-        # Distance once per site, not once per equipment line at it: the geodesic distance
-        # is the expensive part. MATERIALIZED keeps the planner from folding it back in.
-        near_sites = (
-            select(
-                Site.id.label("site_id"),
-                distance_metres(Site.location, centre).label("distance_m"),
-            )
-            .where(within_metres(Site.location, centre, radius))
-            .cte("near_sites")
-            .prefix_with("MATERIALIZED")
-        )
-        ranked = select(Equipment.id, near_sites.c.distance_m).join(
-            near_sites, near_sites.c.site_id == Equipment.site_id
-        )
-        ranked = ranked.where(
-            Equipment.status == EquipmentStatus.READY,
-            Equipment.organisation_id.not_in(inactive),
-        )
-        if capability is not None:
-            ranked = ranked.join(ResourceType, ResourceType.id == Equipment.resource_type_id).where(
-                ResourceType.capability == capability
-            )
-        if resource_type_id is not None:
-            ranked = ranked.where(Equipment.resource_type_id == resource_type_id)
-        top = ranked.order_by(near_sites.c.distance_m, Equipment.id).limit(limit).subquery()
-        line = aliased(Equipment)
-        return (
-            select(
-                line.id,
-                top.c.distance_m,
-                func.ST_X(Site.location),
-                func.ST_Y(Site.location),
-                line.quantity,
-                line.identifier,
-                ResourceType.code,
-                ResourceType.name_nb,
-                ResourceType.capability,
-                ResourceType.unit,
-                Site.id,
-                Site.name,
-                Site.access_24_7,
-                Organisation.id,
-                Organisation.name,
-            )
-            .select_from(top)
-            .join(line, line.id == top.c.id)
-            .join(Site, Site.id == line.site_id)
-            .join(ResourceType, ResourceType.id == line.resource_type_id)
-            .join(Organisation, Organisation.id == line.organisation_id)
-            .order_by(top.c.distance_m, line.id)
-        )
+    def ranking(radius: float) -> tuple[Select[Any], dict[str, Any]]:
+        return statement, parameters | {"radius_m": radius}
 
     return [
-        NearbyEquipment(
-            id=row[0],
-            distance_m=float(row[1]),
-            lon=float(row[2]),
-            lat=float(row[3]),
-            quantity=row[4],
-            identifier=row[5],
-            resource_type=row[6],
-            resource_type_name=row[7],
-            capability=Capability(row[8]).value,
-            unit=row[9],
-            site_id=row[10],
-            site_name=row[11],
-            access_24_7=bool(row[12]),
-            organisation_id=row[13],
-            organisation=row[14],
+        _nearby(row)
+        for row in _nearest_rows(
+            session,
+            ranking,
+            radius_m,
+            limit,
+            lambda: (_equipment_nearest(*shape), parameters),
         )
-        for row in _nearest_rows(session, ranking, radius_m, limit)
     ]
 
 
@@ -188,9 +288,10 @@ def available_volunteers_near(
     on: date,
     qualification_type_id: int | None = None,
     organisation_ids: frozenset[int] | None = None,
+    area_wkt: str | None = None,
 ) -> list[tuple[Volunteer, float]]:
     """Active volunteers who consent to SMS and are not unavailable, nearest home area first;
-    with a qualification, only those holding it valid on `on`."""
+    with a qualification, only those holding it valid on `on`; with an area, living in it."""
     statement = select(Volunteer.id).where(
         Volunteer.active.is_(True),
         Volunteer.sms_consent.is_(True),
@@ -217,20 +318,32 @@ def available_volunteers_near(
                 )
             )
         )
+    if area_wkt is not None:
+        statement = statement.where(inside_area(Volunteer.home_area, area_wkt))
     centre = point(place.lon, place.lat)
     distance = distance_metres(Volunteer.home_area, centre).label("distance_m")
 
-    def ranking(radius: float) -> Select[Any]:
+    def ranking(radius: float) -> tuple[Select[Any], dict[str, Any]]:
         return (
             statement.add_columns(distance)
             .where(within_metres(Volunteer.home_area, centre, radius))
             .order_by(distance, Volunteer.id)
             .limit(limit)
-        )
+        ), {}
 
-    ranked = [
-        (int(row[0]), float(row[1])) for row in _nearest_rows(session, ranking, radius_m, limit)
-    ]
+    def nearest() -> tuple[Select[Any], dict[str, Any]]:
+        sphere = knn_distance(Volunteer.home_area, centre)
+        return statement.with_only_columns(sphere).order_by(sphere).limit(limit), {}
+
+    if area_wkt is not None and radius_m is None:  # the area bounds the search
+        rows = list(
+            session.execute(
+                statement.add_columns(distance).order_by(distance, Volunteer.id).limit(limit)
+            )
+        )
+    else:
+        rows = _nearest_rows(session, ranking, radius_m, limit, nearest)
+    ranked = [(int(row[0]), float(row[1])) for row in rows]
     return _load_in_order(
         session,
         Volunteer,

@@ -244,4 +244,9 @@ def seed_scale(
                 after=asdict(summary),
             )
         )
+    # Fresh statistics, or the planner judges a million new rows by an empty table's (on
+    # PostGIS it then skips the KNN index walk); autovacuum would get there, but later.
+    with engine.connect() as connection:
+        connection.exec_driver_sql("ANALYZE")
+        connection.commit()
     return summary

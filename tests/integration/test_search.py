@@ -3,6 +3,8 @@ who may find volunteers."""
 
 from __future__ import annotations
 
+import json
+import random
 from datetime import date, timedelta
 from typing import Any
 
@@ -10,7 +12,7 @@ import pytest
 from geoalchemy2.shape import to_shape
 from pyproj import Geod
 from shapely.geometry import Point
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from beredskap.auth.models import Role
 from beredskap.inventory.models import Equipment, ResourceType
@@ -22,6 +24,7 @@ from beredskap.volunteers.models import (
     VolunteerQualification,
 )
 from geo.crs import transform
+from geo.sql import knn_distance, point, supports_knn
 from tests.support.api import ApiHarness
 
 GEOD = Geod(ellps="WGS84")
@@ -214,3 +217,100 @@ def test_volunteer_positions_are_only_the_coarse_home_area(people: ApiHarness) -
         home = stored[feature["properties"]["full_name"]]
         assert (lon, lat) == pytest.approx((home.x, home.y), abs=1e-6)
         assert round(lat / 0.005, 6) == round(lat / 0.005)  # on the grid, not an address
+
+
+def test_nearest_n_equals_a_brute_force_ranking_on_the_ellipsoid(api: ApiHarness) -> None:
+    """Without a radius PostGIS finds the N nearest by a KNN index walk and SpatiaLite by growing
+    radii; both must give exactly the N nearest by geodesic distance, in order."""
+    rng = random.Random(5)
+    atv = _type(api, "atv")
+    places: dict[int, tuple[float, float]] = {}
+    for number in range(60):
+        lon, lat = rng.uniform(5.0, 20.0), rng.uniform(58.5, 69.5)
+        site = Site(organisation=api.own, name=f"site {number}", kind=SiteKind.STORAGE,
+                    location=Point(lon, lat))  # fmt: skip
+        line = Equipment(organisation=api.own, site=site, resource_type=atv, quantity=1)
+        api.session.add_all([site, line])
+        api.session.flush()
+        places[line.id] = (lon, lat)
+    api.session.commit()
+    for _ in range(8):
+        lon, lat = rng.uniform(6.0, 19.0), rng.uniform(59.0, 69.0)
+        limit = rng.choice([1, 5, 20])
+        found = api.get(
+            Role.DUTY_OFFICER,
+            RESOURCES,
+            params={"lat": lat, "lon": lon, "limit": limit, "resource_type": "atv"},
+        ).json()["features"]
+        ranked = sorted(places, key=lambda i: GEOD.inv(lon, lat, *places[i])[2])
+        assert [feature["id"] for feature in found] == ranked[:limit]
+
+
+def test_postgis_walks_the_geography_index_nearest_first(api: ApiHarness, backend: str) -> None:
+    if backend != "postgis":
+        assert not supports_knn(api.session.get_bind().dialect.name)
+        return
+    statement = select(Site.id).order_by(knn_distance(Site.location, point(11.05, 59.95))).limit(5)
+    compiled = statement.compile(
+        dialect=api.session.get_bind().dialect, compile_kwargs={"literal_binds": True}
+    )
+    api.session.execute(text("SET LOCAL enable_seqscan = off"))  # a tiny table: force the index
+    plan = "\n".join(api.session.scalars(text(f"EXPLAIN {compiled}")))
+    assert "ix_sites_location_geography" in plan and "Order By" in plan
+
+
+def _square_around(lon: float, lat: float, half: float) -> dict[str, Any]:
+    ring = [
+        [lon - half, lat - half],
+        [lon + half, lat - half],
+        [lon + half, lat + half],
+        [lon - half, lat + half],
+        [lon - half, lat - half],
+    ]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def test_search_in_an_area_from_a_point_or_from_the_areas_centre(places: ApiHarness) -> None:
+    # A box holding the sites 3 km north and 8 km east of Lillestrøm, not the one 15 km south.
+    area = _square_around(LILLESTROM[0] + 0.07, LILLESTROM[1] + 0.02, 0.1)
+    params = {"area": json.dumps(area), "limit": 10}
+    from_point = places.get(Role.COUNCIL, RESOURCES, params=params | CENTRE).json()
+    assert _names(from_point) == ["north 3 km", "east 8 km"]
+    distances = [f["properties"]["distance_m"] for f in from_point["features"]]
+    assert distances == sorted(distances) and distances[0] == pytest.approx(3_000, rel=0.005)
+    from_centre = places.get(Role.COUNCIL, RESOURCES, params=params).json()
+    assert sorted(_names(from_centre)) == ["east 8 km", "north 3 km"]
+    # Area and radius together: both must hold.
+    both = places.get(Role.COUNCIL, RESOURCES, params=params | CENTRE | {"radius_m": 5_000})
+    assert _names(both.json()) == ["north 3 km"]
+
+
+def test_volunteers_in_an_area(people: ApiHarness) -> None:
+    everyone = people.get(Role.DUTY_OFFICER, VOLUNTEERS, params=CENTRE | {"radius_m": 10_000})
+    assert everyone.status_code == 200
+    first = everyone.json()["features"][0]
+    lon, lat = first["geometry"]["coordinates"]
+    area = json.dumps(_square_around(lon, lat, 0.001))
+    found = people.get(Role.DUTY_OFFICER, VOLUNTEERS, params={"area": area}).json()
+    assert [f["id"] for f in found["features"]] == [first["id"]]
+
+
+@pytest.mark.parametrize(
+    "area",
+    [
+        "not json",
+        "[" * 3000 + "]" * 3000,
+        json.dumps(_square_around(11.0, 60.0, 0.1)) + " " * 8_000,  # too long for a URL
+        json.dumps({"type": "Point", "coordinates": [11.0, 60.0]}),
+        json.dumps(
+            {"type": "Polygon", "coordinates": [[[11, 60], [12, 61], [12, 60], [11, 61], [11, 60]]]}
+        ),
+        json.dumps({"type": "Polygon", "coordinates": [[[60, 11], [61, 11], [61, 12], [60, 11]]]}),
+        '{"type": "Polygon", "coordinates": [[[NaN, 60], [11, 60], [11, 61], [NaN, 60]]]}',
+        json.dumps({"type": "Polygon", "coordinates": [[1, 2, 3]]}),
+    ],
+)
+def test_bad_areas_are_explained(api: ApiHarness, area: str) -> None:
+    response = api.get(Role.COUNCIL, RESOURCES, params={"area": area})
+    assert response.status_code == 422, response.text
+    assert "area" in response.text
