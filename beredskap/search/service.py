@@ -59,18 +59,21 @@ def _nearest_rows(
     """Rows of `ranking(radius)` (a statement and its parameters: within the radius, nearest
     first, limited).
 
-    Without a radius ("the nearest N"): on PostGIS, an index-ordered KNN scan (`nearest`, sphere
-    distances of the N nearest matches) says how far to look, and the ranking then orders by
-    the ellipsoid; elsewhere the radius grows until `limit` are found. Both give the same rows.
+    On PostGIS an index-ordered KNN walk (`nearest`: sphere distances of the `limit` nearest
+    matches) first says how far the answer reaches, so the ranking only looks that far: "the
+    nearest N" needs no radius, and a wide radius in a dense town is narrowed to what the
+    first N need. Elsewhere, without a radius, the radius grows until `limit` are found. The
+    ranking orders by the ellipsoid in every case, so both backends give the same rows.
     """
-    if radius_m is not None:
-        radii: tuple[float, ...] = (radius_m,)
-    elif supports_knn(session.get_bind().dialect.name):
+    if supports_knn(session.get_bind().dialect.name):
         statement, parameters = nearest()
         distances = session.scalars(statement, parameters).all()
         if not distances:
             return []
-        radii = (float(distances[-1]) * KNN_SPHERE_MARGIN + 1.0,)
+        reach = float(distances[-1]) * KNN_SPHERE_MARGIN + 1.0
+        radii: tuple[float, ...] = (reach if radius_m is None else min(radius_m, reach),)
+    elif radius_m is not None:
+        radii = (radius_m,)
     else:
         radii = EXPANDING_RADII
     rows: list[Any] = []
@@ -138,19 +141,20 @@ def _ready_equipment(
     return statement
 
 
-@lru_cache(maxsize=8)
-def _equipment_nearest(by_capability: bool, by_resource_type: bool) -> Select[Any]:
+@lru_cache(maxsize=16)
+def _equipment_nearest(
+    by_capability: bool, by_resource_type: bool, by_area: bool = False
+) -> Select[Any]:
     """Sphere distances of the nearest matching lines, walked in the KNN index's order."""
     distance = knn_distance(Site.location, _CENTRE)
-    return (
-        _ready_equipment(
-            select(distance).select_from(Equipment).join(Site, Site.id == Equipment.site_id),
-            by_capability,
-            by_resource_type,
-        )
-        .order_by(distance)
-        .limit(bindparam("limit", type_=Integer))
+    statement = _ready_equipment(
+        select(distance).select_from(Equipment).join(Site, Site.id == Equipment.site_id),
+        by_capability,
+        by_resource_type,
     )
+    if by_area:
+        statement = statement.where(inside_area(Site.location, bindparam("area", type_=String)))
+    return statement.order_by(distance).limit(bindparam("limit", type_=Integer))
 
 
 @lru_cache(maxsize=32)
@@ -274,7 +278,7 @@ def ready_equipment_near(
             ranking,
             radius_m,
             limit,
-            lambda: (_equipment_nearest(*shape), parameters),
+            lambda: (_equipment_nearest(*shape, by_area=area_wkt is not None), parameters),
         )
     ]
 

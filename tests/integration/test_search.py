@@ -314,3 +314,15 @@ def test_bad_areas_are_explained(api: ApiHarness, area: str) -> None:
     response = api.get(Role.COUNCIL, RESOURCES, params={"area": area})
     assert response.status_code == 422, response.text
     assert "area" in response.text
+
+
+def test_area_and_radius_with_a_small_limit_find_what_lies_in_the_area(
+    places: ApiHarness,
+) -> None:
+    # The nearest site overall (3 km north) is outside the area; the answer must still reach
+    # the one inside it, 8 km east.
+    lon, lat, _ = GEOD.fwd(*LILLESTROM, 90, 8_000)
+    area = json.dumps(_square_around(lon, lat, 0.01))
+    params = CENTRE | {"area": area, "radius_m": 30_000, "limit": 1}
+    found = places.get(Role.COUNCIL, RESOURCES, params=params).json()
+    assert _names(found) == ["east 8 km"]
