@@ -107,7 +107,17 @@ def make_engine(
     """Create an engine for either backend, with SpatiaLite loaded on every SQLite connection."""
     url = normalise_url(raw_url)
     if url.drivername != "sqlite":
-        return create_engine(url, echo=echo, pool_pre_ping=True, **engine_options)
+        # No server-side prepared statements: after five runs PostgreSQL may switch a prepared
+        # statement to a generic plan, which for the spatial search is seven times slower than
+        # the plan made for the actual point and radius (measured: 7 ms -> 50 ms). This also
+        # keeps us compatible with PgBouncer in transaction mode.
+        return create_engine(
+            url,
+            echo=echo,
+            pool_pre_ping=True,
+            connect_args={"prepare_threshold": None},
+            **engine_options,
+        )
 
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)

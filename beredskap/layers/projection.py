@@ -16,10 +16,11 @@ DEGREE_DIGITS = 7
 METRE_DIGITS = 2
 
 
-def _as_lists(value: Any) -> Any:
+def as_lists(value: Any) -> Any:
+    """Shapely's nested coordinate tuples as the nested lists of JSON."""
     if isinstance(value, (list, tuple)):
-        return [_as_lists(item) for item in value]
-    return value
+        return [as_lists(item) for item in value]
+    return float(value)
 
 
 def project(geometry: dict[str, Any], srid: int) -> dict[str, Any]:
@@ -36,7 +37,7 @@ def project(geometry: dict[str, Any], srid: int) -> dict[str, Any]:
         return np.round(coordinates, digits)
 
     projected = shapely.transform(shape(geometry), to_target)
-    return {"type": geometry["type"], "coordinates": _as_lists(mapping(projected)["coordinates"])}
+    return {"type": geometry["type"], "coordinates": as_lists(mapping(projected)["coordinates"])}
 
 
 def swap_axes(geometry: dict[str, Any]) -> dict[str, Any]:

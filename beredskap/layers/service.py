@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, aliased
 
 from beredskap.agreements.models import Agreement, AgreementStatus
 from beredskap.inventory.models import Capability, Equipment, EquipmentStatus, ResourceType
+from beredskap.layers.projection import as_lists
 from beredskap.organisations.models import Organisation, Site, SiteKind
 from geo.extent import BoundingBox
 from geo.sql import intersects_box
@@ -65,6 +66,16 @@ class LayerPage:
 
 def _point(lon: float, lat: float) -> dict[str, Any]:
     return {"type": "Point", "coordinates": [float(lon), float(lat)]}
+
+
+def _geojson(element: Any) -> dict[str, Any]:
+    """A stored geometry as a GeoJSON geometry (coordinates as nested lists)."""
+    geometry = mapping(to_shape(element))
+    return {"type": geometry["type"], "coordinates": as_lists(geometry["coordinates"])}
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
 
 
 def _value(member: Any) -> Any:
@@ -244,46 +255,57 @@ def sites(
 # Equipment, one feature per site ------------------------------------------------------------
 
 
-def _matching_equipment(
-    bbox: BoundingBox | None,
-    bbox_outline: BaseGeometry | None,
-    capability: Capability | None,
-    status: EquipmentStatus | None,
-    include_inactive: bool,
-) -> list[ColumnElement[bool]]:
-    """Conditions on Equipment joined to its Site and ResourceType."""
-    conditions = _spatial_conditions(Site.location, bbox, bbox_outline)
-    if capability is not None:
-        conditions.append(ResourceType.capability == capability)
-    if status is not None:
-        conditions.append(Equipment.status == status)
-    if not include_inactive:
-        conditions.append(Equipment.organisation_id.in_(_active_organisations()))
-    return conditions
+@dataclass(frozen=True)
+class _MatchingEquipment:
+    """Which equipment lines a request counts; joins Site and ResourceType only when a
+    condition or a grouping needs them (the counts run over every matching line)."""
 
+    bbox: BoundingBox | None
+    bbox_outline: BaseGeometry | None
+    capability: Capability | None
+    status: EquipmentStatus | None
+    include_inactive: bool
+    site_id: int | None = None
 
-def _equipment_joined(*columns: Any) -> Select[Any]:
-    return (
-        select(*columns)
-        .select_from(Equipment)
-        .join(Site, Site.id == Equipment.site_id)
-        .join(ResourceType, ResourceType.id == Equipment.resource_type_id)
-    )
+    def select(
+        self, *columns: Any, with_site: bool = False, with_type: bool = False
+    ) -> Select[Any]:
+        statement = select(*columns).select_from(Equipment)
+        if with_site or self.bbox is not None or self.bbox_outline is not None:
+            statement = statement.join(Site, Site.id == Equipment.site_id)
+            statement = statement.where(
+                *_spatial_conditions(Site.location, self.bbox, self.bbox_outline)
+            )
+        if with_type or self.capability is not None:
+            statement = statement.join(ResourceType, ResourceType.id == Equipment.resource_type_id)
+        if self.capability is not None:
+            statement = statement.where(ResourceType.capability == self.capability)
+        if self.status is not None:
+            statement = statement.where(Equipment.status == self.status)
+        if not self.include_inactive:
+            statement = statement.where(Equipment.organisation_id.in_(_active_organisations()))
+        if self.site_id is not None:
+            statement = statement.where(Equipment.site_id == self.site_id)
+        return statement
 
 
 def _counts_by(
     session: Session,
-    conditions: list[ColumnElement[bool]],
+    matching: _MatchingEquipment,
     site_ids: list[int],
     key: Any,
     as_text: Any,
 ) -> dict[int, dict[str, dict[str, int]]]:
     """{site id: {key value: {"lines": n, "quantity": q}}}, counted by the database."""
     rows = session.execute(
-        _equipment_joined(
-            Equipment.site_id, key, func.count(Equipment.id), func.sum(Equipment.quantity)
+        matching.select(
+            Equipment.site_id,
+            key,
+            func.count(Equipment.id),
+            func.sum(Equipment.quantity),
+            with_type=key is ResourceType.capability,
         )
-        .where(*conditions, Equipment.site_id.in_(site_ids))
+        .where(Equipment.site_id.in_(site_ids))
         .group_by(Equipment.site_id, key)
         .order_by(Equipment.site_id, key)
     )
@@ -308,23 +330,21 @@ def equipment_aggregates(
     """One feature per site holding matching equipment, at the site: how many lines and
     items in all, by capability and by status. Never one feature per equipment line.
 
-    The counts are GROUP BY queries: one per site for the page (and `total`), then by
-    capability and by status for just the sites of the page.
+    The counts are GROUP BY queries: one per site for the page (with `total` as a window
+    count over the groups), then by capability and by status for just the sites of the page.
     """
-    conditions = _matching_equipment(bbox, bbox_outline, capability, status, include_inactive)
-    if feature_id is not None:
-        conditions.append(Equipment.site_id == feature_id)
+    matching = _MatchingEquipment(
+        bbox, bbox_outline, capability, status, include_inactive, site_id=feature_id
+    )
     per_site = (
-        _equipment_joined(
+        matching.select(
             Equipment.site_id.label("site_id"),
             func.count(Equipment.id).label("lines"),
             func.sum(Equipment.quantity).label("quantity"),
         )
-        .where(*conditions)
         .group_by(Equipment.site_id)
+        .subquery("per_site")
     )
-    total = _count(session, per_site)
-    counted = per_site.subquery("per_site")
     holder = aliased(Organisation)
     rows = session.execute(
         select(
@@ -335,19 +355,23 @@ def equipment_aggregates(
             Site.kind,
             Site.organisation_id,
             holder.name,
-            counted.c.lines,
-            counted.c.quantity,
+            per_site.c.lines,
+            per_site.c.quantity,
+            # The total rides along with the page, so the grouping runs once.
+            func.count().over().label("total"),
         )
-        .select_from(counted)
-        .join(Site, Site.id == counted.c.site_id)
+        .select_from(per_site)
+        .join(Site, Site.id == per_site.c.site_id)
         .outerjoin(holder, holder.id == Site.organisation_id)
         .order_by(Site.id)
         .limit(limit)
         .offset(offset)
     ).all()
+    # Past the last page (or when nothing matches) there is no row to carry it: count alone.
+    total = int(rows[0][9]) if rows else _count(session, select(per_site.c.site_id))
     site_ids = [row[0] for row in rows]
-    by_capability = _counts_by(session, conditions, site_ids, ResourceType.capability, Capability)
-    by_status = _counts_by(session, conditions, site_ids, Equipment.status, EquipmentStatus)
+    by_capability = _counts_by(session, matching, site_ids, ResourceType.capability, Capability)
+    by_status = _counts_by(session, matching, site_ids, Equipment.status, EquipmentStatus)
     features = [
         LayerFeature(
             row[0],
@@ -426,7 +450,7 @@ def agreement_areas(
     features = [
         LayerFeature(
             row[0],
-            shape_to_geojson(row[1]),
+            _geojson(row[1]),
             {
                 "agreement_id": row[0],
                 "reference": row[2],
@@ -435,8 +459,8 @@ def agreement_areas(
                 "organisation_id": row[5],
                 "organisation": row[6],
                 "tasks": list(row[7] or []),
-                "valid_from": iso(row[8]),
-                "valid_until": iso(row[9]),
+                "valid_from": _iso(row[8]),
+                "valid_until": _iso(row[9]),
             },
         )
         for row in rows
@@ -484,25 +508,9 @@ def extent(session: Session, layer: Layer, *, include_inactive: bool = False) ->
         conditions = _site_conditions(None, None, None, include_inactive)
         return _point_extent(session, Site.location, select(Site.id).where(*conditions))
     if layer == Layer.EQUIPMENT_AGGREGATES:
-        conditions = _matching_equipment(None, None, None, None, include_inactive)
-        return _point_extent(session, Site.location, _equipment_joined(Site.id).where(*conditions))
+        matching = _MatchingEquipment(None, None, None, None, include_inactive)
+        return _point_extent(session, Site.location, matching.select(Site.id, with_site=True))
     # Areas: each one's envelope from the database, their union here (agreements are few).
     conditions = _agreement_conditions(None, None, None, include_inactive)
     envelopes = session.scalars(select(func.ST_Envelope(Agreement.service_area)).where(*conditions))
     return _union_of(to_shape(envelope).bounds for envelope in envelopes)
-
-
-def iso(day: date | None) -> str | None:
-    return day.isoformat() if day is not None else None
-
-
-def _as_lists(value: Any) -> Any:
-    if isinstance(value, (list, tuple)):
-        return [_as_lists(item) for item in value]
-    return float(value)
-
-
-def shape_to_geojson(element: Any) -> dict[str, Any]:
-    """A stored geometry as a GeoJSON geometry dict (coordinates as nested lists)."""
-    geometry = mapping(to_shape(element))
-    return {"type": geometry["type"], "coordinates": _as_lists(geometry["coordinates"])}

@@ -155,7 +155,12 @@ def _collection(request: Request, session: SessionDep, collection: OgcCollection
     )
 
 
-@router.get("/collections", name="ogc.collections", response_model=Collections)
+@router.get(
+    "/collections",
+    name="ogc.collections",
+    response_model=Collections,
+    response_model_exclude_none=True,  # an empty collection has no extent, rather than null
+)
 def collections(
     request: Request, session: SessionDep, principal: CurrentPrincipal, f: Format = None
 ) -> Collections:
@@ -351,6 +356,7 @@ def _collection_route(collection: OgcCollection) -> None:
         methods=["GET"],
         name=f"{collection.route_prefix}.collection",
         response_model=Collection,
+        response_model_exclude_none=True,
         summary=f"{collection.title}: the collection",
     )
 

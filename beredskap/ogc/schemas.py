@@ -41,7 +41,7 @@ class Collection(BaseModel):
     title: str
     description: str
     links: list[Link]
-    extent: Extent | None = Field(None, description="None while the collection is empty")
+    extent: Extent | None = Field(None, description="Left out while the collection is empty")
     itemType: Literal["feature"] = "feature"  # noqa: N815
     crs: list[str]
     storageCrs: str  # noqa: N815

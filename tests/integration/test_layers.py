@@ -340,6 +340,8 @@ def test_equipment_aggregates_in_a_box_and_by_page(session: Session, world: Worl
         "Oslo møteplass",
         "Kommunelager",
     ]
+    beyond = service.equipment_aggregates(session, limit=2, offset=10)
+    assert (beyond.features, beyond.total) == ([], 4)
     with_inactive = service.equipment_aggregates(session, include_inactive=True)
     assert "Speiderlager" in _names(with_inactive, "site_name")
 

@@ -90,6 +90,22 @@ def test_collections_describe_extent_and_crs(ogc: tuple[ApiHarness, World]) -> N
         assert _relative(links["items"]["href"]) == f"{OGC}/collections/{collection['id']}/items"
 
 
+def test_an_empty_collection_has_no_extent(api: ApiHarness) -> None:
+    collections = _get(api, f"{OGC}/collections").json()["collections"]
+    extents = {collection["id"]: "extent" in collection for collection in collections}
+    # The harness holds two sites and no equipment or agreements.
+    assert extents == {
+        "organisations": True,
+        "sites": True,
+        "equipment-aggregates": False,
+        "agreement-areas": False,
+    }
+    alone = _get(api, f"{OGC}/collections/agreement-areas").json()
+    assert "extent" not in alone and alone["crs"][0] == CRS84
+    empty = _get(api, f"{OGC}/collections/agreement-areas/items").json()
+    assert (empty["features"], empty["numberMatched"], empty["numberReturned"]) == ([], 0, 0)
+
+
 def test_items_are_geojson_with_counts(ogc: tuple[ApiHarness, World]) -> None:
     api, world = ogc
     response = _get(api, f"{OGC}/collections/sites/items", kind="storage")
