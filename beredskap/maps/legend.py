@@ -33,8 +33,9 @@ def colour_of(index: int) -> str:
 
 
 class Legend(MacroElement):
-    """A collapsible legend in a map corner. `html` must be safe markup without inline
-    styles (the pages' CSP forbids them): colours go in SVG `fill` attributes."""
+    """A collapsible legend in a map corner (a `<details>`, folded on narrow screens).
+    `html` must be safe markup without inline styles (the pages' CSP forbids them): colours
+    go in SVG `fill` attributes."""
 
     _template = Template(
         """
@@ -44,6 +45,11 @@ class Legend(MacroElement):
                 legend.onAdd = function () {
                     var box = L.DomUtil.create("div", "map-legend");
                     box.innerHTML = {{ this.html|tojson }};
+                    // On a phone an open legend would hide the map: it starts folded there.
+                    var folded = box.querySelector("details[open]");
+                    if (folded && window.matchMedia("(max-width: 40rem)").matches) {
+                        folded.removeAttribute("open");
+                    }
                     L.DomEvent.disableClickPropagation(box);
                     L.DomEvent.disableScrollPropagation(box);
                     return box;
