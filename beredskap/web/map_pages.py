@@ -27,9 +27,10 @@ from beredskap.maps.overview import OverviewLayerNames, build_overview_map
 from beredskap.maps.tiles import TileSource, image_sources, tile_sources
 from beredskap.organisations.models import SiteKind
 from beredskap.search.aggregates import DEFAULT_SUPPRESS_BELOW, TooManyCellsError
-from beredskap.web import map_data
+from beredskap.web import map_council, map_incident, map_overview
 from beredskap.web.i18n import N_, language_of, translations_for
 from beredskap.web.labels import enum_label
+from beredskap.web.map_data import LEGEND_COLOURS, popups
 from beredskap.web.map_forms import (
     COUNCIL_CELL_KM,
     UTM_ZONES,
@@ -130,7 +131,7 @@ def overview(request: Request, session: SessionDep, principal: CurrentPrincipal)
     language = language_of(request)
     env = environment(language)
     form = parse_overview(request.query_params, translations)
-    data = map_data.overview(session, principal, form, env, translations)
+    data = map_overview.overview(session, principal, form, env, translations)
     sources = _sources(request, translations)
     names = OverviewLayerNames(
         bases=translations.gettext("Organisations' home bases"),
@@ -193,10 +194,10 @@ def incident(request: Request, session: SessionDep, principal: CurrentPrincipal)
     form = parse_incident(request.query_params, session, translations, number_format(request))
     results = None
     if form.place is not None and not form.errors:
-        results = map_data.incident_results(session, principal, form, env, language)
+        results = map_incident.incident_results(session, principal, form, env, language)
     sources = _sources(request, translations)
-    macros = map_data.popups(env)
-    shows_volunteers = map_data.sees_volunteers(principal)
+    macros = popups(env)
+    shows_volunteers = map_incident.sees_volunteers(principal)
     map_ = build_incident_map(
         sources=sources,
         names=IncidentLayerNames(
@@ -204,12 +205,12 @@ def incident(request: Request, session: SessionDep, principal: CurrentPrincipal)
             equipment=translations.gettext("Ready equipment"),
             volunteers=translations.gettext("Volunteers (approximate home area)"),
         ),
-        legend_html=macros.incident_legend(map_data.LEGEND_COLOURS, shows_volunteers),
+        legend_html=macros.incident_legend(LEGEND_COLOURS, shows_volunteers),
         incident=Incident(form.place.lat, form.place.lon, form.radius_m)
         if results is not None and form.place is not None
         else None,
-        sites=map_data.numbered_sites(results, env) if results else [],
-        homes=map_data.approximate_homes(results, env) if results else None,
+        sites=map_incident.numbered_sites(results, env) if results else [],
+        homes=map_incident.approximate_homes(results, env) if results else None,
     )
     return _page(
         request,
@@ -242,12 +243,12 @@ def council(request: Request, session: SessionDep, principal: CurrentPrincipal) 
     env = environment(language)
     form = parse_council(request.query_params, session, translations)
     try:
-        grid = map_data.council_grid(session, form, env, translations, language)
+        grid = map_council.council_grid(session, form, env, translations, language)
     except TooManyCellsError:
         form.errors["cell_km"] = translations.gettext(
             "too many squares for one map: choose a larger size"
         )
-        grid = map_data.empty_grid(form, env)
+        grid = map_council.empty_grid(form, env)
     sources = _sources(request, translations)
     map_ = build_council_map(
         grid.squares,

@@ -82,12 +82,12 @@
         if (row[8]) {
           contact.appendChild(element("br"));
           var phone = contact.appendChild(element("a", "phone", row[8]));
-          phone.href = "tel:" + encodeURIComponent(row[8]);
+          phone.href = "tel:" + String(row[8]).replace(/[^+0-9]/g, "");
         }
         if (row[9]) {
           contact.appendChild(element("br"));
           var mail = contact.appendChild(element("a", null, row[9]));
-          mail.href = "mailto:" + encodeURIComponent(row[9]);
+          mail.href = "mailto:" + row[9]; // a validated address; the scheme is ours
         }
       }
       return box;
