@@ -33,6 +33,10 @@ MIN_RADIUS_KM, MAX_RADIUS_KM = 0.1, 500.0
 COUNCIL_CELL_KM = tuple(size // 1000 for size in CELL_SIZES_M if size <= 10_000)
 DEFAULT_CELL_KM = COUNCIL_CELL_KM[0]
 MEASURES = ("equipment", "volunteers")
+INCIDENT_FIELDS = (
+    "lat", "lon", "east", "north", "epsg", "radius_km", "capability", "resource_type",
+    "qualification",
+)  # fmt: skip
 
 
 @dataclass
@@ -172,11 +176,7 @@ def parse_incident(
     """The point (lat/lon, or UTM east/north in zone 32 or 33), radius and needs."""
     _ = translations.gettext
     form = IncidentForm()
-    names = ("lat", "lon", "east", "north", "epsg", "radius_km", "capability")
-    raw = {name: _read(params, form, translations, name) for name in names}
-    raw |= {
-        name: _read(params, form, translations, name) for name in ("resource_type", "qualification")
-    }
+    raw = {name: _read(params, form, translations, name) for name in INCIDENT_FIELDS}
     form.submitted = any(raw.values()) or bool(form.errors)
     if not form.submitted:
         form.values |= {"radius_km": f"{DEFAULT_RADIUS_KM:g}", "epsg": UTM_ZONES[1]}

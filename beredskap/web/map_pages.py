@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from babel.support import Translations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from folium import Map
 from starlette.routing import Route
 
 from beredskap.auth.permissions import allowed_roles
@@ -30,10 +31,9 @@ from beredskap.search.aggregates import DEFAULT_SUPPRESS_BELOW, TooManyCellsErro
 from beredskap.web import map_council, map_incident, map_overview
 from beredskap.web.i18n import N_, language_of, translations_for
 from beredskap.web.labels import enum_label
-from beredskap.web.map_data import LEGEND_COLOURS, popups
+from beredskap.web.map_data import LEGEND_COLOURS, catalogue_name, popups
 from beredskap.web.map_forms import (
     COUNCIL_CELL_KM,
-    UTM_ZONES,
     IncidentForm,
     active_qualification_types,
     active_resource_types,
@@ -83,7 +83,7 @@ def _options(translations: Translations, enum_class: Any) -> list[tuple[str, str
 
 def _catalogue_options(entries: list[Any], language: str) -> list[tuple[str, str]]:
     """Resource or qualification types as (id, name), by name in the reader's language."""
-    named = [(str(e.id), e.name_nb if language == "nb" else e.name_en) for e in entries]
+    named = [(str(entry.id), catalogue_name(entry, language)) for entry in entries]
     return sorted(named, key=lambda option: option[1].lower())
 
 
@@ -101,7 +101,7 @@ def _page(
     template: str,
     context: dict[str, Any],
     *,
-    map_: Any,
+    map_: Map,
     sources: list[TileSource],
     current: str,
     status_code: int,
@@ -226,7 +226,6 @@ def incident(request: Request, session: SessionDep, principal: CurrentPrincipal)
             "qualification_options": _catalogue_options(
                 active_qualification_types(session), language
             ),
-            "utm_zones": UTM_ZONES,
         },
         map_=map_,
         sources=sources,
