@@ -7,6 +7,7 @@ Everything the SMS layer logs or stores as a reason passes through here first.
 
 from __future__ import annotations
 
+import logging
 import re
 
 _VISIBLE_TAIL = 2
@@ -32,3 +33,28 @@ def mask_phone(number: str) -> str:
 def redact_phone_numbers(text: str) -> str:
     """The text with every phone-number-like run masked."""
     return _NUMBER_IN_TEXT.sub(lambda match: mask_phone(match.group()), text)
+
+
+class PhoneNumberRedactingFilter(logging.Filter):
+    """Masks phone numbers in the records of a library's logger.
+
+    urllib3 logs each request's URL at DEBUG, and a Twilio message list is filtered by
+    `To=` in the query string.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact_phone_numbers(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+_REDACTED_LOGGERS: set[str] = set()
+
+
+def redact_phone_numbers_in_logger(name: str) -> None:
+    """Install the filter on a library's logger (once)."""
+    if name not in _REDACTED_LOGGERS:
+        logging.getLogger(name).addFilter(PhoneNumberRedactingFilter())
+        _REDACTED_LOGGERS.add(name)
