@@ -210,8 +210,8 @@ class FakeTwilio:
 
     # -- life cycle --------------------------------------------------------------------------
 
-    def start(self) -> FakeTwilio:
-        server = _Server(("127.0.0.1", 0), _Handler)
+    def start(self, port: int = 0) -> FakeTwilio:
+        server = _Server(("127.0.0.1", port), _Handler)
         server.fake = self
         self._server = server
         self._callback_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="fake-cb")
@@ -347,10 +347,27 @@ class FakeTwilio:
             with self._lock:
                 self._counters.in_flight -= 1
 
+    def stats(self) -> dict[str, Any]:
+        with self._lock:
+            per_number: dict[str, int] = {}
+            for sid in self._accepted_order:
+                to = self._messages[sid].to
+                per_number[to] = per_number.get(to, 0) + 1
+            return {
+                "accepted": len(self._accepted_order),
+                "numbers": len(per_number),
+                "most_to_one_number": max(per_number.values(), default=0),
+                "requests": len(self.requests),
+                "peak_concurrency": self._counters.peak_in_flight,
+            }
+
     def _handle(self, handler: _Handler) -> None:
         method = handler.command
         parts = urlsplit(handler.path)
         body = handler.read_body()
+        if parts.path == "/_fake/stats":  # for a test or benchmark in another process
+            handler.answer_json(200, self.stats())
+            return
         if self.config.latency_s:
             self._stopping.wait(self.config.latency_s)
         if not self._authorised(handler.headers.get("Authorization")):
@@ -654,3 +671,30 @@ def _matches(message: FakeMessage, query: Mapping[str, str]) -> bool:
         if sent is None or not start <= sent < start + timedelta(days=1):
             return False
     return True
+
+
+def main() -> None:
+    """Serve the fake on its own (for benchmarks and workers in other processes).
+
+    `python -m tests.support.fake_twilio --latency 0.15` prints its base URL, then serves
+    until interrupted; `GET /_fake/stats` answers with the counts.
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds per request")
+    arguments = parser.parse_args()
+    fake = FakeTwilio(latency_s=arguments.latency, auto_progress=False)
+    fake.start(port=arguments.port)
+    print(fake.base_url, flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        fake.stop()
+
+
+if __name__ == "__main__":
+    main()
