@@ -4,8 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 SYSTEM_PACKAGES := libsqlite3-mod-spatialite
-# Debian's Chromium for the browser tests (playwright cannot download browsers here).
-TEST_SYSTEM_PACKAGES := chromium
+# Debian's Chromium for the browser tests (playwright cannot download browsers here), and
+# GDAL's ogrinfo to read /ogc as GIS clients do.
+TEST_SYSTEM_PACKAGES := chromium gdal-bin
 
 .PHONY: demo test lint fuzz serve clean
 

@@ -7,8 +7,10 @@ from fastapi.staticfiles import StaticFiles
 
 from beredskap import health
 from beredskap.api.problems import install_problem_handlers
-from beredskap.api.router import api_router
+from beredskap.api.router import API_PREFIX, api_router
 from beredskap.deps import authorize
+from beredskap.layers.routes import router as layers_router
+from beredskap.ogc.routes import router as ogc_router
 from beredskap.runtime import Database, open_database
 from beredskap.settings import Settings, get_settings
 from beredskap.web import STATIC_DIR, html_error_page, web_router
@@ -32,6 +34,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     install_problem_handlers(app, html_error_page=html_error_page)
     app.include_router(health.router)
     app.include_router(api_router())
+    app.include_router(layers_router, prefix=API_PREFIX)
+    app.include_router(ogc_router)
     app.include_router(web_router())
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -7,8 +7,10 @@ geometry the database stores but every spatial query then misreads.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+from shapely.errors import ShapelyError
 from shapely.geometry import MultiPolygon, Polygon, mapping, shape
 from shapely.validation import explain_validity
 
@@ -26,10 +28,10 @@ def to_multipolygon(geojson: dict[str, Any]) -> MultiPolygon:
     kind = geojson.get("type")
     if kind not in ("Polygon", "MultiPolygon"):
         raise InvalidAreaError("an area is a GeoJSON Polygon or MultiPolygon")
-    _check_rings_closed(geojson)
     try:
+        _check_rings_closed(geojson)
         area = shape(geojson)
-    except (ValueError, TypeError, IndexError, AttributeError) as error:
+    except (ValueError, TypeError, IndexError, KeyError, AttributeError, ShapelyError) as error:
         raise InvalidAreaError(f"not a valid GeoJSON {kind}: {error}") from None
     polygons = [area] if isinstance(area, Polygon) else list(area.geoms)
     if not polygons or any(polygon.is_empty for polygon in polygons):
@@ -46,6 +48,9 @@ def to_multipolygon(geojson: dict[str, Any]) -> MultiPolygon:
         raise InvalidAreaError("positions are [longitude, latitude] without height")
     box = NORWAY_WITH_MARGIN
     min_lon, min_lat, max_lon, max_lat = MultiPolygon(polygons).bounds
+    coordinates = [c for polygon in polygons for c in polygon.exterior.coords]
+    if not all(math.isfinite(value) for xy in coordinates for value in xy):
+        raise InvalidAreaError("positions must be finite numbers")
     if (
         min_lon < box.min_lon
         or max_lon > box.max_lon

@@ -196,3 +196,35 @@ def _knn_spatialite(element: knn_distance, compiler: SQLCompiler, **kw: Any) -> 
 def supports_knn(dialect_name: str) -> bool:
     """Whether `knn_distance` can be used on this database."""
     return dialect_name == "postgresql"
+
+
+class inside_area(FunctionElement[bool]):  # noqa: N801
+    """True when the geometry column lies in (touches) an area given as WKT in EPSG:4326.
+
+    Arguments: a spatially indexed geometry column of a table, then the area's WKT. The index
+    narrows to the area's bounding box; `ST_Intersects` then decides exactly.
+    """
+
+    type = Boolean()
+    inherit_cache = True
+
+
+@compiles(inside_area)
+def _area_postgis(element: inside_area, compiler: SQLCompiler, **kw: Any) -> str:
+    geom, wkt = _args(element, compiler, **kw)
+    return f"ST_Intersects({geom}, ST_GeomFromText({wkt}, {WGS84}))"
+
+
+@compiles(inside_area, "sqlite")
+def _area_spatialite(element: inside_area, compiler: SQLCompiler, **kw: Any) -> str:
+    geom_clause, base_table = _indexed_column(element)
+    geom, wkt = _args(element, compiler, **kw)
+    rowid = compiler.process(column("rowid", _selectable=geom_clause.table), **kw)
+    column_name = geom_clause.name if isinstance(geom_clause, Column) else geom_clause.key
+    area = f"GeomFromText({wkt}, {WGS84})"
+    return (
+        f"({rowid} IN (SELECT rowid FROM SpatialIndex "
+        f"WHERE f_table_name = '{base_table.name}' AND f_geometry_column = '{column_name}' "
+        f"AND search_frame = {area}) "
+        f"AND ST_Intersects({geom}, {area}) = 1)"
+    )

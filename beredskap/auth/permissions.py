@@ -90,6 +90,20 @@ PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "search.volunteers": PERSONAL_DATA_ROLES,
     # Counts per grid cell; small volunteer counts suppressed, so the council may see them.
     "aggregates.grid": READERS,
+    # Map layers (GeoJSON) and OGC API - Features: the register without people; organisations'
+    # 24/7 contacts only for roles that see contact details. Volunteers are never a layer.
+    "layers.organisations": READERS,
+    "layers.sites": READERS,
+    "layers.equipment_aggregates": READERS,
+    "layers.agreement_areas": READERS,
+    "ogc.landing": READERS,
+    "ogc.conformance": READERS,
+    "ogc.collections": READERS,
+    **{
+        f"ogc.{collection}.{resource}": READERS
+        for collection in ("organisations", "sites", "equipment_aggregates", "agreement_areas")
+        for resource in ("collection", "items", "feature")
+    },
     # Web pages.
     "web.dashboard": ALL_ROLES,
     "web.organisations": READERS,

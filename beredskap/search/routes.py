@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 from geoalchemy2.shape import to_shape
+from shapely.geometry import MultiPolygon
 
 from beredskap.api.problems import PROBLEM_RESPONSES
 from beredskap.api.types import SearchText
@@ -17,6 +20,7 @@ from beredskap.errors import DomainValidationError
 from beredskap.inventory.models import Capability
 from beredskap.search import service
 from beredskap.search.schemas import Feature, FeatureCollection, PointGeometry
+from geo.areas import InvalidAreaError, to_multipolygon
 from geo.crs import UnsupportedCrsError, to_wgs84, transform
 from geo.extent import OutsideNorwayError, check_lon_lat
 from geo.srid import WGS84
@@ -25,12 +29,38 @@ router = APIRouter(prefix="/search", tags=["search"], responses=PROBLEM_RESPONSE
 MAX_RADIUS_M = 2_000_000
 UTM_SRIDS = (25832, 25833)
 OUTPUT_SRIDS = (4326, *UTM_SRIDS)
+# Characters of GeoJSON in the query string: proxies commonly cut URLs at 8 KiB, and the
+# server refuses a request line over 64 KiB before the app sees it.
+MAX_AREA_TEXT = 8_000
 
 
 def supported_srid(field: str, value: int | None, allowed: tuple[int, ...]) -> None:
     if value is not None and value not in allowed:
         listed = ", ".join(str(srid) for srid in allowed)
         raise DomainValidationError(field, f"EPSG:{value} is not supported; use one of {listed}")
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where to search: distances are measured from `place`; `area_wkt` bounds the search."""
+
+    place: service.Place
+    area_wkt: str | None
+
+
+def _area(text: str) -> MultiPolygon:
+    try:
+        geojson = json.loads(text)
+    except (ValueError, RecursionError):
+        raise DomainValidationError(
+            "area", "area must be GeoJSON (a Polygon or MultiPolygon)"
+        ) from None
+    if not isinstance(geojson, dict):
+        raise DomainValidationError("area", "area must be a GeoJSON Polygon or MultiPolygon")
+    try:
+        return to_multipolygon(geojson)
+    except InvalidAreaError as error:
+        raise DomainValidationError("area", str(error)) from None
 
 
 # async: no I/O, so it runs on the event loop instead of costing a thread-pool hop.
@@ -44,17 +74,28 @@ async def place_params(
         description="With east and north: 25832 or 25833",
         json_schema_extra={"enum": UTM_SRIDS},
     ),
-) -> service.Place:
-    """The search centre: lat and lon, or EUREF89 UTM east, north and epsg."""
+    area: str | None = Query(
+        None,
+        max_length=MAX_AREA_TEXT,
+        description="A GeoJSON Polygon or MultiPolygon in EPSG:4326 to search in; distances "
+        "are from the point, or from the area's centre when no point is given",
+    ),
+) -> Where:
+    """The search centre (lat and lon, or EUREF89 UTM east, north and epsg) and/or an area."""
     supported_srid("epsg", epsg, UTM_SRIDS)
+    bounds = _area(area) if area is not None else None
+    wkt = bounds.wkt if bounds is not None else None
     try:
         if lat is not None and lon is not None:
-            return service.Place(*check_lon_lat(lon, lat))
+            return Where(service.Place(*check_lon_lat(lon, lat)), wkt)
         if east is not None and north is not None and epsg is not None:
-            return service.Place(*check_lon_lat(*to_wgs84(east, north, epsg)))
+            return Where(service.Place(*check_lon_lat(*to_wgs84(east, north, epsg))), wkt)
     except (OutsideNorwayError, UnsupportedCrsError) as error:
         raise DomainValidationError("lat" if lat is not None else "east", str(error)) from None
-    raise DomainValidationError("lat", "give lat and lon, or east, north and epsg")
+    if bounds is not None and (lat, lon, east, north) == (None, None, None, None):
+        centre = bounds.centroid
+        return Where(service.Place(centre.x, centre.y), wkt)
+    raise DomainValidationError("lat", "give lat and lon, or east, north and epsg, or an area")
 
 
 def _point(lon: float, lat: float, crs: int) -> PointGeometry:
@@ -76,7 +117,7 @@ Limit = Query(50, ge=1, le=500)
 def search_resources(
     session: SessionDep,
     principal: CurrentPrincipal,
-    place: service.Place = Depends(place_params),
+    where: Where = Depends(place_params),
     radius_m: float | None = Radius,
     capability: Capability | None = Query(None),
     resource_type: SearchText | None = Query(None, description="Code (e.g. atv) or id"),
@@ -95,11 +136,12 @@ def search_resources(
         resource_type_id = found.id
     rows = service.ready_equipment_near(
         session,
-        place,
+        where.place,
         radius_m=radius_m,
         limit=limit,
         capability=capability,
         resource_type_id=resource_type_id,
+        area_wkt=where.area_wkt,
     )
     features = [
         Feature(
@@ -129,7 +171,7 @@ def search_resources(
 def search_volunteers(
     session: SessionDep,
     principal: CurrentPrincipal,
-    place: service.Place = Depends(place_params),
+    where: Where = Depends(place_params),
     radius_m: float | None = Radius,
     qualification: SearchText | None = Query(None, description="Code (e.g. first_aid) or id"),
     on: date | None = Query(None, description="Qualification valid on this day (default today)"),
@@ -154,12 +196,13 @@ def search_volunteers(
     day = on or today_in_norway()
     rows = service.available_volunteers_near(
         session,
-        place,
+        where.place,
         radius_m=radius_m,
         limit=limit,
         on=day,
         qualification_type_id=qualification_type_id,
         organisation_ids=scope,
+        area_wkt=where.area_wkt,
     )
     features = [
         Feature(

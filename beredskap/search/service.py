@@ -13,7 +13,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Float, Integer, Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy import Float, Integer, Select, String, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from beredskap.inventory.models import Capability, Equipment, EquipmentStatus, ResourceType
@@ -28,6 +28,7 @@ from beredskap.volunteers.models import (
 from geo.sql import (
     KNN_SPHERE_MARGIN,
     distance_metres,
+    inside_area,
     knn_distance,
     point,
     supports_knn,
@@ -58,18 +59,21 @@ def _nearest_rows(
     """Rows of `ranking(radius)` (a statement and its parameters: within the radius, nearest
     first, limited).
 
-    Without a radius ("the nearest N"): on PostGIS, an index-ordered KNN scan (`nearest`, sphere
-    distances of the N nearest matches) says how far to look, and the ranking then orders by
-    the ellipsoid; elsewhere the radius grows until `limit` are found. Both give the same rows.
+    On PostGIS an index-ordered KNN walk (`nearest`: sphere distances of the `limit` nearest
+    matches) first says how far the answer reaches, so the ranking only looks that far: "the
+    nearest N" needs no radius, and a wide radius in a dense town is narrowed to what the
+    first N need. Elsewhere, without a radius, the radius grows until `limit` are found. The
+    ranking orders by the ellipsoid in every case, so both backends give the same rows.
     """
-    if radius_m is not None:
-        radii: tuple[float, ...] = (radius_m,)
-    elif supports_knn(session.get_bind().dialect.name):
+    if supports_knn(session.get_bind().dialect.name):
         statement, parameters = nearest()
         distances = session.scalars(statement, parameters).all()
         if not distances:
             return []
-        radii = (float(distances[-1]) * KNN_SPHERE_MARGIN + 1.0,)
+        reach = float(distances[-1]) * KNN_SPHERE_MARGIN + 1.0
+        radii: tuple[float, ...] = (reach if radius_m is None else min(radius_m, reach),)
+    elif radius_m is not None:
+        radii = (radius_m,)
     else:
         radii = EXPANDING_RADII
     rows: list[Any] = []
@@ -137,41 +141,45 @@ def _ready_equipment(
     return statement
 
 
-@lru_cache(maxsize=8)
-def _equipment_nearest(by_capability: bool, by_resource_type: bool) -> Select[Any]:
+@lru_cache(maxsize=16)
+def _equipment_nearest(
+    by_capability: bool, by_resource_type: bool, by_area: bool = False
+) -> Select[Any]:
     """Sphere distances of the nearest matching lines, walked in the KNN index's order."""
     distance = knn_distance(Site.location, _CENTRE)
-    return (
-        _ready_equipment(
-            select(distance).select_from(Equipment).join(Site, Site.id == Equipment.site_id),
-            by_capability,
-            by_resource_type,
-        )
-        .order_by(distance)
-        .limit(bindparam("limit", type_=Integer))
+    statement = _ready_equipment(
+        select(distance).select_from(Equipment).join(Site, Site.id == Equipment.site_id),
+        by_capability,
+        by_resource_type,
     )
+    if by_area:
+        statement = statement.where(inside_area(Site.location, bindparam("area", type_=String)))
+    return statement.order_by(distance).limit(bindparam("limit", type_=Integer))
 
 
-@lru_cache(maxsize=8)
-def _equipment_ranking(by_capability: bool, by_resource_type: bool) -> Select[Any]:
+@lru_cache(maxsize=32)
+def _equipment_ranking(
+    by_capability: bool, by_resource_type: bool, by_radius: bool = True, by_area: bool = False
+) -> Select[Any]:
     """The search statement for one shape of filters, built once with bind parameters.
 
     Building and cache-keying a statement of this size costs about as much as running it, so
     each shape is made once per process and only its parameters change per request.
     """
     centre = _CENTRE
-    radius = bindparam("radius_m", type_=Float)
     # Distance once per site, not once per equipment line at it: the geodesic distance is the
     # expensive part. MATERIALIZED keeps the planner from folding it back in.
-    near_sites = (
-        select(
-            Site.id.label("site_id"),
-            distance_metres(Site.location, centre).label("distance_m"),
-        )
-        .where(within_metres(Site.location, centre, radius))
-        .cte("near_sites")
-        .prefix_with("MATERIALIZED")
+    sites = select(
+        Site.id.label("site_id"),
+        distance_metres(Site.location, centre).label("distance_m"),
     )
+    if by_radius:
+        sites = sites.where(
+            within_metres(Site.location, centre, bindparam("radius_m", type_=Float))
+        )
+    if by_area:
+        sites = sites.where(inside_area(Site.location, bindparam("area", type_=String)))
+    near_sites = sites.cte("near_sites").prefix_with("MATERIALIZED")
     ranked = _ready_equipment(
         select(Equipment.id, near_sites.c.distance_m).join(
             near_sites, near_sites.c.site_id == Equipment.site_id
@@ -212,6 +220,26 @@ def _equipment_ranking(by_capability: bool, by_resource_type: bool) -> Select[An
     )
 
 
+def _nearby(row: Any) -> NearbyEquipment:
+    return NearbyEquipment(
+        id=row[0],
+        distance_m=float(row[1]),
+        lon=float(row[2]),
+        lat=float(row[3]),
+        quantity=row[4],
+        identifier=row[5],
+        resource_type=row[6],
+        resource_type_name=row[7],
+        capability=Capability(row[8]).value,
+        unit=row[9],
+        site_id=row[10],
+        site_name=row[11],
+        access_24_7=bool(row[12]),
+        organisation_id=row[13],
+        organisation=row[14],
+    )
+
+
 def ready_equipment_near(
     session: Session,
     place: Place,
@@ -220,46 +248,37 @@ def ready_equipment_near(
     limit: int,
     capability: Capability | None = None,
     resource_type_id: int | None = None,
+    area_wkt: str | None = None,
 ) -> list[NearbyEquipment]:
     """Ready equipment of active organisations, nearest first, measured from its site.
 
+    With an area (WKT, EPSG:4326), only sites in it; nearest N then needs no growing radius.
     One statement: rank ids by distance, then join just the columns the answer shows.
     """
     shape = (capability is not None, resource_type_id is not None)
-    statement = _equipment_ranking(*shape)
     parameters: dict[str, Any] = {"lon": place.lon, "lat": place.lat, "limit": limit}
     if capability is not None:
         parameters["capability"] = capability
     if resource_type_id is not None:
         parameters["resource_type_id"] = resource_type_id
+    if area_wkt is not None:
+        parameters["area"] = area_wkt
+        if radius_m is None:  # the area bounds the search: one statement, no radius
+            statement = _equipment_ranking(*shape, by_radius=False, by_area=True)
+            return [_nearby(row) for row in session.execute(statement, parameters)]
+    statement = _equipment_ranking(*shape, by_radius=True, by_area=area_wkt is not None)
 
     def ranking(radius: float) -> tuple[Select[Any], dict[str, Any]]:
         return statement, parameters | {"radius_m": radius}
 
     return [
-        NearbyEquipment(
-            id=row[0],
-            distance_m=float(row[1]),
-            lon=float(row[2]),
-            lat=float(row[3]),
-            quantity=row[4],
-            identifier=row[5],
-            resource_type=row[6],
-            resource_type_name=row[7],
-            capability=Capability(row[8]).value,
-            unit=row[9],
-            site_id=row[10],
-            site_name=row[11],
-            access_24_7=bool(row[12]),
-            organisation_id=row[13],
-            organisation=row[14],
-        )
+        _nearby(row)
         for row in _nearest_rows(
             session,
             ranking,
             radius_m,
             limit,
-            lambda: (_equipment_nearest(*shape), parameters),
+            lambda: (_equipment_nearest(*shape, by_area=area_wkt is not None), parameters),
         )
     ]
 
@@ -273,9 +292,10 @@ def available_volunteers_near(
     on: date,
     qualification_type_id: int | None = None,
     organisation_ids: frozenset[int] | None = None,
+    area_wkt: str | None = None,
 ) -> list[tuple[Volunteer, float]]:
     """Active volunteers who consent to SMS and are not unavailable, nearest home area first;
-    with a qualification, only those holding it valid on `on`."""
+    with a qualification, only those holding it valid on `on`; with an area, living in it."""
     statement = select(Volunteer.id).where(
         Volunteer.active.is_(True),
         Volunteer.sms_consent.is_(True),
@@ -302,6 +322,8 @@ def available_volunteers_near(
                 )
             )
         )
+    if area_wkt is not None:
+        statement = statement.where(inside_area(Volunteer.home_area, area_wkt))
     centre = point(place.lon, place.lat)
     distance = distance_metres(Volunteer.home_area, centre).label("distance_m")
 
@@ -317,10 +339,15 @@ def available_volunteers_near(
         sphere = knn_distance(Volunteer.home_area, centre)
         return statement.with_only_columns(sphere).order_by(sphere).limit(limit), {}
 
-    ranked = [
-        (int(row[0]), float(row[1]))
-        for row in _nearest_rows(session, ranking, radius_m, limit, nearest)
-    ]
+    if area_wkt is not None and radius_m is None:  # the area bounds the search
+        rows = list(
+            session.execute(
+                statement.add_columns(distance).order_by(distance, Volunteer.id).limit(limit)
+            )
+        )
+    else:
+        rows = _nearest_rows(session, ranking, radius_m, limit, nearest)
+    ranked = [(int(row[0]), float(row[1])) for row in rows]
     return _load_in_order(
         session,
         Volunteer,

@@ -3,6 +3,7 @@ who may find volunteers."""
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import date, timedelta
 from typing import Any
@@ -256,3 +257,72 @@ def test_postgis_walks_the_geography_index_nearest_first(api: ApiHarness, backen
     api.session.execute(text("SET LOCAL enable_seqscan = off"))  # a tiny table: force the index
     plan = "\n".join(api.session.scalars(text(f"EXPLAIN {compiled}")))
     assert "ix_sites_location_geography" in plan and "Order By" in plan
+
+
+def _square_around(lon: float, lat: float, half: float) -> dict[str, Any]:
+    ring = [
+        [lon - half, lat - half],
+        [lon + half, lat - half],
+        [lon + half, lat + half],
+        [lon - half, lat + half],
+        [lon - half, lat - half],
+    ]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def test_search_in_an_area_from_a_point_or_from_the_areas_centre(places: ApiHarness) -> None:
+    # A box holding the sites 3 km north and 8 km east of Lillestrøm, not the one 15 km south.
+    area = _square_around(LILLESTROM[0] + 0.07, LILLESTROM[1] + 0.02, 0.1)
+    params = {"area": json.dumps(area), "limit": 10}
+    from_point = places.get(Role.COUNCIL, RESOURCES, params=params | CENTRE).json()
+    assert _names(from_point) == ["north 3 km", "east 8 km"]
+    distances = [f["properties"]["distance_m"] for f in from_point["features"]]
+    assert distances == sorted(distances) and distances[0] == pytest.approx(3_000, rel=0.005)
+    from_centre = places.get(Role.COUNCIL, RESOURCES, params=params).json()
+    assert sorted(_names(from_centre)) == ["east 8 km", "north 3 km"]
+    # Area and radius together: both must hold.
+    both = places.get(Role.COUNCIL, RESOURCES, params=params | CENTRE | {"radius_m": 5_000})
+    assert _names(both.json()) == ["north 3 km"]
+
+
+def test_volunteers_in_an_area(people: ApiHarness) -> None:
+    everyone = people.get(Role.DUTY_OFFICER, VOLUNTEERS, params=CENTRE | {"radius_m": 10_000})
+    assert everyone.status_code == 200
+    first = everyone.json()["features"][0]
+    lon, lat = first["geometry"]["coordinates"]
+    area = json.dumps(_square_around(lon, lat, 0.001))
+    found = people.get(Role.DUTY_OFFICER, VOLUNTEERS, params={"area": area}).json()
+    assert [f["id"] for f in found["features"]] == [first["id"]]
+
+
+@pytest.mark.parametrize(
+    "area",
+    [
+        "not json",
+        "[" * 3000 + "]" * 3000,
+        json.dumps(_square_around(11.0, 60.0, 0.1)) + " " * 8_000,  # too long for a URL
+        json.dumps({"type": "Point", "coordinates": [11.0, 60.0]}),
+        json.dumps(
+            {"type": "Polygon", "coordinates": [[[11, 60], [12, 61], [12, 60], [11, 61], [11, 60]]]}
+        ),
+        json.dumps({"type": "Polygon", "coordinates": [[[60, 11], [61, 11], [61, 12], [60, 11]]]}),
+        '{"type": "Polygon", "coordinates": [[[NaN, 60], [11, 60], [11, 61], [NaN, 60]]]}',
+        json.dumps({"type": "Polygon", "coordinates": [[1, 2, 3]]}),
+    ],
+)
+def test_bad_areas_are_explained(api: ApiHarness, area: str) -> None:
+    response = api.get(Role.COUNCIL, RESOURCES, params={"area": area})
+    assert response.status_code == 422, response.text
+    assert "area" in response.text
+
+
+def test_area_and_radius_with_a_small_limit_find_what_lies_in_the_area(
+    places: ApiHarness,
+) -> None:
+    # The nearest site overall (3 km north) is outside the area; the answer must still reach
+    # the one inside it, 8 km east.
+    lon, lat, _ = GEOD.fwd(*LILLESTROM, 90, 8_000)
+    area = json.dumps(_square_around(lon, lat, 0.01))
+    params = CENTRE | {"area": area, "radius_m": 30_000, "limit": 1}
+    found = places.get(Role.COUNCIL, RESOURCES, params=params).json()
+    assert _names(found) == ["east 8 km"]
