@@ -1,7 +1,9 @@
-"""SMS callout (utkalling): the callout domain and the SMS gateway port.
+"""SMS callout (utkalling): the SMS gateway port and its implementations, reply parsing.
 
-Empty until the callout issue. It will own callouts, their recipients and replies, the
-outbox worker that sends through an `SmsGateway` (Twilio, or a local gateway for the demo),
-and reply parsing (JA/NEI/minutes). It may import `beredskap` and `geo`; the core never
-imports it except in the composition roots (`beredskap.app`, `beredskap.cli`).
+So far the parts that need no database: `gateway` (the port), `twilio_gateway` and
+`local_gateway` (Twilio, or recording only), `gateway_factory`, `webhook_signature` and
+`twiml` (Twilio's webhooks), `replies` (JA / NEI / minutes / codes / STOP), `sms_texts`.
+Callouts, recipients, the outbox worker and the webhooks' routes come next. It may import
+`beredskap` and `geo`; the core never imports it except in the composition roots
+(`beredskap.app`, `beredskap.cli`).
 """

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationInfo, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_PATH = Path("var/beredskap.db")
@@ -66,6 +67,96 @@ class Settings(BaseSettings):
         default="© OpenStreetMap contributors", max_length=300
     )
     map_alternative_tiles_max_zoom: int = Field(default=19, ge=1, le=22)
+
+    # --- SMS callout (alerts/) --------------------------------------------------------------
+    # Twilio is used only when the account SID, the auth token and a sender (From number or
+    # Messaging Service) are all set; without any of them the local gateway records messages
+    # and no real SMS can go out by accident. Half a configuration is refused, not ignored.
+    twilio_account_sid: str | None = Field(default=None, pattern=r"^AC[0-9a-fA-F]{32}$")
+    twilio_auth_token: SecretStr | None = None
+    twilio_from: str | None = Field(
+        default=None,
+        description="E.164 number (replies need a number) or an alphanumeric sender ID",
+    )
+    twilio_messaging_service_sid: str | None = Field(default=None, pattern=r"^MG[0-9a-fA-F]{32}$")
+    twilio_api_base: str = Field(
+        default="https://api.twilio.com",
+        description="Where the twilio library's requests go: a test gateway or a relay",
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="The externally visible base URL of this app; Twilio signs webhooks "
+        "against it, so it is never taken from a request's Host header",
+    )
+    sms_validity_period_s: int = Field(default=3600, ge=1, le=36000)
+    sms_max_concurrency: int = Field(default=50, ge=1, le=500)
+
+    @field_validator(
+        "twilio_account_sid",
+        "twilio_auth_token",
+        "twilio_from",
+        "twilio_messaging_service_sid",
+        "public_url",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # `BEREDSKAP_TWILIO_ACCOUNT_SID=` in a compose file or .env means "not set".
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("twilio_from")
+    @classmethod
+    def _sender(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        number = re.fullmatch(r"\+[1-9]\d{6,14}", value)
+        # An alphanumeric sender ID: 1-11 letters, digits and spaces, at least one letter.
+        sender_id = re.fullmatch(r"[A-Za-z0-9 ]{1,11}", value) and re.search("[A-Za-z]", value)
+        if not (number or sender_id):
+            raise ValueError("must be an E.164 number (+4791234567) or a sender ID of 1-11 letters")
+        return value
+
+    @field_validator("twilio_api_base", "public_url")
+    @classmethod
+    def _absolute_https_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        loopback = parts.hostname in ("localhost", "127.0.0.1", "::1")
+        if not parts.hostname or parts.scheme not in ("https", "http"):
+            raise ValueError("must be an absolute URL such as https://beredskap.example.no")
+        if parts.scheme != "https" and not loopback:
+            raise ValueError("must use https (plain http only for localhost)")
+        if parts.query or parts.fragment or parts.username or parts.password:
+            raise ValueError("must not carry a query, fragment or credentials")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _twilio_complete_or_absent(self) -> Settings:
+        given = {
+            "BEREDSKAP_TWILIO_ACCOUNT_SID": self.twilio_account_sid,
+            "BEREDSKAP_TWILIO_AUTH_TOKEN": self.twilio_auth_token,
+            "BEREDSKAP_TWILIO_FROM or _MESSAGING_SERVICE_SID": self.twilio_from
+            or self.twilio_messaging_service_sid,
+        }
+        missing = [name for name, value in given.items() if not value]
+        if len(missing) < len(given) and missing:
+            raise ValueError("Twilio is half configured; also set " + ", ".join(missing))
+        if not missing and self.public_url is None:
+            raise ValueError(
+                "BEREDSKAP_PUBLIC_URL is required with Twilio: delivery receipts and replies "
+                "come to webhooks under it"
+            )
+        return self
+
+    @property
+    def twilio_configured(self) -> bool:
+        return bool(
+            self.twilio_account_sid
+            and self.twilio_auth_token
+            and self.twilio_auth_token.get_secret_value()
+            and (self.twilio_from or self.twilio_messaging_service_sid)
+        )
 
     @field_validator("database_url")
     @classmethod

@@ -85,18 +85,27 @@ def translations_for(request: Request) -> Translations:
     return translations(language_of(request))
 
 
+# The SMS texts of the callout package share these catalogs, so there is one mechanism.
+# Found by path at extraction time (development only); the core never imports `alerts`.
+ALERTS_DIR = WEB_DIR.parents[1] / "alerts"
+EXTRACT_SOURCES = ((WEB_DIR, ""), (ALERTS_DIR, "alerts/"))
+
+
 def extract_messages_with_comments() -> Iterator[
     tuple[str | tuple[str, ...], str | None, str, list[str]]
 ]:
     """Every message of the package: (msgid, context, where, comments for translators)."""
-    for filename, lineno, message, comments, context in extract_from_dir(
-        str(WEB_DIR),
-        method_map=EXTRACT_METHOD_MAP,
-        options_map=EXTRACT_OPTIONS_MAP,
-        keywords=EXTRACT_KEYWORDS,
-        comment_tags=("Translators:",),
-    ):
-        yield message, context, f"{filename}:{lineno}", list(comments)
+    for directory, label in EXTRACT_SOURCES:
+        if not directory.is_dir():
+            continue
+        for filename, lineno, message, comments, context in extract_from_dir(
+            str(directory),
+            method_map=EXTRACT_METHOD_MAP,
+            options_map=EXTRACT_OPTIONS_MAP,
+            keywords=EXTRACT_KEYWORDS,
+            comment_tags=("Translators:",),
+        ):
+            yield message, context, f"{label}{filename}:{lineno}", list(comments)
 
 
 def extract_messages() -> Iterator[tuple[str | tuple[str, ...], str | None, str]]:

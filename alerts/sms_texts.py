@@ -1,0 +1,102 @@
+"""The short SMS texts the system writes to volunteers, bokmål by default, English available.
+
+They go through the one gettext mechanism of the interface (`beredskap.web.i18n`, catalogs in
+`beredskap/web/locale`), in the message context "sms". The answer to a reply is written in
+the language of the reply's words when they tell (`ParsedReply.language`: JA -> bokmål,
+YES -> English), else in bokmål: volunteers have no language setting, and Norwegian is the
+municipality's language. Messages to all recipients of a callout are bokmål.
+
+Every text keeps to the GSM 7-bit alphabet (æ, ø and å are in it; « » and curly quotes are
+not) and to one SMS segment with realistic values, so a reply costs one message; the tests
+check both.
+"""
+
+from __future__ import annotations
+
+from babel.support import Translations
+
+from alerts.replies import ParsedReply, ReplyKind
+from beredskap.web.i18n import LANGUAGES, translations
+
+DEFAULT_LANGUAGE = "nb"
+# Marks every message of an exercise callout, in every language: a message without it is
+# read as real (PRODUCT.md, the regulation's exercise practice).
+EXERCISE_MARKER = "ØVELSE ØVELSE ØVELSE"
+_MAX_LABEL_CHARS = 40
+
+
+def _catalog(language: str | None) -> Translations:
+    return translations(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+def callout_label(code: str | None, title: str) -> str:
+    """How a confirmation names a callout: "B7 Flom Lillestrøm" (shortened to fit an SMS)."""
+    label = f"{code} {title.strip()}" if code else title.strip()
+    if len(label) > _MAX_LABEL_CHARS:
+        label = label[: _MAX_LABEL_CHARS - 3].rstrip() + "..."
+    return label
+
+
+def callout_message(message: str, *, code: str | None, exercise: bool) -> str:
+    """The SMS a callout sends: the exercise marker, the officer's message, how to answer."""
+    t = _catalog(DEFAULT_LANGUAGE)
+    if code:
+        how = t.pgettext(
+            "sms", "Reply %(code)s YES or %(code)s NO. Arriving in 20 min: %(code)s YES 20"
+        ) % {"code": code}
+    else:
+        how = t.pgettext("sms", "Reply YES or NO. Arriving in 20 min: YES 20")
+    parts = [EXERCISE_MARKER] if exercise else []
+    parts += [message.strip(), how]
+    return "\n".join(parts)
+
+
+def answer_confirmation(reply: ParsedReply, callout: str, language: str | None = None) -> str:
+    """The answer to a JA / NEI that was recorded for the callout named `callout`."""
+    t = _catalog(language or reply.language)
+    if reply.kind is ReplyKind.YES and reply.minutes_to_arrival is not None:
+        return t.pgettext(
+            "sms", "Registered: YES to %(callout)s, arriving in %(minutes)d min. Thank you!"
+        ) % {"callout": callout, "minutes": reply.minutes_to_arrival}
+    if reply.kind is ReplyKind.YES:
+        return t.pgettext("sms", "Registered: YES to %(callout)s. Thank you!") % {
+            "callout": callout
+        }
+    if reply.kind is ReplyKind.NO:
+        return t.pgettext("sms", "Registered: NO to %(callout)s. Thank you for answering.") % {
+            "callout": callout
+        }
+    raise ValueError("only a yes or a no is confirmed")
+
+
+def no_open_callout(language: str | None = None) -> str:
+    return _catalog(language).pgettext(
+        "sms", "Thank you. There is no open callout to answer right now."
+    )
+
+
+def unknown_callout_code(code: str, language: str | None = None) -> str:
+    return _catalog(language).pgettext(
+        "sms", "No open callout has the code %(code)s. Use the code from the callout message."
+    ) % {"code": code}
+
+
+def help_text(language: str | None = None) -> str:
+    """The one-line help for unknown numbers, unparseable text and HELP."""
+    return _catalog(language).pgettext(
+        "sms",
+        "Reply YES or NO, with minutes to arrival if you like: YES 20. "
+        "Code first if the message has one: B7 YES. STOP ends callouts.",
+    )
+
+
+def opted_out(language: str | None = None) -> str:
+    return _catalog(language).pgettext(
+        "sms", "You will get no more callouts by SMS. Reply START to get them again."
+    )
+
+
+def opted_in(language: str | None = None) -> str:
+    return _catalog(language).pgettext(
+        "sms", "You will get callouts by SMS again. Reply STOP to end them."
+    )
