@@ -7,11 +7,12 @@ route's name, so no route can forget its rule.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, object_session
+from starlette.concurrency import run_in_threadpool
 
 from beredskap.api.problems import NotAuthenticatedError, ProblemError, forbidden
 from beredskap.auth import service
@@ -29,19 +30,39 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ANONYMOUS_ACTOR = "anonymous"
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed before the response is sent, or rolled back."""
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One transaction per request: committed before the response is sent, or rolled back.
+
+    Making the session touches no database, so it happens on the event loop; everything that
+    does I/O (taking the write lock, commit or rollback, and returning the connection) runs in
+    the thread pool, in as few hops as possible.
+    """
     database: Database = request.app.state.database
     session = database.sessions()
     session.info["actor"] = ANONYMOUS_ACTOR
     if request.method not in _SAFE_METHODS:
-        declare_write_intent(session)
+        await run_in_threadpool(declare_write_intent, session)
     try:
         yield session
+    except BaseException:
+        await run_in_threadpool(_roll_back_and_close, session)
+        raise
+    await run_in_threadpool(_commit_and_close, session)
+
+
+def _commit_and_close(session: Session) -> None:
+    try:
         session.commit()
     except BaseException:
         session.rollback()
         raise
+    finally:
+        session.close()
+
+
+def _roll_back_and_close(session: Session) -> None:
+    try:
+        session.rollback()
     finally:
         session.close()
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from geoalchemy2.shape import to_shape
 from shapely.geometry import MultiPolygon
 
@@ -125,7 +125,7 @@ def search_resources(
     crs: int = Query(
         4326, description="EPSG of the answer", json_schema_extra={"enum": OUTPUT_SRIDS}
     ),
-) -> FeatureCollection:
+) -> Response:
     """Ready equipment near a place, nearest first, with its site and organisation."""
     supported_srid("crs", crs, OUTPUT_SRIDS)
     resource_type_id = None
@@ -164,7 +164,12 @@ def search_resources(
         )
         for line in rows
     ]
-    return FeatureCollection(epsg=crs, features=features)
+    # Validated once, here; a Response skips FastAPI's second pass over the same model,
+    # which cost a tenth of this hot route's time.
+    return Response(
+        FeatureCollection(epsg=crs, features=features).model_dump_json(),
+        media_type="application/json",
+    )
 
 
 @router.get("/volunteers", name="search.volunteers", response_model=FeatureCollection)
