@@ -99,12 +99,27 @@ def _indexed_column(element: FunctionElement[Any]) -> tuple[ColumnElement[Any], 
     return geom, base_table
 
 
-@compiles(within_metres, "sqlite")
-def _within_spatialite(element: within_metres, compiler: SQLCompiler, **kw: Any) -> str:
+def _spatial_index_holds(
+    element: FunctionElement[Any], compiler: SQLCompiler, frame: str, **kw: Any
+) -> str:
+    """SpatiaLite: the row's geometry lies in the R-tree's entries that touch `frame`.
+
+    SQLite uses the R-tree only through the `SpatialIndex` virtual table, so every indexed
+    filter starts with this and then decides exactly.
+    """
     geom_clause, base_table = _indexed_column(element)
-    geom, other, metres = _args(element, compiler, **kw)
     rowid = compiler.process(column("rowid", _selectable=geom_clause.table), **kw)
     column_name = geom_clause.name if isinstance(geom_clause, Column) else geom_clause.key
+    return (
+        f"{rowid} IN (SELECT rowid FROM SpatialIndex "
+        f"WHERE f_table_name = '{base_table.name}' AND f_geometry_column = '{column_name}' "
+        f"AND search_frame = {frame})"
+    )
+
+
+@compiles(within_metres, "sqlite")
+def _within_spatialite(element: within_metres, compiler: SQLCompiler, **kw: Any) -> str:
+    geom, other, metres = _args(element, compiler, **kw)
     dlat = f"(({metres}) / {_METRES_PER_DEGREE_LAT_MIN})"
     max_abs_lat = f"MAX(ABS(MbrMinY({other})), ABS(MbrMaxY({other})))"
     dlon = (
@@ -116,9 +131,7 @@ def _within_spatialite(element: within_metres, compiler: SQLCompiler, **kw: Any)
         f"MbrMaxX({other}) + {dlon}, MbrMaxY({other}) + {dlat}, {WGS84})"
     )
     return (
-        f"({rowid} IN (SELECT rowid FROM SpatialIndex "
-        f"WHERE f_table_name = '{base_table.name}' AND f_geometry_column = '{column_name}' "
-        f"AND search_frame = {frame}) "
+        f"({_spatial_index_holds(element, compiler, frame, **kw)} "
         f"AND PtDistWithin({geom}, {other}, {metres}, 1) = 1)"
     )
 
@@ -152,15 +165,10 @@ def _box_postgis(element: intersects_box, compiler: SQLCompiler, **kw: Any) -> s
 
 @compiles(intersects_box, "sqlite")
 def _box_spatialite(element: intersects_box, compiler: SQLCompiler, **kw: Any) -> str:
-    geom_clause, base_table = _indexed_column(element)
     geom, min_lon, min_lat, max_lon, max_lat = _args(element, compiler, **kw)
-    rowid = compiler.process(column("rowid", _selectable=geom_clause.table), **kw)
-    column_name = geom_clause.name if isinstance(geom_clause, Column) else geom_clause.key
     frame = f"BuildMbr({min_lon}, {min_lat}, {max_lon}, {max_lat}, {WGS84})"
     return (
-        f"({rowid} IN (SELECT rowid FROM SpatialIndex "
-        f"WHERE f_table_name = '{base_table.name}' AND f_geometry_column = '{column_name}' "
-        f"AND search_frame = {frame}) "
+        f"({_spatial_index_holds(element, compiler, frame, **kw)} "
         f"AND ST_Intersects({geom}, {frame}) = 1)"
     )
 
@@ -217,14 +225,9 @@ def _area_postgis(element: inside_area, compiler: SQLCompiler, **kw: Any) -> str
 
 @compiles(inside_area, "sqlite")
 def _area_spatialite(element: inside_area, compiler: SQLCompiler, **kw: Any) -> str:
-    geom_clause, base_table = _indexed_column(element)
     geom, wkt = _args(element, compiler, **kw)
-    rowid = compiler.process(column("rowid", _selectable=geom_clause.table), **kw)
-    column_name = geom_clause.name if isinstance(geom_clause, Column) else geom_clause.key
     area = f"GeomFromText({wkt}, {WGS84})"
     return (
-        f"({rowid} IN (SELECT rowid FROM SpatialIndex "
-        f"WHERE f_table_name = '{base_table.name}' AND f_geometry_column = '{column_name}' "
-        f"AND search_frame = {area}) "
+        f"({_spatial_index_holds(element, compiler, area, **kw)} "
         f"AND ST_Intersects({geom}, {area}) = 1)"
     )

@@ -12,19 +12,18 @@ from fastapi import APIRouter, Depends, Query
 
 from beredskap.agreements.models import AgreementStatus
 from beredskap.api.problems import PROBLEM_RESPONSES
+from beredskap.api.spatial_params import OUTPUT_SRIDS, OutputCrs, bbox_from_text, supported_srid
 from beredskap.deps import CurrentPrincipal, SessionDep
-from beredskap.errors import DomainValidationError
 from beredskap.inventory.models import Capability, EquipmentStatus
 from beredskap.layers import service
 from beredskap.layers.projection import project
 from beredskap.layers.schemas import Feature, LayerCollection
 from beredskap.organisations.models import SiteKind
-from geo.extent import BoundingBox, InvalidBoxError, parse_bbox
-from geo.srid import EUREF89_UTM32, EUREF89_UTM33, WGS84
+from geo.extent import BoundingBox
+from geo.srid import WGS84
 
 router = APIRouter(prefix="/layers", tags=["layers"], responses=PROBLEM_RESPONSES)
 
-OUTPUT_SRIDS = (WGS84, EUREF89_UTM32, EUREF89_UTM33)
 MAX_LIMIT = 10_000
 MAX_OFFSET = 10_000_000
 
@@ -37,7 +36,8 @@ class LayerParams:
     crs: int
 
 
-def layer_params(
+# async: no I/O, so it runs on the event loop instead of costing a thread-pool hop.
+async def layer_params(
     bbox: str | None = Query(
         None,
         max_length=200,
@@ -46,20 +46,10 @@ def layer_params(
     ),
     limit: int = Query(service.DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Features per page"),
     offset: int = Query(0, ge=0, le=MAX_OFFSET, description="Features to skip (by id order)"),
-    crs: int = Query(
-        WGS84, description="EPSG of the answer", json_schema_extra={"enum": OUTPUT_SRIDS}
-    ),
+    crs: OutputCrs = WGS84,
 ) -> LayerParams:
-    if crs not in OUTPUT_SRIDS:
-        listed = ", ".join(str(srid) for srid in OUTPUT_SRIDS)
-        raise DomainValidationError("crs", f"EPSG:{crs} is not supported; use one of {listed}")
-    box = None
-    if bbox is not None:
-        try:
-            box = parse_bbox(bbox)
-        except InvalidBoxError as error:
-            raise DomainValidationError("bbox", str(error)) from None
-    return LayerParams(box, limit, offset, crs)
+    supported_srid("crs", crs, OUTPUT_SRIDS)
+    return LayerParams(bbox_from_text(bbox), limit, offset, crs)
 
 
 Params = Depends(layer_params)

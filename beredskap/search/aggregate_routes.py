@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from beredskap.api.problems import PROBLEM_RESPONSES
+from beredskap.api.spatial_params import (
+    OUTPUT_SRIDS,
+    BoxText,
+    OutputCrs,
+    bbox_from_text,
+    supported_srid,
+)
 from beredskap.api.types import SearchText
 from beredskap.columns import today_in_norway
 from beredskap.deps import SessionDep
 from beredskap.errors import DomainValidationError
 from beredskap.inventory.models import Capability
 from beredskap.search import aggregates, service
-from beredskap.search.routes import OUTPUT_SRIDS, supported_srid
 from beredskap.search.schemas import CellCollection, CellCounts, CellFeature, PolygonGeometry
 from geo.crs import transform
-from geo.extent import InvalidBoxError, parse_bbox
 from geo.srid import EUREF89_UTM33, WGS84
 
 router = APIRouter(prefix="/aggregates", tags=["aggregates"], responses=PROBLEM_RESPONSES)
-
-BoxText = Annotated[str, Query(max_length=200, description="min_lon,min_lat,max_lon,max_lat")]
 
 
 def _ring(cell: aggregates.GridCell, cell_m: int, crs: int) -> list[list[float]]:
@@ -47,9 +49,7 @@ def grid(
     capability: Capability | None = Query(None),
     qualification: SearchText | None = Query(None, description="Code (e.g. first_aid) or id"),
     on: date | None = Query(None, description="Qualifications valid on this day (default today)"),
-    crs: int = Query(
-        4326, description="EPSG of the answer", json_schema_extra={"enum": OUTPUT_SRIDS}
-    ),
+    crs: OutputCrs = 4326,
 ) -> CellCollection:
     """Ready equipment per capability group and qualified volunteers per qualification, per
     square of Statistics Norway's grid. Small volunteer counts are suppressed."""
@@ -57,18 +57,8 @@ def grid(
     if cell_m not in aggregates.CELL_SIZES_M:
         sizes = ", ".join(str(size) for size in aggregates.CELL_SIZES_M)
         raise DomainValidationError("cell_m", f"cell size must be one of {sizes}")
-    box = None
-    if bbox is not None:
-        try:
-            box = parse_bbox(bbox)
-        except InvalidBoxError as error:
-            raise DomainValidationError("bbox", str(error)) from None
-    qualification_type_id = None
-    if qualification:
-        found = service.qualification_type_by_code_or_id(session, qualification)
-        if found is None:
-            raise DomainValidationError("qualification", f"no qualification {qualification!r}")
-        qualification_type_id = found.id
+    box = bbox_from_text(bbox)
+    qualification_type_id = service.qualification_type_id(session, qualification)
     day = on or today_in_norway()
     try:
         cells = aggregates.grid_cells(

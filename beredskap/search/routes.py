@@ -12,6 +12,12 @@ from geoalchemy2.shape import to_shape
 from shapely.geometry import MultiPolygon
 
 from beredskap.api.problems import PROBLEM_RESPONSES
+from beredskap.api.spatial_params import (
+    OUTPUT_SRIDS,
+    UTM_SRIDS,
+    OutputCrs,
+    supported_srid,
+)
 from beredskap.api.types import SearchText
 from beredskap.auth.models import Role
 from beredskap.columns import today_in_norway
@@ -27,17 +33,9 @@ from geo.srid import WGS84
 
 router = APIRouter(prefix="/search", tags=["search"], responses=PROBLEM_RESPONSES)
 MAX_RADIUS_M = 2_000_000
-UTM_SRIDS = (25832, 25833)
-OUTPUT_SRIDS = (4326, *UTM_SRIDS)
 # Characters of GeoJSON in the query string: proxies commonly cut URLs at 8 KiB, and the
 # server refuses a request line over 64 KiB before the app sees it.
 MAX_AREA_TEXT = 8_000
-
-
-def supported_srid(field: str, value: int | None, allowed: tuple[int, ...]) -> None:
-    if value is not None and value not in allowed:
-        listed = ", ".join(str(srid) for srid in allowed)
-        raise DomainValidationError(field, f"EPSG:{value} is not supported; use one of {listed}")
 
 
 @dataclass(frozen=True)
@@ -122,18 +120,11 @@ def search_resources(
     capability: Capability | None = Query(None),
     resource_type: SearchText | None = Query(None, description="Code (e.g. atv) or id"),
     limit: int = Limit,
-    crs: int = Query(
-        4326, description="EPSG of the answer", json_schema_extra={"enum": OUTPUT_SRIDS}
-    ),
+    crs: OutputCrs = 4326,
 ) -> Response:
     """Ready equipment near a place, nearest first, with its site and organisation."""
     supported_srid("crs", crs, OUTPUT_SRIDS)
-    resource_type_id = None
-    if resource_type:
-        found = service.resource_type_by_code_or_id(session, resource_type)
-        if found is None:
-            raise DomainValidationError("resource_type", f"no resource type {resource_type!r}")
-        resource_type_id = found.id
+    resource_type_id = service.resource_type_id(session, resource_type)
     rows = service.ready_equipment_near(
         session,
         where.place,
@@ -181,9 +172,7 @@ def search_volunteers(
     qualification: SearchText | None = Query(None, description="Code (e.g. first_aid) or id"),
     on: date | None = Query(None, description="Qualification valid on this day (default today)"),
     limit: int = Limit,
-    crs: int = Query(
-        4326, description="EPSG of the answer", json_schema_extra={"enum": OUTPUT_SRIDS}
-    ),
+    crs: OutputCrs = 4326,
 ) -> FeatureCollection:
     """Volunteers who can be called out near a place, nearest coarse home area first.
 
@@ -191,12 +180,7 @@ def search_volunteers(
     finds only members of its own organisations.
     """
     supported_srid("crs", crs, OUTPUT_SRIDS)
-    qualification_type_id = None
-    if qualification:
-        found = service.qualification_type_by_code_or_id(session, qualification)
-        if found is None:
-            raise DomainValidationError("qualification", f"no qualification {qualification!r}")
-        qualification_type_id = found.id
+    qualification_type_id = service.qualification_type_id(session, qualification)
     scope = principal.organisation_ids if principal.role == Role.ORG_EDITOR else None
     day = on or today_in_norway()
     rows = service.available_volunteers_near(

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Float, Integer, Select, String, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
+from beredskap.errors import DomainValidationError
 from beredskap.inventory.models import Capability, Equipment, EquipmentStatus, ResourceType
 from beredskap.organisations.models import Organisation, Site
 from beredskap.volunteers.models import (
@@ -359,17 +360,30 @@ def available_volunteers_near(
     )
 
 
-def qualification_type_by_code_or_id(session: Session, key: str) -> QualificationType | None:
-    """A qualification type by its code (e.g. first_aid) or its id."""
-    condition = QualificationType.code == key
+def _by_code_or_id(session: Session, model: Any, key: str) -> Any:
+    condition = model.code == key
     if key.isdigit() and len(key) < 10:
-        condition = or_(condition, QualificationType.id == int(key))
-    return session.scalars(select(QualificationType).where(condition)).first()
+        condition = or_(condition, model.id == int(key))
+    return session.scalars(select(model).where(condition)).first()
 
 
-def resource_type_by_code_or_id(session: Session, key: str) -> ResourceType | None:
-    """A resource type by its code (e.g. atv) or its id."""
-    condition = ResourceType.code == key
-    if key.isdigit() and len(key) < 10:
-        condition = or_(condition, ResourceType.id == int(key))
-    return session.scalars(select(ResourceType).where(condition)).first()
+def qualification_type_id(session: Session, key: str | None) -> int | None:
+    """The id of a qualification type given by code (e.g. first_aid) or id; a 422 on
+    `qualification` if there is none."""
+    if not key:
+        return None
+    found = _by_code_or_id(session, QualificationType, key)
+    if found is None:
+        raise DomainValidationError("qualification", f"no qualification {key!r}")
+    return int(found.id)
+
+
+def resource_type_id(session: Session, key: str | None) -> int | None:
+    """The id of a resource type given by code (e.g. atv) or id; a 422 on `resource_type`
+    if there is none."""
+    if not key:
+        return None
+    found = _by_code_or_id(session, ResourceType, key)
+    if found is None:
+        raise DomainValidationError("resource_type", f"no resource type {key!r}")
+    return int(found.id)
