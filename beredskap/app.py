@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from alerts.routes import router as callouts_router
 from beredskap import health
 from beredskap.api.problems import install_problem_handlers
 from beredskap.api.router import API_PREFIX, api_router
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(health.router)
     app.include_router(api_router())
     app.include_router(layers_router, prefix=API_PREFIX)
+    app.include_router(callouts_router, prefix=API_PREFIX)
     app.include_router(ogc_router)
     app.include_router(web_router())
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

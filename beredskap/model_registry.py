@@ -1,5 +1,11 @@
-"""Imports every model module so `Base.metadata` knows all tables (for Alembic and tests)."""
+"""Imports every model module so `Base.metadata` knows all tables (for Alembic and tests).
 
+A composition root like `app.py` and `cli.py`: the one place in the core that names the
+callout tables of `alerts` (an exception the import contract states), because there is one
+schema and one migration history.
+"""
+
+from alerts import models as alerts_models
 from beredskap.agreements import models as agreements_models
 from beredskap.audit import models as audit_models
 from beredskap.auth import models as auth_models
@@ -15,5 +21,6 @@ MODEL_MODULES = (
     agreements_models,
     audit_models,
     auth_models,
+    alerts_models,
 )
 metadata = Base.metadata

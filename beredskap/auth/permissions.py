@@ -20,6 +20,8 @@ PEOPLE_READERS = frozenset({Role.ADMIN, Role.DUTY_OFFICER, Role.ORG_EDITOR, Role
 ORGANISATION_EDITORS = frozenset({Role.ADMIN, Role.ORG_EDITOR})  # org_editor: own only
 EQUIPMENT_EDITORS = frozenset({Role.ADMIN, Role.ORG_EDITOR, Role.DUTY_OFFICER})
 ADMIN = frozenset({Role.ADMIN})
+# Who runs callouts: the duty officer (vakthavende) and the administrator.
+CALLOUT_ROLES = frozenset({Role.ADMIN, Role.DUTY_OFFICER})
 # The incident map is an operational tool (where to send what); the council has its own map.
 INCIDENT_MAP_ROLES = frozenset({Role.ADMIN, Role.DUTY_OFFICER, Role.ORG_EDITOR, Role.PLANNER})
 
@@ -106,6 +108,11 @@ PERMISSIONS: dict[str, frozenset[Role] | str] = {
         for collection in ("organisations", "sites", "equipment_aggregates", "agreement_areas")
         for resource in ("collection", "items", "feature")
     },
+    # SMS callout: planning, and whom it asks (names and mobiles: the callout roles only).
+    "callouts.create": CALLOUT_ROLES,
+    "callouts.list": CALLOUT_ROLES,
+    "callouts.read": CALLOUT_ROLES,
+    "callouts.recipients": CALLOUT_ROLES,
     # Web pages.
     "web.dashboard": ALL_ROLES,
     "web.organisations": READERS,

@@ -23,6 +23,9 @@ REGISTER_TABLES = {
     "api_tokens",
     "web_sessions",
     "login_failures",
+    "callouts",
+    "callout_needs",
+    "callout_recipients",
 }
 
 

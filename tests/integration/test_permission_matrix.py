@@ -11,6 +11,7 @@ from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from sqlalchemy import select
 from starlette.routing import Mount, Route
 
+from alerts.models import Callout
 from beredskap.agreements.models import Agreement
 from beredskap.auth.models import Role
 from beredskap.auth.permissions import PERMISSIONS, PUBLIC
@@ -110,6 +111,19 @@ def test_the_council_never_receives_personal_data(api: ApiHarness) -> None:
     api.session.info["actor"] = "seed demo"
     seed_demo(api.session)
     api.session.commit()
+    planned = api.post(
+        Role.DUTY_OFFICER,
+        "/api/v1/callouts",
+        json={
+            "title": "Leteaksjon",
+            "message": "Oppmøte Lillestrøm stasjon.",
+            "lat": 59.956,
+            "lon": 11.049,
+            "radius_m": 20_000,
+            "needs": [{"qualification": "first_aid", "count": 5}],
+        },
+    )
+    assert planned.status_code == 201 and planned.json()["recipients_count"] > 0
     first = {
         "organisation_id": Organisation.id,
         "site_id": Equipment.site_id,  # a site that holds equipment (also an /ogc feature)
@@ -118,6 +132,7 @@ def test_the_council_never_receives_personal_data(api: ApiHarness) -> None:
         "agreement_id": Agreement.id,
         "resource_type_id": ResourceType.id,
         "qualification_type_id": QualificationType.id,
+        "callout_id": Callout.id,
     }
     ids = {
         name: api.session.scalar(select(column).order_by(column)) for name, column in first.items()

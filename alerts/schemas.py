@@ -1,0 +1,96 @@
+"""Pydantic shapes of callouts and their recipients (no ORM here)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from alerts.models import (
+    MAX_MESSAGE_LENGTH,
+    MAX_RADIUS_M,
+    MAX_WANTED,
+    Answer,
+    CalloutStatus,
+    RecipientState,
+)
+from beredskap.api.geometry import AreaIn
+from beredskap.api.types import Code, LongText, Name, RefId
+
+Message = Annotated[LongText, StringConstraints(min_length=1, max_length=MAX_MESSAGE_LENGTH)]
+Wanted = Annotated[int, Field(ge=1, le=MAX_WANTED)]
+
+
+class NeedIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    qualification: Code = Field(description="A qualification type's code, e.g. first_aid")
+    count: Wanted
+
+
+class CalloutCreate(BaseModel):
+    """A draft: nothing is sent until `POST /callouts/{id}/send`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Name
+    message: Message
+    exercise: bool = Field(False, description="An exercise: every SMS starts ØVELSE ØVELSE ØVELSE")
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
+    radius_m: float = Field(gt=0, le=MAX_RADIUS_M, allow_inf_nan=False)
+    area: AreaIn | None = Field(None, description="Ask only those living in this area, too")
+    needs: list[NeedIn] = Field(min_length=1, max_length=20)
+    organisation_ids: list[RefId] = Field(
+        default_factory=list, max_length=200, description="Ask only members of these"
+    )
+    wanted: Wanted | None = Field(None, description="How many in all; default the needs' sum")
+    thank_when_covered: bool = Field(
+        True, description="Tell the others the need is covered once enough have said yes"
+    )
+
+
+class NeedOut(BaseModel):
+    qualification: str
+    count: int
+    yes: int = Field(description="Who said yes and hold this qualification, valid today")
+
+
+class CalloutOut(BaseModel):
+    id: int
+    code: str = Field(description="Replies may start with it when several callouts are open")
+    title: str
+    message: str
+    exercise: bool
+    status: CalloutStatus
+    centre: dict[str, Any] = Field(description="GeoJSON Point, [lon, lat]")
+    radius_m: float
+    area: dict[str, Any] | None
+    organisation_ids: list[int]
+    wanted: int
+    thank_when_covered: bool
+    created_by: str
+    created_at: datetime
+    sent_at: datetime | None
+    stopped_at: datetime | None
+    recipients_count: int = Field(description="Volunteers the callout asks (or would ask)")
+    counts: dict[str, int] = Field(
+        description="queued, sent, delivered, failed, yes, no, no_answer (and planned, cancelled)"
+    )
+    needs: list[NeedOut]
+    version: int
+
+
+class RecipientOut(BaseModel):
+    id: int
+    volunteer_id: int | None
+    name: str | None
+    mobile: str
+    distance_m: float
+    state: RecipientState
+    error_code: str | None
+    error_reason: str | None
+    answer: Answer | None
+    answered_at: datetime | None
+    minutes_to_arrival: int | None

@@ -1,0 +1,223 @@
+"""Planning a callout: who would be asked, and the draft that records it. Flushes, never commits.
+
+Who is asked: active volunteers who consent to SMS, are not marked unavailable, have a home
+area within the radius (and the area, if given), hold at least one needed qualification
+valid on the day, and, if organisations are named, belong to one of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from shapely.geometry import MultiPolygon, Point
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from alerts.models import (
+    OPEN_STATUSES,
+    Callout,
+    CalloutNeed,
+    CalloutRecipient,
+    RecipientState,
+)
+from alerts.replies import callout_code_for
+from beredskap.errors import ConflictError, DomainValidationError, NotFoundError
+from beredskap.volunteers.models import (
+    Availability,
+    Membership,
+    QualificationType,
+    Volunteer,
+    VolunteerQualification,
+)
+from geo.sql import distance_metres, inside_area, point, within_metres
+
+MAX_RECIPIENTS = 5_000  # one callout; more is a mistake in the criteria, not a callout
+
+
+@dataclass(frozen=True)
+class Need:
+    qualification_type_id: int
+    count: int
+
+
+def qualification_ids_by_code(session: Session, codes: list[str]) -> dict[str, int]:
+    """The catalogue ids of qualification codes; an unknown code is a 422 on `needs`."""
+    found = dict(
+        session.execute(
+            select(QualificationType.code, QualificationType.id).where(
+                QualificationType.code.in_(codes)
+            )
+        ).all()
+    )
+    unknown = [code for code in codes if code not in found]
+    if unknown:
+        raise DomainValidationError("needs", f"unknown qualification {unknown[0]!r}")
+    return {str(code): int(type_id) for code, type_id in found.items()}
+
+
+def eligible_volunteers(
+    session: Session,
+    *,
+    centre: Point,
+    radius_m: float,
+    qualification_type_ids: list[int],
+    on: date,
+    area: MultiPolygon | None = None,
+    organisation_ids: list[int] | None = None,
+) -> list[tuple[int, str, float]]:
+    """(volunteer id, mobile, distance in metres) of everyone the callout would ask, nearest
+    first."""
+    here = point(centre.x, centre.y)
+    distance = distance_metres(Volunteer.home_area, here)
+    qualified = exists().where(
+        VolunteerQualification.volunteer_id == Volunteer.id,
+        VolunteerQualification.qualification_type_id.in_(qualification_type_ids),
+        or_(VolunteerQualification.expires_on.is_(None), VolunteerQualification.expires_on >= on),
+        or_(VolunteerQualification.obtained_on.is_(None), VolunteerQualification.obtained_on <= on),
+    )
+    statement = select(Volunteer.id, Volunteer.mobile, distance).where(
+        Volunteer.active.is_(True),
+        Volunteer.sms_consent.is_(True),
+        Volunteer.availability != Availability.UNAVAILABLE,
+        within_metres(Volunteer.home_area, here, radius_m),
+        qualified,
+    )
+    if area is not None:
+        statement = statement.where(inside_area(Volunteer.home_area, area.wkt))
+    if organisation_ids:
+        statement = statement.where(
+            exists().where(
+                and_(
+                    Membership.volunteer_id == Volunteer.id,
+                    Membership.organisation_id.in_(organisation_ids),
+                )
+            )
+        )
+    rows = session.execute(
+        statement.order_by(distance, Volunteer.id).limit(MAX_RECIPIENTS + 1)
+    ).all()
+    if len(rows) > MAX_RECIPIENTS:
+        raise DomainValidationError(
+            "radius_m",
+            f"more than {MAX_RECIPIENTS} volunteers match; narrow the radius, area or needs",
+        )
+    return [(int(row[0]), str(row[1]), float(row[2])) for row in rows]
+
+
+def _free_code(session: Session) -> str:
+    """The next callout code not used by an open callout."""
+    used = set(session.scalars(select(Callout.code).where(Callout.status.in_(OPEN_STATUSES))))
+    start = int(session.scalar(select(func.count()).select_from(Callout)) or 0)
+    for offset in range(2_000):
+        code = callout_code_for(start + offset)
+        if code not in used:
+            return code
+    raise ConflictError("every callout code is in use by an open callout; stop some first")
+
+
+def create_draft(
+    session: Session,
+    *,
+    fields: dict[str, Any],
+    needs: list[Need],
+    on: date,
+    actor: str,
+) -> Callout:
+    """A draft callout with the volunteers it would ask as planned recipients."""
+    if not needs:
+        raise DomainValidationError("needs", "say what is needed: at least one qualification")
+    callout = Callout(**fields, code=_free_code(session), created_by=actor)
+    for need in needs:
+        callout.needs.append(
+            CalloutNeed(qualification_type_id=need.qualification_type_id, count=need.count)
+        )
+    centre: Point = fields["centre"]
+    area = fields.get("area")
+    for volunteer_id, mobile, distance in eligible_volunteers(
+        session,
+        centre=centre,
+        radius_m=fields["radius_m"],
+        qualification_type_ids=[need.qualification_type_id for need in needs],
+        on=on,
+        area=area if isinstance(area, MultiPolygon) else None,
+        organisation_ids=fields.get("organisation_ids") or None,
+    ):
+        callout.recipients.append(
+            CalloutRecipient(
+                volunteer_id=volunteer_id,
+                mobile=mobile,
+                distance_m=distance,
+                state=RecipientState.PLANNED,
+            )
+        )
+    session.add(callout)
+    session.flush()
+    return callout
+
+
+def get_callout(session: Session, callout_id: int) -> Callout:
+    callout = session.scalars(
+        select(Callout)
+        .where(Callout.id == callout_id)
+        .options(selectinload(Callout.needs).selectinload(CalloutNeed.qualification_type))
+    ).first()
+    if callout is None:
+        raise NotFoundError("callout", callout_id)
+    return callout
+
+
+def recipient_counts(session: Session, callout_id: int) -> dict[str, int]:
+    """Recipients per state, and answers: the keys the contract promises, zeros included."""
+    counts = {state.value: 0 for state in RecipientState}
+    for state, count in session.execute(
+        select(CalloutRecipient.state, func.count())
+        .where(CalloutRecipient.callout_id == callout_id)
+        .group_by(CalloutRecipient.state)
+    ):
+        counts[RecipientState(state).value] = int(count)
+    answers = dict(
+        session.execute(
+            select(CalloutRecipient.answer, func.count())
+            .where(CalloutRecipient.callout_id == callout_id)
+            .group_by(CalloutRecipient.answer)
+        ).all()
+    )
+    total = sum(counts.values())
+    yes = int(answers.get("yes", 0))
+    no = int(answers.get("no", 0))
+    return {
+        "recipients": total,
+        "planned": counts["planned"],
+        "queued": counts["queued"] + counts["sending"],
+        "sent": counts["sent"],
+        "delivered": counts["delivered"],
+        "failed": counts["failed"],
+        "cancelled": counts["cancelled"],
+        "yes": yes,
+        "no": no,
+        "no_answer": total - yes - no,
+    }
+
+
+def yes_per_need(session: Session, callout: Callout, on: date) -> list[tuple[CalloutNeed, int]]:
+    """Per need: how many who said yes hold that qualification, valid on the day."""
+    figures = []
+    for need in callout.needs:
+        said_yes = session.scalar(
+            select(func.count(func.distinct(CalloutRecipient.volunteer_id))).where(
+                CalloutRecipient.callout_id == callout.id,
+                CalloutRecipient.answer == "yes",
+                exists().where(
+                    VolunteerQualification.volunteer_id == CalloutRecipient.volunteer_id,
+                    VolunteerQualification.qualification_type_id == need.qualification_type_id,
+                    or_(
+                        VolunteerQualification.expires_on.is_(None),
+                        VolunteerQualification.expires_on >= on,
+                    ),
+                ),
+            )
+        )
+        figures.append((need, int(said_yes or 0)))
+    return figures

@@ -1,0 +1,205 @@
+"""/api/v1/callouts on both backends: planning a draft, whom it would ask, and who may see it."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from pyproj import Geod
+from shapely.geometry import Point
+from sqlalchemy import select
+
+from alerts.models import Callout, CalloutRecipient
+from beredskap.auth.models import Role
+from beredskap.volunteers.models import (
+    Membership,
+    QualificationType,
+    Volunteer,
+    VolunteerQualification,
+)
+from tests.support.api import ApiHarness
+
+URL = "/api/v1/callouts"
+GEOD = Geod(ellps="WGS84")
+LILLESTROM = (11.0494, 59.9560)
+TODAY = date.today()
+
+
+def _at(azimuth: float, metres: float) -> Point:
+    lon, lat, _ = GEOD.fwd(*LILLESTROM, azimuth, metres)
+    return Point(lon, lat)
+
+
+def _type(api: ApiHarness, code: str) -> QualificationType:
+    return api.session.scalars(
+        select(QualificationType).where(QualificationType.code == code)
+    ).one()
+
+
+def _volunteer(
+    api: ApiHarness,
+    number: int,
+    place: Point,
+    codes: dict[str, date | None],
+    **fields: Any,
+) -> Volunteer:
+    organisation = fields.pop("organisation", api.own)
+    volunteer = Volunteer(
+        full_name=f"Frivillig {number}",
+        mobile=f"+4477009003{number:02d}",
+        home_area=place,
+        sms_consent=fields.pop("sms_consent", True),
+        **fields,
+    )
+    volunteer.memberships.append(Membership(organisation=organisation))
+    for code, expires in codes.items():
+        volunteer.qualifications.append(
+            VolunteerQualification(
+                qualification_type=_type(api, code),
+                obtained_on=TODAY - timedelta(days=100),
+                expires_on=expires,
+            )
+        )
+    api.session.add(volunteer)
+    return volunteer
+
+
+@pytest.fixture
+def crowd(api: ApiHarness) -> ApiHarness:
+    later = TODAY + timedelta(days=300)
+    _volunteer(api, 1, _at(0, 1_000), {"first_aid": later})
+    _volunteer(api, 2, _at(90, 2_000), {"boat_licence": None})
+    _volunteer(api, 3, _at(180, 3_000), {"first_aid": later, "boat_licence": None})
+    _volunteer(api, 4, _at(0, 4_000), {"first_aid": TODAY - timedelta(days=1)})  # lapsed
+    _volunteer(api, 5, _at(270, 2_500), {"first_aid": later}, sms_consent=False)
+    _volunteer(api, 6, _at(270, 3_500), {"first_aid": later}, availability="unavailable")
+    _volunteer(api, 7, _at(45, 30_000), {"first_aid": later})  # too far
+    _volunteer(api, 8, _at(90, 4_500), {"first_aid": later}, organisation=api.other)
+    _volunteer(api, 9, _at(0, 2_200), {"search_and_rescue": later})  # not needed
+    api.session.commit()
+    return api
+
+
+def _body(**fields: Any) -> dict[str, Any]:
+    return {
+        "title": "Savnet person ved Nitelva",
+        "message": "Leteaksjon. Oppmøte Lillestrøm stasjon. Svar JA eller NEI.",
+        "exercise": False,
+        "lat": LILLESTROM[1],
+        "lon": LILLESTROM[0],
+        "radius_m": 10_000,
+        "needs": [
+            {"qualification": "first_aid", "count": 8},
+            {"qualification": "boat_licence", "count": 2},
+        ],
+    } | fields
+
+
+def _names(api: ApiHarness, callout_id: int, role: Role = Role.DUTY_OFFICER) -> list[str]:
+    response = api.get(role, f"{URL}/{callout_id}/recipients")
+    assert response.status_code == 200, response.text
+    return [item["name"] for item in response.json()["items"]]
+
+
+def test_a_draft_asks_the_available_consenting_and_qualified_nearest_first(
+    crowd: ApiHarness,
+) -> None:
+    response = crowd.post(Role.DUTY_OFFICER, URL, json=_body())
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert created["status"] == "draft" and created["recipients_count"] == 4
+    assert created["counts"]["planned"] == 4 and created["counts"]["queued"] == 0
+    assert created["counts"]["no_answer"] == 4 and created["counts"]["yes"] == 0
+    assert created["wanted"] == 10 and created["code"]
+    assert [(n["qualification"], n["count"], n["yes"]) for n in created["needs"]] == [
+        ("first_aid", 8, 0),
+        ("boat_licence", 2, 0),
+    ]
+    # Nearest first; not the lapsed, the non-consenting, the unavailable, the far or the
+    # one without a needed qualification.
+    assert _names(crowd, created["id"]) == [
+        "Frivillig 1",
+        "Frivillig 2",
+        "Frivillig 3",
+        "Frivillig 8",
+    ]
+    read = crowd.get(Role.ADMIN, f"{URL}/{created['id']}")
+    assert read.status_code == 200 and read.json()["recipients_count"] == 4
+
+
+def test_organisations_and_an_area_narrow_whom_it_asks(crowd: ApiHarness) -> None:
+    only_own = crowd.post(Role.DUTY_OFFICER, URL, json=_body(organisation_ids=[crowd.own.id]))
+    assert _names(crowd, only_own.json()["id"]) == ["Frivillig 1", "Frivillig 2", "Frivillig 3"]
+    north = _at(0, 1_000)
+    square = [
+        [north.x - 0.01, north.y - 0.005],
+        [north.x + 0.01, north.y - 0.005],
+        [north.x + 0.01, north.y + 0.005],
+        [north.x - 0.01, north.y + 0.005],
+        [north.x - 0.01, north.y - 0.005],
+    ]
+    in_area = crowd.post(
+        Role.DUTY_OFFICER, URL, json=_body(area={"type": "Polygon", "coordinates": [square]})
+    )
+    assert in_area.status_code == 201, in_area.text
+    assert _names(crowd, in_area.json()["id"]) == ["Frivillig 1"]
+
+
+def test_open_callouts_get_distinct_codes(crowd: ApiHarness) -> None:
+    codes = {crowd.post(Role.DUTY_OFFICER, URL, json=_body()).json()["code"] for _ in range(3)}
+    assert len(codes) == 3
+
+
+def test_only_callout_roles_plan_and_see_callouts(crowd: ApiHarness) -> None:
+    created = crowd.post(Role.ADMIN, URL, json=_body()).json()
+    for role in (Role.COUNCIL, Role.PLANNER, Role.ORG_EDITOR):
+        assert crowd.post(role, URL, json=_body()).status_code == 403
+        assert crowd.get(role, f"{URL}/{created['id']}").status_code == 403
+        assert crowd.get(role, f"{URL}/{created['id']}/recipients").status_code == 403
+    assert crowd.get(None, URL).status_code == 401
+    listed = crowd.get(Role.DUTY_OFFICER, URL).json()
+    assert [item["id"] for item in listed["items"]] == [created["id"]]
+
+
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        ({"needs": []}, "needs"),
+        ({"needs": [{"qualification": "juggling", "count": 1}]}, "needs"),
+        ({"needs": [{"qualification": "first_aid", "count": 0}]}, "needs"),
+        (
+            {"needs": [{"qualification": "first_aid", "count": 1}] * 2},
+            "needs",
+        ),
+        ({"radius_m": 0}, "radius_m"),
+        ({"radius_m": 10**9}, "radius_m"),
+        ({"lat": 11.0, "lon": 59.9}, "lat"),
+        ({"message": ""}, "message"),
+        ({"message": "x" * 481}, "message"),
+        ({"title": "a\x00b"}, "title"),
+        (
+            {
+                "area": {
+                    "type": "Polygon",
+                    "coordinates": [[[11, 60], [12, 61], [12, 60], [11, 61], [11, 60]]],
+                }
+            },
+            "area",
+        ),
+        ({"organisation_ids": [0]}, "organisation_ids"),
+    ],
+)
+def test_bad_callouts_are_explained_and_nothing_is_written(
+    crowd: ApiHarness, fields: dict[str, Any], field: str
+) -> None:
+    before = crowd.counts(Callout, CalloutRecipient)
+    response = crowd.post(Role.DUTY_OFFICER, URL, json=_body(**fields))
+    assert response.status_code == 422, response.text
+    assert field in response.text
+    assert crowd.counts(Callout, CalloutRecipient) == before
+
+
+def test_unknown_callout_is_404(crowd: ApiHarness) -> None:
+    assert crowd.get(Role.DUTY_OFFICER, f"{URL}/999999").status_code == 404
+    assert crowd.get(Role.DUTY_OFFICER, f"{URL}/999999/recipients").status_code == 404
