@@ -185,3 +185,29 @@ def list_recipients(
         limit=params.limit,
         offset=params.offset,
     )
+
+
+@router.post(
+    "/callouts/{callout_id}/send",
+    name="callouts.send",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=CalloutOut,
+)
+def send_callout(
+    callout_id: PathId, session: SessionDep, principal: CurrentPrincipal, response: Response
+) -> CalloutOut:
+    """Confirm and send a draft: its recipients are queued for the sender (`beredskap
+    worker`), which hands them to the SMS gateway; watch the counts on the callout."""
+    callout = service.send(session, service.get_callout(session, callout_id), on=today_in_norway())
+    set_etag(response, callout.version)
+    return _out(session, callout)
+
+
+@router.post("/callouts/{callout_id}/stop", name="callouts.stop", response_model=CalloutOut)
+def stop_callout(
+    callout_id: PathId, session: SessionDep, principal: CurrentPrincipal, response: Response
+) -> CalloutOut:
+    """Stop a callout: messages not yet sent are cancelled."""
+    callout = service.stop(session, service.get_callout(session, callout_id))
+    set_etag(response, callout.version)
+    return _out(session, callout)

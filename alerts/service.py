@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from geoalchemy2.shape import to_shape
 from shapely.geometry import MultiPolygon, Point
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -20,9 +21,11 @@ from alerts.models import (
     Callout,
     CalloutNeed,
     CalloutRecipient,
+    CalloutStatus,
     RecipientState,
 )
 from alerts.replies import callout_code_for
+from beredskap.columns import utcnow
 from beredskap.errors import ConflictError, DomainValidationError, NotFoundError
 from beredskap.volunteers.models import (
     Availability,
@@ -221,3 +224,56 @@ def yes_per_need(session: Session, callout: Callout, on: date) -> list[tuple[Cal
         )
         figures.append((need, int(said_yes or 0)))
     return figures
+
+
+def send(session: Session, callout: Callout, *, on: date) -> Callout:
+    """Confirm a draft: ask whoever qualifies now (consent and availability may have changed
+    since it was planned) by queueing one recipient row each for the worker."""
+    if callout.status != CalloutStatus.DRAFT:
+        raise ConflictError(f"the callout is {callout.status.value}; only a draft can be sent")
+    area = to_shape(callout.area) if callout.area is not None else None
+    current = {
+        volunteer_id: (mobile, distance)
+        for volunteer_id, mobile, distance in eligible_volunteers(
+            session,
+            centre=to_shape(callout.centre),
+            radius_m=callout.radius_m,
+            qualification_type_ids=[need.qualification_type_id for need in callout.needs],
+            on=on,
+            area=area if isinstance(area, MultiPolygon) else None,
+            organisation_ids=list(callout.organisation_ids or []) or None,
+        )
+    }
+    if not current:
+        raise ConflictError("nobody qualifies now: widen the radius or change the needs")
+    for recipient in list(callout.recipients):
+        if recipient.volunteer_id not in current:
+            callout.recipients.remove(recipient)
+    planned = {recipient.volunteer_id for recipient in callout.recipients}
+    for volunteer_id, (mobile, distance) in current.items():
+        if volunteer_id not in planned:
+            callout.recipients.append(
+                CalloutRecipient(volunteer_id=volunteer_id, mobile=mobile, distance_m=distance)
+            )
+    for recipient in callout.recipients:
+        mobile, distance = current[recipient.volunteer_id]  # type: ignore[index]
+        recipient.mobile, recipient.distance_m = mobile, distance
+        recipient.state = RecipientState.QUEUED
+    callout.status = CalloutStatus.ACTIVE
+    callout.sent_at = utcnow()
+    session.flush()
+    return callout
+
+
+def stop(session: Session, callout: Callout) -> Callout:
+    """End a callout: nothing more is sent (queued messages are cancelled); answers that
+    still come are recorded and answered politely."""
+    if callout.status == CalloutStatus.STOPPED:
+        raise ConflictError("the callout is already stopped")
+    for recipient in callout.recipients:
+        if recipient.state in (RecipientState.PLANNED, RecipientState.QUEUED):
+            recipient.state = RecipientState.CANCELLED
+    callout.status = CalloutStatus.STOPPED
+    callout.stopped_at = utcnow()
+    session.flush()
+    return callout

@@ -113,6 +113,8 @@ PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "callouts.list": CALLOUT_ROLES,
     "callouts.read": CALLOUT_ROLES,
     "callouts.recipients": CALLOUT_ROLES,
+    "callouts.send": CALLOUT_ROLES,
+    "callouts.stop": CALLOUT_ROLES,
     # Web pages.
     "web.dashboard": ALL_ROLES,
     "web.organisations": READERS,

@@ -203,3 +203,46 @@ def test_bad_callouts_are_explained_and_nothing_is_written(
 def test_unknown_callout_is_404(crowd: ApiHarness) -> None:
     assert crowd.get(Role.DUTY_OFFICER, f"{URL}/999999").status_code == 404
     assert crowd.get(Role.DUTY_OFFICER, f"{URL}/999999/recipients").status_code == 404
+
+
+def test_send_queues_whoever_qualifies_now_and_stop_cancels_what_is_unsent(
+    crowd: ApiHarness,
+) -> None:
+    created = crowd.post(Role.DUTY_OFFICER, URL, json=_body()).json()
+    # Between planning and sending, one withdraws consent and one more becomes available.
+    first = crowd.session.scalars(select(Volunteer).where(Volunteer.full_name == "Frivillig 1"))
+    first.one().sms_consent = False
+    resting = crowd.session.scalars(select(Volunteer).where(Volunteer.full_name == "Frivillig 6"))
+    resting.one().availability = "available"
+    crowd.session.commit()
+
+    sent = crowd.post(Role.DUTY_OFFICER, f"{URL}/{created['id']}/send")
+    assert sent.status_code == 202, sent.text
+    body = sent.json()
+    assert body["status"] == "active" and body["sent_at"] is not None
+    assert body["counts"]["queued"] == body["recipients_count"] == 4
+    assert body["counts"]["planned"] == 0
+    assert sorted(_names(crowd, created["id"])) == [
+        "Frivillig 2",
+        "Frivillig 3",
+        "Frivillig 6",
+        "Frivillig 8",
+    ]
+    again = crowd.post(Role.DUTY_OFFICER, f"{URL}/{created['id']}/send")
+    assert again.status_code == 409
+
+    stopped = crowd.post(Role.DUTY_OFFICER, f"{URL}/{created['id']}/stop")
+    assert stopped.status_code == 200, stopped.text
+    assert stopped.json()["status"] == "stopped"
+    assert stopped.json()["counts"]["cancelled"] == 4 and stopped.json()["counts"]["queued"] == 0
+    assert crowd.post(Role.DUTY_OFFICER, f"{URL}/{created['id']}/stop").status_code == 409
+    assert crowd.post(Role.DUTY_OFFICER, f"{URL}/{created['id']}/send").status_code == 409
+
+
+def test_only_callout_roles_send_and_stop(crowd: ApiHarness) -> None:
+    created = crowd.post(Role.DUTY_OFFICER, URL, json=_body()).json()
+    for role in (Role.COUNCIL, Role.PLANNER, Role.ORG_EDITOR):
+        assert crowd.post(role, f"{URL}/{created['id']}/send").status_code == 403
+        assert crowd.post(role, f"{URL}/{created['id']}/stop").status_code == 403
+    assert crowd.get(Role.DUTY_OFFICER, f"{URL}/{created['id']}").json()["status"] == "draft"
+    assert crowd.post(Role.DUTY_OFFICER, f"{URL}/999999/send").status_code == 404
