@@ -13,7 +13,7 @@ from typing import Any
 
 from geoalchemy2.shape import to_shape
 from shapely.geometry import MultiPolygon, Point
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from alerts.models import (
@@ -77,8 +77,7 @@ def eligible_volunteers(
     qualified = exists().where(
         VolunteerQualification.volunteer_id == Volunteer.id,
         VolunteerQualification.qualification_type_id.in_(qualification_type_ids),
-        or_(VolunteerQualification.expires_on.is_(None), VolunteerQualification.expires_on >= on),
-        or_(VolunteerQualification.obtained_on.is_(None), VolunteerQualification.obtained_on <= on),
+        VolunteerQualification.held_on(on),
     )
     statement = select(Volunteer.id, Volunteer.mobile, distance).where(
         Volunteer.active.is_(True),
@@ -215,10 +214,7 @@ def yes_per_need(session: Session, callout: Callout, on: date) -> list[tuple[Cal
                 exists().where(
                     VolunteerQualification.volunteer_id == CalloutRecipient.volunteer_id,
                     VolunteerQualification.qualification_type_id == need.qualification_type_id,
-                    or_(
-                        VolunteerQualification.expires_on.is_(None),
-                        VolunteerQualification.expires_on >= on,
-                    ),
+                    VolunteerQualification.valid_on(on),
                 ),
             )
         )

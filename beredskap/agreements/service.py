@@ -199,7 +199,7 @@ def coverage(session: Session, agreement: Agreement, *, on: date) -> list[Covera
                 Volunteer.active.is_(True),
                 Volunteer.sms_consent.is_(True),
                 held.qualification_type_id.in_(qualification_ids),
-                or_(held.expires_on.is_(None), held.expires_on >= on),
+                held.valid_on(on),
             )
             .group_by(held.qualification_type_id)
         )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, distinct, func, or_, select
+from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session
 
 from beredskap.inventory.models import Capability, Equipment, EquipmentStatus, ResourceType
@@ -93,8 +93,7 @@ def _equipment_counts(
 def _qualified(on: date, qualification_type_id: int | None) -> list[Any]:
     conditions = [
         Volunteer.active.is_(True),
-        or_(VolunteerQualification.expires_on.is_(None), VolunteerQualification.expires_on >= on),
-        or_(VolunteerQualification.obtained_on.is_(None), VolunteerQualification.obtained_on <= on),
+        VolunteerQualification.held_on(on),
     ]
     if qualification_type_id is not None:
         conditions.append(VolunteerQualification.qualification_type_id == qualification_type_id)

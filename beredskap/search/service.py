@@ -308,10 +308,7 @@ def available_volunteers_near(
             exists().where(
                 VolunteerQualification.volunteer_id == Volunteer.id,
                 VolunteerQualification.qualification_type_id == qualification_type_id,
-                or_(
-                    VolunteerQualification.expires_on.is_(None),
-                    VolunteerQualification.expires_on >= on,
-                ),
+                VolunteerQualification.valid_on(on),
             )
         )
     if organisation_ids is not None:

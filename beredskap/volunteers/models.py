@@ -20,8 +20,12 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    and_,
+    or_,
 )
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.sql import ColumnElement
 
 from beredskap.audit.models import Audited
 from beredskap.columns import (
@@ -195,6 +199,22 @@ class VolunteerQualification(Audited, Versioned, Timestamped, Base):
         ),
     )
 
+    @hybrid_method
     def valid_on(self, day: date) -> bool:
-        """Whether the qualification counts on that day."""
+        """Whether the qualification counts on that day (not expired); also usable in SQL."""
         return self.expires_on is None or self.expires_on >= day
+
+    @valid_on.expression  # type: ignore[no-redef]
+    @classmethod
+    def valid_on(cls, day: date) -> ColumnElement[bool]:
+        return or_(cls.expires_on.is_(None), cls.expires_on >= day)
+
+    @hybrid_method
+    def held_on(self, day: date) -> bool:
+        """Obtained by that day and not expired: what a callout or a count relies on."""
+        return (self.obtained_on is None or self.obtained_on <= day) and self.valid_on(day)
+
+    @held_on.expression  # type: ignore[no-redef]
+    @classmethod
+    def held_on(cls, day: date) -> ColumnElement[bool]:
+        return and_(or_(cls.obtained_on.is_(None), cls.obtained_on <= day), cls.valid_on(day))

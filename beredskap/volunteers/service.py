@@ -10,7 +10,7 @@ from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from beredskap import catalogue
@@ -113,12 +113,7 @@ def volunteers_query(
         if qualification_code is not None:
             held = held.join(QualificationType).where(QualificationType.code == qualification_code)
         if valid_on is not None:
-            held = held.where(
-                or_(
-                    VolunteerQualification.expires_on.is_(None),
-                    VolunteerQualification.expires_on >= valid_on,
-                )
-            )
+            held = held.where(VolunteerQualification.valid_on(valid_on))
         if expiring_before is not None:
             held = held.where(VolunteerQualification.expires_on < expiring_before)
         statement = statement.where(Volunteer.id.in_(held))
