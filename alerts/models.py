@@ -2,7 +2,12 @@
 
 A recipient row is the unit of sending: the worker claims it, records the attempt before it
 calls the gateway, then records the provider's id. Its state and answer are what the duty
-officer watches.
+officer watches. Later messages to the same person (a follow-up, "need covered") are
+CalloutNotice rows, sent the same way: both carry the `OutboxColumns`.
+
+Two tables serve the SMS plumbing: LocalSms is the local gateway's record of what it
+"sent" (no Twilio configured), and InboundSms logs every reply received and what we did
+with it.
 """
 
 from __future__ import annotations
@@ -70,6 +75,24 @@ class Answer(enum.StrEnum):
     NO = "no"
 
 
+class NoticeKind(enum.StrEnum):
+    FOLLOW_UP = "follow_up"  # to those who said yes: "Oppmøte ved ..."
+    COVERED = "covered"  # to the rest once enough said yes: "behov dekket, takk"
+
+
+class InboundOutcome(enum.StrEnum):
+    """What became of a received SMS."""
+
+    ANSWERED = "answered"  # a JA / NEI recorded on a recipient
+    OPTED_OUT = "opted_out"
+    OPTED_IN = "opted_in"
+    HELP = "help"
+    NO_OPEN_CALLOUT = "no_open_callout"  # an answer from someone no open callout asked
+    UNKNOWN_CODE = "unknown_code"
+    UNKNOWN_NUMBER = "unknown_number"
+    UNPARSEABLE = "unparseable"
+
+
 OPEN_STATUSES = (CalloutStatus.DRAFT, CalloutStatus.ACTIVE)
 
 
@@ -96,6 +119,16 @@ class Callout(Audited, Versioned, Timestamped, Base):
     created_by: Mapped[str] = mapped_column(String(200))
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     stopped_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # When enough said yes and the others were told (automatically or by the officer).
+    covered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Escalation, set on the callout and kept in the database so a restart keeps the timer:
+    # after `escalate_after_min` minutes with fewer yes than wanted, ask again with the wider
+    # radius and/or the next circle of organisations.
+    escalate_after_min: Mapped[int | None] = mapped_column(Integer)
+    escalate_radius_m: Mapped[float | None] = mapped_column(Float)
+    escalate_organisation_ids: Mapped[list[int] | None] = mapped_column(JSON)
+    escalation_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     needs: Mapped[list[CalloutNeed]] = relationship(
         back_populates="callout", cascade="all, delete-orphan", order_by="CalloutNeed.id"
@@ -150,6 +183,11 @@ class Callout(Audited, Versioned, Timestamped, Base):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def wanted_total(self) -> int:
+        """How many yes the callout wants: as set, else the sum of its needs."""
+        return self.wanted or sum(need.count for need in self.needs)
+
 
 class CalloutNeed(Base):
     """How many volunteers holding a qualification the callout needs."""
@@ -174,7 +212,29 @@ class CalloutNeed(Base):
     )
 
 
-class CalloutRecipient(Timestamped, Base):
+class OutboxColumns:
+    """The sending state of one SMS in the outbox, shared by recipients and notices.
+
+    The worker claims a `queued` row, sets `sending` with `attempt_started_at` and commits
+    BEFORE it calls the gateway; a row found `sending` later (a worker died) is reconciled
+    with the provider's message list since `attempt_started_at` before any resend.
+    """
+
+    state: Mapped[RecipientState] = mapped_column(
+        enum_type(RecipientState, "state"), default=RecipientState.QUEUED
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    attempt_started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # After a transient failure: not before this time (backoff that survives a restart).
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    provider_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    error_code: Mapped[str | None] = mapped_column(String(32))
+    error_reason: Mapped[str | None] = mapped_column(String(300))
+
+
+class CalloutRecipient(OutboxColumns, Timestamped, Base):
     """One volunteer asked by one callout: the outbox row and, later, the answer.
 
     Not audited row by row: a callout to hundreds would flood the audit log, and the row
@@ -191,16 +251,8 @@ class CalloutRecipient(Timestamped, Base):
     )
     mobile: Mapped[str] = mapped_column(String(20))
     distance_m: Mapped[float] = mapped_column(Float)
-    state: Mapped[RecipientState] = mapped_column(
-        enum_type(RecipientState, "state"), default=RecipientState.PLANNED
-    )
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    attempt_started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    provider_id: Mapped[str | None] = mapped_column(String(64), unique=True)
-    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    error_code: Mapped[str | None] = mapped_column(String(32))
-    error_reason: Mapped[str | None] = mapped_column(String(300))
+    # Asked in the first round (0) or added by escalation (1).
+    ask_round: Mapped[int] = mapped_column(Integer, default=0)
     answer: Mapped[Answer | None] = mapped_column(enum_type(Answer, "answer"))
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     minutes_to_arrival: Mapped[int | None] = mapped_column(Integer)
@@ -211,4 +263,68 @@ class CalloutRecipient(Timestamped, Base):
     __table_args__ = (
         UniqueConstraint("callout_id", "volunteer_id"),
         Index("ix_callout_recipients_callout_id_state", "callout_id", "state"),
+        Index("ix_callout_recipients_state", "state"),
     )
+
+
+class CalloutNotice(OutboxColumns, Timestamped, Base):
+    """A later SMS to someone a callout asked: a follow-up or "need covered, thank you".
+
+    The body is composed when queued (with the exercise marker for an exercise), so what
+    the worker sends is exactly what the officer saw.
+    """
+
+    __tablename__ = "callout_notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    callout_id: Mapped[int] = mapped_column(
+        ForeignKey("callouts.id", ondelete="CASCADE"), index=True
+    )
+    recipient_id: Mapped[int] = mapped_column(
+        ForeignKey("callout_recipients.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[NoticeKind] = mapped_column(enum_type(NoticeKind, "kind"))
+    mobile: Mapped[str] = mapped_column(String(20))
+    body: Mapped[str] = mapped_column(Text)
+
+    recipient: Mapped[CalloutRecipient] = relationship()
+
+    __table_args__ = (Index("ix_callout_notices_state", "state"),)
+
+
+class LocalSms(Base):
+    """A message the local gateway "sent" (no Twilio configured): shown on a page instead."""
+
+    __tablename__ = "local_sms"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider_id: Mapped[str] = mapped_column(String(64), unique=True)
+    reference: Mapped[str] = mapped_column(String(64), unique=True)
+    to: Mapped[str] = mapped_column(String(20), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class InboundSms(Base):
+    """Every SMS received, and what became of it: the log of replies.
+
+    `message_sid` (Twilio's MessageSid) makes a redelivered webhook a no-op: Twilio retries a
+    webhook it got no answer to, and the same reply must not be applied twice.
+    """
+
+    __tablename__ = "inbound_sms"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    from_number: Mapped[str] = mapped_column(String(32), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    outcome: Mapped[InboundOutcome] = mapped_column(enum_type(InboundOutcome, "outcome"))
+    callout_id: Mapped[int | None] = mapped_column(
+        ForeignKey("callouts.id", ondelete="SET NULL"), index=True
+    )
+    recipient_id: Mapped[int | None] = mapped_column(
+        ForeignKey("callout_recipients.id", ondelete="SET NULL")
+    )
+    reply: Mapped[str | None] = mapped_column(Text)  # what we answered (TwiML)

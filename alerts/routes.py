@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from alerts import service
 from alerts.models import Callout, CalloutRecipient
-from alerts.schemas import CalloutCreate, CalloutOut, NeedOut, RecipientOut
+from alerts.schemas import CalloutCreate, CalloutOut, EscalationOut, NeedOut, RecipientOut
 from beredskap.api.concurrency import set_etag
 from beredskap.api.geometry import area_out, point_out
 from beredskap.api.pagination import ListParams, Page, list_params, paginate
@@ -32,6 +32,18 @@ RECIPIENT_SORTS = {
 }
 
 
+def _escalation_out(callout: Callout) -> EscalationOut | None:
+    if callout.escalate_after_min is None:
+        return None
+    return EscalationOut(
+        after_min=callout.escalate_after_min,
+        radius_m=callout.escalate_radius_m,
+        organisation_ids=list(callout.escalate_organisation_ids or []),
+        due_at=callout.escalation_due_at,
+        escalated_at=callout.escalated_at,
+    )
+
+
 def _out(session: Session, callout: Callout) -> CalloutOut:
     counts = service.recipient_counts(session, callout.id)
     needs = service.yes_per_need(session, callout, today_in_norway())
@@ -46,12 +58,14 @@ def _out(session: Session, callout: Callout) -> CalloutOut:
         radius_m=callout.radius_m,
         area=area_out(callout.area),
         organisation_ids=list(callout.organisation_ids or []),
-        wanted=callout.wanted or sum(need.count for need in callout.needs),
+        wanted=callout.wanted_total,
         thank_when_covered=callout.thank_when_covered,
         created_by=callout.created_by,
         created_at=callout.created_at,
         sent_at=callout.sent_at,
         stopped_at=callout.stopped_at,
+        covered_at=callout.covered_at,
+        escalation=_escalation_out(callout),
         recipients_count=counts["recipients"],
         counts=counts,
         needs=[
@@ -60,6 +74,29 @@ def _out(session: Session, callout: Callout) -> CalloutOut:
         ],
         version=callout.version,
     )
+
+
+def _escalation_fields(body: CalloutCreate) -> dict[str, object]:
+    escalation = body.escalation
+    if escalation is None:
+        return {}
+    if escalation.radius_m is None and not escalation.organisation_ids:
+        raise DomainValidationError(
+            "escalation", "say how to escalate: a wider radius, more organisations, or both"
+        )
+    if escalation.organisation_ids and not body.organisation_ids:
+        raise DomainValidationError(
+            "escalation.organisation_ids",
+            "the callout already asks every organisation; name its first circle in "
+            "organisation_ids",
+        )
+    if escalation.radius_m is not None and escalation.radius_m <= body.radius_m:
+        raise DomainValidationError("escalation.radius_m", "must be wider than radius_m")
+    return {
+        "escalate_after_min": escalation.after_min,
+        "escalate_radius_m": escalation.radius_m,
+        "escalate_organisation_ids": sorted(set(escalation.organisation_ids)),
+    }
 
 
 @router.post(
@@ -98,6 +135,7 @@ def create_callout(
             "organisation_ids": sorted(set(body.organisation_ids)),
             "wanted": body.wanted,
             "thank_when_covered": body.thank_when_covered,
+            **_escalation_fields(body),
         },
         needs=[service.Need(ids[need.qualification], need.count) for need in body.needs],
         on=today_in_norway(),

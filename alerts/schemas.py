@@ -29,6 +29,28 @@ class NeedIn(BaseModel):
     count: Wanted
 
 
+class EscalationIn(BaseModel):
+    """Ask more people when too few said yes in time: wider, other organisations, or both."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    after_min: int = Field(ge=1, le=1440, description="Minutes after sending")
+    radius_m: float | None = Field(
+        None, gt=0, le=MAX_RADIUS_M, allow_inf_nan=False, description="The wider radius"
+    )
+    organisation_ids: list[RefId] = Field(
+        default_factory=list, max_length=200, description="The next circle of organisations"
+    )
+
+
+class EscalationOut(BaseModel):
+    after_min: int
+    radius_m: float | None
+    organisation_ids: list[int]
+    due_at: datetime | None = Field(description="When it runs, if it has not yet")
+    escalated_at: datetime | None
+
+
 class CalloutCreate(BaseModel):
     """A draft: nothing is sent until `POST /callouts/{id}/send`."""
 
@@ -49,6 +71,7 @@ class CalloutCreate(BaseModel):
     thank_when_covered: bool = Field(
         True, description="Tell the others the need is covered once enough have said yes"
     )
+    escalation: EscalationIn | None = None
 
 
 class NeedOut(BaseModel):
@@ -74,6 +97,8 @@ class CalloutOut(BaseModel):
     created_at: datetime
     sent_at: datetime | None
     stopped_at: datetime | None
+    covered_at: datetime | None
+    escalation: EscalationOut | None
     recipients_count: int = Field(description="Volunteers the callout asks (or would ask)")
     counts: dict[str, int] = Field(
         description="queued, sent, delivered, failed, yes, no, no_answer (and planned, cancelled)"

@@ -8,7 +8,7 @@ valid on the day, and, if organisations are named, belong to one of them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from geoalchemy2.shape import to_shape
@@ -203,6 +203,17 @@ def recipient_counts(session: Session, callout_id: int) -> dict[str, int]:
     }
 
 
+def yes_count(session: Session, callout_id: int) -> int:
+    return int(
+        session.scalar(
+            select(func.count()).where(
+                CalloutRecipient.callout_id == callout_id, CalloutRecipient.answer == "yes"
+            )
+        )
+        or 0
+    )
+
+
 def yes_per_need(session: Session, callout: Callout, on: date) -> list[tuple[CalloutNeed, int]]:
     """Per need: how many who said yes hold that qualification, valid on the day."""
     figures = []
@@ -257,6 +268,8 @@ def send(session: Session, callout: Callout, *, on: date) -> Callout:
         recipient.state = RecipientState.QUEUED
     callout.status = CalloutStatus.ACTIVE
     callout.sent_at = utcnow()
+    if callout.escalate_after_min is not None:
+        callout.escalation_due_at = callout.sent_at + timedelta(minutes=callout.escalate_after_min)
     session.flush()
     return callout
 
@@ -271,5 +284,6 @@ def stop(session: Session, callout: Callout) -> Callout:
             recipient.state = RecipientState.CANCELLED
     callout.status = CalloutStatus.STOPPED
     callout.stopped_at = utcnow()
+    callout.escalation_due_at = None
     session.flush()
     return callout

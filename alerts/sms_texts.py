@@ -46,9 +46,7 @@ def callout_message(message: str, *, code: str | None, exercise: bool) -> str:
         ) % {"code": code}
     else:
         how = t.pgettext("sms", "Reply YES or NO. Arriving in 20 min: YES 20")
-    parts = [EXERCISE_MARKER] if exercise else []
-    parts += [message.strip(), how]
-    return "\n".join(parts)
+    return _with_marker(f"{message.strip()}\n{how}", exercise)
 
 
 def answer_confirmation(reply: ParsedReply, callout: str, language: str | None = None) -> str:
@@ -100,3 +98,20 @@ def opted_in(language: str | None = None) -> str:
     return _catalog(language).pgettext(
         "sms", "You will get callouts by SMS again. Reply STOP to end them."
     )
+
+
+def _with_marker(text: str, exercise: bool) -> str:
+    return f"{EXERCISE_MARKER}\n{text}" if exercise else text
+
+
+def follow_up_message(text: str, *, code: str, title: str, exercise: bool) -> str:
+    """A follow-up to those who said yes ("Oppmøte ved brannstasjonen kl 03.30")."""
+    return _with_marker(f"{callout_label(code, title)}: {text.strip()}", exercise)
+
+
+def covered_message(*, code: str, title: str, exercise: bool) -> str:
+    """To those who did not say yes, once enough did: they need not come."""
+    text = _catalog(DEFAULT_LANGUAGE).pgettext(
+        "sms", "The need for %(callout)s is covered. Thank you, you do not need to come."
+    ) % {"callout": callout_label(code, title)}
+    return _with_marker(text, exercise)

@@ -26,6 +26,9 @@ REGISTER_TABLES = {
     "callouts",
     "callout_needs",
     "callout_recipients",
+    "callout_notices",
+    "local_sms",
+    "inbound_sms",
 }
 
 

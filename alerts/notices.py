@@ -1,0 +1,141 @@
+"""Later messages to those a callout asked: a follow-up to who said yes, and "the need is
+covered, thank you" to the rest. Queued as CalloutNotice rows for the worker. Flushes, never
+commits.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import Session
+
+from alerts import sms_texts
+from alerts.models import (
+    Answer,
+    Callout,
+    CalloutNotice,
+    CalloutRecipient,
+    CalloutStatus,
+    NoticeKind,
+    RecipientState,
+)
+from alerts.service import yes_count, yes_per_need
+from beredskap.columns import utcnow
+from beredskap.errors import ConflictError, DomainValidationError
+
+# The callout message reached (or may reach) them: they are the ones to tell more.
+_ASKED = (RecipientState.SENDING, RecipientState.SENT, RecipientState.DELIVERED)
+
+
+def _require_sent(callout: Callout) -> None:
+    if callout.status == CalloutStatus.DRAFT:
+        raise ConflictError("the callout has not been sent")
+
+
+def follow_up(session: Session, callout: Callout, text: str) -> int:
+    """Queue `text` to everyone who said yes ("Oppmøte ved ..."); how many it goes to."""
+    _require_sent(callout)
+    if not text.strip():
+        raise DomainValidationError("message", "write the follow-up")
+    body = sms_texts.follow_up_message(
+        text, code=callout.code, title=callout.title, exercise=callout.exercise
+    )
+    recipients = session.scalars(
+        select(CalloutRecipient).where(
+            CalloutRecipient.callout_id == callout.id, CalloutRecipient.answer == Answer.YES
+        )
+    ).all()
+    if not recipients:
+        raise ConflictError("nobody has said yes yet")
+    for recipient in recipients:
+        session.add(_notice(callout, recipient, NoticeKind.FOLLOW_UP, body))
+    session.flush()
+    return len(recipients)
+
+
+def thank_others(session: Session, callout: Callout) -> int:
+    """The need is covered: tell everyone asked who has not said yes, cancel messages not yet
+    sent and any pending escalation. Once per callout, however many call it at once."""
+    _require_sent(callout)
+    now = utcnow()
+    # One conditional UPDATE decides who tells them, so two simultaneous last "JA" replies
+    # cannot send the thanks twice.
+    claimed = session.execute(
+        update(Callout)
+        .where(Callout.id == callout.id, Callout.covered_at.is_(None))
+        .values(
+            covered_at=now,
+            escalation_due_at=None,
+            version=Callout.version + 1,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.expire(callout)
+    if claimed != 1:
+        raise ConflictError("the others have already been told the need is covered")
+    session.execute(
+        update(CalloutRecipient)
+        .where(
+            CalloutRecipient.callout_id == callout.id,
+            CalloutRecipient.state == RecipientState.QUEUED,
+        )
+        .values(state=RecipientState.CANCELLED, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    body = sms_texts.covered_message(
+        code=callout.code, title=callout.title, exercise=callout.exercise
+    )
+    already_told = exists().where(
+        CalloutNotice.recipient_id == CalloutRecipient.id,
+        CalloutNotice.kind == NoticeKind.COVERED,
+    )
+    others = session.scalars(
+        select(CalloutRecipient).where(
+            CalloutRecipient.callout_id == callout.id,
+            CalloutRecipient.state.in_(_ASKED),
+            (CalloutRecipient.answer.is_(None)) | (CalloutRecipient.answer != Answer.YES),
+            ~already_told,
+        )
+    ).all()
+    for recipient in others:
+        session.add(_notice(callout, recipient, NoticeKind.COVERED, body))
+    session.flush()
+    return len(others)
+
+
+def is_covered(session: Session, callout: Callout, on: date) -> bool:
+    """Enough said yes: as many as wanted in all, and each need met."""
+    if yes_count(session, callout.id) < callout.wanted_total:
+        return False
+    return all(said_yes >= need.count for need, said_yes in yes_per_need(session, callout, on))
+
+
+def thank_others_if_covered(session: Session, callout: Callout, on: date) -> int:
+    """After a yes: if the callout wants it and the need is now covered, tell the others.
+    How many were told (0 when not covered, not wanted, or done already)."""
+    if (
+        not callout.thank_when_covered
+        or callout.status != CalloutStatus.ACTIVE
+        or callout.covered_at is not None
+        or not is_covered(session, callout, on)
+    ):
+        return 0
+    try:
+        return thank_others(session, callout)
+    except ConflictError:  # another reply got there first
+        return 0
+
+
+def _notice(
+    callout: Callout, recipient: CalloutRecipient, kind: NoticeKind, body: str
+) -> CalloutNotice:
+    return CalloutNotice(
+        callout_id=callout.id,
+        recipient_id=recipient.id,
+        kind=kind,
+        mobile=recipient.mobile,
+        body=body,
+        state=RecipientState.QUEUED,
+    )
