@@ -77,7 +77,7 @@ def eligible_volunteers(
     qualified = exists().where(
         VolunteerQualification.volunteer_id == Volunteer.id,
         VolunteerQualification.qualification_type_id.in_(qualification_type_ids),
-        VolunteerQualification.held_on(on),
+        VolunteerQualification.valid_on(on),
     )
     statement = select(Volunteer.id, Volunteer.mobile, distance).where(
         Volunteer.active.is_(True),

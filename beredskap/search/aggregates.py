@@ -93,7 +93,7 @@ def _equipment_counts(
 def _qualified(on: date, qualification_type_id: int | None) -> list[Any]:
     conditions = [
         Volunteer.active.is_(True),
-        VolunteerQualification.held_on(on),
+        VolunteerQualification.valid_on(on),
     ]
     if qualification_type_id is not None:
         conditions.append(VolunteerQualification.qualification_type_id == qualification_type_id)

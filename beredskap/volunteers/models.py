@@ -201,20 +201,19 @@ class VolunteerQualification(Audited, Versioned, Timestamped, Base):
 
     @hybrid_method
     def valid_on(self, day: date) -> bool:
-        """Whether the qualification counts on that day (not expired); also usable in SQL."""
-        return self.expires_on is None or self.expires_on >= day
+        """Whether the qualification counts on that day: obtained by then and not expired.
+
+        The one rule for search, coverage, counts and callouts (also usable in SQL): a course
+        booked for next month is no qualification today.
+        """
+        return (self.obtained_on is None or self.obtained_on <= day) and (
+            self.expires_on is None or self.expires_on >= day
+        )
 
     @valid_on.expression  # type: ignore[no-redef]
     @classmethod
     def valid_on(cls, day: date) -> ColumnElement[bool]:
-        return or_(cls.expires_on.is_(None), cls.expires_on >= day)
-
-    @hybrid_method
-    def held_on(self, day: date) -> bool:
-        """Obtained by that day and not expired: what a callout or a count relies on."""
-        return (self.obtained_on is None or self.obtained_on <= day) and self.valid_on(day)
-
-    @held_on.expression  # type: ignore[no-redef]
-    @classmethod
-    def held_on(cls, day: date) -> ColumnElement[bool]:
-        return and_(or_(cls.obtained_on.is_(None), cls.obtained_on <= day), cls.valid_on(day))
+        return and_(
+            or_(cls.obtained_on.is_(None), cls.obtained_on <= day),
+            or_(cls.expires_on.is_(None), cls.expires_on >= day),
+        )

@@ -277,6 +277,25 @@ BAD_VOLUNTEERS: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
+def test_a_course_not_yet_taken_is_no_qualification_today(api: ApiHarness) -> None:
+    """One rule everywhere: obtained by the day and not expired (search, lists, callouts)."""
+    _volunteer(
+        api,
+        full_name="Dag Dahl",
+        qualifications=[_first_aid(api, None, obtained=TODAY + timedelta(days=10))],
+    )
+
+    def names(day: date) -> list[str]:
+        response = api.get(
+            Role.PLANNER, URL, params={"qualification": "first_aid", "valid_on": day.isoformat()}
+        )
+        assert response.status_code == 200, response.text
+        return [item["full_name"] for item in response.json()["items"]]
+
+    assert names(TODAY) == []
+    assert names(TODAY + timedelta(days=10)) == ["Dag Dahl"]
+
+
 @pytest.mark.parametrize(
     "fields, field", [c[1:] for c in BAD_VOLUNTEERS], ids=[c[0] for c in BAD_VOLUNTEERS]
 )
