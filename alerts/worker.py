@@ -219,8 +219,8 @@ class SmsWorker:
             self.outcomes[outcome] += 1
             if outcome is Outcome.PAUSE:
                 self._alarm(result)
-            elif outcome is Outcome.STALE:
-                _logger.warning("sms %s: the row had moved on when sent", claim.reference)
+            elif outcome is Outcome.STALE:  # a receipt came first, or the lease ran out
+                _logger.info("sms %s: the row had moved on when sent", claim.reference)
 
     def _housekeeping(self, pool: ThreadPoolExecutor) -> None:
         now = self._clock()

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from alerts.models import CalloutRecipient, RecipientState
+from alerts.models import CalloutRecipient, LocalSms, RecipientState, WorkerHeartbeat
 from beredskap.runtime import Database
 from tests.support.callout_outbox import queue_callout
 from tests.support.fake_twilio import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_FROM, FakeTwilio
@@ -161,3 +161,34 @@ def test_workers_side_by_side_send_each_message_once(
     assert sum(int(found.group(1)) for found in sent_by if found) == len(numbers)
     assert sum(1 for found in sent_by if found) >= 2  # they did work side by side
     assert not any("Traceback" in log.read_text() for log in logs)
+
+
+def test_worker_once_without_twilio_records_locally_and_exits(
+    fresh_database: Database, tmp_path: Path
+) -> None:
+    numbers = _queue(fresh_database, 5)
+    environment = {
+        name: value for name, value in os.environ.items() if not name.startswith("BEREDSKAP_")
+    }
+    environment["BEREDSKAP_DATABASE_URL"] = fresh_database.engine.url.render_as_string(
+        hide_password=False
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "beredskap.cli", "worker", "--once"],
+        env=environment,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "SMS worker stopped: sent 5" in done.stdout
+    assert "local gateway" in done.stderr  # said loudly: nothing leaves the system
+    with fresh_database.sessions() as session:
+        recorded = session.execute(select(LocalSms.to, LocalSms.reference)).all()
+        rows = session.execute(select(CalloutRecipient.id, CalloutRecipient.state)).all()
+        heartbeats = session.scalars(select(WorkerHeartbeat)).all()
+    assert sorted(to for to, _ in recorded) == sorted(numbers)
+    assert {reference for _, reference in recorded} == {f"r{row.id}" for row in rows}
+    assert {row.state for row in rows} == {RecipientState.SENT}
+    assert heartbeats == []  # a clean stop removes its heartbeat
