@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import ColumnElement, Select, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from alerts import sms_texts
@@ -111,13 +111,17 @@ def claim_stale(session: Session, *, now: datetime, lease: timedelta, limit: int
         )
         found = _read(session, table, statement, limit - len(claims))
         if found:
-            session.execute(
-                update(table)
-                .where(table.id.in_([claim.row_id for claim in found]))
-                .values(next_attempt_at=now + lease)
-                .execution_options(synchronize_session=False)
+            taken = _guarded_update(
+                session,
+                table,
+                [claim.row_id for claim in found],
+                (
+                    table.state == RecipientState.SENDING,
+                    or_(table.next_attempt_at.is_(None), table.next_attempt_at <= now),
+                ),
+                {"next_attempt_at": now + lease},
             )
-        claims += found
+            claims += [claim for claim in found if claim.row_id in taken]
     session.flush()
     return claims
 
@@ -180,7 +184,16 @@ def record_reconciled(
     if found is None:
         row.next_attempt_at = now + timedelta(seconds=policy.reconcile_retry_s)
         return Outcome.UNSETTLED
-    match = next((message for message in found if message.body == claim.body), None)
+    # Same number and text since the attempt began, and not another row's message (two
+    # rows may share a number: a family phone asked twice, or two identical notices).
+    match = next(
+        (
+            message
+            for message in found
+            if message.body == claim.body and not _attributed(session, message.provider_id)
+        ),
+        None,
+    )
     if match is not None:
         return _accepted(row, match.provider_id, match.sent_at or match.created_at)
     if row.attempts >= policy.max_attempts:
@@ -265,17 +278,18 @@ def _claim(
     found = _read(session, table, statement, limit)
     if not found:
         return []
-    session.execute(
-        update(table)
-        .where(table.id.in_([claim.row_id for claim in found]))
-        .values(
-            state=RecipientState.SENDING,
-            attempts=table.attempts + 1,
-            attempt_started_at=now,
-            next_attempt_at=None,
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False)
+    taken = _guarded_update(
+        session,
+        table,
+        [claim.row_id for claim in found],
+        (table.state == RecipientState.QUEUED,),
+        {
+            "state": RecipientState.SENDING,
+            "attempts": table.attempts + 1,
+            "attempt_started_at": now,
+            "next_attempt_at": None,
+            "updated_at": now,
+        },
     )
     session.flush()
     return [
@@ -289,11 +303,40 @@ def _claim(
             attempt_started_at=now,
         )
         for claim in found
+        if claim.row_id in taken
     ]
+
+
+def _guarded_update(
+    session: Session,
+    table: OutboxTable,
+    ids: list[int],
+    still: tuple[ColumnElement[bool], ...],
+    values: dict[str, Any],
+) -> set[int]:
+    """Update the rows that still qualify; their ids. The rows are locked (PostgreSQL) or
+    the database is (SQLite), so this is all of them: the condition is a second guard,
+    should a caller ever claim in a transaction that did not declare its write intent."""
+    return set(
+        session.scalars(
+            update(table)
+            .where(table.id.in_(ids), *still)
+            .values(**values)
+            .returning(table.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
 
 
 def _lock(session: Session, claim: Claim) -> OutboxRow | None:
     return session.get(claim.table, claim.row_id, with_for_update=True)
+
+
+def _attributed(session: Session, provider_id: str) -> bool:
+    return any(
+        session.scalar(select(exists().where(table.provider_id == provider_id)))
+        for table in (CalloutRecipient, CalloutNotice)
+    )
 
 
 def _current(row: OutboxRow, claim: Claim) -> bool:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts import outbox, worker_status
@@ -105,6 +105,7 @@ class SmsWorker:
         self._stopping = threading.Event()
         self._started_at = clock()
         self._paused_until = 0.0
+        self._last_error: SQLAlchemyError | None = None
 
     def stop(self) -> None:
         """Ask the worker to finish: no new claims; sends in flight are awaited and recorded.
@@ -195,7 +196,22 @@ class SmsWorker:
         if not results:
             return
         answers = [(claim, future.result()) for future, claim in results.items()]
+        recorded = self._in_transaction("record", self._recorder(answers))
+        if recorded is None and isinstance(self._last_error, IntegrityError) and len(answers) > 1:
+            # One row's trouble must not leave the whole batch to reconciliation.
+            recorded = []
+            for answer in answers:
+                recorded += self._in_transaction("record one", self._recorder([answer])) or []
+        for claim, result, outcome in recorded or []:
+            self.outcomes[outcome] += 1
+            if outcome is Outcome.PAUSE:
+                self._alarm(result)
+            elif outcome is Outcome.STALE:  # a receipt came first, or the lease ran out
+                _logger.info("sms %s: the row had moved on when sent", claim.reference)
 
+    def _recorder(
+        self, answers: list[tuple[Claim, SendResult]]
+    ) -> Callable[[Session], list[tuple[Claim, SendResult, Outcome]]]:
         def record(session: Session) -> list[tuple[Claim, SendResult, Outcome]]:
             now = self._clock()
             return [
@@ -215,12 +231,7 @@ class SmsWorker:
                 for claim, result in answers
             ]
 
-        for claim, result, outcome in self._in_transaction("record", record) or []:
-            self.outcomes[outcome] += 1
-            if outcome is Outcome.PAUSE:
-                self._alarm(result)
-            elif outcome is Outcome.STALE:  # a receipt came first, or the lease ran out
-                _logger.info("sms %s: the row had moved on when sent", claim.reference)
+        return record
 
     def _housekeeping(self, pool: ThreadPoolExecutor) -> None:
         now = self._clock()
@@ -306,6 +317,8 @@ class SmsWorker:
             with transaction(self.sessions, actor=ACTOR) as session:
                 return work(session)
         except SQLAlchemyError as error:
+            self._last_error = error
             _logger.error("sms worker: %s failed: %s", what, type(error).__name__)
-            self._stopping.wait(self.config.database_pause_s)
+            if not isinstance(error, IntegrityError):  # the database is away: give it time
+                self._stopping.wait(self.config.database_pause_s)
             return None

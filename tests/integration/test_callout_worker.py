@@ -320,6 +320,40 @@ def test_unknown_result_not_found_is_sent_again_once(
     assert gateway.sends_to(to) == 2  # the lost one and the resend: nothing more
 
 
+def test_reconciling_never_takes_another_rows_message(
+    session: Session, sessions: sessionmaker[Session]
+) -> None:
+    queued = queue_callout(session, 2)
+    shared = queued.numbers[0]
+    first, second = _rows(session, queued.callout_id)
+    second.mobile = shared  # two recipients on one phone (the same text to both)
+    session.flush()
+    gateway = ScriptedGateway({shared: [SendAccepted("SMfirst", MessageStatus.QUEUED)]})
+    gateway.script[shared].append(SendFailed(FailureKind.UNKNOWN, "timed out"))
+    clock = Clock()
+    _worker(sessions, gateway, clock, concurrency=1).run(once=True)
+    body = str(gateway.sent[0]["body"])
+    gateway.listed[shared] = [SentMessage("SMfirst", shared, body, MessageStatus.SENT, clock.now)]
+    clock.advance(61)
+    _worker(sessions, gateway, clock).run(once=True)
+
+    first, second = _rows(session, queued.callout_id)
+    assert first.provider_id == "SMfirst"
+    assert second.state == RecipientState.SENT and second.provider_id not in (None, "SMfirst")
+    assert gateway.sends_to(shared) == 3  # the first, the lost one, its resend
+
+
+def test_one_row_that_cannot_be_recorded_does_not_hold_up_the_others(
+    session: Session, sessions: sessionmaker[Session]
+) -> None:
+    queued = queue_callout(session, 3)
+    duplicate = SendAccepted("SMsame", MessageStatus.QUEUED)  # a provider gone wrong
+    gateway = ScriptedGateway({queued.numbers[0]: [duplicate], queued.numbers[1]: [duplicate]})
+    _worker(sessions, gateway, concurrency=3).run(once=True)
+    states = sorted(row.state.value for row in _rows(session, queued.callout_id))
+    assert states == ["sending", "sent", "sent"]  # the clash is left to reconciliation
+
+
 def test_unreadable_message_list_leaves_the_row_for_later(
     session: Session, sessions: sessionmaker[Session]
 ) -> None:
