@@ -328,3 +328,18 @@ class InboundSms(Base):
         ForeignKey("callout_recipients.id", ondelete="SET NULL")
     )
     reply: Mapped[str | None] = mapped_column(Text)  # what we answered (TwiML)
+
+
+class WorkerHeartbeat(Base):
+    """A running `beredskap worker`: the duty officer's sign that SMS are being sent.
+
+    One row per process (host and pid), refreshed every round; a row not seen for a while
+    is a sender that stopped or died.
+    """
+
+    __tablename__ = "worker_heartbeats"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)

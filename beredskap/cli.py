@@ -1,4 +1,4 @@
-"""The `beredskap` command: database, seed data and serving."""
+"""The `beredskap` command: database, seed data, serving and the SMS worker."""
 
 from __future__ import annotations
 
@@ -215,6 +215,43 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         proxy_headers=True,
+    )
+
+
+@app.command()
+def worker(
+    once: bool = typer.Option(False, "--once", help="Send what is due, then exit (cron, tests)."),
+    concurrency: int = typer.Option(
+        None, min=1, max=500, help="SMS in flight at once (default BEREDSKAP_SMS_MAX_CONCURRENCY)."
+    ),
+) -> None:
+    """Send callout SMS from the outbox, run escalations; stop with SIGTERM or Ctrl-C."""
+    import logging
+    import signal
+
+    from alerts.gateway_factory import gateway_from_settings
+    from alerts.local_store import DatabaseLocalMessageStore
+    from alerts.worker import SmsWorker, WorkerConfig
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = get_settings()
+    database = _database()
+    gateway = gateway_from_settings(settings, DatabaseLocalMessageStore(database.sessions))
+    sender = SmsWorker(
+        database.sessions,
+        gateway,
+        WorkerConfig.from_settings(settings, concurrency=concurrency),
+    )
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signal_number, lambda *_: sender.stop())
+    outcomes = sender.run(once=once)
+    close = getattr(gateway, "close", None)
+    if callable(close):
+        close()
+    database.engine.dispose()
+    typer.echo(
+        "SMS worker stopped: "
+        + (", ".join(f"{k} {v}" for k, v in outcomes.items()) or "nothing sent")
     )
 
 

@@ -90,6 +90,10 @@ class Settings(BaseSettings):
     )
     sms_validity_period_s: int = Field(default=3600, ge=1, le=36000)
     sms_max_concurrency: int = Field(default=50, ge=1, le=500)
+    # A message left `sending` longer than this (its worker died, or the gateway could not
+    # say) is checked against the provider's message list before any resend. Well above the
+    # gateway's own retry time (30 s) plus request timeouts, so a live send is never judged.
+    sms_send_lease_s: int = Field(default=300, ge=1, le=24 * 3600)
 
     @field_validator(
         "twilio_account_sid",

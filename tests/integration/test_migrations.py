@@ -29,6 +29,7 @@ REGISTER_TABLES = {
     "callout_notices",
     "local_sms",
     "inbound_sms",
+    "worker_heartbeats",
 }
 
 
