@@ -232,5 +232,31 @@ def demo(
     serve(host=host, port=port)
 
 
+# --- SMS (alerts/) ---------------------------------------------------------------------------
+sms_app = typer.Typer(help="SMS without Twilio: simulated replies.", no_args_is_help=True)
+app.add_typer(sms_app, name="sms")
+
+
+@sms_app.command("reply")
+def sms_reply(
+    text: str = typer.Argument(..., help='The reply, as a volunteer would write it: "JA 20".'),
+    from_number: str = typer.Option(..., "--from", help="The sender's mobile (+47...)."),
+) -> None:
+    """Simulate an SMS reply (local gateway only) and print our answer."""
+    from alerts.inbound import handle_inbound
+    from beredskap.columns import utcnow
+
+    settings = get_settings()
+    if settings.twilio_configured:
+        _refuse("Twilio is configured: replies come from Twilio, not from this command")
+    if not text.strip() or len(text) > 1600:
+        _refuse("write a reply of 1 to 1600 characters")
+    database = open_database(settings)
+    with transaction(database.sessions, actor="sms-simulated") as session:
+        result = handle_inbound(session, from_number=from_number, body=text, received_at=utcnow())
+    database.engine.dispose()
+    typer.echo(f"[{result.outcome.value}] {result.reply or ''}")
+
+
 if __name__ == "__main__":
     app()
