@@ -4,10 +4,9 @@ thanks."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from shapely.geometry import Point
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -25,72 +24,18 @@ from alerts.models import (
     RecipientState,
 )
 from alerts.replies import ParsedReply, ReplyKind
-from beredskap.volunteers.models import QualificationType, Volunteer, VolunteerQualification
+from beredskap.volunteers.models import Volunteer
+from tests.support.sms import NOW, add_volunteer, sent_callout
 
-LILLESTROM = Point(11.0494, 59.9560)
-TODAY = date.today()
-NOW = datetime.now(UTC).replace(microsecond=0)
 KARI = "+447700900301"
 OLA = "+447700900302"
 STRANGER = "+447700900399"
 
 
-def _volunteer(session: Session, mobile: str, name: str) -> Volunteer:
-    first_aid = session.scalars(
-        select(QualificationType).where(QualificationType.code == "first_aid")
-    ).one()
-    volunteer = Volunteer(
-        full_name=name, mobile=mobile, home_area=Point(11.05, 59.957), sms_consent=True
-    )
-    volunteer.qualifications.append(
-        VolunteerQualification(
-            qualification_type=first_aid,
-            obtained_on=TODAY - timedelta(days=30),
-            expires_on=TODAY + timedelta(days=300),
-        )
-    )
-    session.add(volunteer)
-    session.flush()
-    return volunteer
-
-
-def _callout(
-    session: Session,
-    title: str,
-    *,
-    sent_minutes_ago: int,
-    count: int = 5,
-    state: RecipientState = RecipientState.DELIVERED,
-) -> Callout:
-    """A sent callout to everyone qualified, its messages in `state`."""
-    first_aid = session.scalars(
-        select(QualificationType.id).where(QualificationType.code == "first_aid")
-    ).one()
-    callout = service.create_draft(
-        session,
-        fields={
-            "title": title,
-            "message": "Oppmøte Lillestrøm stasjon.",
-            "centre": LILLESTROM,
-            "radius_m": 5_000,
-            "organisation_ids": [],
-        },
-        needs=[service.Need(first_aid, count)],
-        on=TODAY,
-        actor="test",
-    )
-    service.send(session, callout, on=TODAY)
-    callout.sent_at = NOW - timedelta(minutes=sent_minutes_ago)
-    for recipient in callout.recipients:
-        recipient.state = state
-    session.flush()
-    return callout
-
-
 @pytest.fixture
 def people(session: Session) -> Session:
-    _volunteer(session, KARI, "Kari Nordmann")
-    _volunteer(session, OLA, "Ola Nordmann")
+    add_volunteer(session, KARI, "Kari Nordmann")
+    add_volunteer(session, OLA, "Ola Nordmann")
     return session
 
 
@@ -112,8 +57,8 @@ def _reply(
 def test_a_yes_without_a_code_goes_to_the_newest_open_callout_and_names_it(
     people: Session,
 ) -> None:
-    older = _callout(people, "Flom Leirsund", sent_minutes_ago=30)
-    newer = _callout(people, "Savnet ved Nitelva", sent_minutes_ago=5)
+    older = sent_callout(people, "Flom Leirsund", sent_minutes_ago=30)
+    newer = sent_callout(people, "Savnet ved Nitelva", sent_minutes_ago=5)
     result = handle_inbound(people, from_number=KARI, body="ja, 20 min", received_at=NOW)
     assert result.outcome is InboundOutcome.ANSWERED and result.callout_id == newer.id
     label = sms_texts.callout_label(newer.code, newer.title)
@@ -134,8 +79,8 @@ def test_a_yes_without_a_code_goes_to_the_newest_open_callout_and_names_it(
 def test_a_code_routes_the_answer_when_two_open_callouts_reach_the_same_number(
     people: Session,
 ) -> None:
-    older = _callout(people, "Flom Leirsund", sent_minutes_ago=30)
-    newer = _callout(people, "Savnet ved Nitelva", sent_minutes_ago=5)
+    older = sent_callout(people, "Flom Leirsund", sent_minutes_ago=30)
+    newer = sent_callout(people, "Savnet ved Nitelva", sent_minutes_ago=5)
     assert older.code != newer.code
     result = handle_inbound(
         people, from_number=KARI, body=f"{older.code.lower()} JA 15", received_at=NOW
@@ -148,7 +93,7 @@ def test_a_code_routes_the_answer_when_two_open_callouts_reach_the_same_number(
 
 
 def test_a_code_no_open_callout_has_gets_the_unknown_code_answer(people: Session) -> None:
-    callout = _callout(people, "Flom", sent_minutes_ago=5)
+    callout = sent_callout(people, "Flom", sent_minutes_ago=5)
     code = "Z99" if callout.code != "Z99" else "Z98"
     result = handle_inbound(people, from_number=KARI, body=f"{code} JA", received_at=NOW)
     assert result.outcome is InboundOutcome.UNKNOWN_CODE
@@ -159,7 +104,7 @@ def test_a_code_no_open_callout_has_gets_the_unknown_code_answer(people: Session
 def test_a_later_answer_replaces_an_earlier_one_but_never_the_other_way(
     people: Session,
 ) -> None:
-    callout = _callout(people, "Flom", sent_minutes_ago=10)
+    callout = sent_callout(people, "Flom", sent_minutes_ago=10)
     _reply(people, "JA 20", received_at=NOW)
     result = _reply(people, "NEI", received_at=NOW + timedelta(minutes=2))
     row = _recipient(people, callout, KARI)
@@ -175,7 +120,7 @@ def test_a_later_answer_replaces_an_earlier_one_but_never_the_other_way(
 def test_an_arrival_clock_time_becomes_minutes_from_when_it_was_received(
     people: Session,
 ) -> None:
-    callout = _callout(people, "Flom", sent_minutes_ago=10)
+    callout = sent_callout(people, "Flom", sent_minutes_ago=10)
     received = datetime(2026, 3, 2, 13, 50, tzinfo=UTC)  # 14.50 in Norway (winter time)
     result = handle_inbound(people, from_number=KARI, body="ja kl 15.30", received_at=received)
     assert result.outcome is InboundOutcome.ANSWERED
@@ -183,14 +128,14 @@ def test_an_arrival_clock_time_becomes_minutes_from_when_it_was_received(
 
 
 def test_english_words_get_an_english_answer(people: Session) -> None:
-    callout = _callout(people, "Flood", sent_minutes_ago=10)
+    callout = sent_callout(people, "Flood", sent_minutes_ago=10)
     result = handle_inbound(people, from_number=KARI, body="Yes 10", received_at=NOW)
     assert result.reply and result.reply.startswith("Registered: YES to")
     assert callout.code in result.reply
 
 
 def test_a_number_in_another_format_is_the_same_volunteer(people: Session) -> None:
-    callout = _callout(people, "Flom", sent_minutes_ago=10)
+    callout = sent_callout(people, "Flom", sent_minutes_ago=10)
     result = handle_inbound(people, from_number=" 0044 7700 900301 ", body="J", received_at=NOW)
     assert result.outcome is InboundOutcome.ANSWERED and result.callout_id == callout.id
 
@@ -198,15 +143,15 @@ def test_a_number_in_another_format_is_the_same_volunteer(people: Session) -> No
 def test_a_reply_goes_to_a_callout_whose_message_was_sent_not_one_still_queued(
     people: Session,
 ) -> None:
-    sent = _callout(people, "Flom", sent_minutes_ago=30)
-    queued = _callout(people, "Brann", sent_minutes_ago=1, state=RecipientState.QUEUED)
+    sent = sent_callout(people, "Flom", sent_minutes_ago=30)
+    queued = sent_callout(people, "Brann", sent_minutes_ago=1, state=RecipientState.QUEUED)
     result = _reply(people, "JA")
     assert result.callout_id == sent.id != queued.id
 
 
 def test_answers_to_no_open_callout_get_a_polite_reply(people: Session) -> None:
     assert _reply(people, "JA").outcome is InboundOutcome.NO_OPEN_CALLOUT
-    callout = _callout(people, "Flom", sent_minutes_ago=10)
+    callout = sent_callout(people, "Flom", sent_minutes_ago=10)
     service.stop(people, callout)
     for text in ("JA 10", f"{callout.code} NEI"):
         result = _reply(people, text)
@@ -232,7 +177,7 @@ def test_answers_to_no_open_callout_get_a_polite_reply(people: Session) -> None:
 def test_help_unknown_numbers_and_unreadable_text_get_the_help_line(
     people: Session, sender: str, text: str, outcome: InboundOutcome
 ) -> None:
-    _callout(people, "Flom", sent_minutes_ago=10)
+    sent_callout(people, "Flom", sent_minutes_ago=10)
     result = handle_inbound(people, from_number=sender, body=text, received_at=NOW)
     assert result.outcome is outcome
     assert result.reply in (sms_texts.help_text("nb"), sms_texts.help_text("en"))
@@ -247,8 +192,8 @@ def test_help_in_english_is_answered_in_english(people: Session) -> None:
 def test_stop_withdraws_consent_with_the_time_and_cancels_what_is_still_queued(
     people: Session,
 ) -> None:
-    delivered = _callout(people, "Flom", sent_minutes_ago=10)
-    queued = _callout(people, "Brann", sent_minutes_ago=1, state=RecipientState.QUEUED)
+    delivered = sent_callout(people, "Flom", sent_minutes_ago=10)
+    queued = sent_callout(people, "Brann", sent_minutes_ago=1, state=RecipientState.QUEUED)
     kari_row = _recipient(people, delivered, KARI)
     notice = CalloutNotice(
         callout_id=delivered.id,
@@ -275,7 +220,7 @@ def test_stop_withdraws_consent_with_the_time_and_cancels_what_is_still_queued(
     assert _recipient(people, delivered, KARI).state is RecipientState.DELIVERED
     assert people.get(CalloutNotice, notice.id).state is RecipientState.CANCELLED  # type: ignore[union-attr]
     # Not asked again: a new callout passes her by.
-    assert KARI not in {r.mobile for r in _callout(people, "Ny", sent_minutes_ago=0).recipients}
+    assert KARI not in {r.mobile for r in sent_callout(people, "Ny", sent_minutes_ago=0).recipients}
 
     restored = handle_inbound(people, from_number=KARI, body="START", received_at=NOW)
     assert restored.outcome is InboundOutcome.OPTED_IN
@@ -296,7 +241,7 @@ def test_start_from_an_unknown_number_changes_nothing(people: Session) -> None:
 def test_the_same_message_sid_twice_changes_nothing_and_answers_as_before(
     people: Session,
 ) -> None:
-    callout = _callout(people, "Flom", sent_minutes_ago=10)
+    callout = sent_callout(people, "Flom", sent_minutes_ago=10)
     sid = "SM" + "a" * 32
     first = handle_inbound(people, from_number=KARI, body="JA 20", received_at=NOW, message_sid=sid)
     again = handle_inbound(
@@ -323,7 +268,7 @@ def test_the_same_message_sid_twice_changes_nothing_and_answers_as_before(
 
 
 def test_the_last_yes_needed_tells_the_others_the_need_is_covered(people: Session) -> None:
-    callout = _callout(people, "Flom", sent_minutes_ago=10, count=1)
+    callout = sent_callout(people, "Flom", sent_minutes_ago=10, count=1)
     assert callout.thank_when_covered and len(callout.recipients) == 2
     result = _reply(people, "JA 10")
     assert result.outcome is InboundOutcome.ANSWERED
@@ -340,7 +285,7 @@ def test_the_last_yes_needed_tells_the_others_the_need_is_covered(people: Sessio
 
 
 def test_a_no_never_triggers_the_thanks(people: Session) -> None:
-    callout = _callout(people, "Flom", sent_minutes_ago=10, count=1)
+    callout = sent_callout(people, "Flom", sent_minutes_ago=10, count=1)
     _reply(people, "NEI")
     people.expire_all()
     assert people.get(Callout, callout.id).covered_at is None  # type: ignore[union-attr]
@@ -348,7 +293,7 @@ def test_a_no_never_triggers_the_thanks(people: Session) -> None:
 
 
 def test_a_nul_byte_in_the_text_is_dropped_not_an_error(people: Session) -> None:
-    _callout(people, "Flom", sent_minutes_ago=10)
+    sent_callout(people, "Flom", sent_minutes_ago=10)
     result = _reply(people, "ja\x00 takk")
     assert result.outcome is InboundOutcome.ANSWERED
     assert people.scalars(select(InboundSms.body)).one() == "ja takk"
