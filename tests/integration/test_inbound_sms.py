@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
 from alerts import service, sms_texts
 from alerts.inbound import OPTED_OUT_REASON, InboundResult, handle_inbound
@@ -24,6 +25,9 @@ from alerts.models import (
     RecipientState,
 )
 from alerts.replies import ParsedReply, ReplyKind
+from beredskap.cli import app as cli
+from beredskap.db import transaction
+from beredskap.runtime import Database
 from beredskap.volunteers.models import Volunteer
 from tests.support.sms import NOW, add_volunteer, sent_callout
 
@@ -297,3 +301,37 @@ def test_a_nul_byte_in_the_text_is_dropped_not_an_error(people: Session) -> None
     result = _reply(people, "ja\x00 takk")
     assert result.outcome is InboundOutcome.ANSWERED
     assert people.scalars(select(InboundSms.body)).one() == "ja takk"
+
+
+def test_the_cli_simulates_a_reply_and_prints_our_answer(
+    engine: Engine, fresh_database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from beredskap.settings import get_settings
+
+    with transaction(fresh_database.sessions, "test") as setup:
+        add_volunteer(setup, KARI, "Kari Nordmann")
+        callout = sent_callout(setup, "Flom Leirsund", sent_minutes_ago=5)
+        code = callout.code
+    monkeypatch.setenv("BEREDSKAP_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        result = runner.invoke(cli, ["sms", "reply", "--from", KARI, "ja 20"])
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith("[answered] ") and f"{code} Flom Leirsund" in result.output
+        refused = runner.invoke(cli, ["sms", "reply", "--from", KARI, "  "])
+        assert refused.exit_code == 2
+        monkeypatch.setenv("BEREDSKAP_TWILIO_ACCOUNT_SID", "AC" + "1" * 32)
+        monkeypatch.setenv("BEREDSKAP_TWILIO_AUTH_TOKEN", "secret-token-value")
+        monkeypatch.setenv("BEREDSKAP_TWILIO_FROM", "+4790000000")
+        monkeypatch.setenv("BEREDSKAP_PUBLIC_URL", "https://beredskap.example.no")
+        get_settings.cache_clear()
+        with_twilio = runner.invoke(cli, ["sms", "reply", "--from", KARI, "JA"])
+        assert with_twilio.exit_code == 2 and "Twilio is configured" in with_twilio.output
+        assert "secret-token-value" not in with_twilio.output
+    finally:
+        get_settings.cache_clear()
+    with fresh_database.sessions() as check:
+        row = check.scalars(select(CalloutRecipient).where(CalloutRecipient.mobile == KARI)).one()
+        assert (row.answer, row.minutes_to_arrival) == (Answer.YES, 20)
+        assert check.scalar(select(func.count()).select_from(InboundSms)) == 1
