@@ -20,12 +20,13 @@ active callouts, one insert, one conditional update.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from alerts import sms_texts
 from alerts.models import (
@@ -54,6 +55,9 @@ MAX_SID_CHARS = 64  # InboundSms.message_sid
 # one of them. A queued row has not been sent, a cancelled one never will be.
 _ASKED = (RecipientState.SENDING, RecipientState.SENT, RecipientState.DELIVERED)
 OPTED_OUT_REASON = "the recipient replied STOP"
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+# A reply needs the callout's settings and counts, never its place.
+_NO_GEOMETRY = [defer(Callout.centre), defer(Callout.area)]
 
 
 @dataclass(frozen=True)
@@ -70,24 +74,32 @@ class InboundResult:
 
 @dataclass(frozen=True)
 class _Asked:
+    """A recipient row and what of its callout a reply needs (no ORM entity: loading the
+    callout with its geometries cost more than the rest of the reply)."""
+
     recipient_id: int
     state: RecipientState
     answer: Answer | None
     answered_at: datetime | None
     minutes_to_arrival: int | None
-    callout: Callout
+    callout_id: int
+    code: str
+    title: str
+    may_thank: bool  # the callout thanks the others when covered and has not yet
 
 
 @dataclass
 class _Decision:
     reply: str | None
     outcome: InboundOutcome
-    callout: Callout | None = None
-    recipient_id: int | None = None
+    asked: _Asked | None = None
 
 
 def sender_number(raw: str) -> str:
     """The sender in E.164 when it is a valid mobile number, else as given (bounded)."""
+    if _E164.fullmatch(raw):
+        # What Twilio sends; normalising would return it unchanged (or fail and keep it).
+        return raw
     raw = "".join(char for char in raw if char.isprintable()).strip()
     try:
         return normalise_mobile(raw)
@@ -132,8 +144,8 @@ def handle_inbound(
         body=body,
         received_at=received_at,
         outcome=decision.outcome,
-        callout_id=decision.callout.id if decision.callout else None,
-        recipient_id=decision.recipient_id,
+        callout_id=decision.asked.callout_id if decision.asked else None,
+        recipient_id=decision.asked.recipient_id if decision.asked else None,
         reply=decision.reply,
     )
     stored = _claim(session, row)
@@ -144,16 +156,17 @@ def handle_inbound(
         _opt_out(session, number, volunteer_ids)
     elif decision.outcome is InboundOutcome.OPTED_IN:
         _set_consent(session, volunteer_ids, True)
-    elif decision.outcome is InboundOutcome.ANSWERED:
-        assert decision.callout is not None and decision.recipient_id is not None
-        _record_answer(session, decision.recipient_id, parsed, received_at)
-        if parsed.kind is ReplyKind.YES:
-            thank_others_if_covered(session, decision.callout, today_in_norway())
+    elif decision.asked is not None:
+        _record_answer(session, decision.asked.recipient_id, parsed, received_at)
+        if parsed.kind is ReplyKind.YES and decision.asked.may_thank:
+            callout = session.get(Callout, decision.asked.callout_id, options=_NO_GEOMETRY)
+            if callout is not None:
+                thank_others_if_covered(session, callout, today_in_norway())
     _logger.info(
         "SMS from %s: %s (callout %s)",
         mask_phone(number),
         decision.outcome.value,
-        decision.callout.code if decision.callout else "-",
+        decision.asked.code if decision.asked else "-",
     )
     return _result(row, duplicate=False)
 
@@ -202,7 +215,10 @@ def _asked(session: Session, number: str, volunteer_ids: list[int]) -> list[_Ask
             CalloutRecipient.answer,
             CalloutRecipient.answered_at,
             CalloutRecipient.minutes_to_arrival,
-            Callout,
+            Callout.id,
+            Callout.code,
+            Callout.title,
+            Callout.thank_when_covered & Callout.covered_at.is_(None),
         )
         .join(Callout, Callout.id == CalloutRecipient.callout_id)
         .where(CalloutRecipient.mobile == number, Callout.status == CalloutStatus.ACTIVE)
@@ -211,7 +227,7 @@ def _asked(session: Session, number: str, volunteer_ids: list[int]) -> list[_Ask
     if volunteer_ids:
         # The volunteer's rows, by an index; the mobile must still be the one asked.
         statement = statement.where(CalloutRecipient.volunteer_id.in_(volunteer_ids))
-    return [_Asked(*row) for row in session.execute(statement)]
+    return [_Asked(*row[:-1], may_thank=bool(row[-1])) for row in session.execute(statement)]
 
 
 def _ever_asked(session: Session, number: str) -> bool:
@@ -235,7 +251,7 @@ def _answer(
             (
                 row
                 for row in rows
-                if row.callout.code == parsed.callout_code
+                if row.code == parsed.callout_code
                 and row.state not in (RecipientState.PLANNED, RecipientState.CANCELLED)
             ),
             None,
@@ -251,7 +267,7 @@ def _answer(
         chosen = next((row for row in rows if row.state in _ASKED), None)
         if chosen is None:
             return _no_open_callout(session, number, volunteer_ids, language)
-    label = sms_texts.callout_label(chosen.callout.code, chosen.callout.title)
+    label = sms_texts.callout_label(chosen.code, chosen.title)
     confirmed = parsed
     if chosen.answer is not None and chosen.answered_at and chosen.answered_at > received_at:
         # A later answer arrived first (webhooks can cross): it stands, so confirm that one.
@@ -263,8 +279,7 @@ def _answer(
     return _Decision(
         sms_texts.answer_confirmation(confirmed, label, language),
         InboundOutcome.ANSWERED,
-        chosen.callout,
-        chosen.recipient_id,
+        chosen,
     )
 
 

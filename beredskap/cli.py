@@ -204,6 +204,9 @@ def token_revoke(
 def serve(
     host: str = typer.Option(None, help="Interface to listen on (default from settings)."),
     port: int = typer.Option(None, min=1, max=65535, help="Port (default from settings)."),
+    workers: int = typer.Option(
+        1, min=1, max=32, help="Processes serving requests (one per core is plenty)."
+    ),
 ) -> None:
     """Run the web application."""
     import uvicorn
@@ -215,6 +218,7 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         proxy_headers=True,
+        workers=workers,
     )
 
 
@@ -229,7 +233,7 @@ def demo(
     if not _seed_demo_if_empty(database):
         typer.echo(f"Demo logins are in {DEMO_CREDENTIALS}.")
     database.engine.dispose()
-    serve(host=host, port=port)
+    serve(host=host, port=port, workers=1)
 
 
 # --- SMS (alerts/) ---------------------------------------------------------------------------
