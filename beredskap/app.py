@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from alerts.local_sms_pages import router as local_sms_router
 from alerts.routes import router as callouts_router
+from alerts.webhook_routes import router as twilio_webhooks_router
 from beredskap import health
 from beredskap.api.problems import install_problem_handlers
 from beredskap.api.router import API_PREFIX, api_router
@@ -37,6 +39,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(api_router())
     app.include_router(layers_router, prefix=API_PREFIX)
     app.include_router(callouts_router, prefix=API_PREFIX)
+    app.include_router(twilio_webhooks_router)
+    app.include_router(local_sms_router)
     app.include_router(ogc_router)
     app.include_router(web_router())
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

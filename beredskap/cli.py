@@ -204,6 +204,9 @@ def token_revoke(
 def serve(
     host: str = typer.Option(None, help="Interface to listen on (default from settings)."),
     port: int = typer.Option(None, min=1, max=65535, help="Port (default from settings)."),
+    workers: int = typer.Option(
+        1, min=1, max=32, help="Processes serving requests (one per core is plenty)."
+    ),
 ) -> None:
     """Run the web application."""
     import uvicorn
@@ -215,6 +218,7 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         proxy_headers=True,
+        workers=workers,
     )
 
 
@@ -266,7 +270,33 @@ def demo(
     if not _seed_demo_if_empty(database):
         typer.echo(f"Demo logins are in {DEMO_CREDENTIALS}.")
     database.engine.dispose()
-    serve(host=host, port=port)
+    serve(host=host, port=port, workers=1)
+
+
+# --- SMS (alerts/) ---------------------------------------------------------------------------
+sms_app = typer.Typer(help="SMS without Twilio: simulated replies.", no_args_is_help=True)
+app.add_typer(sms_app, name="sms")
+
+
+@sms_app.command("reply")
+def sms_reply(
+    text: str = typer.Argument(..., help='The reply, as a volunteer would write it: "JA 20".'),
+    from_number: str = typer.Option(..., "--from", help="The sender's mobile (+47...)."),
+) -> None:
+    """Simulate an SMS reply (local gateway only) and print our answer."""
+    from alerts.inbound import handle_inbound
+    from beredskap.columns import utcnow
+
+    settings = get_settings()
+    if settings.twilio_configured:
+        _refuse("Twilio is configured: replies come from Twilio, not from this command")
+    if not text.strip() or len(text) > 1600:
+        _refuse("write a reply of 1 to 1600 characters")
+    database = open_database(settings)
+    with transaction(database.sessions, actor="sms-simulated") as session:
+        result = handle_inbound(session, from_number=from_number, body=text, received_at=utcnow())
+    database.engine.dispose()
+    typer.echo(f"[{result.outcome.value}] {result.reply or ''}")
 
 
 if __name__ == "__main__":

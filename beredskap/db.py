@@ -6,6 +6,7 @@ A `sqlite:` URL always means SpatiaLite, a `postgresql:` URL PostGIS (driver psy
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -97,6 +98,43 @@ def _prepare_spatialite_connection(dbapi_connection: Any, spatialite_module: str
     cursor.close()
 
 
+# How long a writer waits for another writer of the same process before it lets SQLite's busy
+# handler decide (as busy_timeout, below): something is badly wrong by then.
+WRITER_WAIT_S = 10.0
+
+
+class _SqliteWriterGate:
+    """The writers of one SQLite database in this process take turns here.
+
+    SQLite lets one transaction write at a time; others wait in its busy handler, which polls
+    with sleeps of up to 100 ms. Under load (many webhook requests at once) a writer could
+    lose the race for seconds, and some waited past busy_timeout. Waiting on a lock in the
+    process instead wakes the next writer the moment the last one has committed. Writers in
+    other processes (the worker) still meet in SQLite's busy handler.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holder: Any = None  # the DBAPI connection whose transaction holds the gate
+
+    def enter(self, dbapi_connection: Any) -> None:
+        if self._lock.acquire(timeout=WRITER_WAIT_S):
+            self._holder = dbapi_connection
+
+    def leave(self, dbapi_connection: Any) -> None:
+        if dbapi_connection is not None and self._holder is dbapi_connection:
+            self._holder = None
+            self._lock.release()
+
+
+def _dbapi_connection(connection: Any) -> Any:
+    """The DBAPI connection under a SQLAlchemy one, or None once it is closed or invalid."""
+    try:
+        return connection.connection.dbapi_connection
+    except Exception:
+        return None
+
+
 def make_engine(
     raw_url: str,
     *,
@@ -127,12 +165,44 @@ def make_engine(
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         _prepare_spatialite_connection(dbapi_connection, spatialite_module)
 
+    writers = _SqliteWriterGate()
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # A deferred transaction that reads and then writes fails at once ("database is
         # locked") when another writer got there first; one that says it will write waits.
         immediate = connection.get_execution_options().get(WRITE_INTENT)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if not immediate:
+            connection.exec_driver_sql("BEGIN")
+            return
+        dbapi_connection = _dbapi_connection(connection)
+        writers.enter(dbapi_connection)
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            writers.leave(dbapi_connection)
+            raise
+
+    @event.listens_for(engine, "commit")
+    def _on_commit(connection: Any) -> None:
+        # The event comes before SQLAlchemy's own COMMIT: commit here, so the next writer
+        # enters only once this transaction is on disk (SQLAlchemy's commit then finds
+        # nothing left to commit).
+        dbapi_connection = _dbapi_connection(connection)
+        if dbapi_connection is None:
+            return
+        try:
+            dbapi_connection.commit()
+        finally:
+            writers.leave(dbapi_connection)
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(connection: Any) -> None:
+        writers.leave(_dbapi_connection(connection))
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection: Any, _record: Any) -> None:
+        writers.leave(dbapi_connection)  # however the transaction ended, it has ended
 
     return engine
 

@@ -115,6 +115,13 @@ PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "callouts.recipients": CALLOUT_ROLES,
     "callouts.send": CALLOUT_ROLES,
     "callouts.stop": CALLOUT_ROLES,
+    # Twilio's webhooks: no login, but every request must carry Twilio's signature for our
+    # public URL (alerts.webhook_signature); anything else is answered 403.
+    "webhooks.twilio_sms": PUBLIC,
+    "webhooks.twilio_status": PUBLIC,
+    # The local SMS gateway's page (mobiles and replies) and its simulated replies.
+    "web.sms_local": CALLOUT_ROLES,
+    "web.sms_local_reply": CALLOUT_ROLES,
     # Web pages.
     "web.dashboard": ALL_ROLES,
     "web.organisations": READERS,
