@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from alerts.pages import router as callout_pages_router
 from alerts.routes import router as callouts_router
 from beredskap import health
 from beredskap.api.problems import install_problem_handlers
@@ -39,5 +40,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(callouts_router, prefix=API_PREFIX)
     app.include_router(ogc_router)
     app.include_router(web_router())
+    app.include_router(callout_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -115,6 +115,9 @@ PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "callouts.recipients": CALLOUT_ROLES,
     "callouts.send": CALLOUT_ROLES,
     "callouts.stop": CALLOUT_ROLES,
+    "callouts.follow_up": CALLOUT_ROLES,
+    "callouts.covered": CALLOUT_ROLES,
+    "callouts.summary": CALLOUT_ROLES,
     # Web pages.
     "web.dashboard": ALL_ROLES,
     "web.organisations": READERS,
@@ -128,6 +131,17 @@ PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "web.map_overview": READERS,
     "web.map_incident": INCIDENT_MAP_ROLES,
     "web.map_council": READERS,
+    # Callout pages: the duty officer's (and the administrator's) only.
+    "web.callouts": CALLOUT_ROLES,
+    "web.callout_new": CALLOUT_ROLES,
+    "web.callout_create": CALLOUT_ROLES,
+    "web.callout": CALLOUT_ROLES,
+    **{
+        f"web.callout_{action}{step}": CALLOUT_ROLES
+        for action in ("send", "stop", "covered")
+        for step in ("_confirm", "")
+    },
+    "web.callout_follow_up": CALLOUT_ROLES,
 }
 
 
