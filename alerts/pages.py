@@ -367,7 +367,7 @@ def _done_text(translations: Translations, done: str | None, count: str | None) 
     """The confirmation shown after an action (the redirect names it)."""
     if done not in _DONE:
         return None
-    number = int(count) if count and count.isdigit() and len(count) < 7 else 0
+    number = int(count) if count and count.isascii() and count.isdigit() and len(count) < 7 else 0
     if done == "sent":
         return translations.gettext("The callout is queued for sending.")
     if done == "stopped":

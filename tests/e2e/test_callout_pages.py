@@ -232,3 +232,14 @@ def test_the_pages_speak_english_on_request(town: ApiHarness) -> None:
     page = officer.get(f"/callouts/{callout_id}")
     assert "Would ask 3 volunteers" in page.text and "Send…" in page.text
     assert "<h1>Callouts</h1>" in officer.get("/callouts").text
+
+
+@pytest.mark.parametrize(
+    "query", ["done=covered&count=²", "done=nonsense&count=-1", "done=&count="]
+)
+def test_odd_confirmation_parameters_are_ignored(town: ApiHarness, query: str) -> None:
+    officer = logged_in(town, OFFICER)
+    callout_id = _draft(officer, town)
+    assert officer.get(f"/callouts/{callout_id}?{query}").status_code == 200
+    assert officer.get("/callouts/abc").status_code == 422
+    assert officer.get(f"/callouts/{callout_id}/launch").status_code == 404
