@@ -1,15 +1,27 @@
-"""/api/v1/callouts: plan a callout and see whom it asks (sending comes with the worker)."""
+"""/api/v1/callouts: plan, send, watch and stop a callout; follow-ups and "need covered"."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response, status
-from shapely.geometry import Point
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from alerts import service
-from alerts.models import Callout, CalloutRecipient
-from alerts.schemas import CalloutCreate, CalloutOut, EscalationOut, NeedOut, RecipientOut
+from alerts import notices, service
+from alerts.models import Callout, CalloutRecipient, CalloutStatus
+from alerts.planning import plan
+from alerts.schemas import (
+    CalloutCreate,
+    CalloutOut,
+    CalloutSummary,
+    EscalationOut,
+    FollowUpIn,
+    NeedOut,
+    NoticeOut,
+    NoticesQueued,
+    RecipientOut,
+)
 from beredskap.api.concurrency import set_etag
 from beredskap.api.geometry import area_out, point_out
 from beredskap.api.pagination import ListParams, Page, list_params, paginate
@@ -17,9 +29,6 @@ from beredskap.api.problems import PROBLEM_RESPONSES
 from beredskap.api.types import PathId
 from beredskap.columns import today_in_norway
 from beredskap.deps import CurrentPrincipal, SessionDep
-from beredskap.errors import DomainValidationError
-from geo.areas import InvalidAreaError, to_multipolygon
-from geo.extent import OutsideNorwayError, check_lon_lat
 
 router = APIRouter(tags=["callouts"], responses=PROBLEM_RESPONSES)
 
@@ -44,9 +53,8 @@ def _escalation_out(callout: Callout) -> EscalationOut | None:
     )
 
 
-def _out(session: Session, callout: Callout) -> CalloutOut:
-    counts = service.recipient_counts(session, callout.id)
-    needs = service.yes_per_need(session, callout, today_in_norway())
+def callout_out(callout: Callout, figures: service.CalloutFigures) -> CalloutOut:
+    """The callout as the API shows it, with figures fetched beforehand (see figures_for)."""
     return CalloutOut(
         id=callout.id,
         code=callout.code,
@@ -66,37 +74,23 @@ def _out(session: Session, callout: Callout) -> CalloutOut:
         stopped_at=callout.stopped_at,
         covered_at=callout.covered_at,
         escalation=_escalation_out(callout),
-        recipients_count=counts["recipients"],
-        counts=counts,
+        recipients_count=figures.counts["recipients"],
+        counts=figures.counts,
         needs=[
-            NeedOut(qualification=need.qualification_type.code, count=need.count, yes=yes)
-            for need, yes in needs
+            NeedOut(
+                qualification=need.qualification_type.code,
+                count=need.count,
+                yes=figures.yes_per_need.get(need.qualification_type_id, 0),
+            )
+            for need in callout.needs
         ],
         version=callout.version,
     )
 
 
-def _escalation_fields(body: CalloutCreate) -> dict[str, object]:
-    escalation = body.escalation
-    if escalation is None:
-        return {}
-    if escalation.radius_m is None and not escalation.organisation_ids:
-        raise DomainValidationError(
-            "escalation", "say how to escalate: a wider radius, more organisations, or both"
-        )
-    if escalation.organisation_ids and not body.organisation_ids:
-        raise DomainValidationError(
-            "escalation.organisation_ids",
-            "the callout already asks every organisation; name its first circle in "
-            "organisation_ids",
-        )
-    if escalation.radius_m is not None and escalation.radius_m <= body.radius_m:
-        raise DomainValidationError("escalation.radius_m", "must be wider than radius_m")
-    return {
-        "escalate_after_min": escalation.after_min,
-        "escalate_radius_m": escalation.radius_m,
-        "escalate_organisation_ids": sorted(set(escalation.organisation_ids)),
-    }
+def _out(session: Session, callout: Callout) -> CalloutOut:
+    figures = service.figures_for(session, [callout.id], today_in_norway())[callout.id]
+    return callout_out(callout, figures)
 
 
 @router.post(
@@ -109,38 +103,7 @@ def create_callout(
     body: CalloutCreate, session: SessionDep, principal: CurrentPrincipal, response: Response
 ) -> CalloutOut:
     """Plan a callout: a draft with the volunteers it would ask. Nothing is sent yet."""
-    try:
-        lon, lat = check_lon_lat(body.lon, body.lat)
-    except OutsideNorwayError as error:
-        raise DomainValidationError("lat", str(error)) from None
-    area = None
-    if body.area is not None:
-        try:
-            area = to_multipolygon(body.area.model_dump())
-        except InvalidAreaError as error:
-            raise DomainValidationError("area", str(error)) from None
-    codes = [need.qualification for need in body.needs]
-    if len(set(codes)) != len(codes):
-        raise DomainValidationError("needs", "name each qualification once")
-    ids = service.qualification_ids_by_code(session, codes)
-    callout = service.create_draft(
-        session,
-        fields={
-            "title": body.title,
-            "message": body.message,
-            "exercise": body.exercise,
-            "centre": Point(lon, lat),
-            "radius_m": body.radius_m,
-            "area": area,
-            "organisation_ids": sorted(set(body.organisation_ids)),
-            "wanted": body.wanted,
-            "thank_when_covered": body.thank_when_covered,
-            **_escalation_fields(body),
-        },
-        needs=[service.Need(ids[need.qualification], need.count) for need in body.needs],
-        on=today_in_norway(),
-        actor=principal.email,
-    )
+    callout = plan(session, body, actor=principal.email)
     set_etag(response, callout.version)
     response.headers["Location"] = f"/api/v1/callouts/{callout.id}"
     return _out(session, callout)
@@ -151,22 +114,35 @@ def list_callouts(
     session: SessionDep,
     principal: CurrentPrincipal,
     params: ListParams = Depends(list_params),
+    status: Annotated[CalloutStatus | None, Query(description="Only this status")] = None,
+    exercise: Annotated[
+        bool | None, Query(description="true: exercises only; false: real callouts only")
+    ] = None,
 ) -> Page[CalloutOut]:
-    """Callouts, newest first by default."""
+    """Callouts, newest first by default; counts for the whole page in a few queries."""
     rows, total = paginate(
         session,
-        select(Callout).options(selectinload(Callout.needs)),
+        service.callouts_query(status=status, exercise=exercise),
         params,
         sortable=CALLOUT_SORTS,
         default="-id",
         tiebreak=Callout.id,
     )
+    figures = service.figures_for(session, [row.id for row in rows], today_in_norway())
     return Page(
-        items=[_out(session, row) for row in rows],
+        items=[callout_out(row, figures[row.id]) for row in rows],
         total=total,
         limit=params.limit,
         offset=params.offset,
     )
+
+
+# Declared before /callouts/{callout_id}, which would otherwise take "summary" for an id.
+@router.get("/callouts/summary", name="callouts.summary", response_model=CalloutSummary)
+def summarise_callouts(session: SessionDep, principal: CurrentPrincipal) -> CalloutSummary:
+    """Callouts per status, people asked and yes: real callouts and exercises apart."""
+    totals = service.totals_real_and_exercise(session)
+    return CalloutSummary.model_validate(totals)
 
 
 @router.get("/callouts/{callout_id}", name="callouts.read", response_model=CalloutOut)
@@ -190,7 +166,7 @@ def list_recipients(
     principal: CurrentPrincipal,
     params: ListParams = Depends(list_params),
 ) -> Page[RecipientOut]:
-    """Whom the callout asks (or would ask), nearest first: state and answer of each."""
+    """Whom the callout asks (or would ask), nearest first: state, answer and later messages."""
     service.get_callout(session, callout_id)
     rows, total = paginate(
         session,
@@ -202,6 +178,7 @@ def list_recipients(
         default="distance_m",
         tiebreak=CalloutRecipient.id,
     )
+    sent_later = service.notices_of(session, [row.id for row in rows])
     return Page(
         items=[
             RecipientOut(
@@ -216,6 +193,10 @@ def list_recipients(
                 answer=row.answer,
                 answered_at=row.answered_at,
                 minutes_to_arrival=row.minutes_to_arrival,
+                ask_round=row.ask_round,
+                notices=[
+                    NoticeOut(kind=notice.kind, state=notice.state) for notice in sent_later[row.id]
+                ],
             )
             for row in rows
         ],
@@ -249,3 +230,35 @@ def stop_callout(
     callout = service.stop(session, service.get_callout(session, callout_id))
     set_etag(response, callout.version)
     return _out(session, callout)
+
+
+@router.post(
+    "/callouts/{callout_id}/follow-up",
+    name="callouts.follow_up",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=NoticesQueued,
+)
+def follow_up(
+    callout_id: PathId, body: FollowUpIn, session: SessionDep, principal: CurrentPrincipal
+) -> NoticesQueued:
+    """Send a message to everyone who said yes ("Oppmøte ved ..."); queued for the sender.
+    409 for a draft or when nobody has said yes."""
+    callout = service.get_callout(session, callout_id)
+    return NoticesQueued(
+        callout_id=callout.id, queued=notices.follow_up(session, callout, body.message)
+    )
+
+
+@router.post(
+    "/callouts/{callout_id}/covered",
+    name="callouts.covered",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=NoticesQueued,
+)
+def mark_covered(
+    callout_id: PathId, session: SessionDep, principal: CurrentPrincipal
+) -> NoticesQueued:
+    """The officer decides the need is covered: tell everyone asked who has not said yes,
+    cancel messages not yet sent and any escalation. Once per callout (409 after)."""
+    callout = service.get_callout(session, callout_id)
+    return NoticesQueued(callout_id=callout_id, queued=notices.thank_others(session, callout))

@@ -13,6 +13,7 @@ from alerts.models import (
     MAX_WANTED,
     Answer,
     CalloutStatus,
+    NoticeKind,
     RecipientState,
 )
 from beredskap.api.geometry import AreaIn
@@ -107,6 +108,13 @@ class CalloutOut(BaseModel):
     version: int
 
 
+class NoticeOut(BaseModel):
+    """A later message to the recipient: a follow-up or "need covered", and how it went."""
+
+    kind: NoticeKind
+    state: RecipientState
+
+
 class RecipientOut(BaseModel):
     id: int
     volunteer_id: int | None
@@ -119,3 +127,32 @@ class RecipientOut(BaseModel):
     answer: Answer | None
     answered_at: datetime | None
     minutes_to_arrival: int | None
+    ask_round: int = Field(description="0: asked when sent; 1: added by escalation")
+    notices: list[NoticeOut] = Field(description="Follow-ups and thanks sent to them")
+
+
+class FollowUpIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    message: Message = Field(description='To everyone who said yes, e.g. "Oppmøte ved ..."')
+
+
+class NoticesQueued(BaseModel):
+    callout_id: int
+    queued: int = Field(description="Messages queued for the sender")
+
+
+class CalloutTotals(BaseModel):
+    callouts: int
+    draft: int
+    active: int
+    stopped: int
+    asked: int = Field(description="Recipients a message went (or goes) to")
+    yes: int
+
+
+class CalloutSummary(BaseModel):
+    """Real callouts and exercises, always counted apart."""
+
+    real: CalloutTotals
+    exercise: CalloutTotals

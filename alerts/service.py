@@ -18,8 +18,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from alerts.models import (
     OPEN_STATUSES,
+    Answer,
     Callout,
     CalloutNeed,
+    CalloutNotice,
     CalloutRecipient,
     CalloutStatus,
     RecipientState,
@@ -287,3 +289,136 @@ def stop(session: Session, callout: Callout) -> Callout:
     callout.escalation_due_at = None
     session.flush()
     return callout
+
+
+# Figures for many callouts at once (the list pages): a few grouped queries, not one per row.
+
+
+@dataclass(frozen=True)
+class CalloutFigures:
+    counts: dict[str, int]
+    yes_per_need: dict[int, int]  # qualification type id -> who said yes and hold it
+
+
+def _counts_from(states: dict[str, int], answers: dict[str, int]) -> dict[str, int]:
+    total = sum(states.values())
+    yes, no = answers.get("yes", 0), answers.get("no", 0)
+    return {
+        "recipients": total,
+        "planned": states.get("planned", 0),
+        "queued": states.get("queued", 0) + states.get("sending", 0),
+        "sent": states.get("sent", 0),
+        "delivered": states.get("delivered", 0),
+        "failed": states.get("failed", 0),
+        "cancelled": states.get("cancelled", 0),
+        "yes": yes,
+        "no": no,
+        "no_answer": total - yes - no,
+    }
+
+
+def figures_for(session: Session, callout_ids: list[int], on: date) -> dict[int, CalloutFigures]:
+    """Counts and yes per need of several callouts in three grouped queries."""
+    if not callout_ids:
+        return {}
+    states: dict[int, dict[str, int]] = {callout_id: {} for callout_id in callout_ids}
+    answers: dict[int, dict[str, int]] = {callout_id: {} for callout_id in callout_ids}
+    for callout_id, state, count in session.execute(
+        select(CalloutRecipient.callout_id, CalloutRecipient.state, func.count())
+        .where(CalloutRecipient.callout_id.in_(callout_ids))
+        .group_by(CalloutRecipient.callout_id, CalloutRecipient.state)
+    ):
+        states[callout_id][RecipientState(state).value] = int(count)
+    for callout_id, answer, count in session.execute(
+        select(CalloutRecipient.callout_id, CalloutRecipient.answer, func.count())
+        .where(CalloutRecipient.callout_id.in_(callout_ids), CalloutRecipient.answer.is_not(None))
+        .group_by(CalloutRecipient.callout_id, CalloutRecipient.answer)
+    ):
+        answers[callout_id][Answer(answer).value] = int(count)
+    said_yes: dict[int, dict[int, int]] = {callout_id: {} for callout_id in callout_ids}
+    for callout_id, type_id, count in session.execute(
+        select(
+            CalloutNeed.callout_id,
+            CalloutNeed.qualification_type_id,
+            func.count(func.distinct(CalloutRecipient.volunteer_id)),
+        )
+        .join(
+            CalloutRecipient,
+            and_(
+                CalloutRecipient.callout_id == CalloutNeed.callout_id,
+                CalloutRecipient.answer == "yes",
+            ),
+        )
+        .join(
+            VolunteerQualification,
+            and_(
+                VolunteerQualification.volunteer_id == CalloutRecipient.volunteer_id,
+                VolunteerQualification.qualification_type_id == CalloutNeed.qualification_type_id,
+                VolunteerQualification.valid_on(on),
+            ),
+        )
+        .where(CalloutNeed.callout_id.in_(callout_ids))
+        .group_by(CalloutNeed.callout_id, CalloutNeed.qualification_type_id)
+    ):
+        said_yes[callout_id][int(type_id)] = int(count)
+    return {
+        callout_id: CalloutFigures(
+            _counts_from(states[callout_id], answers[callout_id]), said_yes[callout_id]
+        )
+        for callout_id in callout_ids
+    }
+
+
+def callouts_query(*, status: CalloutStatus | None = None, exercise: bool | None = None) -> Any:
+    """Callouts with their needs (and the needs' qualifications), optionally filtered."""
+    statement = select(Callout).options(
+        selectinload(Callout.needs).selectinload(CalloutNeed.qualification_type)
+    )
+    if status is not None:
+        statement = statement.where(Callout.status == status)
+    if exercise is not None:
+        statement = statement.where(Callout.exercise.is_(exercise))
+    return statement
+
+
+def totals_real_and_exercise(session: Session) -> dict[str, dict[str, int]]:
+    """Callouts per status and people asked and yes, real and exercise counted apart."""
+    totals = {
+        kind: {"callouts": 0, "draft": 0, "active": 0, "stopped": 0, "asked": 0, "yes": 0}
+        for kind in ("real", "exercise")
+    }
+    for exercise, status, count in session.execute(
+        select(Callout.exercise, Callout.status, func.count()).group_by(
+            Callout.exercise, Callout.status
+        )
+    ):
+        kind = totals["exercise" if exercise else "real"]
+        kind[CalloutStatus(status).value] += int(count)
+        kind["callouts"] += int(count)
+    asked = CalloutRecipient.state.not_in((RecipientState.PLANNED, RecipientState.CANCELLED))
+    for exercise, asked_count, yes in session.execute(
+        select(
+            Callout.exercise,
+            func.count(CalloutRecipient.id).filter(asked),
+            func.count(CalloutRecipient.id).filter(CalloutRecipient.answer == "yes"),
+        )
+        .join(CalloutRecipient, CalloutRecipient.callout_id == Callout.id)
+        .group_by(Callout.exercise)
+    ):
+        kind = totals["exercise" if exercise else "real"]
+        kind["asked"], kind["yes"] = int(asked_count), int(yes)
+    return totals
+
+
+def notices_of(session: Session, recipient_ids: list[int]) -> dict[int, list[CalloutNotice]]:
+    """The later messages (follow-up, covered) each recipient got, oldest first."""
+    found: dict[int, list[CalloutNotice]] = {recipient_id: [] for recipient_id in recipient_ids}
+    if not recipient_ids:
+        return found
+    for notice in session.scalars(
+        select(CalloutNotice)
+        .where(CalloutNotice.recipient_id.in_(recipient_ids))
+        .order_by(CalloutNotice.id)
+    ):
+        found[notice.recipient_id].append(notice)
+    return found

@@ -6,6 +6,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from alerts.local_sms_pages import router as local_sms_router
+from alerts.pages import router as callout_pages_router
 from alerts.routes import router as callouts_router
 from alerts.webhook_routes import router as twilio_webhooks_router
 from beredskap import health
@@ -43,5 +44,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(local_sms_router)
     app.include_router(ogc_router)
     app.include_router(web_router())
+    app.include_router(callout_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -122,6 +122,9 @@ PERMISSIONS: dict[str, frozenset[Role] | str] = {
     # The local SMS gateway's page (mobiles and replies) and its simulated replies.
     "web.sms_local": CALLOUT_ROLES,
     "web.sms_local_reply": CALLOUT_ROLES,
+    "callouts.follow_up": CALLOUT_ROLES,
+    "callouts.covered": CALLOUT_ROLES,
+    "callouts.summary": CALLOUT_ROLES,
     # Web pages.
     "web.dashboard": ALL_ROLES,
     "web.organisations": READERS,
@@ -135,6 +138,17 @@ PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "web.map_overview": READERS,
     "web.map_incident": INCIDENT_MAP_ROLES,
     "web.map_council": READERS,
+    # Callout pages: the duty officer's (and the administrator's) only.
+    "web.callouts": CALLOUT_ROLES,
+    "web.callout_new": CALLOUT_ROLES,
+    "web.callout_create": CALLOUT_ROLES,
+    "web.callout": CALLOUT_ROLES,
+    **{
+        f"web.callout_{action}{step}": CALLOUT_ROLES
+        for action in ("send", "stop", "covered")
+        for step in ("_confirm", "")
+    },
+    "web.callout_follow_up": CALLOUT_ROLES,
 }
 
 

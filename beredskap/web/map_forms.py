@@ -96,7 +96,11 @@ def _catalogue_entry(
 ) -> Any:
     if not text:
         return None
-    found = session.get(model, int(text)) if text.isdigit() and len(text) < 10 else None
+    found = (
+        session.get(model, int(text))
+        if text.isascii() and text.isdigit() and len(text) < 10
+        else None
+    )
     if found is None or not found.active:
         form.errors[name] = translations.gettext("choose one of the options")
         return None

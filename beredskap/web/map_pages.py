@@ -14,8 +14,8 @@ from urllib.parse import urlencode
 from babel.support import Translations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from fastapi.routing import iter_route_contexts
 from folium import Map
-from starlette.routing import Route
 
 from beredskap.auth.permissions import allowed_roles
 from beredskap.auth.service import Principal
@@ -168,8 +168,10 @@ def callout_link(request: Request, form: IncidentForm) -> str | None:
     """The callout page with the point, radius and needs, once the app has that page."""
     if form.place is None or form.errors:
         return None
-    routes = request.app.router.routes
-    if not any(isinstance(r, Route) and r.name == CALLOUT_ROUTE for r in routes):
+    # Included routers stay nested in the app's routes: look through all of them.
+    if not any(
+        context.name == CALLOUT_ROUTE for context in iter_route_contexts(request.app.routes)
+    ):
         return None
     query = {
         "lat": f"{form.place.lat:.6f}",

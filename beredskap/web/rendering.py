@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from beredskap.auth.permissions import allowed_roles
 from beredskap.auth.service import Principal
 from beredskap.web.i18n import FORMAT_LOCALES, WEB_DIR, language_of, translations
 from beredskap.web.labels import enum_label, task_label, unit_label
@@ -73,8 +74,14 @@ def environment(language: str) -> Environment:
         unit=lambda unit: unit_label(catalog, unit),
         task=lambda task: task_label(catalog, task),
     )
-    env.globals.update(lang=language, field_attrs=field_attrs)
+    env.globals.update(lang=language, field_attrs=field_attrs, may_open=may_open)
     return env
+
+
+def may_open(principal: Principal | None, route_name: str) -> bool:
+    """Whether the principal's role may use a route (for links to pages it may open)."""
+    rule = allowed_roles(route_name)
+    return principal is not None and isinstance(rule, frozenset) and principal.role in rule
 
 
 def number_format(request: Request) -> Callable[[int], str]:

@@ -1,0 +1,76 @@
+"""From a checked request (API body or web form) to a draft callout: the rules both share.
+
+Flushes, never commits.
+"""
+
+from __future__ import annotations
+
+from shapely.geometry import Point
+from sqlalchemy.orm import Session
+
+from alerts import service
+from alerts.models import Callout
+from alerts.schemas import CalloutCreate
+from beredskap.columns import today_in_norway
+from beredskap.errors import DomainValidationError
+from geo.areas import InvalidAreaError, to_multipolygon
+from geo.extent import OutsideNorwayError, check_lon_lat
+
+
+def _escalation_fields(body: CalloutCreate) -> dict[str, object]:
+    escalation = body.escalation
+    if escalation is None:
+        return {}
+    if escalation.radius_m is None and not escalation.organisation_ids:
+        raise DomainValidationError(
+            "escalation", "say how to escalate: a wider radius, more organisations, or both"
+        )
+    if escalation.organisation_ids and not body.organisation_ids:
+        raise DomainValidationError(
+            "escalation.organisation_ids",
+            "the callout already asks every organisation; name its first circle in "
+            "organisation_ids",
+        )
+    if escalation.radius_m is not None and escalation.radius_m <= body.radius_m:
+        raise DomainValidationError("escalation.radius_m", "must be wider than radius_m")
+    return {
+        "escalate_after_min": escalation.after_min,
+        "escalate_radius_m": escalation.radius_m,
+        "escalate_organisation_ids": sorted(set(escalation.organisation_ids)),
+    }
+
+
+def plan(session: Session, body: CalloutCreate, *, actor: str) -> Callout:
+    """A draft with the volunteers it would ask; DomainValidationError names the field."""
+    try:
+        lon, lat = check_lon_lat(body.lon, body.lat)
+    except OutsideNorwayError as error:
+        raise DomainValidationError("lat", str(error)) from None
+    area = None
+    if body.area is not None:
+        try:
+            area = to_multipolygon(body.area.model_dump())
+        except InvalidAreaError as error:
+            raise DomainValidationError("area", str(error)) from None
+    codes = [need.qualification for need in body.needs]
+    if len(set(codes)) != len(codes):
+        raise DomainValidationError("needs", "name each qualification once")
+    ids = service.qualification_ids_by_code(session, codes)
+    return service.create_draft(
+        session,
+        fields={
+            "title": body.title,
+            "message": body.message,
+            "exercise": body.exercise,
+            "centre": Point(lon, lat),
+            "radius_m": body.radius_m,
+            "area": area,
+            "organisation_ids": sorted(set(body.organisation_ids)),
+            "wanted": body.wanted,
+            "thank_when_covered": body.thank_when_covered,
+            **_escalation_fields(body),
+        },
+        needs=[service.Need(ids[need.qualification], need.count) for need in body.needs],
+        on=today_in_norway(),
+        actor=actor,
+    )

@@ -1,0 +1,159 @@
+// The live callout page: fetch the callout and its recipients from the API every few seconds
+// and update the figures and rows in place. Without JavaScript a reload shows the same data.
+(function () {
+  "use strict";
+  var root = document.getElementById("callout-live");
+  if (!root || !window.fetch) { return; }
+  var id = root.dataset.callout;
+  var seconds = Math.max(2, parseInt(root.dataset.refresh, 10) || 5);
+  var labels = JSON.parse(root.dataset.labels || "{}");
+  var phones = root.dataset.phones === "true";
+  var lang = root.dataset.lang === "en" ? "en-GB" : "nb-NO";
+  var PAGE = 500;
+
+  function label(kind, value) {
+    return (labels[kind] && labels[kind][value]) || value || "";
+  }
+
+  function clock(iso) {
+    if (!iso) { return ""; }
+    return new Date(iso).toLocaleTimeString(lang, {
+      hour: "2-digit", minute: "2-digit", timeZone: "Europe/Oslo", hour12: false
+    });
+  }
+
+  function setText(element, text) {
+    if (element && element.textContent !== String(text)) { element.textContent = String(text); }
+  }
+
+  function getJson(url) {
+    return fetch(url, { credentials: "same-origin", headers: { accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.json();
+      });
+  }
+
+  function recipients(offset, collected) {
+    var url = "/api/v1/callouts/" + id + "/recipients?limit=" + PAGE + "&offset=" + offset;
+    return getJson(url).then(function (page) {
+      collected = collected.concat(page.items);
+      if (offset + PAGE < page.total && offset + PAGE < 5000) {
+        return recipients(offset + PAGE, collected);
+      }
+      return collected;
+    });
+  }
+
+  function showCallout(callout) {
+    Object.keys(callout.counts).forEach(function (key) {
+      root.querySelectorAll('[data-count="' + key + '"]').forEach(function (element) {
+        setText(element, callout.counts[key]);
+      });
+    });
+    callout.needs.forEach(function (need) {
+      setText(root.querySelector('[data-need="' + need.qualification + '"]'), need.yes);
+    });
+    var status = root.querySelector('[data-field="status"]');
+    if (status) {
+      setText(status, label("CalloutStatus", callout.status));
+      status.className = "badge badge--callout-" + callout.status;
+    }
+  }
+
+  function cell(row, name, className) {
+    var td = document.createElement("td");
+    var span = document.createElement("span");
+    span.dataset.field = name;
+    if (className) { span.className = className; }
+    td.appendChild(span);
+    row.appendChild(td);
+    return td;
+  }
+
+  // A row for someone escalation added since the page was made.
+  function newRow(item) {
+    var row = document.createElement("tr");
+    row.dataset.recipient = item.id;
+    var name = document.createElement("td");
+    name.textContent = item.name || "";
+    row.appendChild(name);
+    if (phones) {
+      var mobile = document.createElement("td");
+      mobile.className = "phone";
+      mobile.textContent = item.mobile;
+      row.appendChild(mobile);
+    }
+    var distance = document.createElement("td");
+    distance.className = "num";
+    distance.textContent = (item.distance_m / 1000).toLocaleString(lang, { maximumFractionDigits: 1 });
+    row.appendChild(distance);
+    var sms = cell(row, "state", "state");
+    ["reason", "notices"].forEach(function (field) {
+      var span = document.createElement("span");
+      span.dataset.field = field;
+      sms.appendChild(span);
+    });
+    cell(row, "answer", "answer");
+    var minutes = document.createElement("td");
+    minutes.className = "num";
+    minutes.dataset.field = "minutes";
+    row.appendChild(minutes);
+    var answered = document.createElement("td");
+    answered.dataset.field = "answered_at";
+    row.appendChild(answered);
+    return row;
+  }
+
+  function showRecipients(items) {
+    var body = root.querySelector("table.recipients tbody");
+    if (!body) { return; }
+    items.forEach(function (item) {
+      var row = body.querySelector('tr[data-recipient="' + item.id + '"]');
+      if (!row) {
+        if (body.children.length >= 5000) { return; }
+        row = newRow(item);
+        body.appendChild(row);
+      }
+      var state = row.querySelector('[data-field="state"]');
+      if (state) {
+        setText(state, label("RecipientState", item.state));
+        state.className = "state state--" + item.state;
+      }
+      setText(row.querySelector('[data-field="reason"]'), item.error_reason ? " " + item.error_reason : "");
+      setText(row.querySelector('[data-field="notices"]'), item.notices.map(function (notice) {
+        return " · " + label("NoticeKind", notice.kind) + ": " + label("RecipientState", notice.state);
+      }).join(""));
+      var answer = row.querySelector('[data-field="answer"]');
+      if (answer) {
+        setText(answer, item.answer ? label("Answer", item.answer) : "");
+        answer.className = "answer" + (item.answer ? " answer--" + item.answer : "");
+      }
+      setText(row.querySelector('[data-field="minutes"]'),
+        item.minutes_to_arrival === null ? "" : item.minutes_to_arrival);
+      setText(row.querySelector('[data-field="answered_at"]'), clock(item.answered_at));
+    });
+  }
+
+  var note = root.querySelector('[data-field="updated"]');
+  var lastGood = null;
+
+  function refresh() {
+    Promise.all([getJson("/api/v1/callouts/" + id), recipients(0, [])])
+      .then(function (results) {
+        showCallout(results[0]);
+        showRecipients(results[1]);
+        lastGood = new Date();
+        setText(note, root.dataset.updatedText.replace("{time}", clock(lastGood.toISOString())));
+        root.dataset.refreshed = String(Date.now());
+      })
+      .catch(function () {
+        if (lastGood) {
+          setText(note, root.dataset.offlineText.replace("{time}", clock(lastGood.toISOString())));
+        }
+      })
+      .then(function () { window.setTimeout(refresh, seconds * 1000); });
+  }
+
+  window.setTimeout(refresh, seconds * 1000);
+}());

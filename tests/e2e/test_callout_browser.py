@@ -1,0 +1,86 @@
+"""The duty officer's callout in headless Chromium on a phone, on both backends: plan a draft
+through the form, send it after the confirmation, and watch the live page update itself."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+from sqlalchemy import select, update
+
+from alerts.models import Answer, Callout, CalloutRecipient, RecipientState
+from beredskap.auth.models import Role
+from beredskap.columns import utcnow
+from beredskap.db import transaction
+from beredskap.volunteers.models import QualificationType
+from tests.e2e.conftest import PASSWORD, LiveApp, Visit
+
+
+def test_a_duty_officer_plans_sends_and_watches_a_callout(live_app: LiveApp, phone: Visit) -> None:
+    page = phone.page
+    with live_app.database.sessions() as session:
+        first_aid = session.scalars(
+            select(QualificationType.id).where(QualificationType.code == "first_aid")
+        ).one()
+    page.goto(live_app.url("/login"))
+    page.get_by_label("E-postadresse").fill(live_app.emails[Role.DUTY_OFFICER])
+    page.get_by_label("Passord", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Logg inn").click()
+    page.wait_for_url(live_app.url("/"))
+    page.get_by_role("link", name="Utkallinger").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Utkallinger")
+
+    # As the incident map's link opens it: point, radius and need filled in.
+    page.goto(
+        live_app.url(
+            f"/callouts/new?lat=59.956&lon=11.0494&radius_m=20000&qualification={first_aid}"
+        )
+    )
+    expect(page.get_by_label("Radius (km)", exact=True)).to_have_value("20")
+    page.get_by_label("Tittel", exact=True).fill("Savnet person ved Nitelva")
+    page.get_by_label("Melding", exact=True).fill("Leteaksjon. Oppmøte Lillestrøm stasjon.")
+    page.get_by_label("Øvelse: hver SMS starter med ØVELSE ØVELSE ØVELSE").check()
+    live_app.shot(page, "callout-form")
+    page.get_by_role("button", name="Lag utkastet").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Savnet person ved Nitelva")
+    expect(page.locator(".exercise-banner")).to_have_text("ØVELSE ØVELSE ØVELSE")
+    expect(
+        page.get_by_role("heading", name=re.compile(r"^Vil spørre \d+ frivillig"))
+    ).to_be_visible()
+    live_app.shot(page, "callout-draft")
+    callout_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+
+    page.get_by_role("link", name="Send …").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sende utkallingen?")
+    live_app.shot(page, "callout-confirm-send")
+    page.get_by_role("button", name="Ja, send SMS nå").click()
+    expect(page.get_by_role("status")).to_have_text("Utkallingen står i kø for sending.")
+    yes = page.locator('.callout-counts [data-count="yes"]')
+    expect(yes).to_have_text("0")
+
+    # A reply arrives (as the SMS webhook would record it): the page shows it by itself.
+    with transaction(live_app.database.sessions, "test reply") as session:
+        callout = session.get(Callout, callout_id)
+        assert callout is not None
+        first = session.scalars(
+            select(CalloutRecipient.id)
+            .where(CalloutRecipient.callout_id == callout_id)
+            .order_by(CalloutRecipient.distance_m)
+        ).first()
+        session.execute(
+            update(CalloutRecipient)
+            .where(CalloutRecipient.id == first)
+            .values(
+                state=RecipientState.DELIVERED,
+                answer=Answer.YES,
+                answered_at=utcnow(),
+                minutes_to_arrival=20,
+            )
+        )
+    expect(yes).to_have_text("1", timeout=20_000)
+    row = page.locator(f'tr[data-recipient="{first}"]')
+    expect(row.locator('[data-field="answer"]')).to_have_text("JA")
+    expect(row.locator('[data-field="state"]')).to_have_text("Levert")
+    expect(row.locator('[data-field="minutes"]')).to_have_text("20")
+    expect(page.locator('[data-field="updated"]')).to_contain_text("Oppdatert")
+    live_app.shot(page, "callout-live")

@@ -1,0 +1,94 @@
+"""Volunteers around Lillestrøm and callouts to them, for the callout tests."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from pyproj import Geod
+from shapely.geometry import Point
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from alerts.models import Answer, CalloutRecipient, RecipientState
+from beredskap.columns import utcnow
+from beredskap.organisations.models import Organisation
+from beredskap.volunteers.models import (
+    Membership,
+    QualificationType,
+    Volunteer,
+    VolunteerQualification,
+)
+
+URL = "/api/v1/callouts"
+GEOD = Geod(ellps="WGS84")
+LILLESTROM = (11.0494, 59.9560)
+TODAY = date.today()
+LATER = TODAY + timedelta(days=300)
+
+
+def at(azimuth: float, metres: float) -> Point:
+    lon, lat, _ = GEOD.fwd(*LILLESTROM, azimuth, metres)
+    return Point(lon, lat)
+
+
+def qualification(session: Session, code: str) -> QualificationType:
+    return session.scalars(select(QualificationType).where(QualificationType.code == code)).one()
+
+
+def volunteer(
+    session: Session,
+    number: int,
+    place: Point,
+    codes: list[str],
+    organisation: Organisation,
+) -> Volunteer:
+    person = Volunteer(
+        full_name=f"Frivillig {number}",
+        mobile=f"+4477009004{number:02d}",
+        home_area=place,
+        sms_consent=True,
+    )
+    person.memberships.append(Membership(organisation=organisation))
+    for code in codes:
+        person.qualifications.append(
+            VolunteerQualification(
+                qualification_type=qualification(session, code),
+                obtained_on=TODAY - timedelta(days=100),
+                expires_on=LATER,
+            )
+        )
+    session.add(person)
+    return person
+
+
+def body(**fields: Any) -> dict[str, Any]:
+    return {
+        "title": "Savnet person ved Nitelva",
+        "message": "Leteaksjon. Oppmøte Lillestrøm stasjon.",
+        "lat": LILLESTROM[1],
+        "lon": LILLESTROM[0],
+        "radius_m": 5_000,
+        "needs": [{"qualification": "first_aid", "count": 2}],
+    } | fields
+
+
+def deliver_all(session: Session, callout_id: int) -> None:
+    """What the worker and the receipts would do: every queued message delivered."""
+    session.execute(
+        update(CalloutRecipient)
+        .where(
+            CalloutRecipient.callout_id == callout_id,
+            CalloutRecipient.state == RecipientState.QUEUED,
+        )
+        .values(state=RecipientState.DELIVERED)
+    )
+
+
+def answer(session: Session, recipient_id: int, value: Answer, minutes: int | None = None) -> None:
+    """What an inbound reply would record."""
+    session.execute(
+        update(CalloutRecipient)
+        .where(CalloutRecipient.id == recipient_id)
+        .values(answer=value, answered_at=utcnow(), minutes_to_arrival=minutes)
+    )
