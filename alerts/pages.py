@@ -12,7 +12,6 @@ seconds. Lives in `alerts` (not `beredskap.web`): the core never imports `alerts
 from __future__ import annotations
 
 import enum
-import importlib
 import logging
 from datetime import datetime
 from typing import Annotated, Any
@@ -23,7 +22,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from alerts import notices, service
+from alerts import notices, service, worker_status
 from alerts.callout_form import (
     FIELD_LABELS,
     CalloutForm,
@@ -47,6 +46,7 @@ from beredskap.auth.permissions import PERSONAL_DATA_ROLES
 from beredskap.auth.service import Principal
 from beredskap.columns import NORWAY, today_in_norway, utcnow
 from beredskap.deps import CurrentPrincipal, SessionDep
+from beredskap.digits import parse_digits
 from beredskap.errors import ConflictError, DomainValidationError
 from beredskap.organisations.models import Organisation
 from beredskap.web.i18n import in_context, language_of, translations_for
@@ -108,16 +108,9 @@ def labels(translations: Translations) -> dict[str, dict[str, str]]:
 
 
 def sender_running(session: Session) -> bool | None:
-    """Whether a sender (`beredskap worker`) is alive; None while that cannot be told.
-
-    `alerts.worker_status` comes with the worker; until it is there the page says nothing.
-    """
+    """Whether a sender (`beredskap worker`) is alive; None when that cannot be told."""
     try:
-        worker_status = importlib.import_module("alerts.worker_status")
-    except ImportError:
-        return None
-    try:
-        return bool(worker_status.sender_running(session, utcnow()))
+        return worker_status.sender_running(session, utcnow())
     except Exception:  # a page must not fail because the heartbeat cannot be read
         logger.exception("could not tell whether a sender runs")
         return None
@@ -367,7 +360,7 @@ def _done_text(translations: Translations, done: str | None, count: str | None) 
     """The confirmation shown after an action (the redirect names it)."""
     if done not in _DONE:
         return None
-    number = int(count) if count and count.isascii() and count.isdigit() and len(count) < 7 else 0
+    number = parse_digits(count, max_digits=6) or 0
     if done == "sent":
         return translations.gettext("The callout is queued for sending.")
     if done == "stopped":

@@ -24,6 +24,7 @@ from alerts.models import CalloutNotice, CalloutRecipient, RecipientState
 from alerts.references import OutboxRow, reference_for, row_for_reference
 from alerts.twilio_errors import describe
 from beredskap.columns import utcnow
+from beredskap.digits import parse_digits
 
 _logger = logging.getLogger("alerts.receipts")
 
@@ -79,7 +80,7 @@ class ReceiptResult:
 
 def _error_code(raw: str | None) -> int | None:
     raw = (raw or "").strip()
-    return int(raw) if raw.isdigit() and len(raw) <= 9 else None
+    return parse_digits(raw)
 
 
 def _find(session: Session, reference: str | None, message_sid: str) -> OutboxRow | None:

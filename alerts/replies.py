@@ -53,6 +53,7 @@ _CODE = re.compile(rf"[{CODE_LETTERS}][1-9][0-9]?")
 _CODE_NUMBER = re.compile(r"[1-9][0-9]?")
 _TOKEN = re.compile(r"[0-9]+(?:[.,][0-9]+)?|[^\W\d_]+")
 _DRAWN_OUT = re.compile(r"(.)\1+$")
+_ASCII_DIGITS = frozenset("0123456789")
 
 # Word -> the language it tells (None: either).
 YES_WORDS = {"ja": "nb", "j": "nb", "yes": "en", "y": "en", "1": None}
@@ -203,8 +204,13 @@ def _split_code(tokens: list[str]) -> tuple[str | None, list[str]]:
     return code, rest
 
 
+def _is_number(token: str) -> bool:
+    # ASCII digits only: str.isdigit() is also true for "፩" or "²", which float() refuses.
+    return token[:1] in _ASCII_DIGITS
+
+
 def _split_decimal(token: str) -> list[str]:
-    return re.split(r"[.,]", token) if token[0].isdigit() else [token]
+    return re.split(r"[.,]", token) if _is_number(token) else [token]
 
 
 def _keyword(compact: str) -> tuple[ReplyKind, str | None] | None:
@@ -237,7 +243,7 @@ def _arrival(tail: list[str], received_at: datetime | None) -> _Arrival:
         if (
             token in _CLOCK_WORDS
             and following is not None
-            and following[0].isdigit()
+            and _is_number(following)
             and after_number not in _MINUTE_WORDS
             and after_number not in _HOUR_WORDS
         ):
@@ -245,7 +251,7 @@ def _arrival(tail: list[str], received_at: datetime | None) -> _Arrival:
             if clock is None:  # "kl 25": a clock time that is none; not minutes either
                 return _Arrival(None, language)
             return _Arrival(_minutes_until(clock, received_at), language, clock)
-        if token[0].isdigit():
+        if _is_number(token):
             value = float(token.replace(",", "."))
             if following in _HOUR_WORDS:
                 spans.append((value * 60, "h"))
@@ -312,7 +318,7 @@ def _clock(tokens: list[str]) -> clock_time | None:
         hour_text, minute_text = re.split(r"[.,]", first)
     elif len(first) in (3, 4):
         hour_text, minute_text = first[:-2], first[-2:]
-    elif minute_token is not None and len(minute_token) == 2 and minute_token.isdigit():
+    elif minute_token is not None and len(minute_token) == 2 and _is_number(minute_token):
         hour_text, minute_text = first, minute_token
     else:
         hour_text, minute_text = first, "0"

@@ -22,6 +22,8 @@ from pydantic import SecretStr
 from starlette.datastructures import FormData
 from twilio.request_validator import RequestValidator
 
+from beredskap.digits import parse_digits
+
 SIGNATURE_HEADER = "X-Twilio-Signature"
 # A Twilio SMS webhook is a few kilobytes (1600 characters of body at most, percent-encoded).
 MAX_WEBHOOK_BODY_BYTES = 64 * 1024
@@ -96,7 +98,8 @@ async def verified_twilio_form(request: Request, verifier: TwilioSignatureVerifi
 
 async def _bounded_body(request: Request) -> bytes:
     declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > MAX_WEBHOOK_BODY_BYTES):
+    length = parse_digits(declared, max_digits=12)
+    if declared is not None and (length is None or length > MAX_WEBHOOK_BODY_BYTES):
         raise HTTPException(status_code=413, detail="webhook body too large")
     chunks: list[bytes] = []
     size = 0

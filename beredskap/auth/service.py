@@ -18,6 +18,7 @@ from beredskap.auth.secrets import (
     verify_password,
 )
 from beredskap.columns import utcnow
+from beredskap.digits import parse_digits
 from beredskap.errors import DomainValidationError
 from beredskap.organisations.models import Organisation
 
@@ -69,8 +70,9 @@ def find_organisation(session: Session, id_or_number: str) -> Organisation | Non
     """An organisation by id or by organisation number."""
     key = id_or_number.replace(" ", "")
     conditions = [Organisation.organisation_number == key]
-    if key.isdigit() and len(key) < 9:
-        conditions.append(Organisation.id == int(key))
+    organisation_id = parse_digits(key, max_digits=8)
+    if organisation_id is not None:
+        conditions.append(Organisation.id == organisation_id)
     return session.scalars(select(Organisation).where(or_(*conditions))).first()
 
 

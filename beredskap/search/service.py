@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Float, Integer, Select, String, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
+from beredskap.digits import parse_digits
 from beredskap.errors import DomainValidationError
 from beredskap.inventory.models import Capability, Equipment, EquipmentStatus, ResourceType
 from beredskap.organisations.models import Organisation, Site
@@ -359,8 +360,9 @@ def available_volunteers_near(
 
 def _by_code_or_id(session: Session, model: Any, key: str) -> Any:
     condition = model.code == key
-    if key.isdigit() and len(key) < 10:
-        condition = or_(condition, model.id == int(key))
+    type_id = parse_digits(key)
+    if type_id is not None:
+        condition = or_(condition, model.id == type_id)
     return session.scalars(select(model).where(condition)).first()
 
 

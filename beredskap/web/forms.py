@@ -11,6 +11,7 @@ from typing import Any
 
 from babel.support import Translations
 
+from beredskap.digits import parse_digits
 from beredskap.errors import DomainValidationError
 from beredskap.inventory.models import MAX_QUANTITY, EquipmentStatus
 from beredskap.web.i18n import N_
@@ -100,8 +101,9 @@ def parse_equipment_form(
         if _has_control_characters(text):
             result.errors[name] = _("contains characters that are not allowed")
         elif name in ("resource_type_id", "site_id"):
-            if text.isdigit() and 1 <= int(text) <= MAX_ID:
-                result.fields[name] = int(text)
+            number = parse_digits(text)
+            if number is not None and 1 <= number <= MAX_ID:
+                result.fields[name] = number
             else:
                 result.errors[name] = _("choose one of the options")
         elif name == "quantity":
@@ -135,6 +137,4 @@ def parse_equipment_form(
 
 def parse_version(raw: str | None) -> int | None:
     """The record version the form was made from, or None when it is missing or garbled."""
-    if raw is None or not raw.strip().isdigit() or len(raw.strip()) > 10:
-        return None
-    return int(raw.strip())
+    return parse_digits(raw, max_digits=10)

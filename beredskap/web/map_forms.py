@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 
+from beredskap.digits import parse_digits
 from beredskap.inventory.models import Capability, EquipmentStatus, ResourceType
 from beredskap.search.aggregates import CELL_SIZES_M
 from beredskap.search.service import Place
@@ -96,11 +97,8 @@ def _catalogue_entry(
 ) -> Any:
     if not text:
         return None
-    found = (
-        session.get(model, int(text))
-        if text.isascii() and text.isdigit() and len(text) < 10
-        else None
-    )
+    type_id = parse_digits(text)
+    found = session.get(model, type_id) if type_id is not None else None
     if found is None or not found.active:
         form.errors[name] = translations.gettext("choose one of the options")
         return None

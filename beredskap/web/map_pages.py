@@ -164,9 +164,12 @@ def overview(request: Request, session: SessionDep, principal: CurrentPrincipal)
     )
 
 
-def callout_link(request: Request, form: IncidentForm) -> str | None:
-    """The callout page with the point, radius and needs, once the app has that page."""
+def callout_link(request: Request, form: IncidentForm, principal: Principal) -> str | None:
+    """The callout page with the point, radius and needs, for roles that may start one."""
+    rule = allowed_roles(CALLOUT_ROUTE)
     if form.place is None or form.errors:
+        return None
+    if not (isinstance(rule, frozenset) and principal.role in rule):
         return None
     # Included routers stay nested in the app's routes: look through all of them.
     if not any(
@@ -222,7 +225,7 @@ def incident(request: Request, session: SessionDep, principal: CurrentPrincipal)
             "form": form,
             "results": results,
             "shows_volunteers": shows_volunteers,
-            "callout_link": callout_link(request, form),
+            "callout_link": callout_link(request, form, principal),
             "capability_options": _options(translations, Capability),
             "resource_type_options": _catalogue_options(active_resource_types(session), language),
             "qualification_options": _catalogue_options(

@@ -16,6 +16,7 @@ from beredskap.auth.permissions import PEOPLE_READERS, PERSONAL_DATA_ROLES
 from beredskap.auth.service import Principal
 from beredskap.columns import today_in_norway
 from beredskap.deps import CurrentPrincipal, SessionDep
+from beredskap.digits import parse_digits
 from beredskap.inventory.models import EquipmentStatus
 from beredskap.organisations.models import Organisation, OrganisationCategory
 from beredskap.web import queries
@@ -92,7 +93,8 @@ def organisations(
     """Organisations, filtered by category and part of the name (unknown filters are ignored)."""
     chosen = category if category in {c.value for c in OrganisationCategory} else None
     text = _search_text(q)
-    number = int(page) if page and page.isdigit() and 1 <= int(page) <= MAX_PAGE else 1
+    number = parse_digits(page) or 1
+    number = number if number <= MAX_PAGE else 1
     rows, total = queries.organisation_list(
         session,
         category=OrganisationCategory(chosen) if chosen else None,
@@ -140,7 +142,7 @@ def organisation(
             "sees_contacts": principal.sees_contact_details,
             "may_add": principal.may_edit_organisation(record.id),
             "may_edit": may_edit_equipment_of(principal, record.id),
-            "saved": int(saved) if saved and saved.isdigit() and len(saved) < 10 else None,
+            "saved": parse_digits(saved),
             "today": today_in_norway(),
         },
         principal=principal,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import unicodedata
 from datetime import UTC, datetime, time
 
@@ -353,3 +354,13 @@ def test_invisible_characters_anywhere_change_nothing(
         invisible = data.draw(st.sampled_from(["\u200b", "\ufeff", "\u200d", "\u00ad", "\u2060"]))
         text = text[:position] + invisible + text[position:]
     assert parse_reply(text) == expected
+
+
+def test_no_digit_of_any_script_breaks_the_parser() -> None:
+    """str.isdigit() holds for "፩" and "²", which float() refuses: every such character, in
+    every place a number may stand, reads as some reply and never raises."""
+    received = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
+    digits = [chr(cp) for cp in range(sys.maxunicode + 1) if chr(cp).isnumeric()]
+    for char in digits:
+        for text in (f"ja {char}", char, f"B{char} ja", f"ja kl {char}", f"ja 1{char} min"):
+            assert isinstance(parse_reply(text, received_at=received).kind, ReplyKind)
