@@ -264,13 +264,26 @@ def demo(
     host: str = typer.Option(None, help="Interface to listen on."),
     port: int = typer.Option(None, min=1, max=65535, help="Port."),
 ) -> None:
-    """Migrate, add the demo data if the database is empty, and serve."""
+    """Migrate, add the demo data if the database is empty, and serve, with an SMS sender
+    beside the server so a callout runs end to end (through the local gateway unless Twilio
+    is configured)."""
+    import subprocess
+
     database = _database()
     migrate.upgrade(database.engine)
     if not _seed_demo_if_empty(database):
         typer.echo(f"Demo logins are in {DEMO_CREDENTIALS}.")
     database.engine.dispose()
-    serve(host=host, port=port, workers=1)
+    # Its own process: the sender's loop (and later its scheduler) must run exactly once.
+    sender = subprocess.Popen([sys.executable, "-m", "beredskap.cli", "worker"])
+    try:
+        serve(host=host, port=port, workers=1)
+    finally:
+        sender.terminate()  # SIGTERM: it finishes what is in flight
+        try:
+            sender.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            sender.kill()
 
 
 # --- SMS (alerts/) ---------------------------------------------------------------------------

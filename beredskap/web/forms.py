@@ -101,14 +101,15 @@ def parse_equipment_form(
         if _has_control_characters(text):
             result.errors[name] = _("contains characters that are not allowed")
         elif name in ("resource_type_id", "site_id"):
-            number = parse_digits(text)
-            if number is not None and 1 <= number <= MAX_ID:
-                result.fields[name] = number
+            chosen_id = parse_digits(text)
+            if chosen_id is not None and 1 <= chosen_id <= MAX_ID:
+                result.fields[name] = chosen_id
             else:
                 result.errors[name] = _("choose one of the options")
         elif name == "quantity":
-            if re.fullmatch(r"\d{1,9}", text) and 1 <= int(text) <= MAX_QUANTITY:
-                result.fields[name] = int(text)
+            quantity = parse_digits(text)
+            if quantity is not None and 1 <= quantity <= MAX_QUANTITY:
+                result.fields[name] = quantity
             else:
                 result.errors[name] = _("enter a whole number from 1 to %(high)s") % {
                     "high": number(MAX_QUANTITY)

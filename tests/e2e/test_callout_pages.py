@@ -4,15 +4,17 @@ the incident map), the draft with its confirmation step, and the live page's act
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from alerts import pages
+from alerts import pages, worker_status
 from alerts.models import Answer, Callout, CalloutNotice, CalloutRecipient, CalloutStatus
 from beredskap.auth.models import Role
+from beredskap.columns import utcnow
 from tests.e2e.web_client import form_token, logged_in
 from tests.support.api import ROLE_EMAILS, ApiHarness
 from tests.support.callouts import LILLESTROM, answer, at, deliver_all, qualification, volunteer
@@ -219,11 +221,21 @@ def test_the_page_warns_when_no_sender_runs(
 ) -> None:
     officer = logged_in(town, OFFICER)
     callout_id = _draft(officer, town)
-    assert "Ingen sender kjører" not in officer.get(f"/callouts/{callout_id}").text
-    monkeypatch.setattr(pages, "sender_running", lambda session: False)
+    # No worker has ever beaten: the duty officer must know nothing will be sent.
     assert "Ingen sender kjører" in officer.get(f"/callouts/{callout_id}").text
-    monkeypatch.setattr(pages, "sender_running", lambda session: True)
+    now = utcnow()
+    worker_status.beat(town.session, "worker-1", now=now, started_at=now)
     assert "Ingen sender kjører" not in officer.get(f"/callouts/{callout_id}").text
+    # A heartbeat gone stale (the worker died) warns again.
+    worker_status.beat(town.session, "worker-1", now=now - timedelta(minutes=5), started_at=now)
+    assert "Ingen sender kjører" in officer.get(f"/callouts/{callout_id}").text
+    # A page never fails because the heartbeat cannot be read: it just does not warn.
+    monkeypatch.setattr(pages.worker_status, "sender_running", _raise)
+    assert officer.get(f"/callouts/{callout_id}").status_code == 200
+
+
+def _raise(*_args: Any) -> bool:
+    raise RuntimeError("heartbeat table unreadable")
 
 
 def test_the_pages_speak_english_on_request(town: ApiHarness) -> None:

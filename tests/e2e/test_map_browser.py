@@ -8,6 +8,7 @@ machine and a missing tile server cannot colour the result.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
@@ -202,7 +203,8 @@ def test_the_duty_officer_clicks_the_map_and_finds_resources(
     expect(page.locator(".leaflet-marker-icon.map-pin--result")).to_have_count(count)
     expect(sites.first.locator(".result__number")).to_have_text("1")
     expect(page.locator("tr.result--person").first).to_be_visible()
-    expect(page.get_by_role("button", name="Start utkalling")).to_be_disabled()
+    callout = page.get_by_role("link", name="Start utkalling")
+    expect(callout).to_have_attribute("href", re.compile(r"^/callouts/new\?lat="))
     live_app.shot(page, "map-incident-results")
 
     _open_popup(page, page.locator(".map-pin--result").first)

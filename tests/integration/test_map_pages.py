@@ -426,6 +426,14 @@ def test_the_callout_button_leads_to_the_callout_form(stocked: ApiHarness) -> No
     }
 
 
+def test_only_roles_that_may_call_out_get_the_callout_button(stocked: ApiHarness) -> None:
+    params = {"radius_km": "7,5", **NEAR_OWN_SITE}
+    page = _get(stocked, Role.PLANNER, INCIDENT, **params)
+    assert page.status_code == 200
+    assert "/callouts/new" not in page.text
+    assert "Bare vakthavende og administrator starter utkallinger" in page.text
+
+
 BAD_INCIDENT_INPUT = [
     ({"lat": "abc", "lon": "11"}, "lat", "skriv et tall"),
     ({"lat": "59.9"}, "lon", "oppgi både breddegrad og lengdegrad"),
