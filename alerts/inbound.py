@@ -23,9 +23,10 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, defer
 
 from alerts import sms_texts
@@ -58,6 +59,44 @@ OPTED_OUT_REASON = "the recipient replied STOP"
 _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 # A reply needs the callout's settings and counts, never its place.
 _NO_GEOMETRY = [defer(Callout.centre), defer(Callout.area)]
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+# Built once: a burst of replies spends its time answering, not building SQL.
+_VOLUNTEERS_BY_MOBILE = select(Volunteer.id).where(Volunteer.mobile == bindparam("mobile"))
+_ASKED_ROWS = (
+    select(
+        CalloutRecipient.id,
+        CalloutRecipient.state,
+        CalloutRecipient.answer,
+        CalloutRecipient.answered_at,
+        CalloutRecipient.minutes_to_arrival,
+        Callout.id,
+        Callout.code,
+        Callout.title,
+        Callout.thank_when_covered & Callout.covered_at.is_(None),
+    )
+    .join(Callout, Callout.id == CalloutRecipient.callout_id)
+    .where(CalloutRecipient.mobile == bindparam("mobile"), Callout.status == CalloutStatus.ACTIVE)
+    .order_by(Callout.sent_at.desc(), Callout.id.desc())
+)
+_ASKED_BY_MOBILE = _ASKED_ROWS
+_ASKED_BY_VOLUNTEER = _ASKED_ROWS.where(
+    CalloutRecipient.volunteer_id.in_(bindparam("volunteer_ids", expanding=True))
+)
+_RECORD_ANSWER = (
+    update(CalloutRecipient)
+    .where(
+        CalloutRecipient.id == bindparam("recipient_id"),
+        (CalloutRecipient.answered_at.is_(None))
+        | (CalloutRecipient.answered_at <= bindparam("received_at")),
+    )
+    .values(
+        answer=bindparam("answer"),
+        answered_at=bindparam("received_at"),
+        minutes_to_arrival=bindparam("minutes"),
+        updated_at=bindparam("now"),
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -119,7 +158,7 @@ def handle_inbound(
     number = sender_number(from_number)
     body = body[:MAX_BODY_CHARS].replace("\x00", "")  # PostgreSQL text holds no NUL
     parsed = parse_reply(body, received_at=received_at)
-    volunteer_ids = list(session.scalars(select(Volunteer.id).where(Volunteer.mobile == number)))
+    volunteer_ids = list(session.scalars(_VOLUNTEERS_BY_MOBILE, {"mobile": number}))
 
     if parsed.kind is ReplyKind.OPT_OUT:
         decision = _Decision(sms_texts.opted_out(parsed.language), InboundOutcome.OPTED_OUT)
@@ -138,18 +177,22 @@ def handle_inbound(
         outcome = InboundOutcome.UNPARSEABLE if known else InboundOutcome.UNKNOWN_NUMBER
         decision = _Decision(sms_texts.help_text(parsed.language), outcome)
 
-    row = InboundSms(
-        message_sid=(message_sid or "")[:MAX_SID_CHARS] or None,
-        from_number=number,
-        body=body,
-        received_at=received_at,
-        outcome=decision.outcome,
-        callout_id=decision.asked.callout_id if decision.asked else None,
-        recipient_id=decision.asked.recipient_id if decision.asked else None,
-        reply=decision.reply,
-    )
-    stored = _claim(session, row)
-    if stored is not None:
+    values = {
+        "message_sid": (message_sid or "")[:MAX_SID_CHARS] or None,
+        "from_number": number,
+        "body": body,
+        "received_at": received_at,
+        "outcome": decision.outcome,
+        "callout_id": decision.asked.callout_id if decision.asked else None,
+        "recipient_id": decision.asked.recipient_id if decision.asked else None,
+        "reply": decision.reply,
+    }
+    inbound_id = _log(session, values)
+    if inbound_id is None:
+        stored = session.scalars(
+            select(InboundSms).where(InboundSms.message_sid == values["message_sid"])
+        ).one()
+        _logger.info("SMS %s delivered again: answered as before", stored.message_sid)
         return _result(stored, duplicate=True)
 
     if parsed.kind is ReplyKind.OPT_OUT:
@@ -168,7 +211,13 @@ def handle_inbound(
         decision.outcome.value,
         decision.asked.code if decision.asked else "-",
     )
-    return _result(row, duplicate=False)
+    return InboundResult(
+        reply=decision.reply,
+        outcome=decision.outcome,
+        callout_id=values["callout_id"],
+        recipient_id=values["recipient_id"],
+        inbound_id=inbound_id,
+    )
 
 
 def _result(row: InboundSms, *, duplicate: bool) -> InboundResult:
@@ -182,52 +231,34 @@ def _result(row: InboundSms, *, duplicate: bool) -> InboundResult:
     )
 
 
-def _claim(session: Session, row: InboundSms) -> InboundSms | None:
-    """Log the SMS; if its MessageSid was logged before, the earlier row (and log nothing).
+def _log(session: Session, values: dict[str, Any]) -> int | None:
+    """Log the SMS; its id, or None when its MessageSid was logged before (nothing written).
 
-    The insert comes before every other write: on PostgreSQL a second delivery of the same
-    SID waits on the unique index until the first commits, then fails here.
+    One INSERT ... ON CONFLICT DO NOTHING, before every other write: a second delivery of
+    the same SID inserts nothing (on PostgreSQL it waits on the unique index until the first
+    commits), so of two simultaneous deliveries exactly one applies the reply.
     """
-    if row.message_sid is None:
-        session.add(row)
-        session.flush()
-        return None
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        stored = session.scalars(
-            select(InboundSms).where(InboundSms.message_sid == row.message_sid)
-        ).first()
-        if stored is None:  # the constraint that failed was not the SID's
-            raise
-        _logger.info("SMS %s delivered again: answered as before", row.message_sid)
-        return stored
-    return None
+    insert = _INSERTS[session.get_bind().dialect.name]
+    statement = (
+        insert(InboundSms)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=[InboundSms.message_sid])
+        .returning(InboundSms.id)
+    )
+    found = session.execute(statement).scalar()
+    return int(found) if found is not None else None
 
 
 def _asked(session: Session, number: str, volunteer_ids: list[int]) -> list[_Asked]:
     """This number's recipient rows in active callouts, newest callout first."""
-    statement = (
-        select(
-            CalloutRecipient.id,
-            CalloutRecipient.state,
-            CalloutRecipient.answer,
-            CalloutRecipient.answered_at,
-            CalloutRecipient.minutes_to_arrival,
-            Callout.id,
-            Callout.code,
-            Callout.title,
-            Callout.thank_when_covered & Callout.covered_at.is_(None),
-        )
-        .join(Callout, Callout.id == CalloutRecipient.callout_id)
-        .where(CalloutRecipient.mobile == number, Callout.status == CalloutStatus.ACTIVE)
-        .order_by(Callout.sent_at.desc(), Callout.id.desc())
-    )
     if volunteer_ids:
         # The volunteer's rows, by an index; the mobile must still be the one asked.
-        statement = statement.where(CalloutRecipient.volunteer_id.in_(volunteer_ids))
-    return [_Asked(*row[:-1], may_thank=bool(row[-1])) for row in session.execute(statement)]
+        rows = session.execute(
+            _ASKED_BY_VOLUNTEER, {"mobile": number, "volunteer_ids": volunteer_ids}
+        )
+    else:
+        rows = session.execute(_ASKED_BY_MOBILE, {"mobile": number})
+    return [_Asked(*row[:-1], may_thank=bool(row[-1])) for row in rows]
 
 
 def _ever_asked(session: Session, number: str) -> bool:
@@ -297,19 +328,15 @@ def _record_answer(
     """The answer replaces an earlier one, never a later one (one conditional UPDATE)."""
     yes = parsed.kind is ReplyKind.YES
     session.execute(
-        update(CalloutRecipient)
-        .where(
-            CalloutRecipient.id == recipient_id,
-            (CalloutRecipient.answered_at.is_(None))
-            | (CalloutRecipient.answered_at <= received_at),
-        )
-        .values(
-            answer=Answer.YES if yes else Answer.NO,
-            answered_at=received_at,
-            minutes_to_arrival=parsed.minutes_to_arrival if yes else None,
-            updated_at=utcnow(),
-        )
-        .execution_options(synchronize_session=False)
+        _RECORD_ANSWER,
+        {
+            "recipient_id": recipient_id,
+            "received_at": received_at,
+            "answer": Answer.YES if yes else Answer.NO,
+            "minutes": parsed.minutes_to_arrival if yes else None,
+            "now": utcnow(),
+        },
+        execution_options={"synchronize_session": False},
     )
 
 

@@ -264,6 +264,8 @@ class CalloutRecipient(OutboxColumns, Timestamped, Base):
         UniqueConstraint("callout_id", "volunteer_id"),
         Index("ix_callout_recipients_callout_id_state", "callout_id", "state"),
         Index("ix_callout_recipients_state", "state"),
+        # Yes counts after every reply (is the need covered?) read only the answered rows.
+        Index("ix_callout_recipients_callout_id_answer", "callout_id", "answer"),
     )
 
 

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from alerts import sms_texts
 from alerts.models import (
     Answer,
     Callout,
+    CalloutNeed,
     CalloutNotice,
     CalloutRecipient,
     CalloutStatus,
@@ -24,6 +25,9 @@ from alerts.service import yes_count, yes_per_need
 from beredskap.columns import utcnow
 from beredskap.errors import ConflictError, DomainValidationError
 
+_NEEDS_TOTAL = select(func.sum(CalloutNeed.count)).where(
+    CalloutNeed.callout_id == bindparam("callout_id")
+)
 # The callout message reached (or may reach) them: they are the ones to tell more.
 _ASKED = (RecipientState.SENDING, RecipientState.SENT, RecipientState.DELIVERED)
 
@@ -107,7 +111,10 @@ def thank_others(session: Session, callout: Callout) -> int:
 
 def is_covered(session: Session, callout: Callout, on: date) -> bool:
     """Enough said yes: as many as wanted in all, and each need met."""
-    if yes_count(session, callout.id) < callout.wanted_total:
+    wanted = callout.wanted
+    if wanted is None:  # the sum of the needs, without loading them
+        wanted = int(session.scalar(_NEEDS_TOTAL, {"callout_id": callout.id}) or 0)
+    if yes_count(session, callout.id) < wanted:
         return False
     return all(said_yes >= need.count for need, said_yes in yes_per_need(session, callout, on))
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from geoalchemy2.shape import to_shape
 from shapely.geometry import MultiPolygon, Point
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, bindparam, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from alerts.models import (
@@ -205,15 +205,13 @@ def recipient_counts(session: Session, callout_id: int) -> dict[str, int]:
     }
 
 
+_YES_COUNT = select(func.count()).where(
+    CalloutRecipient.callout_id == bindparam("callout_id"), CalloutRecipient.answer == "yes"
+)
+
+
 def yes_count(session: Session, callout_id: int) -> int:
-    return int(
-        session.scalar(
-            select(func.count()).where(
-                CalloutRecipient.callout_id == callout_id, CalloutRecipient.answer == "yes"
-            )
-        )
-        or 0
-    )
+    return int(session.scalar(_YES_COUNT, {"callout_id": callout_id}) or 0)
 
 
 def yes_per_need(session: Session, callout: Callout, on: date) -> list[tuple[CalloutNeed, int]]:

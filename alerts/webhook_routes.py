@@ -75,6 +75,8 @@ def inbound_sms(form: TwilioForm, session: SessionDep) -> Response:
     sender = _field(form, "From")
     reply: str | None = None
     if sender:
+        # The request's own session: it already holds SQLite's write lock for this request
+        # (a second transaction here would wait for the first one).
         session.info["actor"] = SMS_ACTOR
         result = handle_inbound(
             session,

@@ -256,6 +256,10 @@ def main() -> None:
             )
             server_cpu = _cpu_seconds(server.pid) - cpu_before
             client_cpu = time.process_time() - client_before
+        except Exception:
+            log.flush()
+            print((Path(scratch) / "server.log").read_text()[-3000:], file=sys.stderr)
+            raise
         finally:
             server.terminate()
             server.wait(timeout=20)

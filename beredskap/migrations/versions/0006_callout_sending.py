@@ -53,6 +53,9 @@ def upgrade() -> None:
     )
     op.add_column("callout_recipients", sa.Column("next_attempt_at", UtcDateTime(), nullable=True))
     op.create_index("ix_callout_recipients_state", "callout_recipients", ["state"])
+    op.create_index(
+        "ix_callout_recipients_callout_id_answer", "callout_recipients", ["callout_id", "answer"]
+    )
 
     op.create_table(
         "callout_notices",
@@ -143,6 +146,7 @@ def downgrade() -> None:
     op.drop_table("inbound_sms")
     op.drop_table("local_sms")
     op.drop_table("callout_notices")
+    op.drop_index("ix_callout_recipients_callout_id_answer", table_name="callout_recipients")
     op.drop_index("ix_callout_recipients_state", table_name="callout_recipients")
     op.drop_column("callout_recipients", "next_attempt_at")
     op.drop_column("callout_recipients", "ask_round")
