@@ -26,7 +26,7 @@ from sqlalchemy import ColumnElement, Select, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from alerts import sms_texts
-from alerts.gateway import FailureKind, SendAccepted, SendResult, SentMessage
+from alerts.gateway import FailureKind, MessageStatus, SendAccepted, SendResult, SentMessage
 from alerts.models import (
     Callout,
     CalloutNotice,
@@ -141,7 +141,9 @@ def record_result(
     if row is None:
         return Outcome.STALE
     if isinstance(result, SendAccepted):
-        return _accepted(row, result.provider_id, now)
+        return _accepted(
+            row, result.provider_id, now, delivered=result.status is MessageStatus.DELIVERED
+        )
     if not _current(row, claim):
         return Outcome.STALE
     reason = result.reason[:REASON_LENGTH]
@@ -344,8 +346,11 @@ def _current(row: OutboxRow, claim: Claim) -> bool:
     return row.state == RecipientState.SENDING and row.attempts == claim.attempts
 
 
-def _accepted(row: OutboxRow, provider_id: str, sent_at: datetime) -> Outcome:
-    """The provider took it: whatever the row says, the message went out."""
+def _accepted(
+    row: OutboxRow, provider_id: str, sent_at: datetime, *, delivered: bool = False
+) -> Outcome:
+    """The provider took it: whatever the row says, the message went out. `delivered`: the
+    provider says so already (the local gateway, which delivers at once)."""
     if row.provider_id is None:
         row.provider_id = provider_id
     if row.sent_at is None:
@@ -353,7 +358,9 @@ def _accepted(row: OutboxRow, provider_id: str, sent_at: datetime) -> Outcome:
     # A receipt may have come first (delivered, or failed at the carrier): that is further on.
     if row.state in (RecipientState.DELIVERED, RecipientState.FAILED):
         return Outcome.STALE
-    row.state = RecipientState.SENT
+    row.state = RecipientState.DELIVERED if delivered else RecipientState.SENT
+    if delivered and row.delivered_at is None:
+        row.delivered_at = sent_at
     row.next_attempt_at = None
     row.error_code = row.error_reason = None
     return Outcome.SENT
