@@ -21,23 +21,18 @@ The fake's counts must show exactly one message per number.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from pydantic import SecretStr
 from sqlalchemy import func, select
-from twilio.rest import Client
 
 from alerts.models import CalloutRecipient, RecipientState
 from alerts.outbox import Outcome
 from alerts.twilio_gateway import TwilioConfig, TwilioGateway
-from alerts.twilio_http import RelayingHttpClient
 from alerts.worker import SmsWorker, WorkerConfig
 from beredskap import migrate
 from beredskap.runtime import open_database
@@ -46,28 +41,11 @@ from beredskap.settings import Settings
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # for tests.support
 
+from bench.fake_gateway import fake_twilio_process, naive_loop, stats  # noqa: E402
 from tests.support.callout_outbox import queue_callout  # noqa: E402
 from tests.support.fake_twilio import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_FROM  # noqa: E402
 
 NAIVE_BODY = "Leteaksjon ved Nitelva. Møt ved brannstasjonen.\nSvar B7 JA eller B7 NEI."
-
-
-def _stats(base_url: str) -> dict[str, int]:
-    with urllib.request.urlopen(f"{base_url}/_fake/stats", timeout=10) as response:
-        return dict(json.load(response))
-
-
-def naive_loop(base_url: str, numbers: list[str]) -> float:
-    client = Client(
-        TEST_ACCOUNT_SID,
-        TEST_AUTH_TOKEN,
-        http_client=RelayingHttpClient(base_url, timeout_s=10),
-        environment={"BEREDSKAP": "settings only"},
-    )
-    started = time.perf_counter()
-    for number in numbers:
-        client.messages.create(to=number, from_=TEST_FROM, body=NAIVE_BODY)
-    return time.perf_counter() - started
 
 
 def worker_run(database_url: str, base_url: str, count: int, concurrency: int) -> float:
@@ -123,25 +101,16 @@ def main() -> None:
     )
     arguments = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.fake_twilio", "--latency", str(arguments.latency)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    with tempfile.TemporaryDirectory() as scratch:
+    with (
+        fake_twilio_process(arguments.latency) as base_url,
+        tempfile.TemporaryDirectory() as scratch,
+    ):
         database_url = arguments.database_url or f"sqlite:///{scratch}/bench.db"
-        try:
-            assert server.stdout is not None
-            base_url = server.stdout.readline().strip()
-            worker_s = worker_run(database_url, base_url, arguments.count, arguments.concurrency)
-            after_worker = _stats(base_url)
-            sample = [f"+4792{index:06d}" for index in range(arguments.naive_count)]
-            naive_s = naive_loop(base_url, sample)
-            after_naive = _stats(base_url)
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+        worker_s = worker_run(database_url, base_url, arguments.count, arguments.concurrency)
+        after_worker = stats(base_url)
+        sample = [f"+4792{index:06d}" for index in range(arguments.naive_count)]
+        naive_s = naive_loop(base_url, sample, NAIVE_BODY)
+        after_naive = stats(base_url)
     expected = arguments.count + arguments.naive_count
     assert after_naive["accepted"] == after_naive["numbers"] == expected, after_naive
     assert after_naive["most_to_one_number"] == 1, after_naive

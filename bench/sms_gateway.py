@@ -17,49 +17,27 @@ number. This measures the gateway alone: the callout worker's database work is n
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import sys
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from pydantic import SecretStr
-from twilio.rest import Client
 
 from alerts.gateway import SendAccepted
 from alerts.twilio_gateway import TwilioConfig, TwilioGateway
-from alerts.twilio_http import RelayingHttpClient
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # for tests.support
 
+from bench.fake_gateway import fake_twilio_process, naive_loop, stats  # noqa: E402
 from tests.support.fake_twilio import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_FROM  # noqa: E402
 
 BODY = "ØVELSE ØVELSE ØVELSE\nOppmøte ved Lillestrøm brannstasjon.\nSvar B7 JA eller B7 NEI."
 
 
-def _stats(base_url: str) -> dict[str, int]:
-    with urllib.request.urlopen(f"{base_url}/_fake/stats", timeout=10) as response:
-        return dict(json.load(response))
-
-
 def _numbers(prefix: int, count: int) -> list[str]:
     return [f"+47{prefix}{index:06d}" for index in range(count)]
-
-
-def naive_loop(base_url: str, numbers: list[str]) -> float:
-    client = Client(
-        TEST_ACCOUNT_SID,
-        TEST_AUTH_TOKEN,
-        http_client=RelayingHttpClient(base_url, timeout_s=10),
-        environment={"BEREDSKAP": "settings only"},
-    )
-    started = time.perf_counter()
-    for number in numbers:
-        client.messages.create(to=number, from_=TEST_FROM, body=BODY)
-    return time.perf_counter() - started
 
 
 def gateway_pool(base_url: str, numbers: list[str], concurrency: int) -> float:
@@ -92,22 +70,11 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--latency", type=float, default=0.150)
     arguments = parser.parse_args()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.fake_twilio", "--latency", str(arguments.latency)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        base_url = server.stdout.readline().strip()
+    with fake_twilio_process(arguments.latency) as base_url:
         gateway_s = gateway_pool(base_url, _numbers(91, arguments.count), arguments.concurrency)
-        after_gateway = _stats(base_url)
-        naive_s = naive_loop(base_url, _numbers(92, arguments.naive_count))
-        after_naive = _stats(base_url)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+        after_gateway = stats(base_url)
+        naive_s = naive_loop(base_url, _numbers(92, arguments.naive_count), BODY)
+        after_naive = stats(base_url)
     expected = arguments.count + arguments.naive_count
     assert after_naive["accepted"] == after_naive["numbers"] == expected, after_naive
     assert after_naive["most_to_one_number"] == 1, after_naive
