@@ -35,6 +35,7 @@ FIELD_LABELS = {
     "radius_km": N_("Radius (km)"),
     "needs": N_("Needs"),
     "organisation_ids": N_("Organisations"),
+    "agreement_ids": N_("Agreements"),
     "wanted": N_("How many in all"),
     "escalate_after_min": N_("Escalate after (minutes)"),
     "escalate_radius_km": N_("Wider radius (km)"),
@@ -76,6 +77,7 @@ class RawCallout:
     need_count: list[str]
     organisation_ids: list[str]
     escalate_organisation_ids: list[str]
+    agreement_ids: list[str] = field(default_factory=list)
 
 
 def _clean(text: str | None) -> str:
@@ -111,6 +113,7 @@ def empty_form(prefill: dict[str, str], qualification_ids: set[int]) -> CalloutF
             "exercise": False,
             "organisation_ids": [],
             "escalate_organisation_ids": [],
+            "agreement_ids": [],
         }
     )
     for name in ("lat", "lon"):
@@ -133,6 +136,7 @@ def parse_callout_form(
     *,
     qualification_codes: dict[int, str],
     organisation_ids: set[int],
+    agreement_ids: set[int] = frozenset(),
 ) -> CalloutForm:
     """Check the form; `body` is set only when every field is fine."""
     _ = translations.gettext
@@ -144,6 +148,7 @@ def parse_callout_form(
     form.values["thank_when_covered"] = bool(_clean(text.get("thank_when_covered")))
     form.values["organisation_ids"] = raw.organisation_ids[:200]
     form.values["escalate_organisation_ids"] = raw.escalate_organisation_ids[:200]
+    form.values["agreement_ids"] = raw.agreement_ids[:50]
     for name, limit in (("title", MAX_TITLE), ("message", MAX_MESSAGE_LENGTH)):
         value = _clean(text.get(name))
         if not value:
@@ -198,6 +203,9 @@ def parse_callout_form(
     chosen = _ids(raw.organisation_ids, organisation_ids)
     if chosen is None:
         errors["organisation_ids"] = _("choose one of the options")
+    chosen_agreements = _ids(raw.agreement_ids, set(agreement_ids))
+    if chosen_agreements is None:
+        errors["agreement_ids"] = _("choose one of the options")
     escalation = _escalation(translations, text, raw, organisation_ids, errors)
     if errors:
         return form
@@ -211,6 +219,7 @@ def parse_callout_form(
             radius_m=float(radius_km or 0) * 1000,
             needs=needs,
             organisation_ids=chosen or [],
+            agreement_ids=chosen_agreements or [],
             wanted=wanted,
             thank_when_covered=bool(form.values["thank_when_covered"]),
             escalation=escalation,

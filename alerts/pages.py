@@ -19,7 +19,7 @@ from typing import Annotated, Any
 from babel.support import Translations
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from alerts import notices, service, worker_status
@@ -41,6 +41,7 @@ from alerts.models import (
     RecipientState,
 )
 from alerts.planning import plan
+from beredskap.agreements.models import Agreement, AgreementStatus
 from beredskap.api.types import PathId
 from beredskap.auth.permissions import PERSONAL_DATA_ROLES
 from beredskap.auth.service import Principal
@@ -134,6 +135,23 @@ def _organisations(session: Session) -> list[Organisation]:
     return list(session.scalars(select(Organisation).order_by(Organisation.name)))
 
 
+def _agreements_in_force(session: Session) -> list[Agreement]:
+    """Agreements a callout may ask by: active and in force today, by reference."""
+    today = today_in_norway()
+    return list(
+        session.scalars(
+            select(Agreement)
+            .where(
+                Agreement.status == AgreementStatus.ACTIVE,
+                Agreement.valid_from <= today,
+                or_(Agreement.valid_until.is_(None), Agreement.valid_until >= today),
+            )
+            .options(selectinload(Agreement.organisation))
+            .order_by(Agreement.reference)
+        )
+    )
+
+
 def _qualifications(session: Session, language: str) -> list[tuple[int, str, str]]:
     """(id, code, name) of the catalogue's active qualifications, by name."""
     entries = [
@@ -199,6 +217,7 @@ def _form_page(
             },
             "qualifications": _qualifications(session, language_of(request)),
             "organisations": _organisations(session),
+            "agreements": _agreements_in_force(session),
             "max_message": MAX_MESSAGE_LENGTH,
         },
         principal=principal,
@@ -233,6 +252,7 @@ def create_callout(
     need_count: Texts = [],  # noqa: B006
     organisation_ids: Texts = [],  # noqa: B006
     escalate_organisation_ids: Texts = [],  # noqa: B006
+    agreement_ids: Texts = [],  # noqa: B006
 ) -> Response:
     """Plan the draft and go to its page; bad input shows the form again, nothing written."""
     translations = translations_for(request)
@@ -253,12 +273,14 @@ def create_callout(
         need_count=need_count,
         organisation_ids=organisation_ids,
         escalate_organisation_ids=escalate_organisation_ids,
+        agreement_ids=agreement_ids,
     )
     form = parse_callout_form(
         translations,
         raw,
         qualification_codes={entry[0]: entry[1] for entry in _qualifications(session, "nb")},
         organisation_ids={organisation.id for organisation in _organisations(session)},
+        agreement_ids={agreement.id for agreement in _agreements_in_force(session)},
     )
     if form.body is not None:
         try:

@@ -6,18 +6,45 @@ Flushes, never commits.
 from __future__ import annotations
 
 from shapely.geometry import Point
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from alerts import service
 from alerts.models import Callout
 from alerts.schemas import CalloutCreate
+from beredskap.agreements.models import Agreement, AgreementStatus
 from beredskap.columns import today_in_norway
 from beredskap.errors import DomainValidationError
 from geo.areas import InvalidAreaError, to_multipolygon
 from geo.extent import OutsideNorwayError, check_lon_lat
 
 
-def _escalation_fields(body: CalloutCreate) -> dict[str, object]:
+def _organisations_asked(session: Session, body: CalloutCreate) -> list[int]:
+    """The organisations named, plus those holding the named agreements (in force today):
+    who to ask "by agreement". Empty: every organisation."""
+    asked = set(body.organisation_ids)
+    if body.agreement_ids:
+        today = today_in_norway()
+        holders = dict(
+            session.execute(
+                select(Agreement.id, Agreement.organisation_id).where(
+                    Agreement.id.in_(body.agreement_ids),
+                    Agreement.status == AgreementStatus.ACTIVE,
+                    Agreement.valid_from <= today,
+                    or_(Agreement.valid_until.is_(None), Agreement.valid_until >= today),
+                )
+            ).all()
+        )
+        missing = [agreement for agreement in body.agreement_ids if agreement not in holders]
+        if missing:
+            raise DomainValidationError(
+                "agreement_ids", f"agreement {missing[0]} does not exist or is not in force today"
+            )
+        asked |= set(holders.values())
+    return sorted(asked)
+
+
+def _escalation_fields(body: CalloutCreate, first_circle: list[int]) -> dict[str, object]:
     escalation = body.escalation
     if escalation is None:
         return {}
@@ -25,11 +52,11 @@ def _escalation_fields(body: CalloutCreate) -> dict[str, object]:
         raise DomainValidationError(
             "escalation", "say how to escalate: a wider radius, more organisations, or both"
         )
-    if escalation.organisation_ids and not body.organisation_ids:
+    if escalation.organisation_ids and not first_circle:
         raise DomainValidationError(
             "escalation.organisation_ids",
             "the callout already asks every organisation; name its first circle in "
-            "organisation_ids",
+            "organisation_ids or agreement_ids",
         )
     if escalation.radius_m is not None and escalation.radius_m <= body.radius_m:
         raise DomainValidationError("escalation.radius_m", "must be wider than radius_m")
@@ -56,6 +83,7 @@ def plan(session: Session, body: CalloutCreate, *, actor: str) -> Callout:
     if len(set(codes)) != len(codes):
         raise DomainValidationError("needs", "name each qualification once")
     ids = service.qualification_ids_by_code(session, codes)
+    first_circle = _organisations_asked(session, body)
     return service.create_draft(
         session,
         fields={
@@ -65,10 +93,10 @@ def plan(session: Session, body: CalloutCreate, *, actor: str) -> Callout:
             "centre": Point(lon, lat),
             "radius_m": body.radius_m,
             "area": area,
-            "organisation_ids": sorted(set(body.organisation_ids)),
+            "organisation_ids": first_circle,
             "wanted": body.wanted,
             "thank_when_covered": body.thank_when_covered,
-            **_escalation_fields(body),
+            **_escalation_fields(body, first_circle),
         },
         needs=[service.Need(ids[need.qualification], need.count) for need in body.needs],
         on=today_in_norway(),

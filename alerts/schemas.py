@@ -68,6 +68,12 @@ class CalloutCreate(BaseModel):
     organisation_ids: list[RefId] = Field(
         default_factory=list, max_length=200, description="Ask only members of these"
     )
+    agreement_ids: list[RefId] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Ask members of the organisations holding these agreements (active and in "
+        "force today); together with organisation_ids",
+    )
     wanted: Wanted | None = Field(None, description="How many in all; default the needs' sum")
     thank_when_covered: bool = Field(
         True, description="Tell the others the need is covered once enough have said yes"

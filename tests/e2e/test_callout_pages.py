@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from alerts import pages, worker_status
 from alerts.models import Answer, Callout, CalloutNotice, CalloutRecipient, CalloutStatus
+from beredskap.agreements.models import Agreement, AgreementStatus
 from beredskap.auth.models import Role
-from beredskap.columns import utcnow
+from beredskap.columns import today_in_norway, utcnow
 from tests.e2e.web_client import form_token, logged_in
 from tests.support.api import ROLE_EMAILS, ApiHarness
 from tests.support.callouts import LILLESTROM, answer, at, deliver_all, qualification, volunteer
@@ -125,6 +126,24 @@ def test_the_form_makes_a_draft_that_shows_whom_it_would_ask(town: ApiHarness) -
     assert callout.radius_m == 5_000 and callout.organisation_ids == [town.own.id]
 
 
+def test_the_form_asks_by_agreement(town: ApiHarness) -> None:
+    agreement = Agreement(
+        organisation_id=town.other.id,
+        reference="BER-2026-9",
+        title="Søk og redning",
+        status=AgreementStatus.ACTIVE,
+        valid_from=today_in_norway() - timedelta(days=10),
+    )
+    town.session.add(agreement)
+    town.session.commit()
+    officer = logged_in(town, OFFICER)
+    assert "BER-2026-9 Søk og redning" in officer.get("/callouts/new").text
+    callout_id = _draft(officer, town, agreement_ids=[str(agreement.id)])
+    assert _callout(town, callout_id).organisation_ids == [town.other.id]
+    page = officer.get(f"/callouts/{callout_id}")
+    assert "Frivillig 3" in page.text and "Frivillig 1" not in page.text
+
+
 @pytest.mark.parametrize(
     "fields, message",
     [
@@ -137,6 +156,7 @@ def test_the_form_makes_a_draft_that_shows_whom_it_would_ask(town: ApiHarness) -
         ({"escalate_radius_km": "20"}, "skriv hvor mange minutter"),
         ({"escalate_after_min": "10", "escalate_radius_km": "2"}, "må være større enn radiusen"),
         ({"organisation_ids": ["999999"]}, "velg et av alternativene"),
+        ({"agreement_ids": ["999999"]}, "velg et av alternativene"),
     ],
 )
 def test_bad_input_shows_the_form_again_and_writes_nothing(

@@ -11,7 +11,9 @@ from shapely.geometry import Point
 from sqlalchemy import select
 
 from alerts.models import Callout, CalloutRecipient
+from beredskap.agreements.models import Agreement, AgreementStatus
 from beredskap.auth.models import Role
+from beredskap.columns import today_in_norway
 from beredskap.volunteers.models import (
     Membership,
     QualificationType,
@@ -144,6 +146,35 @@ def test_organisations_and_an_area_narrow_whom_it_asks(crowd: ApiHarness) -> Non
     )
     assert in_area.status_code == 201, in_area.text
     assert _names(crowd, in_area.json()["id"]) == ["Frivillig 1"]
+
+
+def test_who_to_ask_by_agreement(crowd: ApiHarness) -> None:
+    """An agreement in force names its organisation; one not in force is refused."""
+    today = today_in_norway()
+    agreement = Agreement(
+        organisation_id=crowd.own.id,
+        reference="BER-2026-7",
+        title="Førstehjelp ved flom",
+        status=AgreementStatus.ACTIVE,
+        valid_from=today - timedelta(days=30),
+    )
+    ended = Agreement(
+        organisation_id=crowd.other.id,
+        reference="BER-2020-1",
+        title="Gammel avtale",
+        status=AgreementStatus.ACTIVE,
+        valid_from=today - timedelta(days=900),
+        valid_until=today - timedelta(days=1),
+    )
+    crowd.session.add_all([agreement, ended])
+    crowd.session.flush()
+    by_agreement = crowd.post(Role.DUTY_OFFICER, URL, json=_body(agreement_ids=[agreement.id]))
+    assert by_agreement.status_code == 201, by_agreement.text
+    assert by_agreement.json()["organisation_ids"] == [crowd.own.id]
+    assert _names(crowd, by_agreement.json()["id"]) == ["Frivillig 1", "Frivillig 2", "Frivillig 3"]
+    refused = crowd.post(Role.DUTY_OFFICER, URL, json=_body(agreement_ids=[ended.id]))
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "agreement_ids"
 
 
 def test_open_callouts_get_distinct_codes(crowd: ApiHarness) -> None:
