@@ -6,7 +6,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from pyproj import Geod
 from shapely.geometry import Point
 from sqlalchemy import select
 
@@ -16,27 +15,13 @@ from beredskap.auth.models import Role
 from beredskap.columns import today_in_norway
 from beredskap.volunteers.models import (
     Membership,
-    QualificationType,
     Volunteer,
     VolunteerQualification,
 )
 from tests.support.api import ApiHarness
+from tests.support.callouts import LILLESTROM, TODAY, at, qualification
 
 URL = "/api/v1/callouts"
-GEOD = Geod(ellps="WGS84")
-LILLESTROM = (11.0494, 59.9560)
-TODAY = date.today()
-
-
-def _at(azimuth: float, metres: float) -> Point:
-    lon, lat, _ = GEOD.fwd(*LILLESTROM, azimuth, metres)
-    return Point(lon, lat)
-
-
-def _type(api: ApiHarness, code: str) -> QualificationType:
-    return api.session.scalars(
-        select(QualificationType).where(QualificationType.code == code)
-    ).one()
 
 
 def _volunteer(
@@ -58,7 +43,7 @@ def _volunteer(
     for code, expires in codes.items():
         volunteer.qualifications.append(
             VolunteerQualification(
-                qualification_type=_type(api, code),
+                qualification_type=qualification(api.session, code),
                 obtained_on=TODAY - timedelta(days=100),
                 expires_on=expires,
             )
@@ -70,15 +55,15 @@ def _volunteer(
 @pytest.fixture
 def crowd(api: ApiHarness) -> ApiHarness:
     later = TODAY + timedelta(days=300)
-    _volunteer(api, 1, _at(0, 1_000), {"first_aid": later})
-    _volunteer(api, 2, _at(90, 2_000), {"boat_licence": None})
-    _volunteer(api, 3, _at(180, 3_000), {"first_aid": later, "boat_licence": None})
-    _volunteer(api, 4, _at(0, 4_000), {"first_aid": TODAY - timedelta(days=1)})  # lapsed
-    _volunteer(api, 5, _at(270, 2_500), {"first_aid": later}, sms_consent=False)
-    _volunteer(api, 6, _at(270, 3_500), {"first_aid": later}, availability="unavailable")
-    _volunteer(api, 7, _at(45, 30_000), {"first_aid": later})  # too far
-    _volunteer(api, 8, _at(90, 4_500), {"first_aid": later}, organisation=api.other)
-    _volunteer(api, 9, _at(0, 2_200), {"search_and_rescue": later})  # not needed
+    _volunteer(api, 1, at(0, 1_000), {"first_aid": later})
+    _volunteer(api, 2, at(90, 2_000), {"boat_licence": None})
+    _volunteer(api, 3, at(180, 3_000), {"first_aid": later, "boat_licence": None})
+    _volunteer(api, 4, at(0, 4_000), {"first_aid": TODAY - timedelta(days=1)})  # lapsed
+    _volunteer(api, 5, at(270, 2_500), {"first_aid": later}, sms_consent=False)
+    _volunteer(api, 6, at(270, 3_500), {"first_aid": later}, availability="unavailable")
+    _volunteer(api, 7, at(45, 30_000), {"first_aid": later})  # too far
+    _volunteer(api, 8, at(90, 4_500), {"first_aid": later}, organisation=api.other)
+    _volunteer(api, 9, at(0, 2_200), {"search_and_rescue": later})  # not needed
     api.session.commit()
     return api
 
@@ -133,7 +118,7 @@ def test_a_draft_asks_the_available_consenting_and_qualified_nearest_first(
 def test_organisations_and_an_area_narrow_whom_it_asks(crowd: ApiHarness) -> None:
     only_own = crowd.post(Role.DUTY_OFFICER, URL, json=_body(organisation_ids=[crowd.own.id]))
     assert _names(crowd, only_own.json()["id"]) == ["Frivillig 1", "Frivillig 2", "Frivillig 3"]
-    north = _at(0, 1_000)
+    north = at(0, 1_000)
     square = [
         [north.x - 0.01, north.y - 0.005],
         [north.x + 0.01, north.y - 0.005],
