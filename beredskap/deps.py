@@ -140,13 +140,16 @@ async def _check_csrf(request: Request, principal: Principal) -> None:
         raise ProblemError(403, "Forbidden", "The form's security token is missing or stale.")
 
 
-def identify(request: Request, session: SessionDep) -> Principal | None:
+async def identify(request: Request, session: SessionDep) -> Principal | None:
     """Who is calling (bearer token or session cookie), and the audit actor for the request.
 
-    A plain function on purpose: FastAPI runs it in the thread pool, so its database work
-    never blocks the event loop (a blocked loop can deadlock with a request holding a lock).
+    The lookup runs in the thread pool, so its database work never blocks the event loop (a
+    blocked loop can deadlock with a request holding a lock). A caller with neither token nor
+    cookie (Twilio's webhooks, the login page) costs no lookup and no thread-pool hop.
     """
-    principal = _identify(request, session)
+    if _bearer_token(request) is None and not request.cookies.get(SESSION_COOKIE):
+        return None
+    principal = await run_in_threadpool(_identify, request, session)
     if principal is not None:
         session.info["actor"] = principal.email
     return principal
