@@ -19,7 +19,7 @@ from typing import Annotated, Any
 from babel.support import Translations
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from alerts import notices, service, worker_status
@@ -40,8 +40,8 @@ from alerts.models import (
     NoticeKind,
     RecipientState,
 )
-from alerts.planning import plan
-from beredskap.agreements.models import Agreement, AgreementStatus
+from alerts.planning import in_force, plan
+from beredskap.agreements.models import Agreement
 from beredskap.api.types import PathId
 from beredskap.auth.permissions import PERSONAL_DATA_ROLES
 from beredskap.auth.service import Principal
@@ -137,15 +137,10 @@ def _organisations(session: Session) -> list[Organisation]:
 
 def _agreements_in_force(session: Session) -> list[Agreement]:
     """Agreements a callout may ask by: active and in force today, by reference."""
-    today = today_in_norway()
     return list(
         session.scalars(
             select(Agreement)
-            .where(
-                Agreement.status == AgreementStatus.ACTIVE,
-                Agreement.valid_from <= today,
-                or_(Agreement.valid_until.is_(None), Agreement.valid_until >= today),
-            )
+            .where(in_force(today_in_norway()))
             .options(selectinload(Agreement.organisation))
             .order_by(Agreement.reference)
         )

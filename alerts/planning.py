@@ -5,8 +5,10 @@ Flushes, never commits.
 
 from __future__ import annotations
 
+from datetime import date
+
 from shapely.geometry import Point
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from alerts import service
@@ -19,6 +21,11 @@ from geo.areas import InvalidAreaError, to_multipolygon
 from geo.extent import OutsideNorwayError, check_lon_lat
 
 
+def in_force(day: date) -> ColumnElement[bool]:
+    """An agreement a callout may ask by: active, and the day within its term."""
+    return and_(Agreement.status == AgreementStatus.ACTIVE, Agreement.valid_on(day))
+
+
 def _organisations_asked(session: Session, body: CalloutCreate) -> list[int]:
     """The organisations named, plus those holding the named agreements (in force today):
     who to ask "by agreement". Empty: every organisation."""
@@ -28,10 +35,7 @@ def _organisations_asked(session: Session, body: CalloutCreate) -> list[int]:
         holders = dict(
             session.execute(
                 select(Agreement.id, Agreement.organisation_id).where(
-                    Agreement.id.in_(body.agreement_ids),
-                    Agreement.status == AgreementStatus.ACTIVE,
-                    Agreement.valid_from <= today,
-                    or_(Agreement.valid_until.is_(None), Agreement.valid_until >= today),
+                    Agreement.id.in_(body.agreement_ids), in_force(today)
                 )
             ).all()
         )

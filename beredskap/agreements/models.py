@@ -7,8 +7,21 @@ from datetime import date
 from typing import Any
 
 from geoalchemy2 import WKBElement
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    and_,
+    or_,
+)
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.sql import ColumnElement
 
 from beredskap.audit.models import Audited
 from beredskap.columns import (
@@ -116,6 +129,16 @@ class Agreement(Audited, Versioned, Timestamped, Base):
     @validates("status")
     def _validate_status(self, _key: str, value: Any) -> AgreementStatus:
         return coerce_enum(AgreementStatus, "status", value)
+
+    @hybrid_method
+    def valid_on(self, day: date) -> bool:
+        """Whether the day lies in the agreement's term (whatever its status); also SQL."""
+        return self.valid_from <= day and (self.valid_until is None or self.valid_until >= day)
+
+    @valid_on.expression  # type: ignore[no-redef]
+    @classmethod
+    def valid_on(cls, day: date) -> ColumnElement[bool]:
+        return and_(cls.valid_from <= day, or_(cls.valid_until.is_(None), cls.valid_until >= day))
 
     @validates("valid_until")
     def _validate_valid_until(self, _key: str, value: date | None) -> date | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, String, cast, func, or_, select
+from sqlalchemy import Select, String, cast, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from beredskap.agreements.models import Agreement, AgreementStatus, AgreementTask, Commitment
@@ -41,10 +41,7 @@ def agreements_query(
         # Tasks are a JSON list of enum values; a quoted value matches exactly one task.
         statement = statement.where(cast(Agreement.tasks, String).contains(f'"{task.value}"'))
     if valid_on is not None:
-        statement = statement.where(
-            Agreement.valid_from <= valid_on,
-            or_(Agreement.valid_until.is_(None), Agreement.valid_until >= valid_on),
-        )
+        statement = statement.where(Agreement.valid_on(valid_on))
     if expiring_before is not None:
         statement = statement.where(Agreement.valid_until < expiring_before)
     return statement
