@@ -25,10 +25,16 @@ Implementations must be safe to call from many threads at once: the worker sends
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
+
+# What every gateway checks before sending, as the providers do: an E.164 number (ASCII
+# digits), and at most Twilio's longest (concatenated) message.
+E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+MAX_SMS_CHARS = 1600
 
 
 class MessageStatus(StrEnum):

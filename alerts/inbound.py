@@ -20,7 +20,6 @@ active callouts, one insert, one conditional update.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -30,7 +29,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, defer
 
 from alerts import sms_texts
+from alerts.gateway import E164, MAX_SMS_CHARS
 from alerts.models import (
+    REACHED_STATES,
     Answer,
     Callout,
     CalloutNotice,
@@ -50,13 +51,8 @@ from beredskap.volunteers.models import Volunteer
 _logger = logging.getLogger("alerts.inbound")
 
 MAX_FROM_CHARS = 32  # InboundSms.from_number
-MAX_BODY_CHARS = 1600  # Twilio's longest message
 MAX_SID_CHARS = 64  # InboundSms.message_sid
-# The callout message reached (or may have reached) these: a reply without a code is about
-# one of them. A queued row has not been sent, a cancelled one never will be.
-_ASKED = (RecipientState.SENDING, RecipientState.SENT, RecipientState.DELIVERED)
 OPTED_OUT_REASON = "the recipient replied STOP"
-_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 # A reply needs the callout's settings and counts, never its place.
 _NO_GEOMETRY = [defer(Callout.centre), defer(Callout.area)]
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -136,7 +132,7 @@ class _Decision:
 
 def sender_number(raw: str) -> str:
     """The sender in E.164 when it is a valid mobile number, else as given (bounded)."""
-    if _E164.fullmatch(raw):
+    if E164.fullmatch(raw):
         # What Twilio sends; normalising would return it unchanged (or fail and keep it).
         return raw
     raw = "".join(char for char in raw if char.isprintable()).strip()
@@ -156,7 +152,7 @@ def handle_inbound(
 ) -> InboundResult:
     """Apply one received SMS and say what to answer. Never raises for any text or number."""
     number = sender_number(from_number)
-    body = body[:MAX_BODY_CHARS].replace("\x00", "")  # PostgreSQL text holds no NUL
+    body = body[:MAX_SMS_CHARS].replace("\x00", "")  # PostgreSQL text holds no NUL
     parsed = parse_reply(body, received_at=received_at)
     volunteer_ids = list(session.scalars(_VOLUNTEERS_BY_MOBILE, {"mobile": number}))
 
@@ -288,14 +284,14 @@ def _answer(
             None,
         )
         if chosen is None:
-            if any(row.state in _ASKED for row in rows):
+            if any(row.state in REACHED_STATES for row in rows):
                 return _Decision(
                     sms_texts.unknown_callout_code(parsed.callout_code, language),
                     InboundOutcome.UNKNOWN_CODE,
                 )
             return _no_open_callout(session, number, volunteer_ids, language)
     else:
-        chosen = next((row for row in rows if row.state in _ASKED), None)
+        chosen = next((row for row in rows if row.state in REACHED_STATES), None)
         if chosen is None:
             return _no_open_callout(session, number, volunteer_ids, language)
     label = sms_texts.callout_label(chosen.code, chosen.title)

@@ -13,7 +13,6 @@ reference twice records one message and answers with it both times.
 
 from __future__ import annotations
 
-import re
 import secrets
 import threading
 from collections.abc import Callable
@@ -22,6 +21,8 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from alerts.gateway import (
+    E164,
+    MAX_SMS_CHARS,
     FailureKind,
     MessageStatus,
     SendAccepted,
@@ -29,9 +30,6 @@ from alerts.gateway import (
     SendResult,
     SentMessage,
 )
-
-E164 = re.compile(r"\+[1-9]\d{6,14}")
-MAX_BODY_CHARS = 1600
 
 
 @dataclass(frozen=True)
@@ -130,9 +128,9 @@ class LocalGateway:
             return SendFailed(FailureKind.PERMANENT, "not an E.164 phone number", code=21211)
         if not body.strip():
             return SendFailed(FailureKind.PERMANENT, "empty message", code=21602)
-        if len(body) > MAX_BODY_CHARS:
+        if len(body) > MAX_SMS_CHARS:
             return SendFailed(
-                FailureKind.PERMANENT, f"longer than {MAX_BODY_CHARS} characters", code=21617
+                FailureKind.PERMANENT, f"longer than {MAX_SMS_CHARS} characters", code=21617
             )
         stored = self.store.record(
             LocalMessage(

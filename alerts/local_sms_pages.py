@@ -19,7 +19,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alerts.inbound import MAX_BODY_CHARS, handle_inbound, sender_number
+from alerts.gateway import MAX_SMS_CHARS
+from alerts.inbound import handle_inbound, sender_number
 from alerts.models import InboundOutcome, InboundSms, LocalSms
 from alerts.replies import NORWAY
 from beredskap.api.problems import ProblemError
@@ -104,7 +105,7 @@ def _page(
             "values": values or {},
             "error": error,
             "default_reply": DEFAULT_REPLY,
-            "max_chars": MAX_BODY_CHARS,
+            "max_chars": MAX_SMS_CHARS,
         },
         principal=principal,
         status_code=status_code,
@@ -142,9 +143,9 @@ def simulate_reply(
         problem = ("to", t.gettext("no local message went to this number"))
     elif not body:
         problem = ("text", t.gettext("write the reply"))
-    elif len(body) > MAX_BODY_CHARS or any(ord(c) < 32 and c not in "\n\r\t" for c in body):
+    elif len(body) > MAX_SMS_CHARS or any(ord(c) < 32 and c not in "\n\r\t" for c in body):
         message = t.gettext("at most %(count)d characters, no control characters")
-        problem = ("text", message % {"count": MAX_BODY_CHARS})
+        problem = ("text", message % {"count": MAX_SMS_CHARS})
     if problem is not None:
         return _page(request, session, principal, values=values, error=problem, status_code=422)
     session.info["actor"] = SIMULATED_ACTOR

@@ -94,6 +94,10 @@ class InboundOutcome(enum.StrEnum):
 
 
 OPEN_STATUSES = (CalloutStatus.DRAFT, CalloutStatus.ACTIVE)
+# The callout message reached (or may have reached) the recipient: a reply without a code is
+# about one of these, and they are the ones to tell more. Queued has not been sent yet,
+# cancelled never will be.
+REACHED_STATES = (RecipientState.SENDING, RecipientState.SENT, RecipientState.DELIVERED)
 
 
 class Callout(Audited, Versioned, Timestamped, Base):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from alerts import sms_texts
 from alerts.models import (
+    REACHED_STATES,
     Answer,
     Callout,
     CalloutNeed,
@@ -28,8 +29,6 @@ from beredskap.errors import ConflictError, DomainValidationError
 _NEEDS_TOTAL = select(func.sum(CalloutNeed.count)).where(
     CalloutNeed.callout_id == bindparam("callout_id")
 )
-# The callout message reached (or may reach) them: they are the ones to tell more.
-_ASKED = (RecipientState.SENDING, RecipientState.SENT, RecipientState.DELIVERED)
 
 
 def _require_sent(callout: Callout) -> None:
@@ -98,7 +97,7 @@ def thank_others(session: Session, callout: Callout) -> int:
     others = session.scalars(
         select(CalloutRecipient).where(
             CalloutRecipient.callout_id == callout.id,
-            CalloutRecipient.state.in_(_ASKED),
+            CalloutRecipient.state.in_(REACHED_STATES),
             (CalloutRecipient.answer.is_(None)) | (CalloutRecipient.answer != Answer.YES),
             ~already_told,
         )
@@ -116,7 +115,8 @@ def is_covered(session: Session, callout: Callout, on: date) -> bool:
         wanted = int(session.scalar(_NEEDS_TOTAL, {"callout_id": callout.id}) or 0)
     if yes_count(session, callout.id) < wanted:
         return False
-    return all(said_yes >= need.count for need, said_yes in yes_per_need(session, callout, on))
+    said_yes = yes_per_need(session, [callout.id], on)[callout.id]
+    return all(said_yes.get(need.qualification_type_id, 0) >= need.count for need in callout.needs)
 
 
 def thank_others_if_covered(session: Session, callout: Callout, on: date) -> int:

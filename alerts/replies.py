@@ -42,10 +42,10 @@ from datetime import time as clock_time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from alerts.gateway import MAX_SMS_CHARS
+
 NORWAY = ZoneInfo("Europe/Oslo")
 MAX_MINUTES = 12 * 60
-# Twilio's longest message; nothing longer is read (and nothing longer can be an answer).
-MAX_PARSED_CHARS = 1600
 
 CODE_LETTERS = "ABCDEFGHKMPRTUVWXZ"
 MAX_CODE_NUMBER = 99
@@ -181,7 +181,8 @@ def parse_reply(text: str, *, received_at: datetime | None = None) -> ParsedRepl
 
 def normalise(text: str) -> str:
     """NFKC, without invisible format characters, case folded: the text the grammar reads."""
-    text = unicodedata.normalize("NFKC", text[:MAX_PARSED_CHARS])
+    # Nothing longer than a provider's longest message is read (nor can it be an answer).
+    text = unicodedata.normalize("NFKC", text[:MAX_SMS_CHARS])
     text = "".join(char for char in text if unicodedata.category(char) != "Cf")
     return text.casefold()
 

@@ -172,39 +172,6 @@ def get_callout(session: Session, callout_id: int) -> Callout:
     return callout
 
 
-def recipient_counts(session: Session, callout_id: int) -> dict[str, int]:
-    """Recipients per state, and answers: the keys the contract promises, zeros included."""
-    counts = {state.value: 0 for state in RecipientState}
-    for state, count in session.execute(
-        select(CalloutRecipient.state, func.count())
-        .where(CalloutRecipient.callout_id == callout_id)
-        .group_by(CalloutRecipient.state)
-    ):
-        counts[RecipientState(state).value] = int(count)
-    answers = dict(
-        session.execute(
-            select(CalloutRecipient.answer, func.count())
-            .where(CalloutRecipient.callout_id == callout_id)
-            .group_by(CalloutRecipient.answer)
-        ).all()
-    )
-    total = sum(counts.values())
-    yes = int(answers.get("yes", 0))
-    no = int(answers.get("no", 0))
-    return {
-        "recipients": total,
-        "planned": counts["planned"],
-        "queued": counts["queued"] + counts["sending"],
-        "sent": counts["sent"],
-        "delivered": counts["delivered"],
-        "failed": counts["failed"],
-        "cancelled": counts["cancelled"],
-        "yes": yes,
-        "no": no,
-        "no_answer": total - yes - no,
-    }
-
-
 _YES_COUNT = select(func.count()).where(
     CalloutRecipient.callout_id == bindparam("callout_id"), CalloutRecipient.answer == "yes"
 )
@@ -212,25 +179,6 @@ _YES_COUNT = select(func.count()).where(
 
 def yes_count(session: Session, callout_id: int) -> int:
     return int(session.scalar(_YES_COUNT, {"callout_id": callout_id}) or 0)
-
-
-def yes_per_need(session: Session, callout: Callout, on: date) -> list[tuple[CalloutNeed, int]]:
-    """Per need: how many who said yes hold that qualification, valid on the day."""
-    figures = []
-    for need in callout.needs:
-        said_yes = session.scalar(
-            select(func.count(func.distinct(CalloutRecipient.volunteer_id))).where(
-                CalloutRecipient.callout_id == callout.id,
-                CalloutRecipient.answer == "yes",
-                exists().where(
-                    VolunteerQualification.volunteer_id == CalloutRecipient.volunteer_id,
-                    VolunteerQualification.qualification_type_id == need.qualification_type_id,
-                    VolunteerQualification.valid_on(on),
-                ),
-            )
-        )
-        figures.append((need, int(said_yes or 0)))
-    return figures
 
 
 def send(session: Session, callout: Callout, *, on: date) -> Callout:
@@ -315,24 +263,9 @@ def _counts_from(states: dict[str, int], answers: dict[str, int]) -> dict[str, i
     }
 
 
-def figures_for(session: Session, callout_ids: list[int], on: date) -> dict[int, CalloutFigures]:
-    """Counts and yes per need of several callouts in three grouped queries."""
-    if not callout_ids:
-        return {}
-    states: dict[int, dict[str, int]] = {callout_id: {} for callout_id in callout_ids}
-    answers: dict[int, dict[str, int]] = {callout_id: {} for callout_id in callout_ids}
-    for callout_id, state, count in session.execute(
-        select(CalloutRecipient.callout_id, CalloutRecipient.state, func.count())
-        .where(CalloutRecipient.callout_id.in_(callout_ids))
-        .group_by(CalloutRecipient.callout_id, CalloutRecipient.state)
-    ):
-        states[callout_id][RecipientState(state).value] = int(count)
-    for callout_id, answer, count in session.execute(
-        select(CalloutRecipient.callout_id, CalloutRecipient.answer, func.count())
-        .where(CalloutRecipient.callout_id.in_(callout_ids), CalloutRecipient.answer.is_not(None))
-        .group_by(CalloutRecipient.callout_id, CalloutRecipient.answer)
-    ):
-        answers[callout_id][Answer(answer).value] = int(count)
+def yes_per_need(session: Session, callout_ids: list[int], on: date) -> dict[int, dict[int, int]]:
+    """Per callout and needed qualification type: how many who said yes hold it, valid on the
+    day (one grouped query; a need nobody meets is absent)."""
     said_yes: dict[int, dict[int, int]] = {callout_id: {} for callout_id in callout_ids}
     for callout_id, type_id, count in session.execute(
         select(
@@ -359,6 +292,28 @@ def figures_for(session: Session, callout_ids: list[int], on: date) -> dict[int,
         .group_by(CalloutNeed.callout_id, CalloutNeed.qualification_type_id)
     ):
         said_yes[callout_id][int(type_id)] = int(count)
+    return said_yes
+
+
+def figures_for(session: Session, callout_ids: list[int], on: date) -> dict[int, CalloutFigures]:
+    """Counts and yes per need of several callouts in three grouped queries."""
+    if not callout_ids:
+        return {}
+    states: dict[int, dict[str, int]] = {callout_id: {} for callout_id in callout_ids}
+    answers: dict[int, dict[str, int]] = {callout_id: {} for callout_id in callout_ids}
+    for callout_id, state, count in session.execute(
+        select(CalloutRecipient.callout_id, CalloutRecipient.state, func.count())
+        .where(CalloutRecipient.callout_id.in_(callout_ids))
+        .group_by(CalloutRecipient.callout_id, CalloutRecipient.state)
+    ):
+        states[callout_id][RecipientState(state).value] = int(count)
+    for callout_id, answer, count in session.execute(
+        select(CalloutRecipient.callout_id, CalloutRecipient.answer, func.count())
+        .where(CalloutRecipient.callout_id.in_(callout_ids), CalloutRecipient.answer.is_not(None))
+        .group_by(CalloutRecipient.callout_id, CalloutRecipient.answer)
+    ):
+        answers[callout_id][Answer(answer).value] = int(count)
+    said_yes = yes_per_need(session, callout_ids, on)
     return {
         callout_id: CalloutFigures(
             _counts_from(states[callout_id], answers[callout_id]), said_yes[callout_id]

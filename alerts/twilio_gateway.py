@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import logging
 import random
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -39,6 +38,8 @@ from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from alerts import twilio_errors
 from alerts.gateway import (
+    E164,
+    MAX_SMS_CHARS,
     FailureKind,
     GatewayUnavailableError,
     MessageStatus,
@@ -53,8 +54,6 @@ from beredskap.contact_details import is_fictional_mobile
 from beredskap.settings import Settings
 
 _logger = logging.getLogger("alerts.twilio")
-E164 = re.compile(r"\+[1-9]\d{6,14}")
-MAX_BODY_CHARS = 1600  # Twilio's limit for one (concatenated) message
 MAX_VALIDITY_PERIOD_S = 36000
 # The library reads TWILIO_* variables when handed no environment (an empty mapping counts as
 # none); settings.py is our only reader of the environment, so it gets a mapping that is not
@@ -354,9 +353,9 @@ class TwilioGateway:
             )
         if not body.strip():
             return SendFailed(FailureKind.PERMANENT, "empty message", code=21602)
-        if len(body) > MAX_BODY_CHARS:
+        if len(body) > MAX_SMS_CHARS:
             return SendFailed(
-                FailureKind.PERMANENT, f"longer than {MAX_BODY_CHARS} characters", code=21617
+                FailureKind.PERMANENT, f"longer than {MAX_SMS_CHARS} characters", code=21617
             )
         if validity_period_s is not None and not 1 <= validity_period_s <= MAX_VALIDITY_PERIOD_S:
             return SendFailed(

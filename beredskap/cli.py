@@ -297,14 +297,14 @@ def sms_reply(
     from_number: str = typer.Option(..., "--from", help="The sender's mobile (+47...)."),
 ) -> None:
     """Simulate an SMS reply (local gateway only) and print our answer."""
-    from alerts.inbound import handle_inbound
+    from alerts.inbound import MAX_SMS_CHARS, handle_inbound
     from beredskap.columns import utcnow
 
     settings = get_settings()
     if settings.twilio_configured:
         _refuse("Twilio is configured: replies come from Twilio, not from this command")
-    if not text.strip() or len(text) > 1600:
-        _refuse("write a reply of 1 to 1600 characters")
+    if not text.strip() or len(text) > MAX_SMS_CHARS:
+        _refuse(f"write a reply of 1 to {MAX_SMS_CHARS} characters")
     database = open_database(settings)
     with transaction(database.sessions, actor="sms-simulated") as session:
         result = handle_inbound(session, from_number=from_number, body=text, received_at=utcnow())
