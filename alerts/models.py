@@ -349,3 +349,27 @@ class WorkerHeartbeat(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     started_at: Mapped[datetime] = mapped_column(UtcDateTime())
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class MessageChannel(enum.StrEnum):
+    SMS = "sms"
+    EMAIL = "email"
+
+
+class OutgoingMessage(OutboxColumns, Timestamped, Base):
+    """A message outside any callout (an exercise reminder): SMS or e-mail, sent by the worker.
+
+    `dedupe_key` names what it is for (e.g. "exercise:12:reminder:1440:volunteer:7:sms"), so
+    queueing the same message twice (a job that fires twice, two schedulers) queues it once.
+    """
+
+    __tablename__ = "outgoing_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[MessageChannel] = mapped_column(enum_type(MessageChannel, "channel"))
+    to: Mapped[str] = mapped_column(String(254))  # E.164 mobile or e-mail address
+    subject: Mapped[str | None] = mapped_column(String(200))  # e-mail only
+    body: Mapped[str] = mapped_column(Text)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+
+    __table_args__ = (Index("ix_outgoing_messages_state", "state"),)

@@ -1,7 +1,8 @@
 """Imports every model module so `Base.metadata` knows all tables (for Alembic and tests).
 
 A composition root like `app.py` and `cli.py`: the one place in the core that names the
-callout tables of `alerts` (an exception the import contract states), because there is one
+callout tables of `alerts` and the exercise tables of `exercises` (exceptions the import
+contract states), because there is one
 schema and one migration history.
 """
 
@@ -13,6 +14,7 @@ from beredskap.db import Base
 from beredskap.inventory import models as inventory_models
 from beredskap.organisations import models as organisations_models
 from beredskap.volunteers import models as volunteers_models
+from exercises import models as exercises_models
 
 MODEL_MODULES = (
     organisations_models,
@@ -22,5 +24,6 @@ MODEL_MODULES = (
     audit_models,
     auth_models,
     alerts_models,
+    exercises_models,
 )
 metadata = Base.metadata

@@ -30,6 +30,18 @@ REGISTER_TABLES = {
     "local_sms",
     "inbound_sms",
     "worker_heartbeats",
+    "outgoing_messages",
+    "exercise_series",
+    "exercises",
+    "exercise_organisations",
+    "exercise_agreements",
+    "exercise_volunteers",
+    "exercise_sites",
+    "exercise_reminders",
+    "exercise_observations",
+    "exercise_actions",
+    "calendar_feed_tokens",
+    "apscheduler_jobs",
 }
 
 
