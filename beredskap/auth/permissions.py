@@ -25,6 +25,10 @@ CALLOUT_ROLES = frozenset({Role.ADMIN, Role.DUTY_OFFICER})
 # The incident map is an operational tool (where to send what); the council has its own map.
 INCIDENT_MAP_ROLES = frozenset({Role.ADMIN, Role.DUTY_OFFICER, Role.ORG_EDITOR, Role.PLANNER})
 
+# Who plans exercises (øvingsplanlegger) and records their lessons. Everybody reads the
+# exercise calendar, evaluations (counts, no people) and what is overdue.
+EXERCISE_PLANNERS = frozenset({Role.ADMIN, Role.PLANNER})
+
 # Roles that see volunteers' mobile, e-mail and home area. Planners see names and
 # qualifications (to invite people to exercises), the council sees no volunteer at all.
 PERSONAL_DATA_ROLES = frozenset({Role.ADMIN, Role.DUTY_OFFICER, Role.ORG_EDITOR})
