@@ -11,7 +11,7 @@ This router is included before the exercise-id routes: `calendar.ics` is a fixed
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated
 
@@ -120,7 +120,7 @@ def calendar_ics(
         today=today_in_norway(),
     )
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    last_modified = max((row.updated_at for row in rows), default=None)
+    last_modified = max((row.updated_at.astimezone(UTC) for row in rows), default=None)
     headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
     if last_modified is not None:
         headers["Last-Modified"] = format_datetime(last_modified, usegmt=True)

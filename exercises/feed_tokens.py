@@ -32,18 +32,14 @@ MAX_TOKEN_LENGTH = 128
 
 
 def create_or_rotate(session: Session, user_id: int) -> str:
-    """A new feed token for the user (the old one, if any, stops working); returns it once."""
+    """A new feed token for the user (the old one, if any, stops working); returns it once.
+
+    Renewing deletes the old row and inserts a new one, so the audit log shows both (an
+    update would change only excluded or undiffed columns, and leave no entry).
+    """
+    revoke(session, user_id)
     token = new_token(TOKEN_PREFIX)
-    row = session.scalars(
-        select(CalendarFeedToken).where(CalendarFeedToken.user_id == user_id)
-    ).first()
-    if row is None:
-        row = CalendarFeedToken(user_id=user_id, token_hash=digest(token), created_at=utcnow())
-        session.add(row)
-    else:
-        row.token_hash = digest(token)
-        row.created_at = utcnow()
-        row.last_used_at = None
+    session.add(CalendarFeedToken(user_id=user_id, token_hash=digest(token), created_at=utcnow()))
     session.flush()
     return token
 

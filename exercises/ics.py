@@ -86,9 +86,9 @@ def _geo(exercise: Exercise) -> tuple[float, float] | None:
 def _event(exercise: Exercise, context: FeedContext) -> Event:
     event = Event.new(
         uid=exercise_uid(exercise.id, context.public_url),
-        stamp=exercise.updated_at,
-        created=exercise.created_at,
-        last_modified=exercise.updated_at,
+        stamp=exercise.updated_at.astimezone(UTC),
+        created=exercise.created_at.astimezone(UTC),
+        last_modified=exercise.updated_at.astimezone(UTC),
         start=exercise.starts_at.astimezone(NORWAY),
         end=exercise.ends_at.astimezone(NORWAY),
         summary=exercise.title,
