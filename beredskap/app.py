@@ -18,6 +18,9 @@ from beredskap.ogc.routes import router as ogc_router
 from beredskap.runtime import Database, open_database
 from beredskap.settings import Settings, get_settings
 from beredskap.web import STATIC_DIR, html_error_page, web_router
+from exercises.calendar_pages import router as exercise_calendar_pages_router
+from exercises.calendar_routes import router as exercise_calendar_router
+from exercises.feed_tokens import FEED_ROUTE, principal_from_feed_token
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -43,15 +46,21 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.database = database or open_database(settings)
+    # The calendar feed's token (in its URL) opens that one route and nothing else.
+    app.state.route_credentials = {FEED_ROUTE: principal_from_feed_token}
     install_problem_handlers(app, html_error_page=html_error_page)
     app.include_router(health.router)
     app.include_router(api_router())
     app.include_router(layers_router, prefix=API_PREFIX)
     app.include_router(callouts_router, prefix=API_PREFIX)
+    # Fixed paths (/api/v1/exercises/calendar.ics): before the exercise-id routes.
+    app.include_router(exercise_calendar_router, prefix=API_PREFIX)
     app.include_router(twilio_webhooks_router)
     app.include_router(local_sms_router)
     app.include_router(ogc_router)
     app.include_router(web_router())
     app.include_router(callout_pages_router)
+    # Fixed paths (/exercises, /exercises/feed): before the exercise-id pages.
+    app.include_router(exercise_calendar_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -7,7 +7,7 @@ route's name, so no route can forget its rule.
 from __future__ import annotations
 
 import hmac
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -140,16 +140,31 @@ async def _check_csrf(request: Request, principal: Principal) -> None:
         raise ProblemError(403, "Forbidden", "The form's security token is missing or stale.")
 
 
+# A credential one route accepts besides a login (the calendar feed's token in its URL, for
+# calendar clients that cannot send headers): it returns the principal, None when absent, or
+# raises a problem. The composition root registers them by route name in
+# `app.state.route_credentials`; no other route ever consults them.
+RouteCredential = Callable[[Request, Session], Principal | None]
+
+
+def _route_credential(request: Request) -> RouteCredential | None:
+    credentials: Mapping[str, RouteCredential] = getattr(request.app.state, "route_credentials", {})
+    return credentials.get(getattr(request.scope.get("route"), "name", ""))
+
+
 async def identify(request: Request, session: SessionDep) -> Principal | None:
-    """Who is calling (bearer token or session cookie), and the audit actor for the request.
+    """Who is calling (bearer token or session cookie, or the route's own credential), and
+    the audit actor for the request.
 
     The lookup runs in the thread pool, so its database work never blocks the event loop (a
     blocked loop can deadlock with a request holding a lock). A caller with neither token nor
     cookie (Twilio's webhooks, the login page) costs no lookup and no thread-pool hop.
     """
-    if _bearer_token(request) is None and not request.cookies.get(SESSION_COOKIE):
-        return None
-    principal = await run_in_threadpool(_identify, request, session)
+    principal = None
+    if _bearer_token(request) is not None or request.cookies.get(SESSION_COOKIE):
+        principal = await run_in_threadpool(_identify, request, session)
+    if principal is None and (credential := _route_credential(request)) is not None:
+        principal = await run_in_threadpool(credential, request, session)
     if principal is not None:
         session.info["actor"] = principal.email
     return principal

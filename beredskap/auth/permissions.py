@@ -153,6 +153,14 @@ PERMISSIONS: dict[str, frozenset[Role] | str] = {
         for step in ("_confirm", "")
     },
     "web.callout_follow_up": CALLOUT_ROLES,
+    # The exercise calendar and its .ics feed: titles, times, places and organisations, no
+    # people, so every role. The feed also takes the caller's own feed token in its URL.
+    "exercises.calendar_ics": ALL_ROLES,
+    "calendar_feed.create": ALL_ROLES,
+    "calendar_feed.delete": ALL_ROLES,
+    "web.exercises": ALL_ROLES,
+    "web.calendar_feed_create": ALL_ROLES,
+    "web.calendar_feed_revoke": ALL_ROLES,
 }
 
 
