@@ -18,6 +18,10 @@ from beredskap.ogc.routes import router as ogc_router
 from beredskap.runtime import Database, open_database
 from beredskap.settings import Settings, get_settings
 from beredskap.web import STATIC_DIR, html_error_page, web_router
+from exercises.evaluation_routes import overdue_router as exercise_overdue_router
+from exercises.evaluation_routes import router as exercise_evaluation_router
+from exercises.report_pages import overdue_router as exercise_overdue_pages_router
+from exercises.report_pages import router as exercise_report_pages_router
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -48,10 +52,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(api_router())
     app.include_router(layers_router, prefix=API_PREFIX)
     app.include_router(callouts_router, prefix=API_PREFIX)
+    # /exercises/overdue (API and page) before the /exercises/{exercise_id} routes.
+    app.include_router(exercise_overdue_router, prefix=API_PREFIX)
+    app.include_router(exercise_evaluation_router, prefix=API_PREFIX)
     app.include_router(twilio_webhooks_router)
     app.include_router(local_sms_router)
     app.include_router(ogc_router)
     app.include_router(web_router())
     app.include_router(callout_pages_router)
+    app.include_router(exercise_overdue_pages_router)  # before /exercises/{exercise_id}
+    app.include_router(exercise_report_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
