@@ -96,24 +96,19 @@ def update_action(
         _check_due(changes["due_on"])
     if "observation_id" in changes:
         _check_observation(session, action.exercise, changes["observation_id"])
-    status = changes.pop("status", None)
+    changes = dict(changes)
+    status = ActionStatus(changes.pop("status", None) or action.status)
     note = changes.pop("closing_note", None)
+    if note is not None and status != ActionStatus.CLOSED:
+        raise DomainValidationError("closing_note", "only a closed action has a closing note")
     for field, value in changes.items():
         setattr(action, field, value)
-    if status is not None:
-        status = ActionStatus(status)
-        if status == ActionStatus.CLOSED and action.status != ActionStatus.CLOSED:
-            action.status = ActionStatus.CLOSED
-            action.closed_at = now
-            action.closing_note = note
-        elif status == ActionStatus.OPEN and action.status != ActionStatus.OPEN:
-            action.status = ActionStatus.OPEN
-            action.closed_at = None
-            action.closing_note = None
-    if note is not None and action.status == ActionStatus.CLOSED:
+    if status != action.status:
+        action.status = status
+        action.closed_at = now if status == ActionStatus.CLOSED else None
+        action.closing_note = None
+    if note is not None:
         action.closing_note = note
-    elif note is not None:
-        raise DomainValidationError("closing_note", "only a closed action has a closing note")
     session.flush()
     return action
 
