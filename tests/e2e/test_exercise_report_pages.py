@@ -228,7 +228,9 @@ def test_the_overdue_page_lists_what_to_act_on(api: ApiHarness) -> None:
         )
     )
     api.session.commit()
-    page = logged_in(api, COUNCIL).get("/exercises/overdue")
+    council = logged_in(api, COUNCIL)
+    assert 'href="/exercises/overdue"' in council.get("/").text
+    page = council.get("/exercises/overdue")
     assert page.status_code == 200, page.text
     assert "Hva som er forfalt" in page.text
     assert f'data-exercise="{ended.id}"' in page.text and "Ikke evaluert" in page.text
