@@ -20,7 +20,11 @@ from beredskap.settings import Settings, get_settings
 from beredskap.web import STATIC_DIR, html_error_page, web_router
 from exercises.calendar_pages import router as exercise_calendar_pages_router
 from exercises.calendar_routes import router as exercise_calendar_router
+from exercises.evaluation_routes import overdue_router as exercise_overdue_router
+from exercises.evaluation_routes import router as exercise_evaluation_router
 from exercises.feed_tokens import FEED_ROUTE, principal_from_feed_token
+from exercises.report_pages import overdue_router as exercise_overdue_pages_router
+from exercises.report_pages import router as exercise_report_pages_router
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -55,6 +59,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(callouts_router, prefix=API_PREFIX)
     # Fixed paths (/api/v1/exercises/calendar.ics): before the exercise-id routes.
     app.include_router(exercise_calendar_router, prefix=API_PREFIX)
+    # /exercises/overdue (API and page) before the /exercises/{exercise_id} routes.
+    app.include_router(exercise_overdue_router, prefix=API_PREFIX)
+    app.include_router(exercise_evaluation_router, prefix=API_PREFIX)
     app.include_router(twilio_webhooks_router)
     app.include_router(local_sms_router)
     app.include_router(ogc_router)
@@ -62,5 +69,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(callout_pages_router)
     # Fixed paths (/exercises, /exercises/feed): before the exercise-id pages.
     app.include_router(exercise_calendar_pages_router)
+    app.include_router(exercise_overdue_pages_router)  # before /exercises/{exercise_id}
+    app.include_router(exercise_report_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -1,4 +1,8 @@
-"""Interface labels of the exercise enums, translated through the web catalogs."""
+"""Interface labels of the exercise enums, through the one gettext mechanism.
+
+Kept in `exercises` (the core's `beredskap.web.labels` may not import it); pages pass the
+translated labels to their templates.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from typing import Any
 from babel.support import Translations
 
 from beredskap.web.i18n import in_context
-from exercises.models import ExerciseStatus, ExerciseType
+from exercises.models import ActionStatus, ExerciseStatus, ExerciseType
 
 LABELS: dict[type[enum.Enum], dict[Any, tuple[str, str]]] = {
     ExerciseType: {
@@ -23,10 +27,13 @@ LABELS: dict[type[enum.Enum], dict[Any, tuple[str, str]]] = {
         ExerciseStatus.COMPLETED: in_context("exercise status", "Completed"),
         ExerciseStatus.CANCELLED: in_context("exercise status", "Cancelled"),
     },
+    ActionStatus: {
+        ActionStatus.OPEN: in_context("action status", "Open"),
+        ActionStatus.CLOSED: in_context("action status", "Closed"),
+    },
 }
 
 
-def exercise_label(translations: Translations, value: ExerciseType | ExerciseStatus) -> str:
-    """The label of an exercise type or status in the catalog's language."""
-    context, message = LABELS[type(value)][value]
-    return str(translations.pgettext(context, message))
+def exercise_label(translations: Translations, value: enum.Enum) -> str:
+    marked = LABELS[type(value)][value]
+    return translations.pgettext(*marked)

@@ -161,6 +161,23 @@ PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "web.exercises": ALL_ROLES,
     "web.calendar_feed_create": ALL_ROLES,
     "web.calendar_feed_revoke": ALL_ROLES,
+    # Exercise evaluation: everybody reads the figures (counts, no people), the report and
+    # what is overdue; planners record lessons learned and the evaluation.
+    "exercises.evaluation": ALL_ROLES,
+    "exercises.evaluate": EXERCISE_PLANNERS,
+    "exercises.observations_create": EXERCISE_PLANNERS,
+    "exercises.actions_create": EXERCISE_PLANNERS,
+    "exercise_actions.list": ALL_ROLES,
+    "exercise_actions.update": EXERCISE_PLANNERS,
+    "exercises.overdue": ALL_ROLES,
+    "web.exercise_report": ALL_ROLES,
+    "web.exercise_chart": ALL_ROLES,
+    "web.exercise_report_pdf": ALL_ROLES,
+    "web.exercises_overdue": ALL_ROLES,
+    "web.exercise_observation_create": EXERCISE_PLANNERS,
+    "web.exercise_action_create": EXERCISE_PLANNERS,
+    "web.exercise_action_close": EXERCISE_PLANNERS,
+    "web.exercise_evaluate": EXERCISE_PLANNERS,
 }
 
 

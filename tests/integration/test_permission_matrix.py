@@ -19,7 +19,9 @@ from beredskap.inventory.models import Equipment, ResourceType
 from beredskap.organisations.models import Organisation
 from beredskap.seed.demo import seed_demo
 from beredskap.volunteers.models import QualificationType, Volunteer
+from exercises.models import Exercise
 from tests.support.api import ApiHarness
+from tests.support.exercises import finished_drill
 
 # Routes that are not APIRoutes: FastAPI's schema and the static files. They hold no data.
 INFRASTRUCTURE = {"openapi", "static"}
@@ -128,6 +130,8 @@ def test_the_council_never_receives_personal_data(api: ApiHarness) -> None:
         },
     )
     assert planned.status_code == 201 and planned.json()["recipients_count"] > 0
+    finished_drill(api.session, api.own, api.other)  # an evaluation with volunteers behind it
+    api.session.commit()
     first = {
         "organisation_id": Organisation.id,
         "site_id": Equipment.site_id,  # a site that holds equipment (also an /ogc feature)
@@ -137,6 +141,7 @@ def test_the_council_never_receives_personal_data(api: ApiHarness) -> None:
         "resource_type_id": ResourceType.id,
         "qualification_type_id": QualificationType.id,
         "callout_id": Callout.id,
+        "exercise_id": Exercise.id,
     }
     ids = {
         name: api.session.scalar(select(column).order_by(column)) for name, column in first.items()
