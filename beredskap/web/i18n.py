@@ -85,10 +85,11 @@ def translations_for(request: Request) -> Translations:
     return translations(language_of(request))
 
 
-# The SMS texts of the callout package share these catalogs, so there is one mechanism.
+# The SMS texts of the callout and exercise packages share these catalogs: one mechanism.
 # Found by path at extraction time (development only); the core never imports `alerts`.
 ALERTS_DIR = WEB_DIR.parents[1] / "alerts"
-EXTRACT_SOURCES = ((WEB_DIR, ""), (ALERTS_DIR, "alerts/"))
+EXERCISES_DIR = WEB_DIR.parents[1] / "exercises"
+EXTRACT_SOURCES = ((WEB_DIR, ""), (ALERTS_DIR, "alerts/"), (EXERCISES_DIR, "exercises/"))
 
 
 def extract_messages_with_comments() -> Iterator[
