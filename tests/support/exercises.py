@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from beredskap.agreements.models import Agreement, AgreementStatus
 from beredskap.columns import today_in_norway, utcnow
-from beredskap.organisations.models import Organisation
+from beredskap.organisations.models import Organisation, Site
 from beredskap.volunteers.models import Volunteer
 from exercises.models import Exercise, ExerciseType
 from tests.support.callouts import LILLESTROM, at, volunteer
@@ -78,6 +78,13 @@ def exercise(
         values.setdefault("drill_radius_m", 5_000.0)
         values.setdefault("drill_needs", [{"qualification": "first_aid", "count": 2}])
     found = Exercise(**values)
+    session.add(found)
+    session.flush()
+    return found
+
+
+def site(session: Session, name: str) -> Site:
+    found = Site(name=name, kind="base", location=at(0, 300))
     session.add(found)
     session.flush()
     return found
