@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.date import DateTrigger
 from geoalchemy2.shape import to_shape
@@ -162,7 +163,10 @@ def apply_jobs(scheduler: BaseScheduler, jobs: list[PlannedJob]) -> dict[str, in
         )
         counts["replaced" if current is not None else "added"] += 1
     for stale in existing.values():
-        scheduler.remove_job(stale.id)
+        try:
+            scheduler.remove_job(stale.id)
+        except JobLookupError:
+            continue  # it ran (a date job leaves the store when it runs) meanwhile
         counts["removed"] += 1
     return counts
 
