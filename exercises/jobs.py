@@ -194,6 +194,8 @@ def sync() -> None:
         #     from exercises.recurrence import extend_series
         #     extend_series(session, now=utcnow())
         jobs = planned_jobs(session, now=utcnow())
+    if not _scheduler.running:
+        return  # shut down meanwhile (leadership lost): the next leader syncs
     counts = apply_jobs(_scheduler, jobs)
     if any(counts.values()):
         _logger.info("scheduler sync: %s", counts)

@@ -97,7 +97,10 @@ class ExerciseScheduler:
         scheduler, self._scheduler = self._scheduler, None
         self.started.clear()
         if scheduler is not None and scheduler.running:
-            scheduler.shutdown(wait=True)  # jobs in flight finish; each is safe to redo
+            # Not wait=True: APScheduler then waits for the jobs while holding its job store
+            # lock, which a running `sync` needs (a deadlock). Jobs in flight still finish in
+            # their threads (and the interpreter waits for them); each is safe to redo.
+            scheduler.shutdown(wait=False)
             _logger.info("exercise scheduler stopped")
 
 
