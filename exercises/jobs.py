@@ -55,6 +55,7 @@ ACTOR = "scheduler"
 JOB_PREFIX = "exercise:"
 SYNC_JOB_ID = "exercises-sync"
 DRILL_DEFAULT_RADIUS_M = 200_000.0  # no radius: everyone in the organisations, within reach
+HANDS_OFF = timedelta(seconds=2)  # see apply_jobs
 
 _database: Database | None = None
 _scheduler: BaseScheduler | None = None
@@ -144,9 +145,19 @@ def planned_jobs(session: Session, *, now: datetime) -> list[PlannedJob]:
 
 
 def apply_jobs(scheduler: BaseScheduler, jobs: list[PlannedJob]) -> dict[str, int]:
-    """Make the scheduler's exercise jobs what `jobs` says: added, replaced, removed."""
+    """Make the scheduler's exercise jobs what `jobs` says: added, replaced, removed.
+
+    A job due now (or within `HANDS_OFF`) is left to the scheduler's own thread, which is
+    taking it out of the store to run it: removing or replacing it here as well would make
+    that thread's removal fail (APScheduler's loop does not survive a JobLookupError). Such
+    a job runs and finds nothing to do if its exercise changed: each job checks the status.
+    """
+    hands_off = utcnow() + HANDS_OFF
     existing = {job.id: job for job in scheduler.get_jobs() if job.id.startswith(JOB_PREFIX)}
     counts = {"added": 0, "replaced": 0, "removed": 0}
+    for job_id in [key for key, job in existing.items() if _due(job, hands_off)]:
+        existing.pop(job_id)
+        jobs = [planned for planned in jobs if planned.id != job_id]
     for planned in jobs:
         current = existing.pop(planned.id, None)
         if current is not None and _same(current, planned):
@@ -169,6 +180,10 @@ def apply_jobs(scheduler: BaseScheduler, jobs: list[PlannedJob]) -> dict[str, in
             continue  # it ran (a date job leaves the store when it runs) meanwhile
         counts["removed"] += 1
     return counts
+
+
+def _due(job: Any, by: datetime) -> bool:
+    return job.next_run_time is not None and job.next_run_time <= by
 
 
 def _same(job: Any, planned: PlannedJob) -> bool:

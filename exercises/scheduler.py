@@ -97,6 +97,10 @@ class ExerciseScheduler:
         scheduler, self._scheduler = self._scheduler, None
         self.started.clear()
         if scheduler is not None and scheduler.running:
+            # APScheduler 3.11's loop makes one last pass over due jobs after shutdown, with
+            # its executors already gone: those date jobs would leave the store unrun. Stop
+            # the passes first (the next leader's sync re-adds whatever is still due).
+            scheduler._process_jobs = lambda: None  # type: ignore[method-assign]
             # Not wait=True: APScheduler then waits for the jobs while holding its job store
             # lock, which a running `sync` needs (a deadlock). Jobs in flight still finish in
             # their threads (and the interpreter waits for them); each is safe to redo.
