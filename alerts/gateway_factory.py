@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import logging
 
+from alerts.email_gateway import (
+    EmailGateway,
+    LocalEmailGateway,
+    SmtpConfig,
+    SmtpEmailGateway,
+    SmtpSecurity,
+)
 from alerts.gateway import SmsGateway
 from alerts.local_gateway import LocalGateway, LocalMessageStore
 from alerts.twilio_gateway import TwilioGateway
@@ -25,3 +32,22 @@ def gateway_from_settings(settings: Settings, local_store: LocalMessageStore) ->
         return gateway
     _logger.warning("SMS go to the local gateway: Twilio is not configured, nothing is sent")
     return LocalGateway(local_store)
+
+
+def email_gateway_from_settings(settings: Settings) -> EmailGateway:
+    """SMTP when `BEREDSKAP_SMTP_HOST` and a from address are set; else the local one."""
+    if settings.smtp_configured:
+        _logger.info("e-mail through SMTP at %s:%d", settings.smtp_host, settings.smtp_port)
+        return SmtpEmailGateway(
+            SmtpConfig(
+                host=str(settings.smtp_host),
+                port=settings.smtp_port,
+                from_address=str(settings.smtp_from),
+                security=SmtpSecurity(settings.smtp_security),
+                username=settings.smtp_username,
+                password=settings.smtp_password,
+                timeout_s=settings.smtp_timeout_s,
+            )
+        )
+    _logger.warning("e-mail is recorded locally: SMTP is not configured, nothing is sent")
+    return LocalEmailGateway()

@@ -1,7 +1,9 @@
 """The SMS outbox: claiming due messages and recording what became of them.
 
-Both outbox tables are served: callout messages (`CalloutRecipient`, queued, of an active
-callout whose need is not yet covered) and later notices (`CalloutNotice`). No gateway is
+Three outbox tables are served: callout messages (`CalloutRecipient`, queued, of an active
+callout whose need is not yet covered), later notices (`CalloutNotice`), and messages outside
+any callout (`OutgoingMessage`: exercise reminders, by SMS or e-mail; `Claim.channel` says
+which gateway the worker hands it to). No gateway is
 called here and nothing is committed: the worker commits each step, and it commits a claim
 BEFORE it calls the gateway, so a message is never sent without a trace in the database.
 
@@ -32,11 +34,15 @@ from alerts.models import (
     CalloutNotice,
     CalloutRecipient,
     CalloutStatus,
+    MessageChannel,
+    OutgoingMessage,
     RecipientState,
 )
 from alerts.references import OutboxRow
 
-OutboxTable = type[CalloutRecipient] | type[CalloutNotice]
+OutboxTable = type[CalloutRecipient] | type[CalloutNotice] | type[OutgoingMessage]
+TABLES: tuple[OutboxTable, ...] = (CalloutRecipient, CalloutNotice, OutgoingMessage)
+_PREFIX = {CalloutRecipient: "r", CalloutNotice: "n", OutgoingMessage: "m"}
 REASON_LENGTH = 300  # the error_reason column
 
 
@@ -71,6 +77,8 @@ class Claim:
     body: str
     attempts: int  # counting this attempt: identifies it when the result is recorded
     attempt_started_at: datetime
+    channel: MessageChannel = MessageChannel.SMS
+    subject: str | None = None  # e-mail only
 
 
 class Outcome(StrEnum):
@@ -86,10 +94,13 @@ class Outcome(StrEnum):
 
 
 def claim_due(session: Session, *, now: datetime, limit: int) -> list[Claim]:
-    """Claim up to `limit` due messages (callout messages first) and mark them `sending`."""
-    claims = _claim(session, CalloutRecipient, _due(CalloutRecipient, now), now, limit)
-    if len(claims) < limit:
-        claims += _claim(session, CalloutNotice, _due(CalloutNotice, now), now, limit - len(claims))
+    """Claim up to `limit` due messages (callout messages first, then notices, then other
+    messages) and mark them `sending`."""
+    claims: list[Claim] = []
+    for table in TABLES:
+        if len(claims) >= limit:
+            break
+        claims += _claim(session, table, _due(table, now), now, limit - len(claims))
     return claims
 
 
@@ -101,7 +112,7 @@ def claim_stale(session: Session, *, now: datetime, lease: timedelta, limit: int
     does not check the same row at the same time, and one that dies checking is redone.
     """
     claims: list[Claim] = []
-    for table in (CalloutRecipient, CalloutNotice):
+    for table in TABLES:
         if len(claims) >= limit:
             break
         statement = _select(table).where(
@@ -232,6 +243,16 @@ def _select(table: OutboxTable) -> Select[Any]:
             # A covered callout has cancelled what it had not sent; a stopped one too.
             .where(Callout.status == CalloutStatus.ACTIVE, Callout.covered_at.is_(None))
         )
+    if table is OutgoingMessage:
+        return select(
+            OutgoingMessage.id,
+            OutgoingMessage.to.label("mobile"),
+            OutgoingMessage.attempts,
+            OutgoingMessage.attempt_started_at,
+            OutgoingMessage.body,
+            OutgoingMessage.channel,
+            OutgoingMessage.subject,
+        )
     return select(
         CalloutNotice.id,
         CalloutNotice.mobile,
@@ -245,9 +266,10 @@ def _read(session: Session, table: OutboxTable, statement: Select[Any], limit: i
     rows = session.execute(
         statement.order_by(table.id).limit(limit).with_for_update(skip_locked=True, of=table)
     ).all()
-    prefix = "r" if table is CalloutRecipient else "n"
+    prefix = _PREFIX[table]
     bodies: dict[tuple[str, str, bool], str] = {}
     claims = []
+    other = table is OutgoingMessage
     for row in rows:
         if table is CalloutRecipient:
             key = (row.message, row.code, bool(row.exercise))
@@ -267,6 +289,8 @@ def _read(session: Session, table: OutboxTable, statement: Select[Any], limit: i
                 body=body,
                 attempts=row.attempts,
                 attempt_started_at=row.attempt_started_at,
+                channel=MessageChannel(row.channel) if other else MessageChannel.SMS,
+                subject=row.subject if other else None,
             )
         )
     return claims
@@ -303,6 +327,8 @@ def _claim(
             body=claim.body,
             attempts=claim.attempts + 1,
             attempt_started_at=now,
+            channel=claim.channel,
+            subject=claim.subject,
         )
         for claim in found
         if claim.row_id in taken
@@ -336,8 +362,7 @@ def _lock(session: Session, claim: Claim) -> OutboxRow | None:
 
 def _attributed(session: Session, provider_id: str) -> bool:
     return any(
-        session.scalar(select(exists().where(table.provider_id == provider_id)))
-        for table in (CalloutRecipient, CalloutNotice)
+        session.scalar(select(exists().where(table.provider_id == provider_id))) for table in TABLES
     )
 
 

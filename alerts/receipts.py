@@ -20,7 +20,7 @@ from enum import StrEnum
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from alerts.models import CalloutNotice, CalloutRecipient, RecipientState
+from alerts.models import CalloutNotice, CalloutRecipient, OutgoingMessage, RecipientState
 from alerts.references import OutboxRow, reference_for, row_for_reference
 from alerts.twilio_errors import describe
 from beredskap.columns import utcnow
@@ -87,7 +87,7 @@ def _find(session: Session, reference: str | None, message_sid: str) -> OutboxRo
     row = row_for_reference(session, reference)
     if row is not None or not message_sid:
         return row
-    for model in (CalloutRecipient, CalloutNotice):
+    for model in (CalloutRecipient, CalloutNotice, OutgoingMessage):
         found = session.scalars(select(model).where(model.provider_id == message_sid)).first()
         if found is not None:
             return found

@@ -1,5 +1,6 @@
 """The reference of an outbox row: how a gateway call, a log line and a delivery receipt name
-the message without its phone number ("r17" a callout message, "n4" a notice)."""
+the message without its phone number ("r17" a callout message, "n4" a notice, "m9" a message
+outside any callout)."""
 
 from __future__ import annotations
 
@@ -7,18 +8,20 @@ import re
 
 from sqlalchemy.orm import Session
 
-from alerts.models import CalloutNotice, CalloutRecipient
+from alerts.models import CalloutNotice, CalloutRecipient, OutgoingMessage
 
-OutboxRow = CalloutRecipient | CalloutNotice
-_PREFIXES: dict[str, type[CalloutRecipient] | type[CalloutNotice]] = {
+OutboxRow = CalloutRecipient | CalloutNotice | OutgoingMessage
+_PREFIXES: dict[str, type[CalloutRecipient] | type[CalloutNotice] | type[OutgoingMessage]] = {
     "r": CalloutRecipient,
     "n": CalloutNotice,
+    "m": OutgoingMessage,
 }
-_REFERENCE = re.compile(r"([rn])([1-9][0-9]{0,17})")
+_REFERENCE = re.compile(r"([rnm])([1-9][0-9]{0,17})")
 
 
 def reference_for(row: OutboxRow) -> str:
-    return ("r" if isinstance(row, CalloutRecipient) else "n") + str(row.id)
+    prefix = next(key for key, model in _PREFIXES.items() if isinstance(row, model))
+    return prefix + str(row.id)
 
 
 def row_for_reference(session: Session, reference: str | None) -> OutboxRow | None:

@@ -37,6 +37,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts import outbox, worker_status
+from alerts.email_gateway import EmailGateway, LocalEmailGateway
 from alerts.escalation import escalate_due
 from alerts.gateway import (
     FailureKind,
@@ -46,6 +47,7 @@ from alerts.gateway import (
     SentMessage,
     SmsGateway,
 )
+from alerts.models import MessageChannel
 from alerts.outbox import Claim, Outcome, RetryPolicy
 from alerts.redaction import mask_phone
 from alerts.webhook_signature import status_callback_url
@@ -94,9 +96,12 @@ class SmsWorker:
         name: str | None = None,
         clock: Callable[[], datetime] = utcnow,
         rng: random.Random | None = None,
+        email_gateway: EmailGateway | None = None,
     ) -> None:
         self.sessions = sessions
         self.gateway = gateway
+        # E-mail (reminders): recorded locally unless the caller passes SMTP.
+        self.email_gateway: EmailGateway = email_gateway or LocalEmailGateway()
         self.config = config
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{next(_numbering)}"
         self.outcomes: Counter[Outcome] = Counter()
@@ -174,6 +179,8 @@ class SmsWorker:
         return len(claims or [])
 
     def _send(self, claim: Claim) -> SendResult:
+        if claim.channel is MessageChannel.EMAIL:
+            return self._send_email(claim)
         callback = (
             status_callback_url(self.config.public_url, STATUS_WEBHOOK_PATH, claim.reference)
             if self.config.public_url
@@ -190,6 +197,15 @@ class SmsWorker:
         except Exception as error:  # the port promises results; if not, assume it may be sent
             _logger.exception("sms %s: the gateway raised", claim.reference)
             return SendFailed(FailureKind.UNKNOWN, f"gateway error: {type(error).__name__}")
+
+    def _send_email(self, claim: Claim) -> SendResult:
+        try:
+            return self.email_gateway.send(
+                claim.to, claim.subject or "", claim.body, reference=claim.reference
+            )
+        except Exception as error:  # SMTP keeps no list to reconcile with: try again later
+            _logger.exception("e-mail %s: the gateway raised", claim.reference)
+            return SendFailed(FailureKind.TRANSIENT, f"e-mail error: {type(error).__name__}")
 
     def _record(self, results: dict[Future[SendResult], Claim]) -> None:
         """Record answers; if that fails the rows stay `sending` and are reconciled later."""
@@ -275,6 +291,8 @@ class SmsWorker:
         return len(claims)
 
     def _find_sent(self, claim: Claim) -> list[SentMessage] | None:
+        if claim.channel is MessageChannel.EMAIL:
+            return []  # SMTP keeps no list: an e-mail left in flight is sent again
         try:
             return self.gateway.find_sent(claim.to, claim.attempt_started_at)
         except GatewayUnavailableError as error:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from sqlalchemy import select
@@ -16,6 +16,9 @@ from beredskap.db import transaction
 from beredskap.errors import DomainValidationError
 from beredskap.runtime import Database, open_database
 from beredskap.settings import get_settings
+
+if TYPE_CHECKING:
+    from exercises.leadership import LeaderLoop
 
 app = typer.Typer(
     help="beredskap: the municipal register of volunteer preparedness resources.",
@@ -228,12 +231,17 @@ def worker(
     concurrency: int = typer.Option(
         None, min=1, max=500, help="SMS in flight at once (default BEREDSKAP_SMS_MAX_CONCURRENCY)."
     ),
+    no_scheduler: bool = typer.Option(
+        False, "--no-scheduler", help="Do not run the exercise scheduler beside the sender."
+    ),
 ) -> None:
-    """Send callout SMS from the outbox, run escalations; stop with SIGTERM or Ctrl-C."""
+    """Send callout SMS and e-mail from the outbox, run escalations, and (unless --once or
+    --no-scheduler) the exercise scheduler while this process holds its lock; stop with
+    SIGTERM or Ctrl-C."""
     import logging
     import signal
 
-    from alerts.gateway_factory import gateway_from_settings
+    from alerts.gateway_factory import email_gateway_from_settings, gateway_from_settings
     from alerts.local_store import DatabaseLocalMessageStore
     from alerts.worker import SmsWorker, WorkerConfig
 
@@ -245,10 +253,26 @@ def worker(
         database.sessions,
         gateway,
         WorkerConfig.from_settings(settings, concurrency=concurrency),
+        email_gateway=email_gateway_from_settings(settings),
     )
+    # The scheduler's own thread, independent of the sending loop; SIGTERM stops both.
+    leader = None if once or no_scheduler else _scheduler_loop(database)
+    if leader is not None:
+        leader.start()
+
+    def _stop(*_: object) -> None:
+        sender.stop()
+        if leader is not None:
+            leader.stop()
+
     for signal_number in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signal_number, lambda *_: sender.stop())
-    outcomes = sender.run(once=once)
+        signal.signal(signal_number, _stop)
+    try:
+        outcomes = sender.run(once=once)
+    finally:
+        if leader is not None:
+            leader.stop()
+            leader.join(timeout=60)
     close = getattr(gateway, "close", None)
     if callable(close):
         close()
@@ -257,6 +281,36 @@ def worker(
         "SMS worker stopped: "
         + (", ".join(f"{k} {v}" for k, v in outcomes.items()) or "nothing sent")
     )
+
+
+def _scheduler_loop(database: Database) -> LeaderLoop:
+    from exercises.scheduler import leader_loop
+
+    settings = get_settings()
+    loop, _runner = leader_loop(
+        database,
+        sync_every_s=settings.scheduler_sync_s,
+        check_every_s=settings.scheduler_leader_check_s,
+        lock_path=settings.scheduler_lock_path,
+    )
+    return loop
+
+
+@app.command()
+def scheduler() -> None:
+    """Run only the exercise scheduler (drills, reminders) while this process holds its lock;
+    others wait to take over. Stop with SIGTERM or Ctrl-C."""
+    import logging
+    import signal
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    database = _database()
+    loop = _scheduler_loop(database)
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signal_number, lambda *_: loop.stop())
+    loop.run()
+    database.engine.dispose()
+    typer.echo("Scheduler stopped.")
 
 
 @app.command()

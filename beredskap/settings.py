@@ -95,12 +95,35 @@ class Settings(BaseSettings):
     # gateway's own retry time (30 s) plus request timeouts, so a live send is never judged.
     sms_send_lease_s: int = Field(default=300, ge=1, le=24 * 3600)
 
+    # --- E-mail (reminders) ------------------------------------------------------------------
+    # SMTP only when a host and a from address are set; otherwise e-mail is recorded locally
+    # (the outbox row) and nothing is sent.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s<>]+@[^@\s<>]+$")
+    smtp_security: str = Field(default="starttls", pattern="^(starttls|ssl|none)$")
+    smtp_timeout_s: float = Field(default=30.0, gt=0, le=300)
+
+    # --- Exercise scheduler (exercises/, in `beredskap worker` or `beredskap scheduler`) -----
+    # How often exercise rows are turned into scheduler jobs.
+    scheduler_sync_s: float = Field(default=30.0, ge=0.5, le=3600)
+    # How often the leader checks it still holds the lock, and others try to take over.
+    scheduler_leader_check_s: float = Field(default=5.0, ge=0.1, le=300)
+    # SQLite: the lock file of the one scheduler (default: next to the database file).
+    scheduler_lock_path: Path | None = None
+
     @field_validator(
         "twilio_account_sid",
         "twilio_auth_token",
         "twilio_from",
         "twilio_messaging_service_sid",
         "public_url",
+        "smtp_host",
+        "smtp_username",
+        "smtp_password",
+        "smtp_from",
         mode="before",
     )
     @classmethod
@@ -161,6 +184,10 @@ class Settings(BaseSettings):
             and self.twilio_auth_token.get_secret_value()
             and (self.twilio_from or self.twilio_messaging_service_sid)
         )
+
+    @property
+    def smtp_configured(self) -> bool:
+        return bool(self.smtp_host and self.smtp_from)
 
     @field_validator("database_url")
     @classmethod
