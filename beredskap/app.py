@@ -18,6 +18,8 @@ from beredskap.ogc.routes import router as ogc_router
 from beredskap.runtime import Database, open_database
 from beredskap.settings import Settings, get_settings
 from beredskap.web import STATIC_DIR, html_error_page, web_router
+from exercises.planning_pages import router as exercise_pages_router
+from exercises.routes import router as exercises_router
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -53,5 +55,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(ogc_router)
     app.include_router(web_router())
     app.include_router(callout_pages_router)
+    # Exercise planning last: its /exercises/{exercise_id} paths would take any fixed path
+    # (calendar.ics, overdue, ...) of another exercises router included after it.
+    app.include_router(exercises_router, prefix=API_PREFIX)
+    app.include_router(exercise_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

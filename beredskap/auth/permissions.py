@@ -153,6 +153,19 @@ PERMISSIONS: dict[str, frozenset[Role] | str] = {
         for step in ("_confirm", "")
     },
     "web.callout_follow_up": CALLOUT_ROLES,
+    # Exercise planning (API and pages): planners and the administrator change, everybody
+    # reads (invited volunteers by name only for PEOPLE_READERS).
+    "exercises.list": ALL_ROLES,
+    "exercises.read": ALL_ROLES,
+    "exercises.create": EXERCISE_PLANNERS,
+    "exercises.update": EXERCISE_PLANNERS,
+    "exercises.cancel": EXERCISE_PLANNERS,
+    "exercises.conflicts": EXERCISE_PLANNERS,
+    "web.exercise_new": EXERCISE_PLANNERS,
+    "web.exercise_create": EXERCISE_PLANNERS,
+    "web.exercise": ALL_ROLES,
+    "web.exercise_cancel_confirm": EXERCISE_PLANNERS,
+    "web.exercise_cancel": EXERCISE_PLANNERS,
 }
 
 

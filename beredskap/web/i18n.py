@@ -88,7 +88,8 @@ def translations_for(request: Request) -> Translations:
 # The SMS texts of the callout package share these catalogs, so there is one mechanism.
 # Found by path at extraction time (development only); the core never imports `alerts`.
 ALERTS_DIR = WEB_DIR.parents[1] / "alerts"
-EXTRACT_SOURCES = ((WEB_DIR, ""), (ALERTS_DIR, "alerts/"))
+EXERCISES_DIR = WEB_DIR.parents[1] / "exercises"
+EXTRACT_SOURCES = ((WEB_DIR, ""), (ALERTS_DIR, "alerts/"), (EXERCISES_DIR, "exercises/"))
 
 
 def extract_messages_with_comments() -> Iterator[
