@@ -7,8 +7,8 @@ and one in the October overlap is the first of the two (CEST). zoneinfo does exa
 for `fold=0`. Occurrences are the rule's own (dateutil's reading: DTSTART counts only when
 it matches the rule; RFC 5545 leaves an unsynchronised DTSTART undefined).
 
-A rule may be infinite; occurrences exist only up to a horizon ahead (and at most
-MAX_OCCURRENCES at a time). `extend_series` makes the next ones as time passes: the
+A rule may be infinite; occurrences exist only up to a horizon ahead, and at most
+MAX_OCCURRENCES of them lie ahead at any time. `extend_series` makes the next ones as time passes: the
 scheduler's periodic sync calls it. It is idempotent through the unique
 (series_id, occurrence_start).
 """
@@ -186,11 +186,15 @@ def extend_series(session: Session, *, now: datetime) -> int:
             continue  # a stored rule is checked when saved; never fail the whole sync on one
         duration = timedelta(minutes=series.duration_min)
         after = max(series.materialised_until or now, now)
-        starts = list(occurrences(rule, after=after, until=until))
-        for start in starts:
-            if start not in existing:
-                session.add(_copy_occurrence(template, start, duration))
-                made += 1
-        series.materialised_until = materialised_until(starts, until)
+        missing = [s for s in occurrences(rule, after=after, until=until) if s not in existing]
+        # At most MAX_OCCURRENCES ahead of now at any time, counting those that exist.
+        budget = max(0, MAX_OCCURRENCES - sum(1 for start in existing if start > now))
+        for start in missing[:budget]:
+            session.add(_copy_occurrence(template, start, duration))
+            made += 1
+        if len(missing) <= budget:
+            series.materialised_until = materialised_until(missing, until)
+        elif budget:
+            series.materialised_until = missing[budget - 1]
     session.flush()
     return made

@@ -178,7 +178,7 @@ def list_exercises(
         statement = statement.where(Exercise.type == type)
     rows, total = paginate(
         session,
-        statement,
+        statement.order_by(None),  # the page's sort, not the query's own earliest-first
         params,
         sortable=EXERCISE_SORTS,
         default="starts_at",
