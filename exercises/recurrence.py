@@ -8,8 +8,8 @@ for `fold=0`. Occurrences are the rule's own (dateutil's reading: DTSTART counts
 it matches the rule; RFC 5545 leaves an unsynchronised DTSTART undefined).
 
 A rule may be infinite; occurrences exist only up to a horizon ahead, and at most
-MAX_OCCURRENCES of them lie ahead at any time. `extend_series` makes the next ones as time passes: the
-scheduler's periodic sync calls it. It is idempotent through the unique
+MAX_OCCURRENCES of them lie ahead at any time. `extend_series` makes the next ones as time
+passes: the scheduler's periodic sync calls it. It is idempotent through the unique
 (series_id, occurrence_start).
 """
 

@@ -98,7 +98,8 @@ def exercise_out(exercise: Exercise, principal: Principal) -> ExerciseOut:
         cancelled_at=exercise.cancelled_at,
         cancel_reason=exercise.cancel_reason,
         evaluated_at=exercise.evaluated_at,
-        created_by=exercise.created_by,
+        # A user's e-mail: personal data, like the volunteers' names.
+        created_by=exercise.created_by if principal.role in PEOPLE_READERS else None,
         created_at=exercise.created_at,
         version=exercise.version,
     )

@@ -165,7 +165,7 @@ class ExerciseOut(BaseModel):
     cancelled_at: datetime | None
     cancel_reason: str | None
     evaluated_at: datetime | None
-    created_by: str
+    created_by: str | None = Field(description="Who planned it; null for the council")
     created_at: datetime
     version: int
 

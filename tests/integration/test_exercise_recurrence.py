@@ -41,9 +41,7 @@ def _local(exercise: Exercise) -> str:
 
 
 def test_a_daily_0230_drill_moves_forward_in_the_spring_gap(session: Session) -> None:
-    planned = _plan(
-        session, "FREQ=DAILY;COUNT=3", "2027-03-27T02:30:00", "2027-03-27T03:00:00"
-    )
+    planned = _plan(session, "FREQ=DAILY;COUNT=3", "2027-03-27T02:30:00", "2027-03-27T03:00:00")
     assert [_local(e) for e in planned.exercises] == [
         "2027-03-27T02:30+01:00",
         "2027-03-28T03:30+02:00",  # 02:30 does not exist that night: moved by the gap
@@ -60,9 +58,7 @@ def test_a_daily_0230_drill_moves_forward_in_the_spring_gap(session: Session) ->
 
 
 def test_a_daily_0230_drill_takes_the_first_0230_in_the_october_overlap(session: Session) -> None:
-    planned = _plan(
-        session, "FREQ=DAILY;COUNT=3", "2027-10-30T02:30:00", "2027-10-30T03:00:00"
-    )
+    planned = _plan(session, "FREQ=DAILY;COUNT=3", "2027-10-30T02:30:00", "2027-10-30T03:00:00")
     assert [_local(e) for e in planned.exercises] == [
         "2027-10-30T02:30+02:00",
         "2027-10-31T02:30+02:00",  # the first of the two 02:30s: summer time, once

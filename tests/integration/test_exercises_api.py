@@ -210,6 +210,7 @@ def test_invited_volunteers_are_names_for_planners_and_a_count_for_the_council(
     assert council.json()["volunteers"] is None
     assert council.json()["volunteers_count"] == 1
     assert "Kari" not in council.text
+    assert council.json()["created_by"] is None  # a user's e-mail
     listed = api.get(Role.COUNCIL, URL)
     assert "Kari" not in listed.text
 
@@ -260,7 +261,10 @@ def test_patch_needs_the_current_version_and_returns_conflicts(api: ApiHarness) 
         Role.PLANNER,
         url,
         headers={"If-Match": '"1"'},
-        json={"starts_at": f"{NEXT_YEAR}-05-04T19:00:00+02:00", "ends_at": f"{NEXT_YEAR}-05-04T21:00:00+02:00"},
+        json={
+            "starts_at": f"{NEXT_YEAR}-05-04T19:00:00+02:00",
+            "ends_at": f"{NEXT_YEAR}-05-04T21:00:00+02:00",
+        },
     )
     assert moved.status_code == 200, moved.text
     assert moved.headers["etag"] == '"2"'

@@ -19,6 +19,7 @@ from beredskap.inventory.models import Equipment, ResourceType
 from beredskap.organisations.models import Organisation
 from beredskap.seed.demo import seed_demo
 from beredskap.volunteers.models import QualificationType, Volunteer
+from exercises.models import Exercise
 from tests.support.api import ApiHarness
 
 # Routes that are not APIRoutes: FastAPI's schema and the static files. They hold no data.
@@ -128,6 +129,19 @@ def test_the_council_never_receives_personal_data(api: ApiHarness) -> None:
         },
     )
     assert planned.status_code == 201 and planned.json()["recipients_count"] > 0
+    invited = api.session.scalars(select(Volunteer.id).order_by(Volunteer.id).limit(3)).all()
+    exercise = api.post(
+        Role.PLANNER,
+        "/api/v1/exercises",
+        json={
+            "title": "Øvelse",
+            "type": "tabletop",
+            "starts_at": "2027-05-04T18:00:00",
+            "ends_at": "2027-05-04T20:00:00",
+            "volunteer_ids": list(invited),
+        },
+    )
+    assert exercise.status_code == 201, exercise.text
     first = {
         "organisation_id": Organisation.id,
         "site_id": Equipment.site_id,  # a site that holds equipment (also an /ogc feature)
@@ -137,6 +151,7 @@ def test_the_council_never_receives_personal_data(api: ApiHarness) -> None:
         "resource_type_id": ResourceType.id,
         "qualification_type_id": QualificationType.id,
         "callout_id": Callout.id,
+        "exercise_id": Exercise.id,
     }
     ids = {
         name: api.session.scalar(select(column).order_by(column)) for name, column in first.items()
