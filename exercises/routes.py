@@ -6,7 +6,6 @@ includes this router after every other exercises router (calendar.ics, overdue, 
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
@@ -35,6 +34,7 @@ from exercises.schemas import (
     ExerciseOut,
     ExercisePatch,
     ExerciseSaved,
+    Moment,
     OtherOut,
     Ref,
 )
@@ -160,10 +160,10 @@ def list_exercises(
     principal: CurrentPrincipal,
     params: ListParams = Depends(list_params),
     starts: Annotated[
-        datetime | None,
+        Moment | None,
         Query(alias="from", description="Overlapping this window; naive means Oslo time"),
     ] = None,
-    ends: Annotated[datetime | None, Query(alias="to", description="End of the window")] = None,
+    ends: Annotated[Moment | None, Query(alias="to", description="End of the window")] = None,
     organisation_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     status: Annotated[ExerciseStatus | None, Query(description="Only this status")] = None,
     type: Annotated[ExerciseType | None, Query(description="Only this type")] = None,

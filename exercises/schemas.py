@@ -26,6 +26,19 @@ RuleText = Annotated[str, StringConstraints(min_length=1, max_length=MAX_RRULE)]
 Ids = Annotated[list[RefId], Field(default_factory=list, max_length=500)]
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2199
+
+
+def _plausible(value: datetime | None) -> datetime | None:
+    # Far years overflow when moved between time zones; no exercise is planned there.
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"must be in the years {FIRST_YEAR} to {LAST_YEAR}")
+    return value
+
+
+Moment = Annotated[datetime, AfterValidator(_plausible)]
+
+
 def _unique(values: list[int]) -> list[int]:
     return sorted(set(values))
 
@@ -56,8 +69,8 @@ class ParticipantsIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    starts_at: datetime = Field(description="ISO 8601; without an offset it is Oslo time")
-    ends_at: datetime = Field(description="ISO 8601; without an offset it is Oslo time")
+    starts_at: Moment = Field(description="ISO 8601; without an offset it is Oslo time")
+    ends_at: Moment = Field(description="ISO 8601; without an offset it is Oslo time")
     organisation_ids: Annotated[Ids, AfterValidator(_unique)]
     agreement_ids: Annotated[Ids, AfterValidator(_unique)]
     volunteer_ids: Annotated[Ids, AfterValidator(_unique)]
@@ -97,8 +110,8 @@ class ExercisePatch(BaseModel):
 
     title: Annotated[Name | None, AfterValidator(not_null)] = None
     type: Annotated[ExerciseType | None, AfterValidator(not_null)] = None
-    starts_at: Annotated[datetime | None, AfterValidator(not_null)] = None
-    ends_at: Annotated[datetime | None, AfterValidator(not_null)] = None
+    starts_at: Annotated[Moment | None, AfterValidator(not_null)] = None
+    ends_at: Annotated[Moment | None, AfterValidator(not_null)] = None
     scenario: LongText | None = None
     objectives: LongText | None = None
     place: PointIn | None = None
