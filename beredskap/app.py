@@ -23,8 +23,10 @@ from exercises.calendar_routes import router as exercise_calendar_router
 from exercises.evaluation_routes import overdue_router as exercise_overdue_router
 from exercises.evaluation_routes import router as exercise_evaluation_router
 from exercises.feed_tokens import FEED_ROUTE, principal_from_feed_token
+from exercises.planning_pages import router as exercise_pages_router
 from exercises.report_pages import overdue_router as exercise_overdue_pages_router
 from exercises.report_pages import router as exercise_report_pages_router
+from exercises.routes import router as exercises_router
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -71,5 +73,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(exercise_calendar_pages_router)
     app.include_router(exercise_overdue_pages_router)  # before /exercises/{exercise_id}
     app.include_router(exercise_report_pages_router)
+    # Exercise planning last: its /exercises/{exercise_id} paths would take any fixed path
+    # (calendar.ics, overdue, ...) of another exercises router included after it.
+    app.include_router(exercises_router, prefix=API_PREFIX)
+    app.include_router(exercise_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -113,6 +113,27 @@ class Settings(BaseSettings):
     scheduler_leader_check_s: float = Field(default=5.0, ge=0.1, le=300)
     # SQLite: the lock file of the one scheduler (default: next to the database file).
     scheduler_lock_path: Path | None = None
+    # --- Exercises (exercises/) -------------------------------------------------------------
+    # Minutes before an exercise's start at which participants are reminded, comma-separated
+    # (default a week and a day); an exercise may set its own. Alert drills have none unless
+    # asked for: a drill is often unannounced.
+    exercise_reminder_offsets_min: str = Field(
+        default="10080,1440", max_length=200, pattern=r"^\s*(\d{1,5}\s*(,\s*\d{1,5}\s*)*)?$"
+    )
+
+    @property
+    def exercise_reminder_offsets(self) -> list[int]:
+        """The default reminder offsets as minutes, largest first."""
+        text = self.exercise_reminder_offsets_min.strip()
+        return sorted({int(part) for part in text.split(",")} if text else set(), reverse=True)
+
+    @field_validator("exercise_reminder_offsets_min")
+    @classmethod
+    def _offsets_in_range(cls, value: str) -> str:
+        # 1 minute to 60 days, as an exercise's own offsets (exercises.schemas).
+        if any(not 1 <= int(part) <= 86_400 for part in value.split(",") if part.strip()):
+            raise ValueError("each offset is from 1 to 86400 minutes (60 days)")
+        return value
 
     @field_validator(
         "twilio_account_sid",

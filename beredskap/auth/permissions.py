@@ -178,6 +178,19 @@ PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "web.exercise_action_create": EXERCISE_PLANNERS,
     "web.exercise_action_close": EXERCISE_PLANNERS,
     "web.exercise_evaluate": EXERCISE_PLANNERS,
+    # Exercise planning (API and pages): planners and the administrator change, everybody
+    # reads (invited volunteers by name only for PEOPLE_READERS).
+    "exercises.list": ALL_ROLES,
+    "exercises.read": ALL_ROLES,
+    "exercises.create": EXERCISE_PLANNERS,
+    "exercises.update": EXERCISE_PLANNERS,
+    "exercises.cancel": EXERCISE_PLANNERS,
+    "exercises.conflicts": EXERCISE_PLANNERS,
+    "web.exercise_new": EXERCISE_PLANNERS,
+    "web.exercise_create": EXERCISE_PLANNERS,
+    "web.exercise": ALL_ROLES,
+    "web.exercise_cancel_confirm": EXERCISE_PLANNERS,
+    "web.exercise_cancel": EXERCISE_PLANNERS,
 }
 
 

@@ -132,6 +132,19 @@ def test_the_council_never_receives_personal_data(api: ApiHarness) -> None:
     assert planned.status_code == 201 and planned.json()["recipients_count"] > 0
     finished_drill(api.session, api.own, api.other)  # an evaluation with volunteers behind it
     api.session.commit()
+    invited = api.session.scalars(select(Volunteer.id).order_by(Volunteer.id).limit(3)).all()
+    exercise = api.post(
+        Role.PLANNER,
+        "/api/v1/exercises",
+        json={
+            "title": "Øvelse",
+            "type": "tabletop",
+            "starts_at": "2027-05-04T18:00:00",
+            "ends_at": "2027-05-04T20:00:00",
+            "volunteer_ids": list(invited),
+        },
+    )
+    assert exercise.status_code == 201, exercise.text
     first = {
         "organisation_id": Organisation.id,
         "site_id": Equipment.site_id,  # a site that holds equipment (also an /ogc feature)
