@@ -84,14 +84,16 @@ def _seed_demo_if_empty(database: Database) -> bool:
     """Add the demo and its logins to an empty register; False if it holds data already."""
     from beredskap.seed.demo import is_empty, seed_demo
     from beredskap.seed.demo_users import seed_demo_users, write_credentials
+    from exercises.demo import seed_exercises
 
     with transaction(database.sessions, actor="seed demo") as session:
         if not is_empty(session):
             return False
         summary = seed_demo(session)
         logins = seed_demo_users(session)
+        exercises = seed_exercises(session)
     write_credentials(DEMO_CREDENTIALS, logins)
-    typer.echo(f"Demo data added: {summary}")
+    typer.echo(f"Demo data added: {summary}; {exercises}")
     typer.echo(f"Demo logins (also in {DEMO_CREDENTIALS}, readable only by you):")
     for login in logins:
         typer.echo(f"  {login.role.value:<13} {login.email:<34} {login.password}")

@@ -49,6 +49,7 @@ from beredskap.errors import ConflictError, DomainValidationError
 from beredskap.runtime import Database
 from exercises import reminders
 from exercises.models import Exercise, ExerciseReminder, ExerciseStatus, ExerciseType
+from exercises.recurrence import extend_series
 
 _logger = logging.getLogger("exercises.jobs")
 ACTOR = "scheduler"
@@ -204,10 +205,8 @@ def sync() -> None:
     if _scheduler is None:
         raise RuntimeError("exercises.jobs.bind() was not given the scheduler")
     with transaction(_sessions().sessions, actor=ACTOR) as session:
-        # TODO(lead, at merge): materialise recurring series a horizon ahead here, before the
-        # jobs are planned, so new occurrences get their jobs in the same round:
-        #     from exercises.recurrence import extend_series
-        #     extend_series(session, now=utcnow())
+        # Recurring series a horizon ahead first, so new occurrences get their jobs this round.
+        extend_series(session, now=utcnow())
         jobs = planned_jobs(session, now=utcnow())
     if not _scheduler.running:
         return  # shut down meanwhile (leadership lost): the next leader syncs
