@@ -8,7 +8,6 @@ still goes through `alerts.planning.plan`, the rules the API applies.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,10 +17,15 @@ from pydantic import ValidationError
 from alerts.models import MAX_MESSAGE_LENGTH, MAX_RADIUS_M, MAX_WANTED
 from alerts.schemas import CalloutCreate
 from beredskap.errors import DomainValidationError
+from beredskap.web.form_fields import (
+    WHOLE,
+    chosen_ids,
+    clean,
+    decimal_number,
+    has_control_characters,
+)
 from beredskap.web.i18n import N_
 
-NUMBER = re.compile(r"^[+-]?\d{1,9}(?:[.,]\d{1,12})?$")
-WHOLE = re.compile(r"^\d{1,9}$")
 MAX_TITLE = 200
 MAX_NEED_ROWS = 20
 NEED_ROWS_SHOWN = 3
@@ -80,31 +84,6 @@ class RawCallout:
     agreement_ids: list[str] = field(default_factory=list)
 
 
-def _clean(text: str | None) -> str:
-    return (text or "").strip()
-
-
-def _bad_characters(text: str) -> bool:
-    return any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in text)
-
-
-def _number(text: str) -> float | None:
-    return float(text.replace(",", ".")) if NUMBER.match(text) else None
-
-
-def _ids(raw: list[str], allowed: set[int]) -> list[int] | None:
-    """Chosen option ids, or None when one is not among the options."""
-    chosen = []
-    for text in raw[:200]:
-        text = text.strip()
-        if not text:
-            continue
-        if not WHOLE.match(text) or int(text) not in allowed:
-            return None
-        chosen.append(int(text))
-    return sorted(set(chosen))
-
-
 def empty_form(prefill: dict[str, str], qualification_ids: set[int]) -> CalloutForm:
     """A new form; the incident map's link fills in the point, radius and qualification."""
     form = CalloutForm(
@@ -117,12 +96,12 @@ def empty_form(prefill: dict[str, str], qualification_ids: set[int]) -> CalloutF
         }
     )
     for name in ("lat", "lon"):
-        value = _number(_clean(prefill.get(name))[:40])
+        value = decimal_number(clean(prefill.get(name))[:40])
         form.values[name] = f"{value:.6f}" if value is not None else ""
-    radius_m = _number(_clean(prefill.get("radius_m"))[:40])
+    radius_m = decimal_number(clean(prefill.get("radius_m"))[:40])
     radius_km = radius_m / 1000 if radius_m and 0 < radius_m <= MAX_RADIUS_M else DEFAULT_RADIUS_KM
     form.values["radius_km"] = f"{radius_km:g}"
-    qualification = _clean(prefill.get("qualification"))
+    qualification = clean(prefill.get("qualification"))
     first = NeedRow()
     if WHOLE.match(qualification) and int(qualification) in qualification_ids:
         first = NeedRow(qualification, "1")
@@ -144,27 +123,27 @@ def parse_callout_form(
     errors = form.errors
     text = {name: (value or "")[:5000] for name, value in raw.text.items()}
     form.values.update(text)
-    form.values["exercise"] = bool(_clean(text.get("exercise")))
-    form.values["thank_when_covered"] = bool(_clean(text.get("thank_when_covered")))
+    form.values["exercise"] = bool(clean(text.get("exercise")))
+    form.values["thank_when_covered"] = bool(clean(text.get("thank_when_covered")))
     form.values["organisation_ids"] = raw.organisation_ids[:200]
     form.values["escalate_organisation_ids"] = raw.escalate_organisation_ids[:200]
     form.values["agreement_ids"] = raw.agreement_ids[:50]
     for name, limit in (("title", MAX_TITLE), ("message", MAX_MESSAGE_LENGTH)):
-        value = _clean(text.get(name))
+        value = clean(text.get(name))
         if not value:
             errors[name] = _("is required")
-        elif _bad_characters(value):
+        elif has_control_characters(value):
             errors[name] = _("contains characters that are not allowed")
         elif len(value) > limit:
             errors[name] = _("at most %(count)s characters") % {"count": limit}
     point: dict[str, float] = {}
     for name in ("lat", "lon"):
-        value = _number(_clean(text.get(name)))
+        value = decimal_number(clean(text.get(name)))
         if value is None:
             errors[name] = _("enter a number, e.g. 59.956")
         else:
             point[name] = value
-    radius_km = _number(_clean(text.get("radius_km")))
+    radius_km = decimal_number(clean(text.get("radius_km")))
     if radius_km is None or not 0 < radius_km * 1000 <= MAX_RADIUS_M:
         errors["radius_km"] = _("enter a radius above 0 and at most %(km)s km") % {
             "km": MAX_RADIUS_M // 1000
@@ -194,16 +173,16 @@ def parse_callout_form(
     while len(form.needs) < NEED_ROWS_SHOWN:
         form.needs.append(NeedRow())
     wanted: int | None = None
-    wanted_text = _clean(text.get("wanted"))
+    wanted_text = clean(text.get("wanted"))
     if wanted_text:
         if WHOLE.match(wanted_text) and 1 <= int(wanted_text) <= MAX_WANTED:
             wanted = int(wanted_text)
         else:
             errors["wanted"] = _("enter a whole number from 1 to %(high)s") % {"high": MAX_WANTED}
-    chosen = _ids(raw.organisation_ids, organisation_ids)
+    chosen = chosen_ids(raw.organisation_ids, organisation_ids, most=200)
     if chosen is None:
         errors["organisation_ids"] = _("choose one of the options")
-    chosen_agreements = _ids(raw.agreement_ids, set(agreement_ids))
+    chosen_agreements = chosen_ids(raw.agreement_ids, set(agreement_ids), most=200)
     if chosen_agreements is None:
         errors["agreement_ids"] = _("choose one of the options")
     escalation = _escalation(translations, text, raw, organisation_ids, errors)
@@ -211,8 +190,8 @@ def parse_callout_form(
         return form
     try:
         form.body = CalloutCreate(
-            title=_clean(text.get("title")),
-            message=_clean(text.get("message")),
+            title=clean(text.get("title")),
+            message=clean(text.get("message")),
             exercise=bool(form.values["exercise"]),
             lat=point["lat"],
             lon=point["lon"],
@@ -244,9 +223,9 @@ def _escalation(
 ) -> dict[str, Any] | None:
     """The escalation fields: all empty means none; minutes and a way to widen otherwise."""
     _ = translations.gettext
-    after = _clean(text.get("escalate_after_min"))
-    radius_text = _clean(text.get("escalate_radius_km"))
-    extra = _ids(raw.escalate_organisation_ids, organisation_ids)
+    after = clean(text.get("escalate_after_min"))
+    radius_text = clean(text.get("escalate_radius_km"))
+    extra = chosen_ids(raw.escalate_organisation_ids, organisation_ids, most=200)
     if extra is None:
         errors["escalate_organisation_ids"] = _("choose one of the options")
         return None
@@ -255,7 +234,7 @@ def _escalation(
     if not (WHOLE.match(after) and 1 <= int(after) <= 1440):
         errors["escalate_after_min"] = _("enter the minutes to wait, from 1 to 1440")
         return None
-    radius_km = _number(radius_text) if radius_text else None
+    radius_km = decimal_number(radius_text) if radius_text else None
     if radius_text and (radius_km is None or not 0 < radius_km * 1000 <= MAX_RADIUS_M):
         errors["escalate_radius_km"] = _("enter a radius above 0 and at most %(km)s km") % {
             "km": MAX_RADIUS_M // 1000

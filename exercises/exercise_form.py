@@ -8,7 +8,6 @@ Dates and times are typed in Oslo time (date and time inputs) and handed on naiv
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -18,12 +17,17 @@ from pydantic import ValidationError
 
 from alerts.models import MAX_MESSAGE_LENGTH, MAX_RADIUS_M, MAX_WANTED
 from beredskap.errors import DomainValidationError
+from beredskap.web.form_fields import (
+    WHOLE,
+    chosen_ids,
+    clean,
+    decimal_number,
+    has_control_characters,
+)
 from beredskap.web.i18n import N_
 from exercises.models import MAX_TEXT, MAX_TITLE, ExerciseType
 from exercises.schemas import MAX_REMINDER_OFFSET_MIN, MAX_REMINDERS, ExerciseCreate
 
-WHOLE = re.compile(r"^\d{1,9}$")
-NUMBER = re.compile(r"^[+-]?\d{1,9}(?:[.,]\d{1,12})?$")
 TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 MAX_NEED_ROWS = 20
 NEED_ROWS_SHOWN = 3
@@ -100,31 +104,6 @@ class RawExercise:
     need_count: list[str] = field(default_factory=list)
 
 
-def _clean(text: str | None) -> str:
-    return (text or "").strip()
-
-
-def _bad_characters(text: str) -> bool:
-    return any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in text)
-
-
-def _number(text: str) -> float | None:
-    return float(text.replace(",", ".")) if NUMBER.match(text) else None
-
-
-def _ids(raw: list[str], allowed: set[int]) -> list[int] | None:
-    """Chosen option ids, or None when one is not among the options."""
-    chosen = []
-    for text in raw[:500]:
-        text = text.strip()
-        if not text:
-            continue
-        if not WHOLE.match(text) or int(text) not in allowed:
-            return None
-        chosen.append(int(text))
-    return sorted(set(chosen))
-
-
 def _wall_time(day_text: str, time_text: str) -> datetime | None:
     """A date (YYYY-MM-DD) and a time (HH:MM) typed in Oslo, as a naive datetime."""
     match = TIME.match(time_text)
@@ -170,10 +149,10 @@ def _text_fields(text: dict[str, str], errors: dict[str, str], _: Any) -> None:
         ("scenario", MAX_TEXT, False),
         ("objectives", MAX_TEXT, False),
     ):
-        value = _clean(text.get(name))
+        value = clean(text.get(name))
         if required and not value:
             errors[name] = _("is required")
-        elif _bad_characters(value):
+        elif has_control_characters(value):
             errors[name] = _("contains characters that are not allowed")
         elif len(value) > limit:
             errors[name] = _("at most %(count)s characters") % {"count": limit}
@@ -184,7 +163,7 @@ def _reminders(text: str, errors: dict[str, str], _: Any) -> list[int] | None:
     if not text:
         return None
     parts = [part.strip() for part in text.split(",") if part.strip()]
-    hours = [_number(part) for part in parts]
+    hours = [decimal_number(part) for part in parts]
     if (
         len(parts) > MAX_REMINDERS
         or any(value is None for value in hours)
@@ -201,12 +180,12 @@ def _drill(
     text: dict[str, str], form: ExerciseForm, options: Options, _: Any
 ) -> dict[str, Any] | None:
     errors = form.errors
-    message = _clean(text.get("drill_message"))
+    message = clean(text.get("drill_message"))
     if not message:
         errors["drill_message"] = _("an alert drill needs the message its SMS sends")
-    elif _bad_characters(message) or len(message) > MAX_MESSAGE_LENGTH:
+    elif has_control_characters(message) or len(message) > MAX_MESSAGE_LENGTH:
         errors["drill_message"] = _("at most %(count)s characters") % {"count": MAX_MESSAGE_LENGTH}
-    radius_km = _number(_clean(text.get("drill_radius_km")))
+    radius_km = decimal_number(clean(text.get("drill_radius_km")))
     if radius_km is None or not 0 < radius_km * 1000 <= MAX_RADIUS_M:
         errors["drill_radius_km"] = _("enter a radius above 0 and at most %(km)s km") % {
             "km": MAX_RADIUS_M // 1000
@@ -232,7 +211,7 @@ def _drill(
     if "drill_needs" not in errors and not needs:
         errors["drill_needs"] = _("say what is needed: at least one qualification and how many")
     wanted = None
-    wanted_text = _clean(text.get("drill_wanted"))
+    wanted_text = clean(text.get("drill_wanted"))
     if wanted_text:
         if WHOLE.match(wanted_text) and 1 <= int(wanted_text) <= MAX_WANTED:
             wanted = int(wanted_text)
@@ -264,11 +243,11 @@ def parse_exercise_form(
     while len(form.needs) < NEED_ROWS_SHOWN:
         form.needs.append(NeedRow())
     _text_fields(text, errors, _)
-    kind = _clean(text.get("type"))
+    kind = clean(text.get("type"))
     if kind not in {member.value for member in ExerciseType}:
         errors["type"] = _("choose one of the options")
-    starts = _wall_time(_clean(text.get("start_date")), _clean(text.get("start_time")))
-    ends = _wall_time(_clean(text.get("end_date")), _clean(text.get("end_time")))
+    starts = _wall_time(clean(text.get("start_date")), clean(text.get("start_time")))
+    ends = _wall_time(clean(text.get("end_date")), clean(text.get("end_time")))
     if starts is None:
         errors["starts_at"] = _("enter a date and a time, e.g. 2027-03-02 18:00")
     if ends is None:
@@ -280,19 +259,19 @@ def parse_exercise_form(
         ("site_ids", options.site_ids),
         ("volunteer_ids", options.volunteer_ids),
     ):
-        ids = _ids(getattr(raw, name), allowed)
+        ids = chosen_ids(getattr(raw, name), allowed, most=500)
         if ids is None:
             errors[name] = _("choose one of the options")
         chosen[name] = ids or []
     place = None
-    lat_text, lon_text = _clean(text.get("lat")), _clean(text.get("lon"))
+    lat_text, lon_text = clean(text.get("lat")), clean(text.get("lon"))
     if lat_text or lon_text:
-        lat, lon = _number(lat_text), _number(lon_text)
+        lat, lon = decimal_number(lat_text), decimal_number(lon_text)
         if lat is None or lon is None or not -90 <= lat <= 90 or not -180 <= lon <= 180:
             errors["place"] = _("enter latitude and longitude, e.g. 59.956 and 11.049")
         else:
             place = {"lat": lat, "lon": lon}
-    offsets = _reminders(_clean(text.get("reminder_hours")), errors, _)
+    offsets = _reminders(clean(text.get("reminder_hours")), errors, _)
     drill = None
     if kind == ExerciseType.ALERT_DRILL.value:
         drill = _drill(text, form, options, _)
@@ -303,12 +282,12 @@ def parse_exercise_form(
         return form
     try:
         form.body = ExerciseCreate(
-            title=_clean(text.get("title")),
+            title=clean(text.get("title")),
             type=ExerciseType(kind),
             starts_at=starts,  # type: ignore[arg-type]  # checked above
             ends_at=ends,  # type: ignore[arg-type]
-            scenario=_clean(text.get("scenario")) or None,
-            objectives=_clean(text.get("objectives")) or None,
+            scenario=clean(text.get("scenario")) or None,
+            objectives=clean(text.get("objectives")) or None,
             place=place,  # type: ignore[arg-type]  # pydantic reads the dict
             reminder_offsets_min=offsets,
             drill=drill,  # type: ignore[arg-type]
@@ -327,11 +306,11 @@ def parse_exercise_form(
 
 
 def _recurrence(text: dict[str, str], errors: dict[str, str], _: Any) -> str | None:
-    preset = _clean(text.get("recurrence_preset"))
+    preset = clean(text.get("recurrence_preset"))
     if not preset:
         return None
     if preset == "custom":
-        rule = _clean(text.get("rrule"))
+        rule = clean(text.get("rrule"))
         if not rule:
             errors["recurrence"] = _("write the rule, e.g. FREQ=MONTHLY;INTERVAL=3;BYDAY=1TU")
             return None

@@ -10,7 +10,6 @@ other exercises pages (calendar, overdue, report).
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -29,7 +28,7 @@ from beredskap.deps import CurrentPrincipal, SessionDep, SettingsDep
 from beredskap.errors import ConflictError, DomainValidationError
 from beredskap.organisations.models import Organisation, Site
 from beredskap.volunteers.models import Volunteer
-from beredskap.web.i18n import in_context, language_of, translations_for
+from beredskap.web.i18n import language_of, translations_for
 from beredskap.web.map_forms import active_qualification_types
 from beredskap.web.rendering import render
 from exercises import service
@@ -44,6 +43,7 @@ from exercises.exercise_form import (
     empty_form,
     parse_exercise_form,
 )
+from exercises.labels import LABELS
 from exercises.models import Exercise, ExerciseStatus, ExerciseType
 
 router = APIRouter(prefix="/exercises", include_in_schema=False)
@@ -52,21 +52,6 @@ MAX_VOLUNTEER_CHOICES = 2_000  # active volunteers offered by name; more is a se
 SERIES_SHOWN = 12
 Text = Annotated[str | None, Form()]
 Texts = Annotated[list[str], Form()]
-
-LABELS: dict[type[enum.Enum], dict[Any, tuple[str, str]]] = {
-    ExerciseType: {
-        ExerciseType.ALERT_DRILL: in_context("exercise type", "Alert drill"),
-        ExerciseType.TABLETOP: in_context("exercise type", "Tabletop exercise"),
-        ExerciseType.FUNCTIONAL: in_context("exercise type", "Functional exercise"),
-        ExerciseType.FULL_SCALE: in_context("exercise type", "Full-scale exercise"),
-    },
-    ExerciseStatus: {
-        ExerciseStatus.PLANNED: in_context("exercise status", "Planned"),
-        ExerciseStatus.RUNNING: in_context("exercise status", "Running"),
-        ExerciseStatus.COMPLETED: in_context("exercise status", "Completed"),
-        ExerciseStatus.CANCELLED: in_context("exercise status", "Cancelled"),
-    },
-}
 
 
 def labels(translations: Translations) -> dict[str, dict[str, str]]:
