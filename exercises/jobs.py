@@ -48,7 +48,14 @@ from beredskap.db import transaction
 from beredskap.errors import ConflictError, DomainValidationError
 from beredskap.runtime import Database
 from exercises import reminders
-from exercises.models import Exercise, ExerciseReminder, ExerciseStatus, ExerciseType
+from exercises.models import (
+    MAX_TEXT,
+    Exercise,
+    ExerciseReminder,
+    ExerciseStatus,
+    ExerciseType,
+    Observation,
+)
 from exercises.recurrence import extend_series
 
 _logger = logging.getLogger("exercises.jobs")
@@ -271,8 +278,10 @@ def start_exercise(exercise_id: int) -> None:
 
 
 def _start_drill(session: Session, exercise: Exercise) -> None:
-    """Plan and send the drill's exercise callout. If it cannot be made (no place, nobody
-    qualifies), the exercise still runs, without a callout, and the reason is logged."""
+    """Plan and send the drill's exercise callout. If it cannot be made (no place, an
+    agreement no longer in force, ...), the exercise still runs without a callout, and the
+    reason is kept as an observation of the exercise: the planner sees it on the exercise's
+    report, not only in the worker's log."""
     try:
         with session.begin_nested():
             body = drill_request(exercise)
@@ -283,6 +292,13 @@ def _start_drill(session: Session, exercise: Exercise) -> None:
     except (DomainValidationError, ConflictError, ValueError) as error:
         # ValueError: the drill's fields do not make a valid request (pydantic's error is one).
         _logger.error("exercise %s: the drill's callout could not start: %s", exercise.id, error)
+        session.add(
+            Observation(
+                exercise_id=exercise.id,
+                text=f"Øvelsesutkallingen kunne ikke startes automatisk: {error}"[:MAX_TEXT],
+                created_by=ACTOR,
+            )
+        )
         return
     _logger.info("exercise %s: drill callout %s sent", exercise.id, exercise.callout_id)
 

@@ -269,3 +269,22 @@ def test_a_drill_never_started_is_cancelled_as_missed_at_its_end(
     assert missed.callout_id is None
     assert "missed" in (missed.cancel_reason or "")
     assert session.get(Exercise, meeting.id).status is ExerciseStatus.COMPLETED  # type: ignore[union-attr]
+
+
+def test_a_drill_whose_callout_cannot_start_runs_and_says_why_on_its_report(
+    session: Session, bound: Database
+) -> None:
+    drill = make.exercise(
+        session, type=ExerciseType.ALERT_DRILL, starts_at=utcnow() - timedelta(seconds=1)
+    )
+    drill.drill_needs = [{"qualification": "no_such_course", "count": 2}]
+    session.flush()
+    jobs.start_exercise(drill.id)
+    session.expire_all()
+    started = session.get(Exercise, drill.id)
+    assert started is not None and started.status is ExerciseStatus.RUNNING
+    assert started.callout_id is None
+    [observation] = started.observations
+    assert observation.text.startswith("Øvelsesutkallingen kunne ikke startes automatisk")
+    assert "no_such_course" in observation.text
+    assert observation.created_by == "scheduler"
