@@ -97,13 +97,15 @@ def _past_drill(
         callout.needs = [CalloutNeed(qualification_type=first_aid, count=8)]
     members = session.scalars(
         select(Volunteer)
-        .join(Membership)
         .where(
-            Membership.organisation_id.in_([organisation.id for organisation in organisations]),
+            Volunteer.id.in_(
+                select(Membership.volunteer_id).where(
+                    Membership.organisation_id.in_([o.id for o in organisations])
+                )
+            ),
             Volunteer.sms_consent.is_(True),
             Volunteer.active.is_(True),
         )
-        .distinct()
         .order_by(Volunteer.id)
         .limit(40)
     ).all()
@@ -195,11 +197,14 @@ def seed_exercises(session: Session, *, today: date | None = None) -> DemoExerci
     """Add the demo exercises (the caller commits); needs the demo register in place."""
     rng = random.Random(6)
     today = today or utcnow().astimezone(NORWAY).date()
+    # Ids in a subquery rather than DISTINCT rows: PostgreSQL cannot compare JSON columns.
     with_agreements = session.scalars(
         select(Organisation)
-        .join(Agreement, Agreement.organisation_id == Organisation.id)
-        .where(Agreement.status == AgreementStatus.ACTIVE)
-        .distinct()
+        .where(
+            Organisation.id.in_(
+                select(Agreement.organisation_id).where(Agreement.status == AgreementStatus.ACTIVE)
+            )
+        )
         .order_by(Organisation.id)
     ).all()
     organisations = list(with_agreements[:3]) or list(

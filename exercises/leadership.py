@@ -145,7 +145,15 @@ class FileLeadership:
         return True
 
     def still_held(self) -> bool:
-        return self._file is not None and not self._file.closed
+        """Our flock, on the file that is still at the path: a lock file deleted (or replaced)
+        under us would let another process lock a new file there, so that counts as lost."""
+        handle = self._file
+        if handle is None or handle.closed:
+            return False
+        try:
+            return os.stat(self.path).st_ino == os.fstat(handle.fileno()).st_ino
+        except OSError:
+            return False
 
     def release(self) -> None:
         handle, self._file = self._file, None
