@@ -62,7 +62,8 @@ def _environment(database: Database, fake: FakeTwilio, concurrency: int) -> dict
 def _start(environment: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as output:
         return subprocess.Popen(
-            [sys.executable, "-m", "beredskap.cli", "worker"],
+            # The sender alone: the exercise scheduler beside it has tests of its own.
+            [sys.executable, "-m", "beredskap.cli", "worker", "--no-scheduler"],
             env=environment,
             cwd=log.parent,  # no .env of the working copy
             stdout=output,
