@@ -25,7 +25,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, defer
 
 from alerts import sms_texts
@@ -46,6 +45,7 @@ from alerts.redaction import mask_phone
 from alerts.replies import ParsedReply, ReplyKind, parse_reply
 from beredskap.columns import today_in_norway, utcnow
 from beredskap.contact_details import normalise_mobile
+from beredskap.db import insert_unless_present
 from beredskap.volunteers.models import Volunteer
 
 _logger = logging.getLogger("alerts.inbound")
@@ -55,7 +55,6 @@ MAX_SID_CHARS = 64  # InboundSms.message_sid
 OPTED_OUT_REASON = "the recipient replied STOP"
 # A reply needs the callout's settings and counts, never its place.
 _NO_GEOMETRY = [defer(Callout.centre), defer(Callout.area)]
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 # Built once: a burst of replies spends its time answering, not building SQL.
 _VOLUNTEERS_BY_MOBILE = select(Volunteer.id).where(Volunteer.mobile == bindparam("mobile"))
@@ -234,15 +233,7 @@ def _log(session: Session, values: dict[str, Any]) -> int | None:
     the same SID inserts nothing (on PostgreSQL it waits on the unique index until the first
     commits), so of two simultaneous deliveries exactly one applies the reply.
     """
-    insert = _INSERTS[session.get_bind().dialect.name]
-    statement = (
-        insert(InboundSms)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=[InboundSms.message_sid])
-        .returning(InboundSms.id)
-    )
-    found = session.execute(statement).scalar()
-    return int(found) if found is not None else None
+    return insert_unless_present(session, InboundSms, values, unique=["message_sid"])
 
 
 def _asked(session: Session, number: str, volunteer_ids: list[int]) -> list[_Asked]:

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from alerts.gateway import E164, MAX_SMS_CHARS
 from alerts.models import MessageChannel, OutgoingMessage, RecipientState
 from beredskap.columns import coerce_email, utcnow
+from beredskap.db import insert_unless_present
 from beredskap.errors import DomainValidationError
 
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 MAX_SUBJECT = 200
 MAX_EMAIL_BODY = 20_000
 MAX_DEDUPE_KEY = 200
@@ -51,15 +50,7 @@ def queue_message(
         "created_at": now,
         "updated_at": now,
     }
-    insert = _INSERTS[session.get_bind().dialect.name]
-    statement = (
-        insert(OutgoingMessage)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=[OutgoingMessage.dedupe_key])
-        .returning(OutgoingMessage.id)
-    )
-    found = session.execute(statement).scalar()
-    return int(found) if found is not None else None
+    return insert_unless_present(session, OutgoingMessage, values, unique=["dedupe_key"])
 
 
 def _check(

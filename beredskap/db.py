@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
 from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.url import URL
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -231,3 +232,25 @@ def transaction(factory: sessionmaker[Session], actor: str) -> Iterator[Session]
         raise
     finally:
         session.close()
+
+
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def insert_unless_present(
+    session: Session, model: type[Base], values: Mapping[str, Any], *, unique: Sequence[str]
+) -> int | None:
+    """Insert a row unless one with the same `unique` key exists: the new row's id, or None
+    (nothing written). One INSERT ... ON CONFLICT DO NOTHING on both backends, so of two
+    callers inserting the same key at once exactly one inserts (on PostgreSQL the second
+    waits on the unique index until the first commits)."""
+    insert = _INSERTS[session.get_bind().dialect.name]
+    table = model.__table__
+    statement = (
+        insert(table)
+        .values(dict(values))
+        .on_conflict_do_nothing(index_elements=list(unique))
+        .returning(table.c.id)
+    )
+    found = session.execute(statement).scalar()
+    return int(found) if found is not None else None

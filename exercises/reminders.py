@@ -23,7 +23,6 @@ from datetime import datetime
 
 from babel.dates import format_datetime
 from sqlalchemy import or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from alerts.gateway import E164
@@ -31,6 +30,7 @@ from alerts.messages import queue_message
 from alerts.models import MessageChannel
 from beredskap.agreements.models import Agreement
 from beredskap.columns import NORWAY
+from beredskap.db import insert_unless_present
 from beredskap.volunteers.models import Membership, Volunteer
 from beredskap.web.i18n import translations
 from exercises.models import (
@@ -44,7 +44,6 @@ from exercises.models import (
 )
 
 _logger = logging.getLogger("exercises.reminders")
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 LANGUAGE = "nb"  # volunteers have no language setting; bokmål is the municipality's language
 MAX_TITLE_CHARS = 60  # keeps the SMS within two segments with a long place name
 MAX_PLACE_CHARS = 60
@@ -124,23 +123,18 @@ def _claim_reminder(
     now: datetime,
 ) -> int | None:
     """The new ExerciseReminder's id, or None when this reminder was queued before."""
-    insert = _INSERTS[session.get_bind().dialect.name]
-    statement = (
-        insert(ExerciseReminder)
-        .values(
-            exercise_id=exercise_id,
-            volunteer_id=volunteer_id,
-            offset_min=offset_min,
-            channel=channel,
-            queued_at=now,
-        )
-        .on_conflict_do_nothing(
-            index_elements=["exercise_id", "volunteer_id", "offset_min", "channel"]
-        )
-        .returning(ExerciseReminder.id)
+    return insert_unless_present(
+        session,
+        ExerciseReminder,
+        {
+            "exercise_id": exercise_id,
+            "volunteer_id": volunteer_id,
+            "offset_min": offset_min,
+            "channel": channel,
+            "queued_at": now,
+        },
+        unique=["exercise_id", "volunteer_id", "offset_min", "channel"],
     )
-    found = session.execute(statement).scalar()
-    return int(found) if found is not None else None
 
 
 def queue_reminders(session: Session, exercise_id: int, offset_min: int, *, now: datetime) -> int:
