@@ -52,7 +52,7 @@ from beredskap.errors import ConflictError, DomainValidationError
 from beredskap.organisations.models import Organisation
 from beredskap.web.i18n import in_context, language_of, translations_for
 from beredskap.web.map_forms import active_qualification_types
-from beredskap.web.rendering import render
+from beredskap.web.rendering import render, stamp
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/callouts", include_in_schema=False)
@@ -120,11 +120,6 @@ def sender_running(session: Session) -> bool | None:
 def clock(value: datetime | None) -> str:
     """A time of day in Norway (24 hours in both languages)."""
     return "" if value is None else value.astimezone(NORWAY).strftime("%H:%M")
-
-
-def stamp(value: datetime | None) -> str:
-    """A date and time in Norway, short: 24.11.2026 03:12."""
-    return "" if value is None else value.astimezone(NORWAY).strftime("%d.%m.%Y %H:%M")
 
 
 def _shows_phones(principal: Principal) -> bool:

@@ -10,7 +10,6 @@ other exercises pages (calendar, overdue, report).
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from babel.support import Translations
@@ -23,14 +22,13 @@ from beredskap.agreements.models import Agreement
 from beredskap.api.types import PathId
 from beredskap.auth.permissions import PEOPLE_READERS
 from beredskap.auth.service import Principal
-from beredskap.columns import NORWAY
 from beredskap.deps import CurrentPrincipal, SessionDep, SettingsDep
 from beredskap.errors import ConflictError, DomainValidationError
 from beredskap.organisations.models import Organisation, Site
 from beredskap.volunteers.models import Volunteer
 from beredskap.web.i18n import language_of, translations_for
 from beredskap.web.map_forms import active_qualification_types
-from beredskap.web.rendering import render
+from beredskap.web.rendering import render, stamp
 from exercises import service
 from exercises.conflicts import Conflict
 from exercises.exercise_form import (
@@ -43,7 +41,7 @@ from exercises.exercise_form import (
     empty_form,
     parse_exercise_form,
 )
-from exercises.labels import LABELS
+from exercises.labels import LABELS, exercise_label
 from exercises.models import Exercise, ExerciseStatus, ExerciseType
 
 router = APIRouter(prefix="/exercises", include_in_schema=False)
@@ -58,16 +56,10 @@ def labels(translations: Translations) -> dict[str, dict[str, str]]:
     """The type and status labels of exercises, by enum and value."""
     return {
         enum_class.__name__: {
-            member.value: translations.pgettext(context, message)
-            for member, (context, message) in members.items()
+            member.value: exercise_label(translations, member) for member in members
         }
         for enum_class, members in LABELS.items()
     }
-
-
-def stamp(value: datetime | None) -> str:
-    """A date and time in Norway, short: 02.03.2027 18:00."""
-    return "" if value is None else value.astimezone(NORWAY).strftime("%d.%m.%Y %H:%M")
 
 
 def _sees_people(principal: Principal) -> bool:

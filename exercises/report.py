@@ -7,13 +7,11 @@ invited volunteers as a number), the drill's figures, and the lessons learned.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from beredskap.agreements.models import Agreement
-from beredskap.columns import NORWAY
 from exercises.evaluation import DrillEvaluation, evaluate_drill
 from exercises.models import Exercise, FollowUpAction, Observation, exercise_volunteers
 
@@ -62,11 +60,6 @@ def build_report(session: Session, exercise: Exercise) -> Report:
         observations=list(exercise.observations),
         actions=list(exercise.actions),
     )
-
-
-def stamp(value: datetime | None) -> str:
-    """A date and time in Norway: 24.11.2026 03:12 (both languages)."""
-    return "" if value is None else value.astimezone(NORWAY).strftime("%d.%m.%Y %H:%M")
 
 
 def minutes_text(value: float | None) -> str:

@@ -25,13 +25,13 @@ from beredskap.columns import today_in_norway, utcnow
 from beredskap.deps import CurrentPrincipal, SessionDep
 from beredskap.errors import ConflictError, DomainValidationError
 from beredskap.web.i18n import N_, language_of, translations_for
-from beredskap.web.rendering import render
+from beredskap.web.rendering import render, stamp
 from exercises import lessons
 from exercises.chart import ChartTexts, chart_png, chart_svg
 from exercises.labels import exercise_label
 from exercises.models import MAX_TEXT, ActionStatus, Exercise
 from exercises.overdue import overdue
-from exercises.report import build_report, minutes_text, share_text, stamp
+from exercises.report import build_report, minutes_text, share_text
 from exercises.report_pdf import report_pdf
 
 router = APIRouter(prefix="/exercises", include_in_schema=False)

@@ -15,7 +15,8 @@ from babel.support import Translations
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from exercises.report import NONE, Report, minutes_text, share_text, stamp
+from beredskap.web.rendering import stamp
+from exercises.report import NONE, Report, minutes_text, share_text
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT = "DejaVuSans"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -17,6 +17,7 @@ from starlette.responses import HTMLResponse
 
 from beredskap.auth.permissions import allowed_roles
 from beredskap.auth.service import Principal
+from beredskap.columns import NORWAY
 from beredskap.web.i18n import FORMAT_LOCALES, WEB_DIR, language_of, translations
 from beredskap.web.labels import enum_label, task_label, unit_label
 
@@ -37,6 +38,11 @@ PAGE_HEADERS = {
     # of a borrowed device.
     "Cache-Control": "no-store",
 }
+
+
+def stamp(value: datetime | None) -> str:
+    """A date and time in Norway, short and the same in both languages: 24.11.2026 03:12."""
+    return "" if value is None else value.astimezone(NORWAY).strftime("%d.%m.%Y %H:%M")
 
 
 @lru_cache(maxsize=2)
