@@ -109,6 +109,45 @@ def empty_form(prefill: dict[str, str], qualification_ids: set[int]) -> CalloutF
     return form
 
 
+def need_rows(qualifications: list[str], counts: list[str]) -> list[NeedRow]:
+    """The needs rows as posted (kept for the form again), at least NEED_ROWS_SHOWN."""
+    rows = list(zip(qualifications, counts, strict=False))[:MAX_NEED_ROWS]
+    shown = [NeedRow(qualification[:20], count[:20]) for qualification, count in rows]
+    return shown + [NeedRow() for _ in range(NEED_ROWS_SHOWN - len(shown))]
+
+
+def read_needs(
+    rows: list[NeedRow], qualification_codes: dict[int, str], _: Any
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The needs of the filled rows ({qualification code, count}), or what is wrong."""
+    needs: list[dict[str, Any]] = []
+    problem = None
+    for row in rows:
+        qualification, count = row.qualification.strip(), row.count.strip()
+        if not qualification and not count:
+            continue
+        if not WHOLE.match(qualification) or int(qualification) not in qualification_codes:
+            problem = _("choose a qualification for each row with a count")
+        elif not WHOLE.match(count) or not 1 <= int(count) <= MAX_WANTED:
+            problem = _("enter how many, a whole number from 1 to %(high)s") % {"high": MAX_WANTED}
+        else:
+            needs.append(
+                {"qualification": qualification_codes[int(qualification)], "count": int(count)}
+            )
+    if problem is None and not needs:
+        problem = _("say what is needed: at least one qualification and how many")
+    return needs, problem
+
+
+def read_wanted(text: str, _: Any) -> tuple[int | None, str | None]:
+    """How many in all (optional), or what is wrong."""
+    if not text:
+        return None, None
+    if WHOLE.match(text) and 1 <= int(text) <= MAX_WANTED:
+        return int(text), None
+    return None, _("enter a whole number from 1 to %(high)s") % {"high": MAX_WANTED}
+
+
 def parse_callout_form(
     translations: Translations,
     raw: RawCallout,
@@ -148,37 +187,15 @@ def parse_callout_form(
         errors["radius_km"] = _("enter a radius above 0 and at most %(km)s km") % {
             "km": MAX_RADIUS_M // 1000
         }
-    needs: list[dict[str, Any]] = []
-    rows = list(zip(raw.need_qualification, raw.need_count, strict=False))[:MAX_NEED_ROWS]
-    form.needs = [NeedRow(q[:20], c[:20]) for q, c in rows]
-    for qualification, count in rows:
-        qualification, count = qualification.strip(), count.strip()
-        if not qualification and not count:
-            continue
-        if not WHOLE.match(qualification) or int(qualification) not in qualification_codes:
-            errors["needs"] = _("choose a qualification for each row with a count")
-        elif not WHOLE.match(count) or not 1 <= int(count) <= MAX_WANTED:
-            errors["needs"] = _("enter how many, a whole number from 1 to %(high)s") % {
-                "high": MAX_WANTED
-            }
-        else:
-            needs.append(
-                {"qualification": qualification_codes[int(qualification)], "count": int(count)}
-            )
-    if "needs" not in errors:
-        if not needs:
-            errors["needs"] = _("say what is needed: at least one qualification and how many")
-        elif len({need["qualification"] for need in needs}) != len(needs):
-            errors["needs"] = _("name each qualification once")
-    while len(form.needs) < NEED_ROWS_SHOWN:
-        form.needs.append(NeedRow())
-    wanted: int | None = None
-    wanted_text = clean(text.get("wanted"))
-    if wanted_text:
-        if WHOLE.match(wanted_text) and 1 <= int(wanted_text) <= MAX_WANTED:
-            wanted = int(wanted_text)
-        else:
-            errors["wanted"] = _("enter a whole number from 1 to %(high)s") % {"high": MAX_WANTED}
+    form.needs = need_rows(raw.need_qualification, raw.need_count)
+    needs, problem = read_needs(form.needs, qualification_codes, _)
+    if problem is not None:
+        errors["needs"] = problem
+    elif len({need["qualification"] for need in needs}) != len(needs):
+        errors["needs"] = _("name each qualification once")
+    wanted, problem = read_wanted(clean(text.get("wanted")), _)
+    if problem is not None:
+        errors["wanted"] = problem
     chosen = chosen_ids(raw.organisation_ids, organisation_ids, most=200)
     if chosen is None:
         errors["organisation_ids"] = _("choose one of the options")

@@ -15,10 +15,10 @@ from typing import Any
 from babel.support import Translations
 from pydantic import ValidationError
 
-from alerts.models import MAX_MESSAGE_LENGTH, MAX_RADIUS_M, MAX_WANTED
+from alerts.callout_form import NEED_ROWS_SHOWN, NeedRow, need_rows, read_needs, read_wanted
+from alerts.models import MAX_MESSAGE_LENGTH, MAX_RADIUS_M
 from beredskap.errors import DomainValidationError
 from beredskap.web.form_fields import (
-    WHOLE,
     chosen_ids,
     clean,
     decimal_number,
@@ -29,8 +29,6 @@ from exercises.models import MAX_TEXT, MAX_TITLE, ExerciseType
 from exercises.schemas import MAX_REMINDER_OFFSET_MIN, MAX_REMINDERS, ExerciseCreate
 
 TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
-MAX_NEED_ROWS = 20
-NEED_ROWS_SHOWN = 3
 # Common routine drills as RFC 5545 rules (Oslo wall time); "custom" takes the typed rule.
 RECURRENCE_PRESETS = {
     "quarterly_first_tuesday": (
@@ -73,12 +71,6 @@ _FIELD_OF = {
     "recurrence.rrule": "recurrence",
     "reminder_offsets_min": "reminder_hours",
 }
-
-
-@dataclass
-class NeedRow:
-    qualification: str = ""
-    count: str = ""
 
 
 @dataclass
@@ -190,35 +182,12 @@ def _drill(
         errors["drill_radius_km"] = _("enter a radius above 0 and at most %(km)s km") % {
             "km": MAX_RADIUS_M // 1000
         }
-    needs: list[dict[str, Any]] = []
-    for row in form.needs:
-        qualification, count = row.qualification.strip(), row.count.strip()
-        if not qualification and not count:
-            continue
-        if not WHOLE.match(qualification) or int(qualification) not in options.qualification_codes:
-            errors["drill_needs"] = _("choose a qualification for each row with a count")
-        elif not WHOLE.match(count) or not 1 <= int(count) <= MAX_WANTED:
-            errors["drill_needs"] = _("enter how many, a whole number from 1 to %(high)s") % {
-                "high": MAX_WANTED
-            }
-        else:
-            needs.append(
-                {
-                    "qualification": options.qualification_codes[int(qualification)],
-                    "count": int(count),
-                }
-            )
-    if "drill_needs" not in errors and not needs:
-        errors["drill_needs"] = _("say what is needed: at least one qualification and how many")
-    wanted = None
-    wanted_text = clean(text.get("drill_wanted"))
-    if wanted_text:
-        if WHOLE.match(wanted_text) and 1 <= int(wanted_text) <= MAX_WANTED:
-            wanted = int(wanted_text)
-        else:
-            errors["drill_wanted"] = _("enter a whole number from 1 to %(high)s") % {
-                "high": MAX_WANTED
-            }
+    needs, problem = read_needs(form.needs, options.qualification_codes, _)
+    if problem is not None:
+        errors["drill_needs"] = problem
+    wanted, problem = read_wanted(clean(text.get("drill_wanted")), _)
+    if problem is not None:
+        errors["drill_wanted"] = problem
     return {
         "message": message,
         "radius_m": (radius_km or 0) * 1000,
@@ -238,10 +207,7 @@ def parse_exercise_form(
     form.values.update(text)
     for name in ("organisation_ids", "agreement_ids", "site_ids", "volunteer_ids"):
         form.values[name] = getattr(raw, name)[:500]
-    rows = list(zip(raw.need_qualification, raw.need_count, strict=False))[:MAX_NEED_ROWS]
-    form.needs = [NeedRow(q[:20], c[:20]) for q, c in rows]
-    while len(form.needs) < NEED_ROWS_SHOWN:
-        form.needs.append(NeedRow())
+    form.needs = need_rows(raw.need_qualification, raw.need_count)
     _text_fields(text, errors, _)
     kind = clean(text.get("type"))
     if kind not in {member.value for member in ExerciseType}:
