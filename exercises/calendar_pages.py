@@ -27,7 +27,6 @@ from beredskap.columns import NORWAY, today_in_norway, utcnow
 from beredskap.deps import CurrentPrincipal, SessionDep, SettingsDep
 from beredskap.digits import parse_digits
 from beredskap.organisations.models import Organisation
-from beredskap.settings import Settings
 from beredskap.web.i18n import FORMAT_LOCALES, language_of, translations_for
 from beredskap.web.rendering import render
 from exercises import feed_tokens
@@ -133,7 +132,6 @@ def _link(query: CalendarQuery, **changes: object) -> str:
 def _page(
     request: Request,
     session: Session,
-    settings: Settings,
     principal: Principal,
     query: CalendarQuery,
     *,
@@ -208,9 +206,7 @@ def _page(
 
 
 @router.get("/exercises", name="web.exercises")
-def calendar_page(
-    request: Request, session: SessionDep, settings: SettingsDep, principal: CurrentPrincipal
-) -> Response:
+def calendar_page(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
     """The month grid (`?month=2027-03`) or the list (`?view=list`), optionally one
     organisation's exercises (`?organisation_id=`)."""
     try:
@@ -218,9 +214,7 @@ def calendar_page(
     except BadQueryError as error:
         return _bad_query(request, principal, str(error))
     done = request.query_params.get("feed")
-    return _page(
-        request, session, settings, principal, query, feed_done=done if done == "revoked" else None
-    )
+    return _page(request, session, principal, query, feed_done=done if done == "revoked" else None)
 
 
 Text = Annotated[str | None, Form()]
@@ -241,7 +235,7 @@ def create_feed(
     base = settings.public_url or str(request.base_url)
     url = feed_tokens.feed_url(base, token, organisation.id if organisation else None)
     query = CalendarQuery("month", month_of(today_in_norway()), organisation)
-    return _page(request, session, settings, principal, query, new_feed_url=url)
+    return _page(request, session, principal, query, new_feed_url=url)
 
 
 @router.post("/exercises/feed/revoke", name="web.calendar_feed_revoke")
