@@ -10,13 +10,16 @@ both answer 403. They are left out of the OpenAPI document: only Twilio calls th
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from alerts.inbound import handle_inbound
-from alerts.receipts import apply_receipt
+from alerts.inbound import InboundResult, handle_inbound
+from alerts.receipts import ReceiptResult, apply_receipt
 from alerts.twiml import TWIML_MEDIA_TYPE, twiml_reply
 from alerts.webhook_signature import (
     REFERENCE_PARAMETER,
@@ -24,13 +27,15 @@ from alerts.webhook_signature import (
     TwilioWebhookGuard,
 )
 from beredskap.columns import utcnow
-from beredskap.deps import SessionDep
+from beredskap.group_commit import GroupCommitLane
+from beredskap.runtime import Database
 from beredskap.settings import Settings
 
 SMS_PATH = "/webhooks/twilio/sms"
 STATUS_PATH = "/webhooks/twilio/status"
 # The audit trail's actor for what a reply changes (consent): the volunteer, by SMS.
 SMS_ACTOR = "sms-reply"
+RECEIPT_ACTOR = "sms-receipt"
 
 _logger = logging.getLogger("alerts.webhooks")
 
@@ -68,22 +73,84 @@ def _field(form: FormData, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+@dataclass(frozen=True)
+class _Reply:
+    from_number: str
+    body: str
+    received_at: datetime
+    message_sid: str | None
+
+
+@dataclass(frozen=True)
+class _Receipt:
+    message_sid: str
+    message_status: str
+    error_code: str
+    reference: str | None
+
+
+def _apply_reply(session: Session, reply: _Reply) -> InboundResult:
+    return handle_inbound(
+        session,
+        from_number=reply.from_number,
+        body=reply.body,
+        received_at=reply.received_at,
+        message_sid=reply.message_sid,
+    )
+
+
+def _apply_receipt(session: Session, receipt: _Receipt) -> ReceiptResult:
+    return apply_receipt(
+        session,
+        message_sid=receipt.message_sid,
+        message_status=receipt.message_status,
+        error_code=receipt.error_code,
+        reference=receipt.reference,
+    )
+
+
+@dataclass(frozen=True)
+class WebhookLanes:
+    """Replies and receipts are written in lanes of their own (`beredskap.group_commit`):
+    a burst of receipts shares transactions and never queues a reply behind it."""
+
+    replies: GroupCommitLane[_Reply, InboundResult]
+    receipts: GroupCommitLane[_Receipt, ReceiptResult]
+
+
+# Connections the lanes hold at most (one each): the app keeps them out of request admission.
+LANE_CONNECTIONS = 2
+
+
+def lanes(request: Request) -> WebhookLanes:
+    """The app's lanes, made once from its database."""
+    state = request.app.state
+    if not hasattr(state, "twilio_webhook_lanes"):
+        database: Database = state.database
+        state.twilio_webhook_lanes = WebhookLanes(
+            replies=GroupCommitLane("replies", database.sessions, _apply_reply, actor=SMS_ACTOR),
+            receipts=GroupCommitLane(
+                "receipts", database.sessions, _apply_receipt, actor=RECEIPT_ACTOR
+            ),
+        )
+    found: WebhookLanes = state.twilio_webhook_lanes
+    return found
+
+
 @router.post(SMS_PATH, name="webhooks.twilio_sms")
-def inbound_sms(form: TwilioForm, session: SessionDep) -> Response:
+async def inbound_sms(request: Request, form: TwilioForm) -> Response:
     """A volunteer's SMS: record it and answer with TwiML (empty when there is nothing to
-    say, e.g. a message without a sender)."""
+    say, e.g. a message without a sender). Answered only once the reply is committed."""
     sender = _field(form, "From")
     reply: str | None = None
     if sender:
-        # The request's own session: it already holds SQLite's write lock for this request
-        # (a second transaction here would wait for the first one).
-        session.info["actor"] = SMS_ACTOR
-        result = handle_inbound(
-            session,
-            from_number=sender,
-            body=_field(form, "Body"),
-            received_at=utcnow(),
-            message_sid=_field(form, "MessageSid") or _field(form, "SmsSid") or None,
+        result = await lanes(request).replies.submit(
+            _Reply(
+                from_number=sender,
+                body=_field(form, "Body"),
+                received_at=utcnow(),
+                message_sid=_field(form, "MessageSid") or _field(form, "SmsSid") or None,
+            )
         )
         reply = result.reply
     else:
@@ -92,13 +159,15 @@ def inbound_sms(form: TwilioForm, session: SessionDep) -> Response:
 
 
 @router.post(STATUS_PATH, name="webhooks.twilio_status", status_code=204)
-def delivery_receipt(request: Request, form: TwilioForm, session: SessionDep) -> Response:
-    """A delivery receipt: move the outbox row forward. 204 whatever it names."""
-    apply_receipt(
-        session,
-        message_sid=_field(form, "MessageSid") or _field(form, "SmsSid"),
-        message_status=_field(form, "MessageStatus") or _field(form, "SmsStatus"),
-        error_code=_field(form, "ErrorCode"),
-        reference=request.query_params.get(REFERENCE_PARAMETER),
+async def delivery_receipt(request: Request, form: TwilioForm) -> Response:
+    """A delivery receipt: move the outbox row forward. 204 whatever it names, once the
+    change is committed."""
+    await lanes(request).receipts.submit(
+        _Receipt(
+            message_sid=_field(form, "MessageSid") or _field(form, "SmsSid"),
+            message_status=_field(form, "MessageStatus") or _field(form, "SmsStatus"),
+            error_code=_field(form, "ErrorCode"),
+            reference=request.query_params.get(REFERENCE_PARAMETER),
+        )
     )
     return Response(status_code=204)

@@ -11,6 +11,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from twilio.rest import Client
 
@@ -23,10 +24,15 @@ from tests.support.fake_twilio import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_FR
 
 
 @contextmanager
-def fake_twilio_process(latency_s: float) -> Iterator[str]:
-    """The fake Twilio REST API answering each request after `latency_s`; its base URL."""
+def fake_twilio_process(latency_s: float, *options: str) -> Iterator[str]:
+    """The fake Twilio REST API answering each request after `latency_s` (with more of its
+    command-line `options`, e.g. "--receipts"); its base URL."""
     server = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.fake_twilio", "--latency", str(latency_s)],
+        [
+            sys.executable,
+            *("-m", "tests.support.fake_twilio", "--latency", str(latency_s)),
+            *options,
+        ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
@@ -39,8 +45,9 @@ def fake_twilio_process(latency_s: float) -> Iterator[str]:
         server.wait(timeout=10)
 
 
-def stats(base_url: str) -> dict[str, int]:
-    """The fake's counters: accepted, numbers, most_to_one_number, peak_concurrency."""
+def stats(base_url: str) -> dict[str, Any]:
+    """The fake's counters: accepted, numbers, most_to_one_number, peak_concurrency,
+    callbacks and callbacks_by_status."""
     with urllib.request.urlopen(f"{base_url}/_fake/stats", timeout=10) as response:
         return dict(json.load(response))
 

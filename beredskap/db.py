@@ -16,6 +16,7 @@ from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.url import URL
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 Backend = Literal["spatialite", "postgis"]
@@ -143,8 +144,17 @@ def make_engine(
     echo: bool = False,
     **engine_options: Any,
 ) -> Engine:
-    """Create an engine for either backend, with SpatiaLite loaded on every SQLite connection."""
+    """Create an engine for either backend, with SpatiaLite loaded on every SQLite connection.
+
+    `engine_options` go to `create_engine` (the pool's size, overflow and timeout).
+    """
     url = normalise_url(raw_url)
+    if url.drivername == "sqlite" and url.database in (None, "", ":memory:"):
+        # An in-memory database lives in one connection: no pool to size.
+        engine_options = {
+            key: value for key, value in engine_options.items() if not key.startswith("pool_")
+        }
+        engine_options.pop("max_overflow", None)
     if url.drivername != "sqlite":
         # No server-side prepared statements: after five runs PostgreSQL may switch a prepared
         # statement to a generic plan, which for the spatial search is seven times slower than
@@ -160,7 +170,8 @@ def make_engine(
 
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, module=_sqlite_dbapi_module(), echo=echo, **engine_options)
+    dbapi = _sqlite_dbapi_module()
+    engine = create_engine(url, module=dbapi, echo=echo, **engine_options)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -194,6 +205,11 @@ def make_engine(
             return
         try:
             dbapi_connection.commit()
+        except dbapi.Error as error:
+            # Raised here, outside SQLAlchemy's own handling: wrap it as SQLAlchemy would
+            # ("database or disk is full" becomes an OperationalError), so that every caller
+            # that handles database errors handles this one too.
+            raise DBAPIError.instance("COMMIT", None, error, dbapi.Error) from error
         finally:
             writers.leave(dbapi_connection)
 
@@ -216,6 +232,15 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 def declare_write_intent(session: Session) -> None:
     """Say, before the first statement, that this session's transaction will write."""
     session.connection(execution_options={WRITE_INTENT: True})
+
+
+def write_intent_bind(bind: Engine | Any) -> Engine | Any:
+    """`bind` (an engine) whose transactions say they will write when they begin, at their
+    first statement: a session bound to it takes SQLite's write lock only once it touches
+    the database. A connection (the tests' outer transaction) is returned as it is."""
+    if not isinstance(bind, Engine):
+        return bind
+    return bind.execution_options(**{WRITE_INTENT: True})
 
 
 @contextmanager

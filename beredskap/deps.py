@@ -11,15 +11,15 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from beredskap.api.admission import DatabaseAdmission
 from beredskap.api.problems import NotAuthenticatedError, ProblemError, forbidden
 from beredskap.auth import service
-from beredskap.auth.models import ApiToken, WebSession
 from beredskap.auth.permissions import PUBLIC, allowed_roles
-from beredskap.auth.service import Principal
-from beredskap.db import declare_write_intent, transaction
+from beredskap.auth.service import Identified, Principal
+from beredskap.db import transaction
 from beredskap.runtime import Database
 from beredskap.settings import Settings
 
@@ -30,24 +30,37 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ANONYMOUS_ACTOR = "anonymous"
 
 
+def _admission(request: Request) -> DatabaseAdmission:
+    admission: DatabaseAdmission = request.app.state.database_admission
+    return admission
+
+
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """One transaction per request: committed before the response is sent, or rolled back.
 
-    Making the session touches no database, so it happens on the event loop; everything that
-    does I/O (taking the write lock, commit or rollback, and returning the connection) runs in
-    the thread pool, in as few hops as possible.
+    The request is first admitted to the database (`api.admission`: a place among fewer
+    than there are connections, or 503 within seconds). The session connects only when the
+    route first uses it; a write request's session takes SQLite's write lock then, not
+    before. Commit or rollback, and returning the connection, run in one thread-pool hop.
     """
-    database: Database = request.app.state.database
-    session = database.sessions()
-    session.info["actor"] = ANONYMOUS_ACTOR
-    if request.method not in _SAFE_METHODS:
-        await run_in_threadpool(declare_write_intent, session)
+    admission = _admission(request)
+    token = await admission.enter()
     try:
-        yield session
-    except BaseException:
-        await run_in_threadpool(_roll_back_and_close, session)
-        raise
-    await run_in_threadpool(_commit_and_close, session)
+        database: Database = request.app.state.database
+        if request.method in _SAFE_METHODS:
+            session = database.sessions()
+        else:
+            session = database.writing_session()
+        principal: Principal | None = getattr(request.state, "principal", None)
+        session.info["actor"] = principal.email if principal else ANONYMOUS_ACTOR
+        try:
+            yield session
+        except BaseException:
+            await run_in_threadpool(_roll_back_and_close, session)
+            raise
+        await run_in_threadpool(_commit_and_close, session)
+    finally:
+        admission.leave(token)
 
 
 def _commit_and_close(session: Session) -> None:
@@ -87,41 +100,71 @@ def _bearer_token(request: Request) -> str | None:
     return token.strip()[:512]
 
 
-def _identify(request: Request, session: Session) -> Principal | None:
+# A credential one route accepts besides a login (the calendar feed's token in its URL, for
+# calendar clients that cannot send headers): it returns who it belongs to, None when absent,
+# or raises a problem. The composition root registers them by route name in
+# `app.state.route_credentials`; no other route ever consults them.
+RouteCredential = Callable[[Request, Session], Identified | None]
+
+
+def _route_credential(request: Request) -> RouteCredential | None:
+    credentials: Mapping[str, RouteCredential] = getattr(request.app.state, "route_credentials", {})
+    return credentials.get(getattr(request.scope.get("route"), "name", ""))
+
+
+def _look_up(request: Request, session: Session) -> Identified | None:
     token = _bearer_token(request)
     if token is not None:
         row = service.live_token(session, token)
         if row is None:
             return None
-        principal = service.principal_for(row.user)
-        if service.use_is_due(row.last_used_at):
-            _record_use(request, principal, row)
-        return principal
+        touch = service.use_statement(row) if service.use_is_due(row.last_used_at) else None
+        return Identified(service.principal_for(row.user), touch)
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         web_session = service.session_for_cookie(session, cookie[:512])
         if web_session is not None:
             principal = service.principal_for(web_session.user, csrf_token=web_session.csrf_token)
-            if service.use_is_due(web_session.last_seen_at):
-                _record_use(request, principal, web_session)
-            return principal
+            due = service.use_is_due(web_session.last_seen_at)
+            return Identified(principal, service.use_statement(web_session) if due else None)
     return None
 
 
-def _record_use(request: Request, principal: Principal, row: ApiToken | WebSession) -> None:
-    """Note the use without turning a read into a write.
-
-    A write request records it in its own transaction (which holds the write lock already:
-    a second transaction would wait for the request itself); a read uses a short one.
-    """
-    if request.method not in _SAFE_METHODS:
-        session = object_session(row)
-        assert session is not None
-        service.record_use(session, row)
-        return
+def _identify(request: Request, credential: RouteCredential | None) -> Principal | None:
+    """The lookup in a read of its own, then (when due) the note of the credential's use in
+    a short write transaction: one connection at a time, and the request's own transaction
+    (which may hold SQLite's write lock) is not begun yet, so neither waits for the other."""
     database: Database = request.app.state.database
-    with transaction(database.sessions, actor=principal.email) as session:
-        service.record_use(session, row)
+    with database.sessions() as session:
+        identified = None
+        if _bearer_token(request) is not None or request.cookies.get(SESSION_COOKIE):
+            identified = _look_up(request, session)
+        if identified is None and credential is not None:
+            identified = credential(request, session)
+    if identified is None:
+        return None
+    if identified.touch is not None:
+        with transaction(database.sessions, actor=identified.principal.email) as writer:
+            writer.execute(identified.touch)
+    return identified.principal
+
+
+async def identify(request: Request) -> Principal | None:
+    """Who is calling (bearer token or session cookie, or the route's own credential), and
+    the audit actor for the request's session (`request.state.principal`).
+
+    The lookup runs in the thread pool, so its database work never blocks the event loop,
+    and only once admitted to the database. A caller with neither token nor cookie (Twilio's
+    webhooks, the login page, the health check) costs no lookup, no admission and no
+    thread-pool hop.
+    """
+    credential = _route_credential(request)
+    principal = None
+    if _bearer_token(request) is not None or request.cookies.get(SESSION_COOKIE) or credential:
+        async with _admission(request).admitted():
+            principal = await run_in_threadpool(_identify, request, credential)
+    request.state.principal = principal
+    return principal
 
 
 async def _check_csrf(request: Request, principal: Principal) -> None:
@@ -138,36 +181,6 @@ async def _check_csrf(request: Request, principal: Principal) -> None:
         sent = value if isinstance(value, str) else None
     if not sent or not hmac.compare_digest(sent, principal.csrf_token):
         raise ProblemError(403, "Forbidden", "The form's security token is missing or stale.")
-
-
-# A credential one route accepts besides a login (the calendar feed's token in its URL, for
-# calendar clients that cannot send headers): it returns the principal, None when absent, or
-# raises a problem. The composition root registers them by route name in
-# `app.state.route_credentials`; no other route ever consults them.
-RouteCredential = Callable[[Request, Session], Principal | None]
-
-
-def _route_credential(request: Request) -> RouteCredential | None:
-    credentials: Mapping[str, RouteCredential] = getattr(request.app.state, "route_credentials", {})
-    return credentials.get(getattr(request.scope.get("route"), "name", ""))
-
-
-async def identify(request: Request, session: SessionDep) -> Principal | None:
-    """Who is calling (bearer token or session cookie, or the route's own credential), and
-    the audit actor for the request.
-
-    The lookup runs in the thread pool, so its database work never blocks the event loop (a
-    blocked loop can deadlock with a request holding a lock). A caller with neither token nor
-    cookie (Twilio's webhooks, the login page) costs no lookup and no thread-pool hop.
-    """
-    principal = None
-    if _bearer_token(request) is not None or request.cookies.get(SESSION_COOKIE):
-        principal = await run_in_threadpool(_identify, request, session)
-    if principal is None and (credential := _route_credential(request)) is not None:
-        principal = await run_in_threadpool(credential, request, session)
-    if principal is not None:
-        session.info["actor"] = principal.email
-    return principal
 
 
 async def authorize(

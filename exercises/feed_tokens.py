@@ -18,10 +18,8 @@ from starlette.requests import Request
 from beredskap.api.problems import ProblemError
 from beredskap.auth.models import User
 from beredskap.auth.secrets import digest, new_token
-from beredskap.auth.service import Principal, principal_for, use_is_due
+from beredskap.auth.service import Identified, principal_for, use_is_due
 from beredskap.columns import utcnow
-from beredskap.db import transaction
-from beredskap.runtime import Database
 from exercises.models import CalendarFeedToken
 
 TOKEN_PREFIX = "bkcal_"  # tells a feed token from an API token (bk_) at a glance
@@ -81,12 +79,12 @@ def _refused() -> ProblemError:
     )
 
 
-def principal_from_feed_token(request: Request, session: Session) -> Principal | None:
+def principal_from_feed_token(request: Request, session: Session) -> Identified | None:
     """The owner of the `?token=` in the URL, or None without one; 401 for a wrong token.
 
-    Runs in the thread pool (from `identify`). The last use is written at most every few
-    minutes in its own short transaction, so a calendar's polling does not turn the feed's
-    read into a write.
+    Runs in the thread pool (from `identify`). The last use is noted at most every few
+    minutes (`identify` runs the touch in its own short transaction), so a calendar's
+    polling does not turn the feed's read into a write.
     """
     token = request.query_params.get(TOKEN_PARAMETER)
     if token is None:
@@ -102,13 +100,11 @@ def principal_from_feed_token(request: Request, session: Session) -> Principal |
     if found is None or not found.User.active:
         raise _refused()
     row = found.CalendarFeedToken
-    principal = principal_for(found.User)
+    touch = None
     if use_is_due(row.last_used_at):
-        database: Database = request.app.state.database
-        with transaction(database.sessions, actor=principal.email) as writer:
-            writer.execute(
-                update(CalendarFeedToken)
-                .where(CalendarFeedToken.id == row.id)
-                .values(last_used_at=utcnow())
-            )
-    return principal
+        touch = (
+            update(CalendarFeedToken)
+            .where(CalendarFeedToken.id == row.id)
+            .values(last_used_at=utcnow())
+        )
+    return Identified(principal_for(found.User), touch)

@@ -16,10 +16,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from beredskap.database_errors import DatabaseFault, classify, describe
 from beredskap.errors import ConflictError, DomainValidationError, NotFoundError
 
 PROBLEM_JSON = "application/problem+json"
@@ -37,6 +39,7 @@ class ProblemError(Exception):
         *,
         errors: list[dict[str, str]] | None = None,
         headers: dict[str, str] | None = None,
+        reason: str | None = None,
     ) -> None:
         super().__init__(detail or title)
         self.status = status
@@ -44,6 +47,8 @@ class ProblemError(Exception):
         self.detail = detail
         self.errors = errors
         self.headers = headers
+        # A code for pages that explain the error in the reader's language ("busy", ...).
+        self.reason = reason
 
 
 class NotAuthenticatedError(ProblemError):
@@ -82,8 +87,17 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     412: _documented("If-Match names an older version"),
     422: _documented("Invalid input, with a field-level list"),
     429: _documented("Too many attempts"),
-    503: _documented("The database is not reachable"),
+    503: _documented("The database is not reachable, full or busy: nothing was changed"),
 }
+
+# What a 503 says for each kind of database trouble; nothing was written in any of them.
+_UNAVAILABLE_DETAIL = {
+    DatabaseFault.DISK_FULL: "The database cannot store more data (its disk is full). "
+    "Nothing was saved.",
+    DatabaseFault.LOCKED: "The database is busy with another change. Nothing was saved; try again.",
+    DatabaseFault.BUSY: "Too many requests at once; nothing was changed. Try again in a moment.",
+}
+UNREACHABLE_DETAIL = "The database is not reachable. Nothing was saved."
 
 
 def forbidden(detail: str = "Your role may not do this.") -> ProblemError:
@@ -128,9 +142,10 @@ def _wants_html(request: Request) -> bool:
     )
 
 
-# Renders an error page for a browser: (request, status) -> response. Installed by the app, so
-# this module knows nothing of templates; without it every error is a problem document.
-HtmlErrorPage = Callable[[Request, int], Response]
+# Renders an error page for a browser: (request, status, reason code or None) -> response.
+# Installed by the app, so this module knows nothing of templates; without it every error is a
+# problem document. The reason says more than the status (a `DatabaseFault` value for a 503).
+HtmlErrorPage = Callable[[Request, int, str | None], Response]
 
 # Headers an HTML error page keeps from the problem (the rest only make sense to API clients).
 _HTML_HEADERS = ("retry-after",)
@@ -154,10 +169,11 @@ def install_problem_handlers(app: FastAPI, html_error_page: HtmlErrorPage | None
         detail: str | None = None,
         errors: list[dict[str, str]] | None = None,
         headers: dict[str, str] | None = None,
+        reason: str | None = None,
     ) -> Response:
         if html_error_page is not None and _wants_html(request):
             try:
-                page = html_error_page(request, status)
+                page = html_error_page(request, status, reason)
             except Exception:
                 logger.exception("the error page for %s could not be rendered", status)
             else:
@@ -176,7 +192,13 @@ def install_problem_handlers(app: FastAPI, html_error_page: HtmlErrorPage | None
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, error: ProblemError) -> Response:
         return respond(
-            request, error.status, error.title, error.detail, error.errors, headers=error.headers
+            request,
+            error.status,
+            error.title,
+            error.detail,
+            error.errors,
+            headers=error.headers,
+            reason=error.reason,
         )
 
     @app.exception_handler(RequestValidationError)
@@ -227,16 +249,32 @@ def install_problem_handlers(app: FastAPI, html_error_page: HtmlErrorPage | None
     async def _data(request: Request, _error: DataError) -> Response:
         return respond(request, 422, "Invalid request", "A value is out of range or malformed.")
 
-    @app.exception_handler(OperationalError)
-    async def _unavailable(request: Request, error: OperationalError) -> Response:
-        logger.error("database unavailable: %s", type(error.orig).__name__)
+    async def _unavailable(request: Request, error: Exception) -> Response:
+        # In words, without the driver's text (it may hold the connection string).
+        logger.error(
+            "database unavailable for %s %s: %s", request.method, request.url.path, describe(error)
+        )
+        fault = classify(error)
         return respond(
             request,
             503,
             "Service unavailable",
-            "The database is not reachable.",
-            headers={"Retry-After": "5"},
+            _UNAVAILABLE_DETAIL.get(fault, UNREACHABLE_DETAIL),
+            headers={"Retry-After": "2" if fault is DatabaseFault.BUSY else "5"},
+            reason=fault.value,
         )
+
+    for unavailable in (OperationalError, InterfaceError, PoolTimeoutError):
+        app.add_exception_handler(unavailable, _unavailable)
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, error: DBAPIError) -> Response:
+        if error.connection_invalidated:
+            return await _unavailable(request, error)
+        logger.error(
+            "database error for %s %s: %s", request.method, request.url.path, describe(error)
+        )
+        return respond(request, 500, "Internal error", "Something went wrong on our side.")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> Response:

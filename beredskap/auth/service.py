@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import Update, bindparam, or_, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from beredskap.auth.models import ApiToken, Role, User, WebSession
@@ -54,6 +54,15 @@ class Principal:
     def sees_contact_details(self) -> bool:
         """The council sees aggregates and the register, never people's contact details."""
         return self.role != Role.COUNCIL
+
+
+@dataclass(frozen=True)
+class Identified:
+    """Who a credential belongs to, and (at most every few minutes) the statement that notes
+    its use, for the caller to run in a short write transaction after the lookup."""
+
+    principal: Principal
+    touch: Update | None = None
 
 
 def principal_for(user: User, csrf_token: str | None = None) -> Principal:
@@ -185,15 +194,13 @@ def use_is_due(last_use: datetime | None) -> bool:
     return last_use is None or utcnow() - last_use > _TOUCH_INTERVAL
 
 
-def record_use(session: Session, row: ApiToken | WebSession) -> None:
-    """Write when a token or web session was last used, in the caller's (write) transaction.
-
-    Kept out of the request's own transaction: a read that turns into a write can fail on
-    SQLite when another writer holds the lock.
-    """
+def use_statement(row: ApiToken | WebSession) -> Update:
+    """The UPDATE that notes a token's or web session's use now, for a write transaction of
+    its own: a read that turns into a write can fail on SQLite when another writer holds
+    the lock."""
     model = type(row)
     column = "last_used_at" if model is ApiToken else "last_seen_at"
-    session.execute(update(model).where(model.id == row.id).values({column: utcnow()}))
+    return update(model).where(model.id == row.id).values({column: utcnow()})
 
 
 def start_session(session: Session, user: User, *, hours: int) -> tuple[WebSession, str]:

@@ -43,6 +43,16 @@ ERROR_TEXTS: dict[int, tuple[str, str]] = {
         N_("Its database cannot be reached. Try again in a moment."),
     ),
 }
+# A 503 says why, by the database fault (beredskap.database_errors.DatabaseFault).
+UNAVAILABLE_REASONS: dict[str, str] = {
+    "disk_full": N_(
+        "Its database cannot store more: its disk is full. Tell the system administrator."
+    ),
+    "busy": N_("Too many are using it at once. Try again in a moment."),
+    "locked": N_("Its database is busy with another change. Try again in a moment."),
+    "unreachable": N_("Its database cannot be reached. Try again in a moment."),
+}
+NOTHING_CHANGED = N_("Nothing was changed: what you asked for has NOT been done.")
 CLIENT_ERROR = (N_("Something is wrong with the request"), N_("Go back and try again."))
 SERVER_ERROR = (
     N_("Something went wrong on our side"),
@@ -50,10 +60,14 @@ SERVER_ERROR = (
 )
 
 
-def html_error_page(request: Request, status: int) -> Response:
-    """The error page for a status, in the reader's language."""
+def html_error_page(request: Request, status: int, reason: str | None = None) -> Response:
+    """The error page for a status (and, for a 503, its reason), in the reader's language.
+    A change that failed says plainly that it was not made."""
     translations = translations_for(request)
     title, explanation = ERROR_TEXTS.get(status, CLIENT_ERROR if status < 500 else SERVER_ERROR)
+    if status == 503 and reason in UNAVAILABLE_REASONS:
+        explanation = UNAVAILABLE_REASONS[reason]
+    changed = request.method not in ("GET", "HEAD", "OPTIONS") and status >= 500
     return render(
         request,
         "error.html",
@@ -61,6 +75,7 @@ def html_error_page(request: Request, status: int) -> Response:
             "status": status,
             "title": translations.gettext(title),
             "explanation": translations.gettext(explanation),
+            "not_done": translations.gettext(NOTHING_CHANGED) if changed else None,
         },
         status_code=status,
     )

@@ -186,6 +186,9 @@ class FakeTwilioConfig:
     # Move messages through their statuses (and send receipts) on their own.
     auto_progress: bool = True
     progress_step_s: float = 0.01
+    # Receipts POSTed at once: Twilio sends them from many machines, as fast as it can.
+    callback_concurrency: int = 8
+    callback_timeout_s: float = 10.0
 
 
 class FakeTwilio:
@@ -206,7 +209,13 @@ class FakeTwilio:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._callback_pool: ThreadPoolExecutor | None = None
-        self._http = httpx.Client(timeout=10.0)
+        self._http = httpx.Client(
+            timeout=self.config.callback_timeout_s,
+            limits=httpx.Limits(
+                max_connections=self.config.callback_concurrency,
+                max_keepalive_connections=self.config.callback_concurrency,
+            ),
+        )
 
     # -- life cycle --------------------------------------------------------------------------
 
@@ -214,7 +223,9 @@ class FakeTwilio:
         server = _Server(("127.0.0.1", port), _Handler)
         server.fake = self
         self._server = server
-        self._callback_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="fake-cb")
+        self._callback_pool = ThreadPoolExecutor(
+            max_workers=self.config.callback_concurrency, thread_name_prefix="fake-cb"
+        )
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-twilio"
         )
@@ -353,12 +364,18 @@ class FakeTwilio:
             for sid in self._accepted_order:
                 to = self._messages[sid].to
                 per_number[to] = per_number.get(to, 0) + 1
+            callbacks: dict[str, int] = {}
+            for record in self.callbacks:
+                key = str(record.status_code) if record.status_code else (record.error or "?")
+                callbacks[key] = callbacks.get(key, 0) + 1
             return {
                 "accepted": len(self._accepted_order),
                 "numbers": len(per_number),
                 "most_to_one_number": max(per_number.values(), default=0),
                 "requests": len(self.requests),
                 "peak_concurrency": self._counters.peak_in_flight,
+                "callbacks": len(self.callbacks),
+                "callbacks_by_status": callbacks,
             }
 
     def _handle(self, handler: _Handler) -> None:
@@ -684,8 +701,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--latency", type=float, default=0.0, help="seconds per request")
+    parser.add_argument(
+        "--receipts", action="store_true", help="send signed delivery receipts (sent, delivered)"
+    )
+    parser.add_argument("--receipt-concurrency", type=int, default=8, help="receipts at once")
+    parser.add_argument("--receipt-timeout", type=float, default=15.0, help="seconds per receipt")
     arguments = parser.parse_args()
-    fake = FakeTwilio(latency_s=arguments.latency, auto_progress=False)
+    fake = FakeTwilio(
+        latency_s=arguments.latency,
+        auto_progress=arguments.receipts,
+        callback_concurrency=arguments.receipt_concurrency,
+        callback_timeout_s=arguments.receipt_timeout,
+    )
     fake.start(port=arguments.port)
     print(fake.base_url, flush=True)
     try:
