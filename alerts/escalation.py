@@ -14,10 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.models import Callout, CalloutRecipient, CalloutStatus, RecipientState
-from alerts.service import eligible_volunteers, yes_count
+from alerts.service import MAX_RECIPIENTS, eligible_volunteers, insert_recipients, yes_count
 
 
-def escalate_due(session: Session, *, now: datetime, on: date) -> list[int]:
+def escalate_due(
+    session: Session, *, now: datetime, on: date, max_recipients: int = MAX_RECIPIENTS
+) -> list[int]:
     """Run every escalation whose time has come; the ids of callouts that asked more people.
 
     Rows are locked (SKIP LOCKED on PostgreSQL), so of several workers one runs each.
@@ -36,7 +38,7 @@ def escalate_due(session: Session, *, now: datetime, on: date) -> list[int]:
     for callout in due:
         callout.escalation_due_at = None
         if callout.covered_at is None and yes_count(session, callout.id) < callout.wanted_total:
-            added = widen(session, callout, on=on)
+            added = widen(session, callout, on=on, max_recipients=max_recipients)
             callout.escalated_at = now
             if added:
                 escalated.append(callout.id)
@@ -44,7 +46,9 @@ def escalate_due(session: Session, *, now: datetime, on: date) -> list[int]:
     return escalated
 
 
-def widen(session: Session, callout: Callout, *, on: date) -> int:
+def widen(
+    session: Session, callout: Callout, *, on: date, max_recipients: int = MAX_RECIPIENTS
+) -> int:
     """Queue everyone the wider radius and next circle of organisations add; how many."""
     organisation_ids = set(callout.organisation_ids or [])
     if organisation_ids:  # an empty list asks every organisation already
@@ -55,27 +59,19 @@ def widen(session: Session, callout: Callout, *, on: date) -> int:
             select(CalloutRecipient.volunteer_id).where(CalloutRecipient.callout_id == callout.id)
         )
     )
-    added = 0
-    for volunteer_id, mobile, distance in eligible_volunteers(
-        session,
-        centre=to_shape(callout.centre),
-        radius_m=callout.escalate_radius_m or callout.radius_m,
-        qualification_type_ids=[need.qualification_type_id for need in callout.needs],
-        on=on,
-        area=area if isinstance(area, MultiPolygon) else None,
-        organisation_ids=sorted(organisation_ids) or None,
-    ):
-        if volunteer_id in asked:
-            continue
-        session.add(
-            CalloutRecipient(
-                callout_id=callout.id,
-                volunteer_id=volunteer_id,
-                mobile=mobile,
-                distance_m=distance,
-                state=RecipientState.QUEUED,
-                ask_round=1,
-            )
+    added = [
+        (volunteer_id, mobile, distance)
+        for volunteer_id, mobile, distance in eligible_volunteers(
+            session,
+            centre=to_shape(callout.centre),
+            radius_m=callout.escalate_radius_m or callout.radius_m,
+            qualification_type_ids=[need.qualification_type_id for need in callout.needs],
+            on=on,
+            area=area if isinstance(area, MultiPolygon) else None,
+            organisation_ids=sorted(organisation_ids) or None,
+            max_recipients=max_recipients,
         )
-        added += 1
-    return added
+        if volunteer_id not in asked
+    ]
+    insert_recipients(session, callout, added, RecipientState.QUEUED, ask_round=1)
+    return len(added)

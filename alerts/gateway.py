@@ -153,6 +153,12 @@ class SmsGateway(Protocol):
         """A short label for logs and the status page: "twilio" or "local"."""
         ...
 
+    @property
+    def longest_send_s(self) -> float:
+        """The longest one `send` call can take, retries and the last check included: an
+        attempt begun longer ago than this cannot still be on its way to the provider."""
+        ...
+
     def send(
         self,
         to: str,

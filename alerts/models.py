@@ -236,6 +236,10 @@ class OutboxColumns:
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     error_code: Mapped[str | None] = mapped_column(String(32))
     error_reason: Mapped[str | None] = mapped_column(String(300))
+    # The worker whose attempt a `sending` row is (its heartbeat's name); None once that
+    # worker let go of it (the gateway could not say whether it was sent). A claim whose
+    # worker stopped beating, or that nobody holds, is in doubt and reconciled.
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
 
 
 class CalloutRecipient(OutboxColumns, Timestamped, Base):
@@ -266,7 +270,8 @@ class CalloutRecipient(OutboxColumns, Timestamped, Base):
 
     __table_args__ = (
         UniqueConstraint("callout_id", "volunteer_id"),
-        Index("ix_callout_recipients_callout_id_state", "callout_id", "state"),
+        # Claiming a callout's next queued rows in id order reads them straight off this.
+        Index("ix_callout_recipients_callout_id_state_id", "callout_id", "state", "id"),
         Index("ix_callout_recipients_state", "state"),
         # Yes counts after every reply (is the need covered?) read only the answered rows.
         Index("ix_callout_recipients_callout_id_answer", "callout_id", "answer"),
@@ -339,8 +344,11 @@ class InboundSms(Base):
 class WorkerHeartbeat(Base):
     """A running `beredskap worker`: the duty officer's sign that SMS are being sent.
 
-    One row per process (host and pid), refreshed every round; a row not seen for a while
-    is a sender that stopped or died.
+    One row per process, refreshed every few seconds by a thread of its own; a row not seen
+    for a while is a sender that stopped or died, and its claims are reconciled. The process
+    (host, pid, pid namespace, start time) lets a worker on the same host tell that another
+    one is gone for good. It also carries what the worker sees of its gateway: its name and
+    the current alarm (a code the pages translate), since when and how many refusals.
     """
 
     __tablename__ = "worker_heartbeats"
@@ -349,6 +357,14 @@ class WorkerHeartbeat(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     started_at: Mapped[datetime] = mapped_column(UtcDateTime())
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    host: Mapped[str | None] = mapped_column(String(255))
+    pid: Mapped[int | None] = mapped_column(Integer)
+    pid_namespace: Mapped[str | None] = mapped_column(String(32))
+    process_started: Mapped[str | None] = mapped_column(String(32))
+    gateway: Mapped[str | None] = mapped_column(String(32))
+    alarm: Mapped[str | None] = mapped_column(String(32))
+    alarm_since: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    alarm_count: Mapped[int | None] = mapped_column(Integer)
 
 
 class MessageChannel(enum.StrEnum):

@@ -3,23 +3,30 @@
 Three outbox tables are served: callout messages (`CalloutRecipient`, queued, of an active
 callout whose need is not yet covered), later notices (`CalloutNotice`), and messages outside
 any callout (`OutgoingMessage`: exercise reminders, by SMS or e-mail; `Claim.channel` says
-which gateway the worker hands it to). No gateway is
-called here and nothing is committed: the worker commits each step, and it commits a claim
-BEFORE it calls the gateway, so a message is never sent without a trace in the database.
+which gateway the worker hands it to). No gateway is called here and nothing is committed:
+the worker commits each step, and it commits a claim BEFORE it calls the gateway, so a
+message is never sent without a trace in the database.
+
+Order (`claim_due`): first messages of real callouts, then their notices, then first messages
+of exercise callouts, then theirs, then everything else. Among callouts of a kind the free
+places are shared out evenly, the older callout first with what does not divide, so a
+small callout sent after a big one starts at once instead of waiting for the big one's
+queue. Within a callout, in id order (nearest first, as planned).
 
 Claiming is safe with any number of workers: on PostgreSQL the due rows are read with
 `FOR UPDATE SKIP LOCKED`, so each goes to one worker; on SQLite the worker's transaction
 takes the database's single write lock up front (`BEGIN IMMEDIATE`), so claims cannot
-interleave there either. A claimed row is `sending`, with `attempts` counted and
-`attempt_started_at` set: the mark that lets a row left in flight by a killed worker be
-reconciled with the provider's message list (`claim_stale`, `record_reconciled`) before any
-resend.
+interleave there either. A claimed row is `sending`, with `attempts` counted,
+`attempt_started_at` set and `claimed_by` naming the worker: the marks that let a row left in
+flight be reconciled with the provider's message list (`claim_stale`, `record_reconciled`)
+before any resend, as soon as its claim is in doubt (`worker_status.claim_in_doubt`).
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -39,6 +46,7 @@ from alerts.models import (
     RecipientState,
 )
 from alerts.references import OutboxRow
+from alerts.worker_status import STALE_AFTER, claim_in_doubt
 
 OutboxTable = type[CalloutRecipient] | type[CalloutNotice] | type[OutgoingMessage]
 TABLES: tuple[OutboxTable, ...] = (CalloutRecipient, CalloutNotice, OutgoingMessage)
@@ -59,7 +67,10 @@ class RetryPolicy:
     base_delay_s: float = 15.0
     max_delay_s: float = 600.0
     # After the provider's message list could not be read: ask again after this.
-    reconcile_retry_s: float = 30.0
+    reconcile_retry_s: float = 5.0
+    # A claim let go of after an unknown answer is looked up this much later (the
+    # provider's list may take a moment to show a message it took).
+    settle_s: float = 5.0
 
     def delay(self, attempts: int, rng: random.Random) -> timedelta:
         ceiling = min(self.max_delay_s, self.base_delay_s * 2 ** max(attempts - 1, 0))
@@ -79,6 +90,7 @@ class Claim:
     attempt_started_at: datetime
     channel: MessageChannel = MessageChannel.SMS
     subject: str | None = None  # e-mail only
+    claimed_by: str | None = None  # a stale claim: the worker that held it (None: let go)
 
 
 class Outcome(StrEnum):
@@ -93,32 +105,68 @@ class Outcome(StrEnum):
     STALE = "stale"  # the row had moved on meanwhile; nothing changed
 
 
-def claim_due(session: Session, *, now: datetime, limit: int) -> list[Claim]:
-    """Claim up to `limit` due messages (callout messages first, then notices, then other
-    messages) and mark them `sending`."""
+@dataclass(frozen=True)
+class _Due:
+    """An active callout with queued messages: its id and the text its messages carry."""
+
+    callout_id: int
+    exercise: bool
+    body: str
+
+
+def claim_due(session: Session, *, now: datetime, limit: int, worker: str) -> list[Claim]:
+    """Claim up to `limit` due messages in the order of the module docstring and mark them
+    `sending` by `worker`."""
     claims: list[Claim] = []
-    for table in TABLES:
-        if len(claims) >= limit:
-            break
-        claims += _claim(session, table, _due(table, now), now, limit - len(claims))
+    callouts = _callouts_with_queued(session)
+    for exercise in (False, True):
+        kind = [callout for callout in callouts if callout.exercise is exercise]
+        claims += _claim_fairly(session, kind, now, limit - len(claims), worker)
+        notices = _due(CalloutNotice, now).where(
+            CalloutNotice.callout_id.in_(
+                select(Callout.id).where(Callout.exercise.is_(exercise)).scalar_subquery()
+            )
+        )
+        claims += _claim(session, CalloutNotice, notices, now, limit - len(claims), worker)
+    claims += _claim(
+        session, OutgoingMessage, _due(OutgoingMessage, now), now, limit - len(claims), worker
+    )
     return claims
 
 
-def claim_stale(session: Session, *, now: datetime, lease: timedelta, limit: int) -> list[Claim]:
-    """Claim messages left `sending` for longer than `lease`, for reconciliation.
+def claim_stale(
+    session: Session,
+    *,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    stale_after: timedelta = STALE_AFTER,
+    check_lease: timedelta = timedelta(seconds=60),
+) -> list[Claim]:
+    """Claim `sending` rows whose claim is in doubt (`worker_status.claim_in_doubt`), for
+    reconciliation, whatever their callout's status: a stopped or covered callout's rows
+    settle too.
 
     The row stays `sending` with its `attempt_started_at` (the time to search the provider's
-    list from); `next_attempt_at` becomes the reconciler's own lease, so that another worker
-    does not check the same row at the same time, and one that dies checking is redone.
+    list from) and its `claimed_by` (whether that worker is known dead decides how soon a
+    message not in the list may be sent again); `next_attempt_at` becomes the reconciler's
+    own lease, so another worker does not check the same row at once, and one that dies
+    checking is redone.
     """
     claims: list[Claim] = []
     for table in TABLES:
         if len(claims) >= limit:
             break
-        statement = _select(table).where(
+        statement = _stale_select(table).where(
             table.state == RecipientState.SENDING,
-            table.attempt_started_at <= now - lease,
             or_(table.next_attempt_at.is_(None), table.next_attempt_at <= now),
+            claim_in_doubt(
+                table.claimed_by,
+                table.attempt_started_at,
+                now=now,
+                lease=lease,
+                stale_after=stale_after,
+            ),
         )
         found = _read(session, table, statement, limit - len(claims))
         if found:
@@ -130,11 +178,39 @@ def claim_stale(session: Session, *, now: datetime, lease: timedelta, limit: int
                     table.state == RecipientState.SENDING,
                     or_(table.next_attempt_at.is_(None), table.next_attempt_at <= now),
                 ),
-                {"next_attempt_at": now + lease},
+                {"next_attempt_at": now + check_lease},
             )
             claims += [claim for claim in found if claim.row_id in taken]
     session.flush()
     return claims
+
+
+def record_results(
+    session: Session,
+    answers: Sequence[tuple[Claim, SendResult]],
+    *,
+    now: datetime,
+    policy: RetryPolicy,
+    rng: random.Random,
+    pause: timedelta = timedelta(minutes=1),
+) -> list[Outcome]:
+    """Record the gateway's answers on their rows (one statement per table to read and lock
+    them, the changes flushed together). Never moves a row backwards."""
+    rows = _lock_all(session, [claim for claim, _result in answers])
+    outcomes = [
+        _record(
+            rows.get((claim.table, claim.row_id)),
+            claim,
+            result,
+            now=now,
+            policy=policy,
+            rng=rng,
+            pause=pause,
+        )
+        for claim, result in answers
+    ]
+    session.flush()
+    return outcomes
 
 
 def record_result(
@@ -147,35 +223,10 @@ def record_result(
     rng: random.Random,
     pause: timedelta = timedelta(minutes=1),
 ) -> Outcome:
-    """Record the gateway's answer to `claim` on its row. Never moves a row backwards."""
-    row = _lock(session, claim)
-    if row is None:
-        return Outcome.STALE
-    if isinstance(result, SendAccepted):
-        return _accepted(
-            row, result.provider_id, now, delivered=result.status is MessageStatus.DELIVERED
-        )
-    if not _current(row, claim):
-        return Outcome.STALE
-    reason = result.reason[:REASON_LENGTH]
-    if result.kind is FailureKind.PERMANENT:
-        row.state = RecipientState.FAILED
-        row.error_code = str(result.code) if result.code is not None else None
-        row.error_reason = reason
-        return Outcome.FAILED
-    if result.kind is FailureKind.UNKNOWN:
-        row.error_reason = reason  # the officer sees why it is still "sending"
-        return Outcome.UNSETTLED
-    row.error_code = str(result.code) if result.code is not None else None
-    row.error_reason = reason
-    if result.kind is FailureKind.CONFIGURATION:
-        row.attempts = max(row.attempts - 1, 0)  # not the recipient's fault: no attempt spent
-        return _requeue(row, now + pause, Outcome.PAUSE)
-    if row.attempts >= policy.max_attempts:
-        row.state = RecipientState.FAILED
-        row.error_reason = f"gave up after {row.attempts} attempts: {reason}"[:REASON_LENGTH]
-        return Outcome.FAILED
-    return _requeue(row, now + policy.delay(row.attempts, rng), Outcome.RETRY)
+    """Record one answer (`record_results` for one)."""
+    return record_results(session, [(claim, result)], now=now, policy=policy, rng=rng, pause=pause)[
+        0
+    ]
 
 
 def record_reconciled(
@@ -185,13 +236,18 @@ def record_reconciled(
     *,
     now: datetime,
     policy: RetryPolicy,
+    may_resend: bool = True,
+    recheck_at: datetime | None = None,
 ) -> Outcome:
-    """Record what the provider's list said about a stale attempt.
+    """Record what the provider's list said about an attempt in doubt.
 
     `found` is the list since the attempt began (a message with the claim's body there means
-    it was sent), or None when the list could not be read: then the row is left for later.
+    it was sent), or None when the list could not be read: then the row is asked about
+    again shortly. A message not in the list is sent again only when `may_resend` (nothing
+    of that attempt can still be on its way); otherwise it is looked up again at
+    `recheck_at`.
     """
-    row = _lock(session, claim)
+    row = _lock_all(session, [claim]).get((claim.table, claim.row_id))
     if row is None or not _current(row, claim):
         return Outcome.STALE
     if found is None:
@@ -209,99 +265,157 @@ def record_reconciled(
     )
     if match is not None:
         return _accepted(row, match.provider_id, match.sent_at or match.created_at)
+    if not may_resend:
+        row.next_attempt_at = recheck_at or now + timedelta(seconds=policy.reconcile_retry_s)
+        return Outcome.UNSETTLED
     if row.attempts >= policy.max_attempts:
         row.state = RecipientState.FAILED
         row.error_reason = f"not sent after {row.attempts} attempts"
         return Outcome.FAILED
+    row.error_code = row.error_reason = None
     return _requeue(row, None, Outcome.RETRY)
 
 
 # -- helpers ---------------------------------------------------------------------------------
 
 
+def _callouts_with_queued(session: Session) -> list[_Due]:
+    """Active callouts not yet covered that hold queued messages: real first, then
+    exercises, each oldest first."""
+    rows = session.execute(
+        select(Callout.id, Callout.exercise, Callout.message, Callout.code)
+        .where(
+            Callout.status == CalloutStatus.ACTIVE,
+            Callout.covered_at.is_(None),
+            exists().where(
+                CalloutRecipient.callout_id == Callout.id,
+                CalloutRecipient.state == RecipientState.QUEUED,
+            ),
+        )
+        .order_by(Callout.exercise, Callout.sent_at, Callout.id)
+    ).all()
+    return [
+        _Due(
+            int(row.id),
+            bool(row.exercise),
+            sms_texts.callout_message(row.message, code=row.code, exercise=bool(row.exercise)),
+        )
+        for row in rows
+    ]
+
+
+def _claim_fairly(
+    session: Session, callouts: list[_Due], now: datetime, room: int, worker: str
+) -> list[Claim]:
+    """`room` places shared out evenly among `callouts` (see the module docstring)."""
+    claims: list[Claim] = []
+    waiting = list(callouts)
+    while room > 0 and waiting:
+        share = -(-room // len(waiting))  # ceiling: the older ones take what does not divide
+        more = []
+        for callout in waiting:
+            wanted = min(share, room)
+            if wanted <= 0:
+                break
+            statement = _due(CalloutRecipient, now).where(
+                CalloutRecipient.callout_id == callout.callout_id
+            )
+            got = _claim(session, CalloutRecipient, statement, now, wanted, worker, callout.body)
+            claims += got
+            room -= len(got)
+            if len(got) == wanted:
+                more.append(callout)
+        waiting = more
+    return claims
+
+
 def _due(table: OutboxTable, now: datetime) -> Select[Any]:
-    return _select(table).where(
+    return _columns(table).where(
         table.state == RecipientState.QUEUED,
         or_(table.next_attempt_at.is_(None), table.next_attempt_at <= now),
     )
 
 
-def _select(table: OutboxTable) -> Select[Any]:
-    """The row's id, number, attempts, attempt start, and what is needed for its body."""
+def _columns(table: OutboxTable) -> Select[Any]:
+    """The row's id, number, attempts, attempt start and claimer, and its body if stored."""
+    common = (table.id, table.attempts, table.attempt_started_at, table.claimed_by)
     if table is CalloutRecipient:
-        return (
-            select(
-                CalloutRecipient.id,
-                CalloutRecipient.mobile,
-                CalloutRecipient.attempts,
-                CalloutRecipient.attempt_started_at,
-                Callout.message,
-                Callout.code,
-                Callout.exercise,
-            )
-            .join(Callout, Callout.id == CalloutRecipient.callout_id)
-            # A covered callout has cancelled what it had not sent; a stopped one too.
-            .where(Callout.status == CalloutStatus.ACTIVE, Callout.covered_at.is_(None))
-        )
+        return select(*common, CalloutRecipient.mobile)
     if table is OutgoingMessage:
         return select(
-            OutgoingMessage.id,
+            *common,
             OutgoingMessage.to.label("mobile"),
-            OutgoingMessage.attempts,
-            OutgoingMessage.attempt_started_at,
             OutgoingMessage.body,
             OutgoingMessage.channel,
             OutgoingMessage.subject,
         )
-    return select(
-        CalloutNotice.id,
-        CalloutNotice.mobile,
-        CalloutNotice.attempts,
-        CalloutNotice.attempt_started_at,
-        CalloutNotice.body,
+    return select(*common, CalloutNotice.mobile, CalloutNotice.body)
+
+
+def _stale_select(table: OutboxTable) -> Select[Any]:
+    """As `_columns`, with a callout message's text (of a callout in any status)."""
+    if table is not CalloutRecipient:
+        return _columns(table)
+    return (
+        _columns(table)
+        .add_columns(Callout.message, Callout.code, Callout.exercise)
+        .join(Callout, Callout.id == CalloutRecipient.callout_id)
     )
 
 
-def _read(session: Session, table: OutboxTable, statement: Select[Any], limit: int) -> list[Claim]:
+def _read(
+    session: Session,
+    table: OutboxTable,
+    statement: Select[Any],
+    limit: int,
+    body: str | None = None,
+) -> list[Claim]:
     rows = session.execute(
         statement.order_by(table.id).limit(limit).with_for_update(skip_locked=True, of=table)
     ).all()
     prefix = _PREFIX[table]
-    bodies: dict[tuple[str, str, bool], str] = {}
-    claims = []
     other = table is OutgoingMessage
+    claims = []
     for row in rows:
-        if table is CalloutRecipient:
-            key = (row.message, row.code, bool(row.exercise))
-            if key not in bodies:
-                bodies[key] = sms_texts.callout_message(
-                    row.message, code=row.code, exercise=bool(row.exercise)
+        text = body
+        if text is None:
+            mapping = row._mapping
+            text = (
+                sms_texts.callout_message(
+                    mapping["message"], code=mapping["code"], exercise=bool(mapping["exercise"])
                 )
-            body = bodies[key]
-        else:
-            body = row.body
+                if "message" in mapping
+                else mapping["body"]
+            )
         claims.append(
             Claim(
                 table=table,
                 row_id=row.id,
                 reference=f"{prefix}{row.id}",
                 to=row.mobile,
-                body=body,
+                body=text,
                 attempts=row.attempts,
                 attempt_started_at=row.attempt_started_at,
                 channel=MessageChannel(row.channel) if other else MessageChannel.SMS,
                 subject=row.subject if other else None,
+                claimed_by=row.claimed_by,
             )
         )
     return claims
 
 
 def _claim(
-    session: Session, table: OutboxTable, statement: Select[Any], now: datetime, limit: int
+    session: Session,
+    table: OutboxTable,
+    statement: Select[Any],
+    now: datetime,
+    limit: int,
+    worker: str,
+    body: str | None = None,
 ) -> list[Claim]:
     if limit <= 0:
         return []
-    found = _read(session, table, statement, limit)
+    found = _read(session, table, statement, limit, body)
     if not found:
         return []
     taken = _guarded_update(
@@ -314,22 +428,13 @@ def _claim(
             "attempts": table.attempts + 1,
             "attempt_started_at": now,
             "next_attempt_at": None,
+            "claimed_by": worker,
             "updated_at": now,
         },
     )
     session.flush()
     return [
-        Claim(
-            table=claim.table,
-            row_id=claim.row_id,
-            reference=claim.reference,
-            to=claim.to,
-            body=claim.body,
-            attempts=claim.attempts + 1,
-            attempt_started_at=now,
-            channel=claim.channel,
-            subject=claim.subject,
-        )
+        replace(claim, attempts=claim.attempts + 1, attempt_started_at=now, claimed_by=worker)
         for claim in found
         if claim.row_id in taken
     ]
@@ -356,8 +461,64 @@ def _guarded_update(
     )
 
 
-def _lock(session: Session, claim: Claim) -> OutboxRow | None:
-    return session.get(claim.table, claim.row_id, with_for_update=True)
+def _lock_all(session: Session, claims: list[Claim]) -> dict[tuple[OutboxTable, int], OutboxRow]:
+    """The rows of `claims`, read (and on PostgreSQL locked) with one statement per table
+    rather than one query each, fresh even if the session held them already."""
+    rows: dict[tuple[OutboxTable, int], OutboxRow] = {}
+    for table in TABLES:
+        ids = [claim.row_id for claim in claims if claim.table is table]
+        if ids:
+            for row in session.scalars(
+                select(table)
+                .where(table.id.in_(ids))
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            ):
+                rows[(table, row.id)] = row
+    return rows
+
+
+def _record(
+    row: OutboxRow | None,
+    claim: Claim,
+    result: SendResult,
+    *,
+    now: datetime,
+    policy: RetryPolicy,
+    rng: random.Random,
+    pause: timedelta,
+) -> Outcome:
+    if row is None:
+        return Outcome.STALE
+    if isinstance(result, SendAccepted):
+        return _accepted(
+            row, result.provider_id, now, delivered=result.status is MessageStatus.DELIVERED
+        )
+    if not _current(row, claim):
+        return Outcome.STALE
+    reason = result.reason[:REASON_LENGTH]
+    if result.kind is FailureKind.PERMANENT:
+        row.state = RecipientState.FAILED
+        row.error_code = str(result.code) if result.code is not None else None
+        row.error_reason = reason
+        return Outcome.FAILED
+    if result.kind is FailureKind.UNKNOWN:
+        # Let go: it may have been sent. Anyone looks it up in the provider's list shortly
+        # (the call is over, so nothing of this attempt is still on its way from us).
+        row.error_reason = reason
+        row.claimed_by = None
+        row.next_attempt_at = now + timedelta(seconds=policy.settle_s)
+        return Outcome.UNSETTLED
+    row.error_code = str(result.code) if result.code is not None else None
+    row.error_reason = reason
+    if result.kind is FailureKind.CONFIGURATION:
+        row.attempts = max(row.attempts - 1, 0)  # not the recipient's fault: no attempt spent
+        return _requeue(row, now + pause, Outcome.PAUSE)
+    if row.attempts >= policy.max_attempts:
+        row.state = RecipientState.FAILED
+        row.error_reason = f"gave up after {row.attempts} attempts: {reason}"[:REASON_LENGTH]
+        return Outcome.FAILED
+    return _requeue(row, now + policy.delay(row.attempts, rng), Outcome.RETRY)
 
 
 def _attributed(session: Session, provider_id: str) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import enum
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -20,9 +21,10 @@ from babel.support import Translations
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
-from alerts import notices, service, worker_status
+from alerts import notices, sending_status, service
 from alerts.callout_form import (
     FIELD_LABELS,
     CalloutForm,
@@ -45,11 +47,13 @@ from beredskap.agreements.models import Agreement
 from beredskap.api.types import PathId
 from beredskap.auth.permissions import PERSONAL_DATA_ROLES
 from beredskap.auth.service import Principal
-from beredskap.columns import NORWAY, today_in_norway, utcnow
+from beredskap.columns import NORWAY, today_in_norway
+from beredskap.database_errors import DatabaseFault, classify, describe, is_transient
 from beredskap.deps import CurrentPrincipal, SessionDep
 from beredskap.digits import parse_digits
 from beredskap.errors import ConflictError, DomainValidationError
 from beredskap.organisations.models import Organisation
+from beredskap.settings import Settings
 from beredskap.web.i18n import in_context, language_of, translations_for
 from beredskap.web.map_forms import active_qualification_types
 from beredskap.web.rendering import render, stamp
@@ -58,7 +62,9 @@ logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/callouts", include_in_schema=False)
 
 LIST_SIZE = 50  # callouts per list (real, exercise): the newest
-PREVIEW_SIZE = 500  # recipients shown on a draft or a live page; the rest are counted
+# Recipients per page of a draft or a live callout (nearest first); a callout of 20,000 is
+# read page by page, and the live refresh fetches only the page on screen.
+PAGE_SIZE = 200
 REFRESH_SECONDS = 5
 Text = Annotated[str | None, Form()]
 Texts = Annotated[list[str], Form()]
@@ -108,18 +114,23 @@ def labels(translations: Translations) -> dict[str, dict[str, str]]:
     }
 
 
-def sender_running(session: Session) -> bool | None:
-    """Whether a sender (`beredskap worker`) is alive; None when that cannot be told."""
+def sending(session: Session) -> sending_status.SendingStatus | None:
+    """How sending goes (senders, provider, alarms); None when that cannot be told."""
     try:
-        return worker_status.sender_running(session, utcnow())
-    except Exception:  # a page must not fail because the heartbeat cannot be read
-        logger.exception("could not tell whether a sender runs")
+        return sending_status.current(session)
+    except Exception:  # a page must not fail because the heartbeats cannot be read
+        logger.exception("could not tell how sending goes")
         return None
 
 
 def clock(value: datetime | None) -> str:
     """A time of day in Norway (24 hours in both languages)."""
     return "" if value is None else value.astimezone(NORWAY).strftime("%H:%M")
+
+
+def _max_recipients(request: Request) -> int:
+    settings: Settings = request.app.state.settings
+    return settings.callout_max_recipients
 
 
 def _shows_phones(principal: Principal) -> bool:
@@ -274,7 +285,12 @@ def create_callout(
     )
     if form.body is not None:
         try:
-            callout = plan(session, form.body, actor=principal.email)
+            callout = plan(
+                session,
+                form.body,
+                actor=principal.email,
+                max_recipients=_max_recipients(request),
+            )
         except (DomainValidationError, ConflictError) as error:
             session.rollback()
             if isinstance(error, DomainValidationError):
@@ -288,16 +304,39 @@ def create_callout(
     return _form_page(request, session, principal, form, status_code=422)
 
 
-def _recipients(session: Session, callout_id: int) -> list[CalloutRecipient]:
+def _recipients(session: Session, callout_id: int, offset: int) -> list[CalloutRecipient]:
     return list(
         session.scalars(
             select(CalloutRecipient)
             .where(CalloutRecipient.callout_id == callout_id)
             .options(selectinload(CalloutRecipient.volunteer))
             .order_by(CalloutRecipient.distance_m, CalloutRecipient.id)
-            .limit(PREVIEW_SIZE)
+            .offset(offset)
+            .limit(PAGE_SIZE)
         )
     )
+
+
+@dataclass(frozen=True)
+class RecipientPage:
+    """Which part of a callout's recipients a page shows (1-based numbers)."""
+
+    number: int
+    count: int
+    first: int  # the first row's position, 1-based (0 when there are none)
+    last: int
+    total: int
+
+    @classmethod
+    def of(cls, requested: int | None, total: int) -> RecipientPage:
+        count = max(1, -(-total // PAGE_SIZE))
+        number = min(max(requested or 1, 1), count)
+        first = (number - 1) * PAGE_SIZE + 1 if total else 0
+        return cls(number, count, first, min(number * PAGE_SIZE, total), total)
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * PAGE_SIZE
 
 
 def _callout_page(
@@ -309,9 +348,11 @@ def _callout_page(
     problem: str | None = None,
     done: str | None = None,
     status_code: int = 200,
+    page_number: int | None = None,
 ) -> Response:
     figures = service.figures_for(session, [callout.id], today_in_norway())[callout.id]
-    rows = _recipients(session, callout.id)
+    page = RecipientPage.of(page_number, figures.counts["recipients"])
+    rows = _recipients(session, callout.id, page.offset)
     translations = translations_for(request)
     sent_later = service.notices_of(session, [row.id for row in rows])
     organisations = {organisation.id: organisation.name for organisation in _organisations(session)}
@@ -328,11 +369,12 @@ def _callout_page(
                 for need in callout.needs
             ],
             "rows": rows,
-            "more": figures.counts["recipients"] - len(rows),
+            "page": page,
+            "page_size": PAGE_SIZE,
             "notices": sent_later,
             "organisations": organisations,
             "shows_phones": _shows_phones(principal),
-            "sender_running": sender_running(session) if callout.is_open else None,
+            "sending": sending(session) if callout.is_open else None,
             "labels": labels(translations),
             "clock": clock,
             "problem": problem,
@@ -356,8 +398,10 @@ def callout_page(
     principal: CurrentPrincipal,
     done: str | None = None,
     count: str | None = None,
+    page: str | None = None,
 ) -> Response:
-    """A draft: whom it would ask, and Send. Sent: the live view of answers and delivery."""
+    """A draft: whom it would ask, and Send. Sent: the live view of answers and delivery,
+    its recipients a page at a time (`?page=2`)."""
     callout = service.get_callout(session, callout_id)
     return _callout_page(
         request,
@@ -365,6 +409,7 @@ def callout_page(
         principal,
         callout,
         done=_done_text(translations_for(request), done, count),
+        page_number=parse_digits(page, max_digits=6),
     )
 
 
@@ -446,19 +491,73 @@ def _act(
     count = 0
     try:
         if action == Action.SEND:
-            service.send(session, callout, on=today_in_norway())
+            service.send(
+                session, callout, on=today_in_norway(), max_recipients=_max_recipients(request)
+            )
         elif action == Action.STOP:
             service.stop(session, callout)
         else:
             count = notices.thank_others(session, callout)
+        # Committed here, not after the page: whether it took effect is what the page says.
+        session.commit()
     except ConflictError as error:
         return _refused(request, session, principal, callout_id, error)
+    except SQLAlchemyError as error:
+        if not is_transient(error):
+            raise
+        return _not_done(action, request, session, principal, callout_id, error)
     return RedirectResponse(
         f"/callouts/{callout_id}?done={_DONE_BY_ACTION[action]}&count={count}", status_code=303
     )
 
 
 _DONE_BY_ACTION = {Action.SEND: "sent", Action.STOP: "stopped", Action.COVERED: "covered"}
+# What did NOT happen when the database could not save an action, and why (by fault).
+_NOT_DONE = {
+    Action.SEND: in_context(
+        "callout",
+        "The callout was NOT sent: the register could not save it (%(reason)s). "
+        "Nothing has been sent. Try again; if it keeps failing, call the system administrator.",
+    ),
+    Action.STOP: in_context(
+        "callout",
+        "The callout was NOT stopped: the register could not save it (%(reason)s). "
+        "Messages may still go out. Try again now; if it keeps failing, call the system "
+        "administrator.",
+    ),
+    Action.COVERED: in_context(
+        "callout", "Nobody was told: the register could not save it (%(reason)s). Try again."
+    ),
+}
+_FAULT_REASONS = {
+    DatabaseFault.DISK_FULL: in_context("database fault", "its disk is full"),
+    DatabaseFault.UNREACHABLE: in_context("database fault", "its database cannot be reached"),
+    DatabaseFault.LOCKED: in_context("database fault", "its database is busy with another change"),
+    DatabaseFault.BUSY: in_context("database fault", "too many requests at once"),
+    DatabaseFault.OTHER: in_context("database fault", "a database error"),
+}
+
+
+def _not_done(
+    action: Action,
+    request: Request,
+    session: Session,
+    principal: Principal,
+    callout_id: int,
+    error: SQLAlchemyError,
+) -> Response:
+    """The callout's page saying plainly that the action was not done, and why; if even
+    that page cannot be read, the 503 error page (which says nothing was done)."""
+    session.rollback()
+    logger.error("callout %s: %s not saved: %s", callout_id, action.value, describe(error))
+    translations = translations_for(request)
+    reason = translations.pgettext(*_FAULT_REASONS[classify(error)])
+    problem = translations.pgettext(*_NOT_DONE[action]) % {"reason": reason}
+    try:
+        callout = service.get_callout(session, callout_id)
+        return _callout_page(request, session, principal, callout, problem=problem, status_code=503)
+    except SQLAlchemyError:
+        raise error from None
 
 
 def _register(action: Action) -> None:

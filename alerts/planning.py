@@ -71,7 +71,13 @@ def _escalation_fields(body: CalloutCreate, first_circle: list[int]) -> dict[str
     }
 
 
-def plan(session: Session, body: CalloutCreate, *, actor: str) -> Callout:
+def plan(
+    session: Session,
+    body: CalloutCreate,
+    *,
+    actor: str,
+    max_recipients: int = service.MAX_RECIPIENTS,
+) -> Callout:
     """A draft with the volunteers it would ask; DomainValidationError names the field."""
     try:
         lon, lat = check_lon_lat(body.lon, body.lat)
@@ -105,4 +111,5 @@ def plan(session: Session, body: CalloutCreate, *, actor: str) -> Callout:
         needs=[service.Need(ids[need.qualification], need.count) for need in body.needs],
         on=today_in_norway(),
         actor=actor,
+        max_recipients=max_recipients,
     )

@@ -28,7 +28,7 @@ from beredskap.api.pagination import ListParams, Page, list_params, paginate
 from beredskap.api.problems import PROBLEM_RESPONSES
 from beredskap.api.types import PathId
 from beredskap.columns import today_in_norway
-from beredskap.deps import CurrentPrincipal, SessionDep
+from beredskap.deps import CurrentPrincipal, SessionDep, SettingsDep
 
 router = APIRouter(tags=["callouts"], responses=PROBLEM_RESPONSES)
 
@@ -100,10 +100,16 @@ def _out(session: Session, callout: Callout) -> CalloutOut:
     response_model=CalloutOut,
 )
 def create_callout(
-    body: CalloutCreate, session: SessionDep, principal: CurrentPrincipal, response: Response
+    body: CalloutCreate,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    settings: SettingsDep,
+    response: Response,
 ) -> CalloutOut:
     """Plan a callout: a draft with the volunteers it would ask. Nothing is sent yet."""
-    callout = plan(session, body, actor=principal.email)
+    callout = plan(
+        session, body, actor=principal.email, max_recipients=settings.callout_max_recipients
+    )
     set_etag(response, callout.version)
     response.headers["Location"] = f"/api/v1/callouts/{callout.id}"
     return _out(session, callout)
@@ -213,11 +219,20 @@ def list_recipients(
     response_model=CalloutOut,
 )
 def send_callout(
-    callout_id: PathId, session: SessionDep, principal: CurrentPrincipal, response: Response
+    callout_id: PathId,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    settings: SettingsDep,
+    response: Response,
 ) -> CalloutOut:
     """Confirm and send a draft: its recipients are queued for the sender (`beredskap
     worker`), which hands them to the SMS gateway; watch the counts on the callout."""
-    callout = service.send(session, service.get_callout(session, callout_id), on=today_in_norway())
+    callout = service.send(
+        session,
+        service.get_callout(session, callout_id),
+        on=today_in_norway(),
+        max_recipients=settings.callout_max_recipients,
+    )
     set_etag(response, callout.version)
     return _out(session, callout)
 

@@ -8,12 +8,12 @@ valid on the day, and, if organisations are named, belong to one of them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from geoalchemy2.shape import to_shape
 from shapely.geometry import MultiPolygon, Point
-from sqlalchemy import and_, bindparam, exists, func, select
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from alerts.models import (
@@ -27,6 +27,7 @@ from alerts.models import (
     RecipientState,
 )
 from alerts.replies import callout_code_for
+from alerts.worker_status import DEFAULT_LEASE, claim_in_doubt
 from beredskap.columns import utcnow
 from beredskap.errors import ConflictError, DomainValidationError, NotFoundError
 from beredskap.volunteers.models import (
@@ -38,7 +39,12 @@ from beredskap.volunteers.models import (
 )
 from geo.sql import distance_metres, inside_area, point, within_metres
 
-MAX_RECIPIENTS = 5_000  # one callout; more is a mistake in the criteria, not a callout
+# One callout asks at most this many (BEREDSKAP_CALLOUT_MAX_RECIPIENTS sets the limit the
+# routes, pages, worker and scheduler pass): more is likely a mistake in the criteria.
+MAX_RECIPIENTS = 20_000
+# Rows per statement when a callout's recipients are written in bulk (well under SQLite's
+# and PostgreSQL's limits on bound parameters).
+_CHUNK = 1_000
 
 
 @dataclass(frozen=True)
@@ -71,9 +77,10 @@ def eligible_volunteers(
     on: date,
     area: MultiPolygon | None = None,
     organisation_ids: list[int] | None = None,
+    max_recipients: int = MAX_RECIPIENTS,
 ) -> list[tuple[int, str, float]]:
     """(volunteer id, mobile, distance in metres) of everyone the callout would ask, nearest
-    first."""
+    first; more than `max_recipients` is a 422 on the radius."""
     here = point(centre.x, centre.y)
     distance = distance_metres(Volunteer.home_area, here)
     qualified = exists().where(
@@ -100,12 +107,12 @@ def eligible_volunteers(
             )
         )
     rows = session.execute(
-        statement.order_by(distance, Volunteer.id).limit(MAX_RECIPIENTS + 1)
+        statement.order_by(distance, Volunteer.id).limit(max_recipients + 1)
     ).all()
-    if len(rows) > MAX_RECIPIENTS:
+    if len(rows) > max_recipients:
         raise DomainValidationError(
             "radius_m",
-            f"more than {MAX_RECIPIENTS} volunteers match; narrow the radius, area or needs",
+            f"more than {max_recipients} volunteers match; narrow the radius, area or needs",
         )
     return [(int(row[0]), str(row[1]), float(row[2])) for row in rows]
 
@@ -128,8 +135,10 @@ def create_draft(
     needs: list[Need],
     on: date,
     actor: str,
+    max_recipients: int = MAX_RECIPIENTS,
 ) -> Callout:
-    """A draft callout with the volunteers it would ask as planned recipients."""
+    """A draft callout with the volunteers it would ask as planned recipients (written in
+    bulk: a callout may ask tens of thousands)."""
     if not needs:
         raise DomainValidationError("needs", "say what is needed: at least one qualification")
     callout = Callout(**fields, code=_free_code(session), created_by=actor)
@@ -139,7 +148,7 @@ def create_draft(
         )
     centre: Point = fields["centre"]
     area = fields.get("area")
-    for volunteer_id, mobile, distance in eligible_volunteers(
+    asked = eligible_volunteers(
         session,
         centre=centre,
         radius_m=fields["radius_m"],
@@ -147,18 +156,40 @@ def create_draft(
         on=on,
         area=area if isinstance(area, MultiPolygon) else None,
         organisation_ids=fields.get("organisation_ids") or None,
-    ):
-        callout.recipients.append(
-            CalloutRecipient(
-                volunteer_id=volunteer_id,
-                mobile=mobile,
-                distance_m=distance,
-                state=RecipientState.PLANNED,
-            )
-        )
+        max_recipients=max_recipients,
+    )
     session.add(callout)
     session.flush()
+    insert_recipients(session, callout, asked, RecipientState.PLANNED)
     return callout
+
+
+def insert_recipients(
+    session: Session,
+    callout: Callout,
+    asked: list[tuple[int, str, float]],
+    state: RecipientState,
+    ask_round: int = 0,
+) -> None:
+    """Recipient rows for (volunteer id, mobile, distance), by Core inserts in chunks."""
+    now = utcnow()
+    rows = [
+        {
+            "callout_id": callout.id,
+            "volunteer_id": volunteer_id,
+            "mobile": mobile,
+            "distance_m": distance,
+            "state": state,
+            "attempts": 0,
+            "ask_round": ask_round,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for volunteer_id, mobile, distance in asked
+    ]
+    for start in range(0, len(rows), _CHUNK):
+        session.execute(insert(CalloutRecipient), rows[start : start + _CHUNK])
+    session.expire(callout, ["recipients"])
 
 
 def get_callout(session: Session, callout_id: int) -> Callout:
@@ -181,9 +212,12 @@ def yes_count(session: Session, callout_id: int) -> int:
     return int(session.scalar(_YES_COUNT, {"callout_id": callout_id}) or 0)
 
 
-def send(session: Session, callout: Callout, *, on: date) -> Callout:
+def send(
+    session: Session, callout: Callout, *, on: date, max_recipients: int = MAX_RECIPIENTS
+) -> Callout:
     """Confirm a draft: ask whoever qualifies now (consent and availability may have changed
-    since it was planned) by queueing one recipient row each for the worker."""
+    since it was planned) by queueing one recipient row each for the worker. Set-based: a
+    draft of 20,000 is confirmed in a few statements per thousand rows."""
     if callout.status != CalloutStatus.DRAFT:
         raise ConflictError(f"the callout is {callout.status.value}; only a draft can be sent")
     area = to_shape(callout.area) if callout.area is not None else None
@@ -197,23 +231,54 @@ def send(session: Session, callout: Callout, *, on: date) -> Callout:
             on=on,
             area=area if isinstance(area, MultiPolygon) else None,
             organisation_ids=list(callout.organisation_ids or []) or None,
+            max_recipients=max_recipients,
         )
     }
     if not current:
         raise ConflictError("nobody qualifies now: widen the radius or change the needs")
-    for recipient in list(callout.recipients):
-        if recipient.volunteer_id not in current:
-            callout.recipients.remove(recipient)
-    planned = {recipient.volunteer_id for recipient in callout.recipients}
-    for volunteer_id, (mobile, distance) in current.items():
-        if volunteer_id not in planned:
-            callout.recipients.append(
-                CalloutRecipient(volunteer_id=volunteer_id, mobile=mobile, distance_m=distance)
+    planned = dict(
+        session.execute(
+            select(CalloutRecipient.volunteer_id, CalloutRecipient.id).where(
+                CalloutRecipient.callout_id == callout.id
             )
-    for recipient in callout.recipients:
-        mobile, distance = current[recipient.volunteer_id]  # type: ignore[index]
-        recipient.mobile, recipient.distance_m = mobile, distance
-        recipient.state = RecipientState.QUEUED
+        ).all()
+    )
+    gone = [row_id for volunteer_id, row_id in planned.items() if volunteer_id not in current]
+    for start in range(0, len(gone), _CHUNK):
+        session.execute(
+            delete(CalloutRecipient)
+            .where(CalloutRecipient.id.in_(gone[start : start + _CHUNK]))
+            .execution_options(synchronize_session=False)
+        )
+    now = utcnow()
+    kept = [
+        {"row_id": row_id, "mobile": current[volunteer_id][0], "distance": current[volunteer_id][1]}
+        for volunteer_id, row_id in planned.items()
+        if volunteer_id in current
+    ]
+    queue = (
+        update(CalloutRecipient)
+        .where(CalloutRecipient.id == bindparam("row_id"))
+        .values(
+            mobile=bindparam("mobile"),
+            distance_m=bindparam("distance"),
+            state=RecipientState.QUEUED,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    for start in range(0, len(kept), _CHUNK):
+        session.connection().execute(queue, kept[start : start + _CHUNK])
+    insert_recipients(
+        session,
+        callout,
+        [
+            (volunteer_id, mobile, distance)
+            for volunteer_id, (mobile, distance) in current.items()
+            if volunteer_id not in planned
+        ],
+        RecipientState.QUEUED,
+    )
     callout.status = CalloutStatus.ACTIVE
     callout.sent_at = utcnow()
     if callout.escalate_after_min is not None:
@@ -227,11 +292,19 @@ def stop(session: Session, callout: Callout) -> Callout:
     still come are recorded and answered politely."""
     if callout.status == CalloutStatus.STOPPED:
         raise ConflictError("the callout is already stopped")
-    for recipient in callout.recipients:
-        if recipient.state in (RecipientState.PLANNED, RecipientState.QUEUED):
-            recipient.state = RecipientState.CANCELLED
+    now = utcnow()
+    session.execute(
+        update(CalloutRecipient)
+        .where(
+            CalloutRecipient.callout_id == callout.id,
+            CalloutRecipient.state.in_((RecipientState.PLANNED, RecipientState.QUEUED)),
+        )
+        .values(state=RecipientState.CANCELLED, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(callout, ["recipients"])
     callout.status = CalloutStatus.STOPPED
-    callout.stopped_at = utcnow()
+    callout.stopped_at = now
     callout.escalation_due_at = None
     session.flush()
     return callout
@@ -246,13 +319,19 @@ class CalloutFigures:
     yes_per_need: dict[int, int]  # qualification type id -> who said yes and hold it
 
 
-def _counts_from(states: dict[str, int], answers: dict[str, int]) -> dict[str, int]:
+def _counts_from(
+    states: dict[str, int], answers: dict[str, int], in_doubt: int = 0
+) -> dict[str, int]:
     total = sum(states.values())
     yes, no = answers.get("yes", 0), answers.get("no", 0)
     return {
         "recipients": total,
         "planned": states.get("planned", 0),
-        "queued": states.get("queued", 0) + states.get("sending", 0),
+        # Waiting for the provider, or being handed to it now.
+        "queued": states.get("queued", 0) + states.get("sending", 0) - in_doubt,
+        # Handed over perhaps: the worker that tried has gone quiet or the provider did not
+        # answer; settled against the provider's list before anything is sent again.
+        "in_doubt": in_doubt,
         "sent": states.get("sent", 0),
         "delivered": states.get("delivered", 0),
         "failed": states.get("failed", 0),
@@ -295,10 +374,34 @@ def yes_per_need(session: Session, callout_ids: list[int], on: date) -> dict[int
     return said_yes
 
 
-def figures_for(session: Session, callout_ids: list[int], on: date) -> dict[int, CalloutFigures]:
-    """Counts and yes per need of several callouts in three grouped queries."""
+def figures_for(
+    session: Session,
+    callout_ids: list[int],
+    on: date,
+    *,
+    now: datetime | None = None,
+    lease: timedelta = DEFAULT_LEASE,
+) -> dict[int, CalloutFigures]:
+    """Counts and yes per need of several callouts in four grouped queries."""
     if not callout_ids:
         return {}
+    moment = now or utcnow()
+    doubtful: dict[int, int] = dict(
+        session.execute(
+            select(CalloutRecipient.callout_id, func.count())
+            .where(
+                CalloutRecipient.callout_id.in_(callout_ids),
+                CalloutRecipient.state == RecipientState.SENDING,
+                claim_in_doubt(
+                    CalloutRecipient.claimed_by,
+                    CalloutRecipient.attempt_started_at,
+                    now=moment,
+                    lease=lease,
+                ),
+            )
+            .group_by(CalloutRecipient.callout_id)
+        ).all()
+    )
     states: dict[int, dict[str, int]] = {callout_id: {} for callout_id in callout_ids}
     answers: dict[int, dict[str, int]] = {callout_id: {} for callout_id in callout_ids}
     for callout_id, state, count in session.execute(
@@ -316,7 +419,8 @@ def figures_for(session: Session, callout_ids: list[int], on: date) -> dict[int,
     said_yes = yes_per_need(session, callout_ids, on)
     return {
         callout_id: CalloutFigures(
-            _counts_from(states[callout_id], answers[callout_id]), said_yes[callout_id]
+            _counts_from(states[callout_id], answers[callout_id], doubtful.get(callout_id, 0)),
+            said_yes[callout_id],
         )
         for callout_id in callout_ids
     }

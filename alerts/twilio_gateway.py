@@ -157,6 +157,11 @@ class TwilioGateway:
     def __repr__(self) -> str:
         return f"TwilioGateway(account={self.config.account_sid}, api={self.config.api_base})"
 
+    @property
+    def longest_send_s(self) -> float:
+        # Retries within their total time, then one more request and the message-list check.
+        return self.config.retry.max_total_s + 2 * self.config.request_timeout_s
+
     # -- the port ---------------------------------------------------------------------------
 
     def send(

@@ -77,8 +77,11 @@ def worker_run(database_url: str, base_url: str, count: int, concurrency: int) -
         ),
     )
     started = time.perf_counter()
+    cpu_started = time.process_time()
     outcomes = sender.run(once=True)
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
+    print(f"worker CPU: {cpu:.2f} s ({cpu / count * 1000:.2f} ms per message, all threads)")
     gateway.close()
     with database.sessions() as session:
         sent = session.scalar(

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+import anyio.to_thread
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from alerts.local_sms_pages import router as local_sms_router
 from alerts.pages import router as callout_pages_router
 from alerts.routes import router as callouts_router
+from alerts.sending_status import panel as sending_panel
+from alerts.webhook_routes import LANE_CONNECTIONS
 from alerts.webhook_routes import router as twilio_webhooks_router
 from beredskap import health
+from beredskap.api.admission import DatabaseAdmission
 from beredskap.api.problems import install_problem_handlers
 from beredskap.api.router import API_PREFIX, api_router
 from beredskap.deps import authorize
@@ -28,11 +35,40 @@ from exercises.report_pages import overdue_router as exercise_overdue_pages_rout
 from exercises.report_pages import router as exercise_report_pages_router
 from exercises.routes import router as exercises_router
 
+# Connections kept out of request admission: the webhooks' lanes, the health check, a spare.
+RESERVED_CONNECTIONS = LANE_CONNECTIONS + 2
+# Threads beyond the admitted requests (each uses one at a time): lanes, health, static files.
+SPARE_THREADS = 16
+
+
+def _admission(settings: Settings) -> DatabaseAdmission:
+    capacity = settings.database_pool_size + settings.database_max_overflow
+    return DatabaseAdmission(
+        max(1, capacity - RESERVED_CONNECTIONS),
+        wait_s=settings.request_queue_timeout_s,
+        max_waiting=settings.request_queue_max,
+    )
+
+
+def _lifespan(
+    admission: DatabaseAdmission,
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Every admitted request may be in a thread at once, and the rest still find one.
+        threads = anyio.to_thread.current_default_thread_limiter()
+        threads.total_tokens = max(threads.total_tokens, admission.slots + SPARE_THREADS)
+        yield
+
+    return lifespan
+
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     """Build the app for the given settings (tests pass their own database)."""
     settings = settings or get_settings()
+    admission = _admission(settings)
     app = FastAPI(
+        lifespan=_lifespan(admission),
         title="beredskap",
         version="0.1.0",
         openapi_url="/openapi.json",
@@ -52,8 +88,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.database = database or open_database(settings)
+    app.state.database_admission = admission
     # The calendar feed's token (in its URL) opens that one route and nothing else.
     app.state.route_credentials = {FEED_ROUTE: principal_from_feed_token}
+    # Panels other packages add to the dashboards (the SMS sending status).
+    app.state.dashboard_panels = [sending_panel]
     install_problem_handlers(app, html_error_page=html_error_page)
     app.include_router(health.router)
     app.include_router(api_router())

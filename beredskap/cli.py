@@ -294,6 +294,7 @@ def _scheduler_loop(database: Database) -> LeaderLoop:
         sync_every_s=settings.scheduler_sync_s,
         check_every_s=settings.scheduler_leader_check_s,
         lock_path=settings.scheduler_lock_path,
+        max_recipients=settings.callout_max_recipients,
     )
     return loop
 

@@ -36,6 +36,14 @@ class Settings(BaseSettings):
         description="Name or path of the SpatiaLite loadable extension.",
     )
     echo_sql: bool = False
+    # Database connections per process. Web requests are admitted to the database only while
+    # a connection is free for them (a few are kept for webhooks and the health check); the
+    # rest wait at most `request_queue_timeout_s`, then get 503 with Retry-After.
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+    database_max_overflow: int = Field(default=10, ge=0, le=200)
+    database_pool_timeout_s: float = Field(default=5.0, gt=0, le=60)
+    request_queue_timeout_s: float = Field(default=3.0, gt=0, le=60)
+    request_queue_max: int = Field(default=500, ge=1, le=100_000)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 
@@ -94,6 +102,8 @@ class Settings(BaseSettings):
     # say) is checked against the provider's message list before any resend. Well above the
     # gateway's own retry time (30 s) plus request timeouts, so a live send is never judged.
     sms_send_lease_s: int = Field(default=300, ge=1, le=24 * 3600)
+    # The most volunteers one callout may ask (planning refuses more, naming the radius).
+    callout_max_recipients: int = Field(default=20_000, ge=1, le=200_000)
 
     # --- E-mail (reminders) ------------------------------------------------------------------
     # SMTP only when a host and a from address are set; otherwise e-mail is recorded locally

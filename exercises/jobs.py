@@ -67,12 +67,19 @@ HANDS_OFF = timedelta(seconds=2)  # see apply_jobs
 
 _database: Database | None = None
 _scheduler: BaseScheduler | None = None
+_max_recipients = service.MAX_RECIPIENTS
 
 
-def bind(database: Database, scheduler: BaseScheduler | None) -> None:
-    """The database (and scheduler, for `sync`) the jobs of this process use."""
-    global _database, _scheduler
-    _database, _scheduler = database, scheduler
+def bind(
+    database: Database,
+    scheduler: BaseScheduler | None,
+    *,
+    max_recipients: int = service.MAX_RECIPIENTS,
+) -> None:
+    """The database (and scheduler, for `sync`) the jobs of this process use, and the most
+    volunteers a drill's callout may ask (`BEREDSKAP_CALLOUT_MAX_RECIPIENTS`)."""
+    global _database, _scheduler, _max_recipients
+    _database, _scheduler, _max_recipients = database, scheduler, max_recipients
 
 
 def _sessions() -> Database:
@@ -285,8 +292,8 @@ def _start_drill(session: Session, exercise: Exercise) -> None:
     try:
         with session.begin_nested():
             body = drill_request(exercise)
-            callout = planning.plan(session, body, actor=ACTOR)
-            service.send(session, callout, on=today_in_norway())
+            callout = planning.plan(session, body, actor=ACTOR, max_recipients=_max_recipients)
+            service.send(session, callout, on=today_in_norway(), max_recipients=_max_recipients)
             exercise.callout_id = callout.id
             session.flush()
     except (DomainValidationError, ConflictError, ValueError) as error:

@@ -23,6 +23,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from alerts import service
 from beredskap.columns import NORWAY, utcnow
 from beredskap.db import WRITE_INTENT
 from beredskap.runtime import Database
@@ -63,9 +64,16 @@ def _log_event(event: JobExecutionEvent) -> None:
 class ExerciseScheduler:
     """The scheduler of this process while it leads: `start` on election, `shutdown` after."""
 
-    def __init__(self, database: Database, *, sync_every_s: float = 30.0) -> None:
+    def __init__(
+        self,
+        database: Database,
+        *,
+        sync_every_s: float = 30.0,
+        max_recipients: int = service.MAX_RECIPIENTS,
+    ) -> None:
         self.database = database
         self.sync_every_s = sync_every_s
+        self.max_recipients = max_recipients
         self._scheduler: BackgroundScheduler | None = None
         self.started = threading.Event()
 
@@ -75,7 +83,7 @@ class ExerciseScheduler:
 
     def start(self) -> None:
         scheduler = build_scheduler(self.database, sync_every_s=self.sync_every_s)
-        jobs.bind(self.database, scheduler)
+        jobs.bind(self.database, scheduler, max_recipients=self.max_recipients)
         scheduler.start()
         # Coalesced, no grace limit: after downtime it runs once, at once.
         scheduler.add_job(
@@ -115,9 +123,10 @@ def leader_loop(
     check_every_s: float,
     lock_path: Path | None = None,
     leadership: Leadership | None = None,
+    max_recipients: int = service.MAX_RECIPIENTS,
 ) -> tuple[LeaderLoop, ExerciseScheduler]:
     """The loop that runs the scheduler while this process holds the scheduler lock."""
-    runner = ExerciseScheduler(database, sync_every_s=sync_every_s)
+    runner = ExerciseScheduler(database, sync_every_s=sync_every_s, max_recipients=max_recipients)
     loop = LeaderLoop(
         leadership or leadership_for(database.engine, lock_path=lock_path),
         on_elected=runner.start,

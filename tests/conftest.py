@@ -27,7 +27,7 @@ BACKENDS = ("spatialite", "postgis")
 POSTGRES_URL_ENV = "BEREDSKAP_TEST_POSTGRES_URL"
 REQUIRE_POSTGIS_ENV = "BEREDSKAP_REQUIRE_POSTGIS"
 
-pytest_plugins = ["tests.support.api"]
+pytest_plugins = ["tests.support.api", "tests.support.outbox_worker"]
 
 _outcomes_by_backend: Counter[tuple[str, str]] = Counter()
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Callable, Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from markupsafe import Markup
+from sqlalchemy.orm import Session
 
 from beredskap.api.crud import get_or_404
 from beredskap.api.types import PathId
@@ -73,7 +76,21 @@ def dashboard(request: Request, session: SessionDep, principal: CurrentPrincipal
         }
     else:
         context |= {"agreements": queries.active_agreements(session)}
+    context["panels"] = dashboard_panels(request, session, principal)
     return render(request, "dashboard.html", context, principal=principal)
+
+
+# What another package shows on a role's dashboard (the SMS sending status for the duty
+# officer): a callable of the request, session and principal giving a rendered panel, or
+# None for a role it is not for. The composition root lists them in
+# `app.state.dashboard_panels`; the core knows none of them.
+DashboardPanel = Callable[[Request, Session, Principal], Markup | None]
+
+
+def dashboard_panels(request: Request, session: Session, principal: Principal) -> list[Markup]:
+    panels: Sequence[DashboardPanel] = getattr(request.app.state, "dashboard_panels", ())
+    rendered = (panel(request, session, principal) for panel in panels)
+    return [html for html in rendered if html is not None]
 
 
 def _search_text(raw: str | None) -> str:

@@ -80,7 +80,7 @@ def environment(language: str) -> Environment:
         unit=lambda unit: unit_label(catalog, unit),
         task=lambda task: task_label(catalog, task),
     )
-    env.globals.update(lang=language, field_attrs=field_attrs, may_open=may_open)
+    env.globals.update(lang=language, field_attrs=field_attrs, may_open=may_open, stamp=stamp)
     return env
 
 
@@ -106,6 +106,15 @@ def field_attrs(name: str, errors: dict[str, str], hint: str | None = None) -> M
     if described:
         attrs.append(f'aria-describedby="{escape(" ".join(described))}"')
     return Markup(" ".join(attrs))
+
+
+def render_fragment(
+    request: Request, template: str, context: dict[str, Any] | None = None
+) -> Markup:
+    """Part of a page (a dashboard panel another package contributes), in the request's
+    language, for a page template to place as it is."""
+    page = environment(language_of(request)).get_template(template)
+    return Markup(page.render(request=request, **(context or {})))
 
 
 def render(

@@ -250,7 +250,7 @@ def test_the_page_warns_when_no_sender_runs(
     worker_status.beat(town.session, "worker-1", now=now - timedelta(minutes=5), started_at=now)
     assert "Ingen sender kjører" in officer.get(f"/callouts/{callout_id}").text
     # A page never fails because the heartbeat cannot be read: it just does not warn.
-    monkeypatch.setattr(pages.worker_status, "sender_running", _raise)
+    monkeypatch.setattr(pages.sending_status, "current", _raise)
     assert officer.get(f"/callouts/{callout_id}").status_code == 200
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,7 +14,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from alerts import notices, outbox, service, worker_status
 from alerts.gateway import (
     FailureKind,
-    GatewayUnavailableError,
     MessageStatus,
     SendAccepted,
     SendFailed,
@@ -33,110 +31,16 @@ from alerts.models import (
     RecipientState,
     WorkerHeartbeat,
 )
-from alerts.outbox import Outcome, RetryPolicy
+from alerts.outbox import Outcome
 from alerts.sms_texts import callout_message
 from alerts.webhook_signature import status_callback_url
 from alerts.worker import SmsWorker, WorkerConfig
 from beredskap.runtime import Database
 from tests.support.callout_outbox import queue_callout
+from tests.support.outbox_worker import NO_RETRY_SPREAD, PUBLIC_URL, Clock, ScriptedGateway
+from tests.support.outbox_worker import make_worker as _worker
 
 MARKER = "ØVELSE ØVELSE ØVELSE"
-PUBLIC_URL = "https://beredskap.example.no"
-NO_RETRY_SPREAD = RetryPolicy(max_attempts=3, base_delay_s=10, max_delay_s=10)
-
-
-class Clock:
-    """A clock the test moves."""
-
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
-class ScriptedGateway:
-    """Answers from a script per number (then accepts); counts what was handed over."""
-
-    name = "scripted"
-
-    def __init__(self, script: dict[str, list[SendResult]] | None = None) -> None:
-        self.script = {to: list(results) for to, results in (script or {}).items()}
-        self.sent: list[dict[str, object]] = []
-        self.listed: dict[str, list[SentMessage]] = {}
-        self.list_unavailable = False
-        self._lock = threading.Lock()
-        self._counter = 0
-
-    def send(
-        self,
-        to: str,
-        body: str,
-        *,
-        reference: str,
-        status_callback_url: str | None = None,
-        validity_period_s: int | None = None,
-    ) -> SendResult:
-        with self._lock:
-            self.sent.append(
-                {
-                    "to": to,
-                    "body": body,
-                    "reference": reference,
-                    "callback": status_callback_url,
-                    "validity": validity_period_s,
-                }
-            )
-            planned = self.script.get(to)
-            if planned:
-                return planned.pop(0)
-            self._counter += 1
-            return SendAccepted(f"SM{self._counter:032x}", MessageStatus.QUEUED)
-
-    def find_sent(self, to: str, since: datetime) -> list[SentMessage]:
-        if self.list_unavailable:
-            raise GatewayUnavailableError("the list is down")
-        return self.listed.get(to, [])
-
-    def sends_to(self, to: str) -> int:
-        return sum(1 for record in self.sent if record["to"] == to)
-
-
-@pytest.fixture
-def sessions(session: Session) -> sessionmaker[Session]:
-    """Sessions on the test's connection: each commit is a savepoint, all rolled back after."""
-    return sessionmaker(
-        bind=session.connection(),
-        join_transaction_mode="create_savepoint",
-        expire_on_commit=False,
-    )
-
-
-def _worker(
-    sessions: sessionmaker[Session],
-    gateway: object,
-    clock: Callable[[], datetime] | None = None,
-    **config: object,
-) -> SmsWorker:
-    settings: dict[str, object] = {
-        "concurrency": 4,
-        "lease": timedelta(seconds=60),
-        "public_url": PUBLIC_URL,
-        "validity_period_s": 900,
-        "idle_poll_s": 0.01,
-        "housekeeping_every_s": 0.0,
-        "policy": NO_RETRY_SPREAD,
-    }
-    settings.update(config)
-    return SmsWorker(
-        sessions,
-        gateway,  # type: ignore[arg-type]
-        WorkerConfig(**settings),  # type: ignore[arg-type]
-        clock=clock or Clock(),
-    )
 
 
 def _rows(session: Session, callout_id: int) -> list[CalloutRecipient]:
@@ -399,7 +303,7 @@ def test_configuration_error_keeps_the_message_queued_and_pauses(
 def test_stop_during_sending(session: Session, sessions: sessionmaker[Session]) -> None:
     queued = queue_callout(session, 4)
     with sessions() as claiming:
-        claims = outbox.claim_due(claiming, now=datetime.now(UTC), limit=2)
+        claims = outbox.claim_due(claiming, now=datetime.now(UTC), limit=2, worker="test")
         claiming.commit()
     callout = session.get(Callout, queued.callout_id)
     assert callout is not None
@@ -440,7 +344,7 @@ def test_a_receipt_that_came_first_is_not_undone(
 ) -> None:
     queued = queue_callout(session, 1)
     with sessions() as claiming:
-        (claim,) = outbox.claim_due(claiming, now=datetime.now(UTC), limit=5)
+        (claim,) = outbox.claim_due(claiming, now=datetime.now(UTC), limit=5, worker="test")
         claiming.commit()
     (row,) = _rows(session, queued.callout_id)
     row.state = RecipientState.DELIVERED  # as the receipt webhook would
@@ -470,8 +374,8 @@ def test_claims_skip_what_is_claimed_and_what_is_not_due(
     rows[2].next_attempt_at = now + timedelta(minutes=1)
     session.flush()
     with sessions() as claiming:
-        first = outbox.claim_due(claiming, now=now, limit=1)
-        second = outbox.claim_due(claiming, now=now, limit=10)
+        first = outbox.claim_due(claiming, now=now, limit=1, worker="test")
+        second = outbox.claim_due(claiming, now=now, limit=10, worker="test")
         claiming.commit()
     assert [claim.row_id for claim in first] == [rows[0].id]
     assert [claim.row_id for claim in second] == [rows[1].id]
@@ -528,8 +432,8 @@ def test_heartbeat_tells_whether_a_sender_runs(session: Session) -> None:
     assert not worker_status.sender_running(session, now)
     worker_status.beat(session, "host:1:1", now=now, started_at=now)
     worker_status.beat(session, "host:1:1", now=now + timedelta(seconds=5), started_at=now)
-    assert worker_status.sender_running(session, now + timedelta(seconds=30))
-    assert not worker_status.sender_running(session, now + timedelta(minutes=2))
+    assert worker_status.sender_running(session, now + timedelta(seconds=15))
+    assert not worker_status.sender_running(session, now + timedelta(seconds=30))
     latest = worker_status.latest_heartbeat(session)
     assert latest is not None and latest.last_seen_at == now + timedelta(seconds=5)
     worker_status.forget(session, "host:1:1", now=now)
@@ -541,16 +445,14 @@ def test_a_worker_beats_while_it_runs_and_leaves_when_stopped(
 ) -> None:
     seen: list[bool] = []
     queue_callout(session, 1)
-    sender = _worker(sessions, ScriptedGateway())
-    original = sender._record
 
-    def record(results: dict) -> None:  # type: ignore[type-arg]
-        with sessions() as looking:
-            seen.append(worker_status.sender_running(looking, datetime.now(UTC)))
-        original(results)
+    class LookingGateway(ScriptedGateway):
+        def send(self, to: str, body: str, **kwargs: object) -> SendResult:
+            with sessions() as looking:
+                seen.append(worker_status.sender_running(looking, datetime.now(UTC)))
+            return super().send(to, body, **kwargs)  # type: ignore[arg-type]
 
-    sender._record = record  # type: ignore[method-assign]
-    sender.run(once=True)
+    _worker(sessions, LookingGateway()).run(once=True)
     assert seen == [True]
     assert session.scalar(select(func.count()).select_from(WorkerHeartbeat)) == 0
 

@@ -9,7 +9,9 @@
   var labels = JSON.parse(root.dataset.labels || "{}");
   var phones = root.dataset.phones === "true";
   var lang = root.dataset.lang === "en" ? "en-GB" : "nb-NO";
-  var PAGE = 500;
+  // Only the page on screen is refreshed: a callout of 20,000 is read a page at a time.
+  var offset = parseInt(root.dataset.offset, 10) || 0;
+  var limit = parseInt(root.dataset.limit, 10) || 200;
 
   function label(kind, value) {
     return (labels[kind] && labels[kind][value]) || value || "";
@@ -34,15 +36,9 @@
       });
   }
 
-  function recipients(offset, collected) {
-    var url = "/api/v1/callouts/" + id + "/recipients?limit=" + PAGE + "&offset=" + offset;
-    return getJson(url).then(function (page) {
-      collected = collected.concat(page.items);
-      if (offset + PAGE < page.total && offset + PAGE < 5000) {
-        return recipients(offset + PAGE, collected);
-      }
-      return collected;
-    });
+  function recipients() {
+    var url = "/api/v1/callouts/" + id + "/recipients?limit=" + limit + "&offset=" + offset;
+    return getJson(url).then(function (page) { return page.items; });
   }
 
   function showCallout(callout) {
@@ -111,7 +107,7 @@
     items.forEach(function (item) {
       var row = body.querySelector('tr[data-recipient="' + item.id + '"]');
       if (!row) {
-        if (body.children.length >= 5000) { return; }
+        if (body.children.length >= limit) { return; }
         row = newRow(item);
         body.appendChild(row);
       }
@@ -139,7 +135,7 @@
   var lastGood = null;
 
   function refresh() {
-    Promise.all([getJson("/api/v1/callouts/" + id), recipients(0, [])])
+    Promise.all([getJson("/api/v1/callouts/" + id), recipients()])
       .then(function (results) {
         showCallout(results[0]);
         showRecipients(results[1]);
