@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
-from alerts import notices, sending_status, service
+from alerts import notices, sending_status, service, worker_status
 from alerts.callout_form import (
     FIELD_LABELS,
     CalloutForm,
@@ -33,6 +33,7 @@ from alerts.callout_form import (
     empty_form,
     parse_callout_form,
 )
+from alerts.delivery_problems import SmsProblem, problem_of
 from alerts.models import (
     MAX_MESSAGE_LENGTH,
     Answer,
@@ -47,7 +48,7 @@ from beredskap.agreements.models import Agreement
 from beredskap.api.types import PathId
 from beredskap.auth.permissions import PERSONAL_DATA_ROLES
 from beredskap.auth.service import Principal
-from beredskap.columns import NORWAY, today_in_norway
+from beredskap.columns import NORWAY, today_in_norway, utcnow
 from beredskap.database_errors import DatabaseFault, classify, describe, is_transient
 from beredskap.deps import CurrentPrincipal, SessionDep
 from beredskap.digits import parse_digits
@@ -91,6 +92,18 @@ LABELS: dict[type[enum.Enum], dict[Any, tuple[str, str]]] = {
     NoticeKind: {
         NoticeKind.FOLLOW_UP: in_context("notice", "Follow-up"),
         NoticeKind.COVERED: in_context("notice", "Need covered"),
+    },
+    SmsProblem: {
+        SmsProblem.NOT_MOBILE: in_context("sms problem", "not a valid mobile number"),
+        SmsProblem.UNSUBSCRIBED: in_context("sms problem", "has opted out at the provider (STOP)"),
+        SmsProblem.UNREACHABLE: in_context("sms problem", "phone off or out of coverage"),
+        SmsProblem.BLOCKED: in_context("sms problem", "blocked by the recipient or the carrier"),
+        SmsProblem.EXPIRED: in_context("sms problem", "not delivered in time"),
+        SmsProblem.RETRYING: in_context("sms problem", "tried again shortly"),
+        SmsProblem.IN_DOUBT: in_context(
+            "sms problem", "in doubt: checked with the provider before any resend"
+        ),
+        SmsProblem.OTHER: in_context("sms problem", "refused or failed at the provider"),
     },
 }
 
@@ -356,6 +369,18 @@ def _callout_page(
     translations = translations_for(request)
     sent_later = service.notices_of(session, [row.id for row in rows])
     organisations = {organisation.id: organisation.name for organisation in _organisations(session)}
+    now = utcnow()
+    live = {worker.name for worker in worker_status.live_workers(session, now)}
+    problems = {
+        row.id: problem_of(
+            row.state,
+            row.error_code,
+            in_doubt=not worker_status.held_by_live_worker(
+                row.claimed_by, row.attempt_started_at, live, now=now
+            ),
+        )
+        for row in rows
+    }
     return render(
         request,
         "callouts/show.html",
@@ -372,6 +397,7 @@ def _callout_page(
             "page": page,
             "page_size": PAGE_SIZE,
             "notices": sent_later,
+            "problems": problems,
             "organisations": organisations,
             "shows_phones": _shows_phones(principal),
             "sending": sending(session) if callout.is_open else None,

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from alerts import notices, service
-from alerts.models import Callout, CalloutRecipient, CalloutStatus
+from alerts import notices, service, worker_status
+from alerts.delivery_problems import problem_of
+from alerts.models import Callout, CalloutRecipient, CalloutStatus, RecipientState
 from alerts.planning import plan
 from alerts.schemas import (
     CalloutCreate,
@@ -27,7 +28,7 @@ from beredskap.api.geometry import area_out, point_out
 from beredskap.api.pagination import ListParams, Page, list_params, paginate
 from beredskap.api.problems import PROBLEM_RESPONSES
 from beredskap.api.types import PathId
-from beredskap.columns import today_in_norway
+from beredskap.columns import today_in_norway, utcnow
 from beredskap.deps import CurrentPrincipal, SessionDep, SettingsDep
 
 router = APIRouter(tags=["callouts"], responses=PROBLEM_RESPONSES)
@@ -185,6 +186,14 @@ def list_recipients(
         tiebreak=CalloutRecipient.id,
     )
     sent_later = service.notices_of(session, [row.id for row in rows])
+    now = utcnow()
+    live = {worker.name for worker in worker_status.live_workers(session, now)}
+
+    def doubtful(row: CalloutRecipient) -> bool:
+        return row.state is RecipientState.SENDING and not worker_status.held_by_live_worker(
+            row.claimed_by, row.attempt_started_at, live, now=now
+        )
+
     return Page(
         items=[
             RecipientOut(
@@ -196,6 +205,8 @@ def list_recipients(
                 state=row.state,
                 error_code=row.error_code,
                 error_reason=row.error_reason,
+                in_doubt=doubtful(row),
+                problem=problem_of(row.state, row.error_code, in_doubt=doubtful(row)),
                 answer=row.answer,
                 answered_at=row.answered_at,
                 minutes_to_arrival=row.minutes_to_arrival,

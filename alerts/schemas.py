@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from alerts.delivery_problems import SmsProblem
 from alerts.models import (
     MAX_MESSAGE_LENGTH,
     MAX_RADIUS_M,
@@ -129,7 +130,15 @@ class RecipientOut(BaseModel):
     distance_m: float
     state: RecipientState
     error_code: str | None
-    error_reason: str | None
+    error_reason: str | None = Field(description="The provider's own words (English)")
+    in_doubt: bool = Field(
+        False,
+        description="Sending, but its worker went quiet or the provider did not answer: it "
+        "may have gone out, and is checked with the provider before any resend",
+    )
+    problem: SmsProblem | None = Field(
+        None, description="Why it is not (yet) with the recipient, as the pages show it"
+    )
     answer: Answer | None
     answered_at: datetime | None
     minutes_to_arrival: int | None

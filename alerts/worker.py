@@ -380,6 +380,12 @@ class SmsWorker:
 
     def _housekeeping(self, pool: ThreadPoolExecutor) -> bool:
         """Escalations and reconciliation; True when there may be more to reconcile."""
+        gone = self._in_transaction(
+            "forget the dead",
+            lambda session: worker_status.forget_the_dead(session, self.identity),
+        )
+        if gone:
+            _logger.warning("sms workers %s are gone: their messages are reconciled now", gone)
         now = self._clock()
         escalated = self._in_transaction(
             "escalation",

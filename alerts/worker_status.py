@@ -124,6 +124,25 @@ def forget(session: Session, name: str, *, now: datetime) -> None:
     session.flush()
 
 
+def forget_the_dead(session: Session, here: ProcessIdentity) -> list[str]:
+    """Remove the heartbeats of workers on this host whose process is gone (killed, crashed):
+    their claims are in doubt at once, not after `STALE_AFTER`. Their names."""
+    if here.pid_namespace is None:
+        return []
+    candidates = session.scalars(
+        select(WorkerHeartbeat).where(
+            WorkerHeartbeat.host == here.host, WorkerHeartbeat.pid_namespace == here.pid_namespace
+        )
+    ).all()
+    dead = [row for row in candidates if confirmed_dead(row, here)]
+    if dead:
+        session.execute(
+            delete(WorkerHeartbeat).where(WorkerHeartbeat.id.in_([row.id for row in dead]))
+        )
+        session.flush()
+    return [row.name for row in dead]
+
+
 def latest_heartbeat(session: Session) -> WorkerHeartbeat | None:
     """The most recently seen worker, if any ever ran."""
     return session.scalars(
@@ -146,6 +165,21 @@ def live_workers(session: Session, now: datetime) -> list[WorkerHeartbeat]:
             .order_by(WorkerHeartbeat.last_seen_at.desc())
         )
     )
+
+
+def held_by_live_worker(
+    claimed_by: str | None,
+    attempt_started_at: datetime | None,
+    live: set[str],
+    *,
+    now: datetime,
+    lease: timedelta = DEFAULT_LEASE,
+) -> bool:
+    """In Python, for rows already loaded: the opposite of `claim_in_doubt`, given the
+    names of the live workers (`live_workers`)."""
+    if claimed_by is None or claimed_by not in live:
+        return False
+    return attempt_started_at is None or attempt_started_at > now - lease
 
 
 def claim_in_doubt(

@@ -23,11 +23,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import secrets
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -54,6 +52,7 @@ sys.path.insert(0, str(ROOT))  # for tests.support
 
 from bench.fake_gateway import fake_twilio_process, stats  # noqa: E402
 from bench.harness import _free_port, percentile  # noqa: E402
+from bench.processes import environment, start_server, start_worker, stop  # noqa: E402
 from tests.support.fake_twilio import (  # noqa: E402
     TEST_ACCOUNT_SID,
     TEST_AUTH_TOKEN,
@@ -253,20 +252,6 @@ async def run_probe(
     return replies, health, burst
 
 
-def _wait_until_serving(base_url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the server exited:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(base_url + "/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit("the server did not start within 60 s")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=2000)
@@ -291,53 +276,18 @@ def main() -> None:
         prepare(database, arguments.count)
         port = _free_port()
         base_url = f"http://127.0.0.1:{port}"
-        environment = {k: v for k, v in os.environ.items() if not k.startswith("BEREDSKAP_")}
-        environment |= {
-            "BEREDSKAP_DATABASE_URL": url,
-            "BEREDSKAP_TWILIO_ACCOUNT_SID": TEST_ACCOUNT_SID,
-            "BEREDSKAP_TWILIO_AUTH_TOKEN": TEST_AUTH_TOKEN,
-            "BEREDSKAP_TWILIO_FROM": TEST_FROM,
-            "BEREDSKAP_TWILIO_API_BASE": fake_url,
-            "BEREDSKAP_PUBLIC_URL": base_url,
-        }
+        env = environment(url, fake_url, base_url)
         server_log = Path(scratch) / "server.log"
-        with server_log.open("wb") as output:
-            server = subprocess.Popen(
-                [
-                    sys.executable,
-                    *("-m", "beredskap.cli", "serve", "--port", str(port)),
-                    *("--workers", str(arguments.server_processes)),
-                ],
-                env=environment,
-                cwd=scratch,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
-        workers: list[subprocess.Popen[bytes]] = []
+        server = start_server(env, port, server_log, arguments.server_processes)
+        workers = [
+            start_worker(env, Path(scratch) / f"worker{index}.log")
+            for index in range(arguments.workers)
+        ]
         try:
-            _wait_until_serving(base_url, server, server_log)
-            print(f"server pid {server.pid}", flush=True)
-            for index in range(arguments.workers):
-                with (Path(scratch) / f"worker{index}.log").open("wb") as output:
-                    workers.append(
-                        subprocess.Popen(
-                            [sys.executable, "-m", "beredskap.cli", "worker", "--no-scheduler"],
-                            env=environment,
-                            cwd=scratch,
-                            stdout=output,
-                            stderr=subprocess.STDOUT,
-                        )
-                    )
             replies, health, burst = asyncio.run(run_probe(base_url, base_url, fake_url, arguments))
             fake = stats(fake_url)
         finally:
-            for process in [*workers, server]:
-                process.terminate()
-            for process in [*workers, server]:
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            stop([*workers, server])
         log_text = server_log.read_text(errors="replace")
         with database.sessions() as session:
             inbound = int(session.scalar(select(func.count()).select_from(InboundSms)) or 0)

@@ -33,6 +33,7 @@ from beredskap.auth.models import Role
 from beredskap.runtime import Database
 from beredskap.settings import Settings
 from tests.support.api import ApiHarness, build_harness
+from tests.support.asyncio_thread import run_in_new_loop
 from tests.support.fake_twilio import twilio_signature
 from tests.support.sms import add_volunteer, sent_callout
 
@@ -103,7 +104,7 @@ def test_receipts_and_replies_arriving_together_share_transactions(
         reply = {"MessageSid": f"SMr{index:031x}", "From": row.mobile, "Body": "JA 10"}
         calls.append(("POST", "/webhooks/twilio/sms", _signed("/webhooks/twilio/sms", reply)))
 
-    answers = asyncio.run(_at_once(app, calls))
+    answers = run_in_new_loop(_at_once(app, calls))
 
     assert [answer.status_code for answer in answers] == [204, 200] * len(rows)
     with fresh_database.sessions() as session:
@@ -133,7 +134,7 @@ def test_requests_beyond_capacity_are_refused_at_once_with_retry_after(engine: E
             (served,) = await _at_once(api, [("GET", "/api/v1/organisations", _as(api))])
             return refused, waited, served
 
-        refused, waited, served = asyncio.run(while_full())
+        refused, waited, served = run_in_new_loop(while_full())
     assert refused.status_code == 503 and refused.headers["retry-after"] == "2"
     assert refused.headers["content-type"].startswith("application/problem+json")
     assert "nothing was changed" in refused.json()["detail"]
@@ -213,7 +214,7 @@ def test_the_health_check_answers_at_once_and_runs_one_check_for_many(
         return real(database)
 
     monkeypatch.setattr(health, "_check", counted)
-    answers = asyncio.run(_at_once(api, [("GET", "/healthz", {})] * 30))
+    answers = run_in_new_loop(_at_once(api, [("GET", "/healthz", {})] * 30))
     assert {answer.status_code for answer in answers} == {200}
     assert len(checks) == 1
 

@@ -29,7 +29,9 @@ from tests.support.fake_twilio import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_FR
 
 RECIPIENTS = 500
 KILLS = 20
-LEASE_S = 2
+# With the default lease (300 s) the killed workers' claims must settle through their silent
+# heartbeats: within this long after the last restart (issue 12 asks 30 s for 2,000 at a time).
+SETTLED_WITHIN_S = 30
 FINISHED = (RecipientState.SENT, RecipientState.DELIVERED, RecipientState.FAILED)
 
 
@@ -52,7 +54,6 @@ def _environment(database: Database, fake: FakeTwilio, concurrency: int) -> dict
             "BEREDSKAP_TWILIO_FROM": TEST_FROM,
             "BEREDSKAP_TWILIO_API_BASE": fake.base_url,
             "BEREDSKAP_PUBLIC_URL": "http://127.0.0.1:9",
-            "BEREDSKAP_SMS_SEND_LEASE_S": str(LEASE_S),
             "BEREDSKAP_SMS_MAX_CONCURRENCY": str(concurrency),
         }
     )
@@ -85,16 +86,20 @@ def _unfinished(database: Database) -> int:
     return sum(1 for state in states if state not in FINISHED)
 
 
-def _wait_until_done(database: Database, workers: list[subprocess.Popen[bytes]]) -> None:
-    deadline = time.monotonic() + 90
+def _wait_until_done(database: Database, workers: list[subprocess.Popen[bytes]]) -> float:
+    """Seconds until every row is finished; then the workers are stopped gracefully."""
+    started = time.monotonic()
+    deadline = started + 90
     while _unfinished(database) and time.monotonic() < deadline:
         assert all(worker.poll() is None for worker in workers), "a worker exited"
         time.sleep(0.2)
+    took = time.monotonic() - started
     for worker in workers:
         worker.send_signal(signal.SIGTERM)
     for worker in workers:
         assert worker.wait(timeout=30) == 0  # a graceful stop
     assert _unfinished(database) == 0
+    return took
 
 
 def _assert_exactly_once(database: Database, fake: FakeTwilio, numbers: list[str]) -> None:
@@ -140,7 +145,7 @@ def test_killed_workers_send_each_message_exactly_once(
     assert _unfinished(fresh_database) > 0
 
     worker = _start(environment, log)
-    _wait_until_done(fresh_database, [worker])
+    assert _wait_until_done(fresh_database, [worker]) < SETTLED_WITHIN_S
 
     _assert_exactly_once(fresh_database, fake, numbers)
     # Rows left in flight by a kill were settled through Twilio's message list.

@@ -376,6 +376,14 @@ class FakeTwilio:
                 "peak_concurrency": self._counters.peak_in_flight,
                 "callbacks": len(self.callbacks),
                 "callbacks_by_status": callbacks,
+                "first_accepted_at": min(
+                    (self._messages[sid].created_at.timestamp() for sid in self._accepted_order),
+                    default=None,
+                ),
+                "last_accepted_at": max(
+                    (self._messages[sid].created_at.timestamp() for sid in self._accepted_order),
+                    default=None,
+                ),
             }
 
     def _handle(self, handler: _Handler) -> None:

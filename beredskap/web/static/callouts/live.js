@@ -116,7 +116,10 @@
         setText(state, label("RecipientState", item.state));
         state.className = "state state--" + item.state;
       }
-      setText(row.querySelector('[data-field="reason"]'), item.error_reason ? " " + item.error_reason : "");
+      var coded = (item.problem === "other" || item.problem === "retrying") && item.error_code;
+      setText(row.querySelector('[data-field="reason"]'), item.problem
+        ? " · " + label("SmsProblem", item.problem) + (coded ? " (" + item.error_code + ")" : "")
+        : "");
       setText(row.querySelector('[data-field="notices"]'), item.notices.map(function (notice) {
         return " · " + label("NoticeKind", notice.kind) + ": " + label("RecipientState", notice.state);
       }).join(""));
