@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, or_, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from alerts import sms_texts
@@ -45,7 +45,6 @@ from alerts.models import (
     OutgoingMessage,
     RecipientState,
 )
-from alerts.references import OutboxRow
 from alerts.worker_status import STALE_AFTER, claim_in_doubt
 
 OutboxTable = type[CalloutRecipient] | type[CalloutNotice] | type[OutgoingMessage]
@@ -122,15 +121,10 @@ def claim_due(session: Session, *, now: datetime, limit: int, worker: str) -> li
     for exercise in (False, True):
         kind = [callout for callout in callouts if callout.exercise is exercise]
         claims += _claim_fairly(session, kind, now, limit - len(claims), worker)
-        notices = _due(CalloutNotice, now).where(
-            CalloutNotice.callout_id.in_(
-                select(Callout.id).where(Callout.exercise.is_(exercise)).scalar_subquery()
-            )
+        claims += _claim(
+            session, CalloutNotice, {"exercise": exercise}, now, limit - len(claims), worker
         )
-        claims += _claim(session, CalloutNotice, notices, now, limit - len(claims), worker)
-    claims += _claim(
-        session, OutgoingMessage, _due(OutgoingMessage, now), now, limit - len(claims), worker
-    )
+    claims += _claim(session, OutgoingMessage, {}, now, limit - len(claims), worker)
     return claims
 
 
@@ -194,9 +188,10 @@ def record_results(
     rng: random.Random,
     pause: timedelta = timedelta(minutes=1),
 ) -> list[Outcome]:
-    """Record the gateway's answers on their rows (one statement per table to read and lock
-    them, the changes flushed together). Never moves a row backwards."""
-    rows = _lock_all(session, [claim for claim, _result in answers])
+    """Record the gateway's answers on their rows. Set-based: the rows are read (and on
+    PostgreSQL locked) with one statement per table, and what changed is written with one
+    executemany per table. Never moves a row backwards."""
+    rows = _read_rows(session, [claim for claim, _result in answers])
     outcomes = [
         _record(
             rows.get((claim.table, claim.row_id)),
@@ -209,7 +204,7 @@ def record_results(
         )
         for claim, result in answers
     ]
-    session.flush()
+    _write_rows(session, rows.values(), now)
     return outcomes
 
 
@@ -247,7 +242,33 @@ def record_reconciled(
     of that attempt can still be on its way); otherwise it is looked up again at
     `recheck_at`.
     """
-    row = _lock_all(session, [claim]).get((claim.table, claim.row_id))
+    rows = _read_rows(session, [claim])
+    try:
+        return _reconciled(
+            session,
+            rows.get((claim.table, claim.row_id)),
+            claim,
+            found,
+            now=now,
+            policy=policy,
+            may_resend=may_resend,
+            recheck_at=recheck_at,
+        )
+    finally:
+        _write_rows(session, rows.values(), now)
+
+
+def _reconciled(
+    session: Session,
+    row: _Row | None,
+    claim: Claim,
+    found: list[SentMessage] | None,
+    *,
+    now: datetime,
+    policy: RetryPolicy,
+    may_resend: bool,
+    recheck_at: datetime | None,
+) -> Outcome:
     if row is None or not _current(row, claim):
         return Outcome.STALE
     if found is None:
@@ -279,21 +300,24 @@ def record_reconciled(
 # -- helpers ---------------------------------------------------------------------------------
 
 
+_CALLOUTS_WITH_QUEUED = (
+    select(Callout.id, Callout.exercise, Callout.message, Callout.code)
+    .where(
+        Callout.status == CalloutStatus.ACTIVE,
+        Callout.covered_at.is_(None),
+        exists().where(
+            CalloutRecipient.callout_id == Callout.id,
+            CalloutRecipient.state == RecipientState.QUEUED,
+        ),
+    )
+    .order_by(Callout.exercise, Callout.sent_at, Callout.id)
+)
+
+
 def _callouts_with_queued(session: Session) -> list[_Due]:
     """Active callouts not yet covered that hold queued messages: real first, then
     exercises, each oldest first."""
-    rows = session.execute(
-        select(Callout.id, Callout.exercise, Callout.message, Callout.code)
-        .where(
-            Callout.status == CalloutStatus.ACTIVE,
-            Callout.covered_at.is_(None),
-            exists().where(
-                CalloutRecipient.callout_id == Callout.id,
-                CalloutRecipient.state == RecipientState.QUEUED,
-            ),
-        )
-        .order_by(Callout.exercise, Callout.sent_at, Callout.id)
-    ).all()
+    rows = session.connection().execute(_CALLOUTS_WITH_QUEUED).all()
     return [
         _Due(
             int(row.id),
@@ -317,10 +341,15 @@ def _claim_fairly(
             wanted = min(share, room)
             if wanted <= 0:
                 break
-            statement = _due(CalloutRecipient, now).where(
-                CalloutRecipient.callout_id == callout.callout_id
+            got = _claim(
+                session,
+                CalloutRecipient,
+                {"callout_id": callout.callout_id},
+                now,
+                wanted,
+                worker,
+                callout.body,
             )
-            got = _claim(session, CalloutRecipient, statement, now, wanted, worker, callout.body)
             claims += got
             room -= len(got)
             if len(got) == wanted:
@@ -329,7 +358,7 @@ def _claim_fairly(
     return claims
 
 
-def _due(table: OutboxTable, now: datetime) -> Select[Any]:
+def _due(table: OutboxTable, now: Any) -> Select[Any]:
     return _columns(table).where(
         table.state == RecipientState.QUEUED,
         or_(table.next_attempt_at.is_(None), table.next_attempt_at <= now),
@@ -373,6 +402,10 @@ def _read(
     rows = session.execute(
         statement.order_by(table.id).limit(limit).with_for_update(skip_locked=True, of=table)
     ).all()
+    return _claims_of(table, rows, body)
+
+
+def _claims_of(table: OutboxTable, rows: Sequence[Any], body: str | None) -> list[Claim]:
     prefix = _PREFIX[table]
     other = table is OutgoingMessage
     claims = []
@@ -404,35 +437,74 @@ def _read(
     return claims
 
 
+def _due_statement(table: OutboxTable) -> Select[Any]:
+    """A table's due rows in id order, at most `limit`, locked and skipped if locked."""
+    statement = _due(table, bindparam("now"))
+    if table is CalloutRecipient:
+        statement = statement.where(CalloutRecipient.callout_id == bindparam("callout_id"))
+    elif table is CalloutNotice:
+        statement = statement.where(
+            CalloutNotice.callout_id.in_(
+                select(Callout.id).where(Callout.exercise == bindparam("exercise"))
+            )
+        )
+    return (
+        statement.order_by(table.id)
+        .limit(bindparam("limit"))
+        .with_for_update(skip_locked=True, of=table)
+    )
+
+
+def _claim_statement(table: OutboxTable) -> Any:
+    return (
+        update(table)
+        .where(table.id.in_(bindparam("ids", expanding=True)), table.state == RecipientState.QUEUED)
+        .values(
+            state=RecipientState.SENDING,
+            attempts=table.attempts + 1,
+            attempt_started_at=bindparam("now"),
+            next_attempt_at=None,
+            claimed_by=bindparam("worker"),
+            updated_at=bindparam("now"),
+        )
+        .returning(table.id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+# Built once with bound parameters: a worker claims every few milliseconds, and building and
+# cache-keying these statements cost more than running them.
+_DUE_STATEMENTS = {table: _due_statement(table) for table in TABLES}
+_CLAIM_STATEMENTS = {table: _claim_statement(table) for table in TABLES}
+
+
 def _claim(
     session: Session,
     table: OutboxTable,
-    statement: Select[Any],
+    parameters: dict[str, Any],
     now: datetime,
     limit: int,
     worker: str,
     body: str | None = None,
 ) -> list[Claim]:
+    """Claim up to `limit` due rows of `table` (`parameters`: the callout or the kind)."""
     if limit <= 0:
         return []
-    found = _read(session, table, statement, limit, body)
+    # On the connection, not the session: these are Core statements, and the ORM's execution
+    # layer around them cost as much as running them.
+    connection = session.connection()
+    rows = connection.execute(
+        _DUE_STATEMENTS[table], {**parameters, "now": now, "limit": limit}
+    ).all()
+    found = _claims_of(table, rows, body)
     if not found:
         return []
-    taken = _guarded_update(
-        session,
-        table,
-        [claim.row_id for claim in found],
-        (table.state == RecipientState.QUEUED,),
-        {
-            "state": RecipientState.SENDING,
-            "attempts": table.attempts + 1,
-            "attempt_started_at": now,
-            "next_attempt_at": None,
-            "claimed_by": worker,
-            "updated_at": now,
-        },
+    taken = set(
+        connection.scalars(
+            _CLAIM_STATEMENTS[table],
+            {"ids": [claim.row_id for claim in found], "now": now, "worker": worker},
+        )
     )
-    session.flush()
     return [
         replace(claim, attempts=claim.attempts + 1, attempt_started_at=now, claimed_by=worker)
         for claim in found
@@ -461,25 +533,120 @@ def _guarded_update(
     )
 
 
-def _lock_all(session: Session, claims: list[Claim]) -> dict[tuple[OutboxTable, int], OutboxRow]:
-    """The rows of `claims`, read (and on PostgreSQL locked) with one statement per table
-    rather than one query each, fresh even if the session held them already."""
-    rows: dict[tuple[OutboxTable, int], OutboxRow] = {}
+@dataclass
+class _Row:
+    """What recording reads of an outbox row, changed in place and written back if changed."""
+
+    table: OutboxTable
+    id: int
+    state: RecipientState
+    attempts: int
+    provider_id: str | None
+    sent_at: datetime | None
+    delivered_at: datetime | None
+    next_attempt_at: datetime | None
+    error_code: str | None
+    error_reason: str | None
+    claimed_by: str | None
+    # A callout message's callout: is it still to be sent (active and not covered)?
+    wanted: bool = True
+    read: tuple[Any, ...] = ()
+
+    def values(self) -> tuple[Any, ...]:
+        return (
+            self.state,
+            self.attempts,
+            self.provider_id,
+            self.sent_at,
+            self.delivered_at,
+            self.next_attempt_at,
+            self.error_code,
+            self.error_reason,
+            self.claimed_by,
+        )
+
+
+_FIELDS = (
+    "state",
+    "attempts",
+    "provider_id",
+    "sent_at",
+    "delivered_at",
+    "next_attempt_at",
+    "error_code",
+    "error_reason",
+    "claimed_by",
+)
+
+
+def _row_reader(table: OutboxTable) -> Select[Any]:
+    columns = [table.id, *(getattr(table, name) for name in _FIELDS)]
+    statement = select(*columns).where(table.id.in_(bindparam("ids", expanding=True)))
+    if table is CalloutRecipient:
+        wanted = (Callout.status == CalloutStatus.ACTIVE) & Callout.covered_at.is_(None)
+        statement = statement.add_columns(wanted.label("wanted")).join(
+            Callout, Callout.id == CalloutRecipient.callout_id
+        )
+    return statement.with_for_update(of=table)
+
+
+def _row_writer(table: OutboxTable) -> Any:
+    return (
+        update(table)
+        .where(table.id == bindparam("row_id"))
+        .values(
+            **{name: bindparam(f"new_{name}") for name in _FIELDS},
+            updated_at=bindparam("new_updated_at"),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+# Built once: recording runs every round, and building and cache-keying a statement cost
+# more than running it.
+_ROW_READERS = {table: _row_reader(table) for table in TABLES}
+_ROW_WRITERS = {table: _row_writer(table) for table in TABLES}
+
+
+def _read_rows(session: Session, claims: list[Claim]) -> dict[tuple[OutboxTable, int], _Row]:
+    """The rows of `claims`, read (and on PostgreSQL locked) with one statement per table."""
+    rows: dict[tuple[OutboxTable, int], _Row] = {}
     for table in TABLES:
         ids = [claim.row_id for claim in claims if claim.table is table]
-        if ids:
-            for row in session.scalars(
-                select(table)
-                .where(table.id.in_(ids))
-                .with_for_update()
-                .execution_options(populate_existing=True)
-            ):
-                rows[(table, row.id)] = row
+        if not ids:
+            continue
+        for found in session.connection().execute(_ROW_READERS[table], {"ids": ids}):
+            values = dict(zip(_FIELDS, found[1 : 1 + len(_FIELDS)], strict=True))
+            row = _Row(
+                table,
+                int(found[0]),
+                **values,
+                wanted=bool(found[-1]) if table is CalloutRecipient else True,
+            )
+            row.read = row.values()
+            rows[(table, row.id)] = row
     return rows
 
 
+def _write_rows(session: Session, rows: Any, now: datetime) -> None:
+    """What changed, one executemany per table."""
+    changed: dict[OutboxTable, list[dict[str, Any]]] = {}
+    for row in rows:
+        if row.values() == row.read:
+            continue
+        parameters = {f"new_{name}": getattr(row, name) for name in _FIELDS}
+        changed.setdefault(row.table, []).append(
+            {"row_id": row.id, "new_updated_at": now, **parameters}
+        )
+        row.read = row.values()
+    for table, parameters in changed.items():
+        # Core's executemany: the ORM would take a list of parameters as a bulk update by
+        # primary key of its own.
+        session.connection().execute(_ROW_WRITERS[table], parameters)
+
+
 def _record(
-    row: OutboxRow | None,
+    row: _Row | None,
     claim: Claim,
     result: SendResult,
     *,
@@ -527,13 +694,13 @@ def _attributed(session: Session, provider_id: str) -> bool:
     )
 
 
-def _current(row: OutboxRow, claim: Claim) -> bool:
+def _current(row: _Row, claim: Claim) -> bool:
     """The row is still in the attempt the claim made (no receipt, stop or retry since)."""
     return row.state == RecipientState.SENDING and row.attempts == claim.attempts
 
 
 def _accepted(
-    row: OutboxRow, provider_id: str, sent_at: datetime, *, delivered: bool = False
+    row: _Row, provider_id: str, sent_at: datetime, *, delivered: bool = False
 ) -> Outcome:
     """The provider took it: whatever the row says, the message went out. `delivered`: the
     provider says so already (the local gateway, which delivers at once)."""
@@ -552,11 +719,9 @@ def _accepted(
     return Outcome.SENT
 
 
-def _requeue(row: OutboxRow, not_before: datetime | None, outcome: Outcome) -> Outcome:
+def _requeue(row: _Row, not_before: datetime | None, outcome: Outcome) -> Outcome:
     """Back to the queue, unless the callout no longer wants it sent (stopped or covered)."""
-    if isinstance(row, CalloutRecipient) and (
-        row.callout.status != CalloutStatus.ACTIVE or row.callout.covered_at is not None
-    ):
+    if not row.wanted:
         row.state = RecipientState.CANCELLED
         return Outcome.CANCELLED
     row.state = RecipientState.QUEUED

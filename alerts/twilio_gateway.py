@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -30,11 +31,10 @@ from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
 from typing import Any
 
-import requests
 from pydantic import SecretStr
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.rest import Client
-from urllib3.exceptions import MaxRetryError, NewConnectionError
+from urllib3.exceptions import ConnectTimeoutError, HTTPError, MaxRetryError
 
 from alerts import twilio_errors
 from alerts.gateway import (
@@ -251,8 +251,7 @@ class TwilioGateway:
         """Close every thread's connection pool."""
         with self._http_clients_lock:
             for http_client in self._http_clients:
-                if http_client.session is not None:
-                    http_client.session.close()
+                http_client.close()
             self._http_clients.clear()
 
     # -- one request ------------------------------------------------------------------------
@@ -409,10 +408,15 @@ def _classify_exception(error: Exception) -> _AttemptFailed:
         if isinstance(status, int):
             code, text = _error_body(getattr(error.args[1], "text", ""))
             return _http_failure(status, code, text)
-    if isinstance(error, requests.ConnectTimeout) or _connection_refused(error):
+    if _untrusted_certificate(error):
+        # Every request would fail the same way, and none reached Twilio: the CA bundle or a
+        # TLS-inspecting proxy is ours to put right.
+        reason = "Twilio's TLS certificate is not trusted here (check REQUESTS_CA_BUNDLE)"
+        return _AttemptFailed(SendFailed(FailureKind.CONFIGURATION, reason), maybe_accepted=False)
+    if _connection_refused(error):
         failure = SendFailed(FailureKind.TRANSIENT, f"Twilio unreachable ({type(error).__name__})")
         return _AttemptFailed(failure, maybe_accepted=False)
-    if isinstance(error, requests.RequestException):
+    if isinstance(error, HTTPError | OSError):
         reason = f"no answer from Twilio ({type(error).__name__})"
         return _AttemptFailed(SendFailed(FailureKind.TRANSIENT, reason), maybe_accepted=True)
     if isinstance(error, TwilioException | ValueError):
@@ -449,12 +453,23 @@ def _error_body(text: str) -> tuple[int | None, str | None]:
     return (code if isinstance(code, int) else None), str(payload.get("message") or "")
 
 
+def _untrusted_certificate(error: BaseException | None) -> bool:
+    """The TLS handshake failed on the certificate (before anything was sent)."""
+    seen = 0
+    while error is not None and seen < 5:
+        if isinstance(error, ssl.SSLCertVerificationError):
+            return True
+        error = getattr(error, "reason", None) or error.__cause__ or error.__context__
+        seen += 1
+    return False
+
+
 def _connection_refused(error: Exception) -> bool:
-    """A connection that was never made: the request certainly did not reach Twilio."""
-    if not isinstance(error, requests.ConnectionError) or not error.args:
-        return False
-    cause = error.args[0]
-    return isinstance(cause, MaxRetryError) and isinstance(cause.reason, NewConnectionError)
+    """A connection that was never made (refused, not resolved, or not made within the
+    connect time-out): the request certainly did not reach Twilio."""
+    if isinstance(error, MaxRetryError):
+        return _connection_refused(error.reason) if isinstance(error.reason, Exception) else False
+    return isinstance(error, ConnectTimeoutError)  # NewConnectionError is one
 
 
 def _reason(code: int | None, status: int | None, provider_text: str | None) -> str:

@@ -88,6 +88,9 @@ class WorkerConfig:
     idle_poll_s: float = 1.0
     # After a send finishes, wait this much for others before recording them together.
     round_linger_s: float = 0.005
+    # Claims handed to the pool beyond its threads: a thread that finishes a send starts the
+    # next at once instead of waiting for the main thread's round (a share of concurrency).
+    prefetch_share: float = 0.5
     housekeeping_every_s: float = 5.0
     heartbeat_every_s: float = 5.0
     stale_after: timedelta = worker_status.STALE_AFTER
@@ -179,6 +182,8 @@ class SmsWorker:
         self._errors = threading.local()  # the last error of each thread's transaction
         self._trouble = _DatabaseTrouble(config.database_pause_s, config.database_longest_pause_s)
         self._unrecorded: list[Answer] = []
+        # Sends in the pool at most: its threads plus those waiting for one (see prefetch).
+        self._capacity = config.concurrency + int(config.concurrency * config.prefetch_share)
         self._alarm: GatewayAlarm | None = None
 
     def stop(self) -> None:
@@ -260,7 +265,7 @@ class SmsWorker:
         """Record what came back and claim for the free threads, in one transaction; then
         hand the claims to the pool. How many were claimed."""
         answers = list(self._unrecorded)
-        room = self.config.concurrency - len(in_flight)
+        room = self._capacity - len(in_flight)
         refused = any(
             isinstance(result, SendFailed) and result.kind is FailureKind.CONFIGURATION
             for _claim, result in answers

@@ -10,6 +10,7 @@ import logging
 import random
 import re
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,14 +18,22 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import requests
+import trustme
 import uvicorn
 from fastapi import Depends, FastAPI
 from pydantic import SecretStr
 from starlette.datastructures import FormData
 from twilio.base.exceptions import TwilioException, TwilioServiceException
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    NewConnectionError,
+    ProtocolError,
+    ReadTimeoutError,
+)
 
 from alerts.gateway import (
     FailureKind,
@@ -507,10 +516,19 @@ def test_every_kind_of_library_failure_is_classified() -> None:
     )
     assert _classify_exception(service_error).failure.kind is FailureKind.TRANSIENT
     assert not _classify_exception(service_error).maybe_accepted
-    for error in (TwilioException("no status"), ValueError("not JSON"), requests.ReadTimeout()):
+    for error in (
+        TwilioException("no status"),
+        ValueError("not JSON"),
+        ReadTimeoutError(None, "/2010-04-01/...", "read timed out"),  # type: ignore[arg-type]
+        ProtocolError("Connection aborted.", ConnectionResetError()),
+    ):
         outcome = _classify_exception(error)
         assert outcome.failure.kind is FailureKind.TRANSIENT and outcome.maybe_accepted
-    assert not _classify_exception(requests.ConnectTimeout()).maybe_accepted
+    for never_sent in (
+        ConnectTimeoutError("connect timed out"),
+        NewConnectionError(None, "connection refused"),  # type: ignore[arg-type]
+    ):
+        assert not _classify_exception(never_sent).maybe_accepted
     outcome = _classify_exception(RuntimeError("surprise"))
     assert outcome.failure.kind is FailureKind.UNKNOWN and outcome.maybe_accepted
 
@@ -530,3 +548,34 @@ def test_connection_refused_is_safe_to_retry() -> None:
     result = TwilioGateway(config).send(TO, "hei", reference="r1")
     assert isinstance(result, SendFailed)
     assert (result.kind, result.attempts) == (FailureKind.TRANSIENT, 3)
+
+
+def test_https_to_the_provider_trusts_only_a_known_certificate(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    authority = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("localhost").configure_cert(server_context)
+    bundle = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(bundle))
+    fake = FakeTwilio(auto_progress=False).start(tls=server_context)
+    try:
+        config = TwilioConfig(
+            account_sid=TEST_ACCOUNT_SID,
+            auth_token=SecretStr(TEST_AUTH_TOKEN),
+            from_number=TEST_FROM,
+            api_base=fake.base_url,
+            retry=RetryPolicy(max_attempts=2, base_delay_s=0.001, max_delay_s=0.002),
+        )
+        monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+        monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+        untrusted = TwilioGateway(config).send(TO, "hei", reference="r1")
+        # Not the recipient's fault and nothing was sent: our settings, and the alarm.
+        assert isinstance(untrusted, SendFailed) and untrusted.kind is FailureKind.CONFIGURATION
+        assert fake.accepted() == []
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
+        trusted = TwilioGateway(config).send(TO, "hei", reference="r2")
+        assert isinstance(trusted, SendAccepted)
+        assert [message.to for message in fake.accepted()] == [TO]
+    finally:
+        fake.stop()

@@ -32,6 +32,7 @@ import json
 import random
 import re
 import secrets
+import ssl
 import threading
 import time
 from collections import deque
@@ -209,6 +210,7 @@ class FakeTwilio:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._callback_pool: ThreadPoolExecutor | None = None
+        self._scheme = "http"
         self._http = httpx.Client(
             timeout=self.config.callback_timeout_s,
             limits=httpx.Limits(
@@ -219,8 +221,12 @@ class FakeTwilio:
 
     # -- life cycle --------------------------------------------------------------------------
 
-    def start(self, port: int = 0) -> FakeTwilio:
+    def start(self, port: int = 0, tls: ssl.SSLContext | None = None) -> FakeTwilio:
+        """Serve on loopback (`tls`: over HTTPS with that server context)."""
         server = _Server(("127.0.0.1", port), _Handler)
+        if tls is not None:
+            server.socket = tls.wrap_socket(server.socket, server_side=True)
+        self._scheme = "https" if tls is not None else "http"
         server.fake = self
         self._server = server
         self._callback_pool = ThreadPoolExecutor(
@@ -252,6 +258,8 @@ class FakeTwilio:
     def base_url(self) -> str:
         assert self._server is not None, "start() the fake first"
         host, port = self._server.server_address[:2]
+        if self._scheme == "https":
+            return f"https://localhost:{port}"
         return f"http://{host}:{port}"
 
     # -- what tests look at and steer --------------------------------------------------------
