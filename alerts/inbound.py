@@ -40,7 +40,7 @@ from alerts.models import (
     InboundSms,
     RecipientState,
 )
-from alerts.notices import thank_others_if_covered
+from alerts.notices import may_be_covered, thank_others_if_covered
 from alerts.redaction import mask_phone
 from alerts.replies import ParsedReply, ReplyKind, parse_reply
 from beredskap.columns import today_in_norway, utcnow
@@ -153,7 +153,10 @@ def handle_inbound(
     number = sender_number(from_number)
     body = body[:MAX_SMS_CHARS].replace("\x00", "")  # PostgreSQL text holds no NUL
     parsed = parse_reply(body, received_at=received_at)
-    volunteer_ids = list(session.scalars(_VOLUNTEERS_BY_MOBILE, {"mobile": number}))
+    # Core statements on the connection: the ORM's execution layer around them cost as much
+    # as running them (measured), and none of them loads an entity.
+    connection = session.connection()
+    volunteer_ids = list(connection.execute(_VOLUNTEERS_BY_MOBILE, {"mobile": number}).scalars())
 
     if parsed.kind is ReplyKind.OPT_OUT:
         decision = _Decision(sms_texts.opted_out(parsed.language), InboundOutcome.OPTED_OUT)
@@ -196,7 +199,11 @@ def handle_inbound(
         _set_consent(session, volunteer_ids, True)
     elif decision.asked is not None:
         _record_answer(session, decision.asked.recipient_id, parsed, received_at)
-        if parsed.kind is ReplyKind.YES and decision.asked.may_thank:
+        if (
+            parsed.kind is ReplyKind.YES
+            and decision.asked.may_thank
+            and may_be_covered(session, decision.asked.callout_id)
+        ):
             callout = session.get(Callout, decision.asked.callout_id, options=_NO_GEOMETRY)
             if callout is not None:
                 thank_others_if_covered(session, callout, today_in_norway())
@@ -238,13 +245,14 @@ def _log(session: Session, values: dict[str, Any]) -> int | None:
 
 def _asked(session: Session, number: str, volunteer_ids: list[int]) -> list[_Asked]:
     """This number's recipient rows in active callouts, newest callout first."""
+    connection = session.connection()
     if volunteer_ids:
         # The volunteer's rows, by an index; the mobile must still be the one asked.
-        rows = session.execute(
+        rows = connection.execute(
             _ASKED_BY_VOLUNTEER, {"mobile": number, "volunteer_ids": volunteer_ids}
         )
     else:
-        rows = session.execute(_ASKED_BY_MOBILE, {"mobile": number})
+        rows = connection.execute(_ASKED_BY_MOBILE, {"mobile": number})
     return [_Asked(*row[:-1], may_thank=bool(row[-1])) for row in rows]
 
 
@@ -314,7 +322,7 @@ def _record_answer(
 ) -> None:
     """The answer replaces an earlier one, never a later one (one conditional UPDATE)."""
     yes = parsed.kind is ReplyKind.YES
-    session.execute(
+    session.connection().execute(
         _RECORD_ANSWER,
         {
             "recipient_id": recipient_id,
@@ -323,7 +331,6 @@ def _record_answer(
             "minutes": parsed.minutes_to_arrival if yes else None,
             "now": utcnow(),
         },
-        execution_options={"synchronize_session": False},
     )
 
 

@@ -108,6 +108,32 @@ def thank_others(session: Session, callout: Callout) -> int:
     return len(others)
 
 
+# As many said yes as the callout wants in all (the count it names, else its needs' sum):
+# what a yes must reach before the needs themselves are counted.
+_ENOUGH_YES = select(
+    select(func.count())
+    .where(
+        CalloutRecipient.callout_id == bindparam("callout_id"),
+        CalloutRecipient.answer == Answer.YES,
+    )
+    .scalar_subquery()
+    >= func.coalesce(
+        Callout.wanted,
+        select(func.sum(CalloutNeed.count))
+        .where(CalloutNeed.callout_id == bindparam("callout_id"))
+        .scalar_subquery(),
+    )
+).where(Callout.id == bindparam("callout_id"))
+
+
+def may_be_covered(session: Session, callout_id: int) -> bool:
+    """After a yes, cheaply: enough said yes in all for the need to be covered? Only then is
+    the callout loaded and each need counted (`thank_others_if_covered`); most replies stop
+    here, in one statement."""
+    found = session.connection().execute(_ENOUGH_YES, {"callout_id": callout_id}).scalar()
+    return bool(found)
+
+
 def is_covered(session: Session, callout: Callout, on: date) -> bool:
     """Enough said yes: as many as wanted in all, and each need met."""
     wanted = callout.wanted

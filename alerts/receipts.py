@@ -16,12 +16,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from alerts.models import CalloutNotice, CalloutRecipient, OutgoingMessage, RecipientState
-from alerts.references import OutboxRow, reference_for, row_for_reference
+from alerts.references import OutboxTable, parse_reference, reference_of
 from alerts.twilio_errors import describe
 from beredskap.columns import utcnow
 from beredskap.digits import parse_digits
@@ -61,6 +62,7 @@ _BEFORE: dict[RecipientState, tuple[RecipientState, ...]] = {
 }
 _BEFORE[RecipientState.FAILED] = _BEFORE[RecipientState.DELIVERED]
 MAX_SID_CHARS = 64  # provider_id
+TABLES: tuple[OutboxTable, ...] = (CalloutRecipient, CalloutNotice, OutgoingMessage)
 
 
 class ReceiptOutcome(StrEnum):
@@ -83,14 +85,62 @@ def _error_code(raw: str | None) -> int | None:
     return parse_digits(raw)
 
 
-def _find(session: Session, reference: str | None, message_sid: str) -> OutboxRow | None:
-    row = row_for_reference(session, reference)
-    if row is not None or not message_sid:
-        return row
-    for model in (CalloutRecipient, CalloutNotice, OutgoingMessage):
-        found = session.scalars(select(model).where(model.provider_id == message_sid)).first()
-        if found is not None:
-            return found
+def _move(table: OutboxTable, target: RecipientState) -> Any:
+    """UPDATE the row to `target` if it is not there yet and names no other message."""
+    values: dict[str, Any] = {
+        "state": target,
+        "updated_at": bindparam("now"),
+        # A receipt for a row still `sending` means Twilio took it: keep its SID, so it is
+        # never resent.
+        "provider_id": func.coalesce(table.provider_id, func.nullif(bindparam("sid"), "")),
+    }
+    if target is not RecipientState.FAILED:
+        values["sent_at"] = func.coalesce(table.sent_at, bindparam("now"))
+    if target is RecipientState.DELIVERED:
+        values["delivered_at"] = bindparam("now")
+    if target is RecipientState.FAILED:
+        values["error_code"] = bindparam("error_code")
+        values["error_reason"] = bindparam("error_reason")
+    return (
+        update(table)
+        .where(
+            table.id == bindparam("row_id"),
+            table.state.in_(_BEFORE[target]),
+            or_(
+                table.provider_id.is_(None),
+                table.provider_id == bindparam("sid"),
+                bindparam("sid") == "",
+            ),
+        )
+        .values(**values)
+        .returning(table.id)
+    )
+
+
+def _current(table: OutboxTable) -> Any:
+    return select(table.id, table.state, table.provider_id).where(table.id == bindparam("row_id"))
+
+
+def _by_sid(table: OutboxTable) -> Any:
+    return select(table.id).where(table.provider_id == bindparam("sid"))
+
+
+# Built once: a burst of receipts spends its time applying them, not building SQL.
+_MOVES = {(table, target): _move(table, target) for table in TABLES for target in _BEFORE}
+_CURRENT = {table: _current(table) for table in TABLES}
+_BY_SID = {table: _by_sid(table) for table in TABLES}
+
+
+def _find(
+    connection: Connection, reference: str | None, message_sid: str
+) -> tuple[OutboxTable, int] | None:
+    found = parse_reference(reference)
+    if found is not None or not message_sid:
+        return found
+    for table in TABLES:
+        row_id = connection.execute(_BY_SID[table], {"sid": message_sid}).scalar()
+        if row_id is not None:
+            return table, int(row_id)
     return None
 
 
@@ -103,45 +153,39 @@ def apply_receipt(
     reference: str | None = None,
 ) -> ReceiptResult:
     """Move the row the receipt names forward to what the receipt says. Never raises for
-    unknown references, SIDs, statuses or codes: they are logged and change nothing."""
+    unknown references, SIDs, statuses or codes: they are logged and change nothing.
+
+    One conditional UPDATE when it applies; the row is read only to say why it did not."""
     sid = (message_sid or "").strip()[:MAX_SID_CHARS]
     status = (message_status or "").strip().lower()
     target = _STATES.get(status)
-    row = _find(session, reference, sid)
+    connection = session.connection()
+    found = _find(connection, reference, sid)
+    if found is None:
+        _logger.info("receipt %r for no outbox row (ref %r, SID %s)", status, reference, sid)
+        return ReceiptResult(ReceiptOutcome.UNKNOWN)
+    table, row_id = found
+    name = reference_of(table, row_id)
+    if target is not None:
+        parameters: dict[str, Any] = {"row_id": row_id, "sid": sid, "now": utcnow()}
+        if target is RecipientState.FAILED:
+            code = _error_code(error_code)
+            parameters["error_code"] = str(code) if code is not None else status
+            parameters["error_reason"] = (
+                describe(code)
+                or (f"Twilio error {code}" if code is not None else None)
+                or f"{status} at Twilio"
+            )[:300]
+        if connection.execute(_MOVES[(table, target)], parameters).first() is not None:
+            _logger.info("receipt for %s: %s", name, target.value)
+            return ReceiptResult(ReceiptOutcome.APPLIED, name, target)
+    row = connection.execute(_CURRENT[table], {"row_id": row_id}).first()
     if row is None:
         _logger.info("receipt %r for no outbox row (ref %r, SID %s)", status, reference, sid)
         return ReceiptResult(ReceiptOutcome.UNKNOWN)
-    name = reference_for(row)
     if sid and row.provider_id is not None and row.provider_id != sid:
         _logger.warning("receipt for %s names SID %s, the row has another; ignored", name, sid)
         return ReceiptResult(ReceiptOutcome.MISMATCH, name, row.state)
     if target is None:
         return ReceiptResult(ReceiptOutcome.IGNORED, name, row.state)
-    now = utcnow()
-    model = type(row)
-    values: dict[str, object] = {"state": target, "updated_at": now}
-    if sid and row.provider_id is None:
-        values["provider_id"] = sid
-    if row.sent_at is None and target is not RecipientState.FAILED:
-        values["sent_at"] = now
-    if target is RecipientState.DELIVERED:
-        values["delivered_at"] = now
-    if target is RecipientState.FAILED:
-        code = _error_code(error_code)
-        values["error_code"] = str(code) if code is not None else status
-        values["error_reason"] = (
-            describe(code)
-            or (f"Twilio error {code}" if code is not None else None)
-            or f"{status} at Twilio"
-        )[:300]
-    moved = session.execute(
-        update(model)
-        .where(model.id == row.id, model.state.in_(_BEFORE[target]))
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    session.expire(row)
-    if moved != 1:
-        return ReceiptResult(ReceiptOutcome.STALE, name)
-    _logger.info("receipt for %s: %s", name, target.value)
-    return ReceiptResult(ReceiptOutcome.APPLIED, name, target)
+    return ReceiptResult(ReceiptOutcome.STALE, name)

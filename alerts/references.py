@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy.orm import Session
-
 from alerts.models import CalloutNotice, CalloutRecipient, OutgoingMessage
 
 OutboxRow = CalloutRecipient | CalloutNotice | OutgoingMessage
-_PREFIXES: dict[str, type[CalloutRecipient] | type[CalloutNotice] | type[OutgoingMessage]] = {
+OutboxTable = type[CalloutRecipient] | type[CalloutNotice] | type[OutgoingMessage]
+_PREFIXES: dict[str, OutboxTable] = {
     "r": CalloutRecipient,
     "n": CalloutNotice,
     "m": OutgoingMessage,
@@ -24,9 +23,14 @@ def reference_for(row: OutboxRow) -> str:
     return prefix + str(row.id)
 
 
-def row_for_reference(session: Session, reference: str | None) -> OutboxRow | None:
-    """The outbox row a reference names, or None for anything else (never raises)."""
+def reference_of(table: OutboxTable, row_id: int) -> str:
+    prefix = next(key for key, model in _PREFIXES.items() if model is table)
+    return prefix + str(row_id)
+
+
+def parse_reference(reference: str | None) -> tuple[OutboxTable, int] | None:
+    """The table and id a reference names, or None for anything else (never raises)."""
     match = _REFERENCE.fullmatch(reference or "")
     if match is None:
         return None
-    return session.get(_PREFIXES[match.group(1)], int(match.group(2)))
+    return _PREFIXES[match.group(1)], int(match.group(2))

@@ -27,6 +27,7 @@ from alerts.webhook_signature import (
     TwilioWebhookGuard,
 )
 from beredskap.columns import utcnow
+from beredskap.db import Backend
 from beredskap.group_commit import GroupCommitLane
 from beredskap.runtime import Database
 from beredskap.settings import Settings
@@ -118,8 +119,11 @@ class WebhookLanes:
     receipts: GroupCommitLane[_Receipt, ReceiptResult]
 
 
-# Connections the lanes hold at most (one each): the app keeps them out of request admission.
-LANE_CONNECTIONS = 2
+def lane_connections(backend: Backend) -> int:
+    """Connections the lanes hold at most (one each: a lane runs one batch at a time): the
+    app keeps them out of request admission. (Two reply batches side by side on PostgreSQL
+    measured no better than one: they wait on each other's row locks.)"""
+    return 2
 
 
 def lanes(request: Request) -> WebhookLanes:

@@ -187,6 +187,65 @@ async def _fire(
     return timings, statuses, elapsed
 
 
+_WRK_SCRIPT = """
+local pending = {%(requests)s}
+local total, sent, refused = #pending, 0, 0
+request = function()
+  sent = sent + 1
+  if sent > total then sent = 1 end  -- past the end: again from the start (duplicates)
+  local item = pending[sent]
+  return wrk.format("POST", "%(path)s", {["Content-Type"] = "application/x-www-form-urlencoded",
+    ["X-Twilio-Signature"] = item[2]}, item[1])
+end
+response = function(status, headers, body)
+  if status ~= 200 or not string.find(body, "<Response", 1, true) then refused = refused + 1 end
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %%d %%d %%.6f %%.3f %%.3f %%.3f %%.3f\\n", summary.requests,
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.timeout, summary.duration / 1e6, latency:percentile(50) / 1000,
+    latency:percentile(95) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
+end
+"""
+
+
+def _fire_wrk(
+    base_url: str, forms: list[dict[str, str]], concurrency: int, seconds: float, scratch: Path
+) -> tuple[dict[str, float], float]:
+    """Replies sent by wrk (C, one thread: the load costs the machine little) for `seconds`,
+    each of `forms` once in order (more than can be sent in that time); latency percentiles
+    (ms), the replies answered and the seconds it took. A status other than 200 TwiML, or
+    a socket error, counts as an error."""
+    validator = RequestValidator(TOKEN)
+    signed = [
+        (urlencode(form), validator.compute_signature(PUBLIC_URL + PATH, form)) for form in forms
+    ]
+    entries = ",".join(f"{{[==[{body}]==],[==[{signature}]==]}}" for body, signature in signed)
+    script = scratch / "replies.lua"
+    script.write_text(_WRK_SCRIPT % {"requests": entries, "path": PATH})
+    done = subprocess.run(
+        [
+            *("wrk", "-t1", f"-c{concurrency}", f"-d{seconds:.0f}s", "--timeout", "15s"),
+            *("-s", str(script), base_url + PATH),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    line = next(row for row in done.stdout.splitlines() if row.startswith("RESULT"))
+    count, errors, took, p50, p95, p99, longest = line.split()[1:]
+    if int(count) >= len(forms):
+        raise SystemExit("wrk ran out of distinct replies: raise --requests")
+    return {
+        "requests": float(count),
+        "errors": float(errors),
+        "p50": float(p50),
+        "p95": float(p95),
+        "p99": float(p99),
+        "max": float(longest),
+    }, float(took)
+
+
 def _wait(base_url: str, server: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -218,6 +277,16 @@ def main() -> None:
     parser.add_argument("--volunteers", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workers", type=int, default=2, help="server processes")
+    parser.add_argument(
+        "--driver",
+        choices=("httpx", "wrk"),
+        default="httpx",
+        help="the client: httpx in this process (Python, about as costly as the server) or "
+        "wrk (C, apt install wrk), which leaves the cores to the server",
+    )
+    parser.add_argument(
+        "--seconds", type=float, default=10, help="wrk: how long (--requests must outlast it)"
+    )
     arguments = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -251,9 +320,26 @@ def main() -> None:
             asyncio.run(_fire(base_url, forms[: arguments.warm_up], arguments.concurrency))
             cpu_before = _cpu_seconds(server.pid)
             client_before = time.process_time()
-            timings, statuses, elapsed = asyncio.run(
-                _fire(base_url, forms[arguments.warm_up :], arguments.concurrency)
-            )
+            if arguments.driver == "wrk":
+                figures, elapsed = _fire_wrk(
+                    base_url,
+                    forms[arguments.warm_up :],
+                    arguments.concurrency,
+                    arguments.seconds,
+                    Path(scratch),
+                )
+            else:
+                timings, statuses, elapsed = asyncio.run(
+                    _fire(base_url, forms[arguments.warm_up :], arguments.concurrency)
+                )
+                figures = {
+                    "requests": len(timings),
+                    "errors": len(statuses) - statuses.count(200),
+                    "p50": statistics.median(timings),
+                    "p95": percentile(timings, 0.95),
+                    "p99": percentile(timings, 0.99),
+                    "max": max(timings),
+                }
             server_cpu = _cpu_seconds(server.pid) - cpu_before
             client_cpu = time.process_time() - client_before
         except Exception:
@@ -268,25 +354,35 @@ def main() -> None:
             recorded = int(session.scalar(select(func.count()).select_from(InboundSms)) or 0)
         database.engine.dispose()
 
+    sent = int(figures["requests"])
     print(f"backend: {database.backend}, {arguments.volunteers} volunteers, 2 active callouts")
     print(
-        f"{len(timings)} signed replies, {arguments.concurrency} at a time: "
-        f"{len(timings) / elapsed:.0f} replies/s"
+        f"{sent} signed replies ({arguments.driver}), {arguments.concurrency} at a time: "
+        f"{sent / elapsed:.0f} replies/s"
     )
     print(
-        f"latency p50 {statistics.median(timings):.1f} ms, "
-        f"p95 {percentile(timings, 0.95):.1f} ms, p99 {percentile(timings, 0.99):.1f} ms, "
-        f"max {max(timings):.1f} ms"
+        f"latency p50 {figures['p50']:.1f} ms, p95 {figures['p95']:.1f} ms, "
+        f"p99 {figures['p99']:.1f} ms, max {figures['max']:.1f} ms"
+    )
+    client = (
+        f"the client: {client_cpu / sent * 1000:.1f} ms per reply"
+        if arguments.driver == "httpx"
+        else "the client: wrk, in a process of its own"
     )
     print(
-        f"server CPU: {server_cpu / len(timings) * 1000:.1f} ms per reply "
-        f"({server_cpu / elapsed * 100:.0f}% of one core, {arguments.workers} processes); "
-        f"the client: {client_cpu / len(timings) * 1000:.1f} ms per reply"
+        f"server CPU: {server_cpu / sent * 1000:.1f} ms per reply "
+        f"({server_cpu / elapsed * 100:.0f}% of one core, {arguments.workers} processes); " + client
     )
-    ok = statuses.count(200)
-    print(f"answered 200 with TwiML: {ok} of {len(statuses)}")
-    print(f"InboundSms rows: {recorded} (expected {total})")
-    if recorded != total or ok != len(statuses):
+    print(
+        f"answers other than 200 TwiML, or failed: {figures['errors']:.0f} of "
+        f"{figures['requests']:.0f}"
+    )
+    expected = arguments.warm_up + sent
+    # wrk stops with some replies sent but not yet answered: those may be in the log too.
+    print(
+        f"InboundSms rows: {recorded} (answered {expected}, at most {arguments.concurrency} more)"
+    )
+    if not expected <= recorded <= expected + arguments.concurrency or figures["errors"]:
         raise SystemExit("replies were lost")
 
 

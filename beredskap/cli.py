@@ -224,6 +224,10 @@ def serve(
         port=port or settings.port,
         proxy_headers=True,
         workers=workers,
+        # Longer than the idle time of the clients' kept-alive connections (Twilio's, a
+        # proxy's, httpx's 5 s): the server closing one just as a client reuses it loses that
+        # request, and Twilio does not resend a reply.
+        timeout_keep_alive=75,
     )
 
 

@@ -5,14 +5,18 @@ A `sqlite:` URL always means SpatiaLite, a `postgresql:` URL PostGIS (driver psy
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, MetaData, bindparam, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.url import URL
@@ -105,27 +109,55 @@ def _prepare_spatialite_connection(dbapi_connection: Any, spatialite_module: str
 WRITER_WAIT_S = 10.0
 
 
+# While another process writes, look again after this long, doubling up to the longest.
+_FILE_LOCK_FIRST_WAIT_S = 0.0001
+_FILE_LOCK_LONGEST_WAIT_S = 0.002
+
+
 class _SqliteWriterGate:
-    """The writers of one SQLite database in this process take turns here.
+    """The writers of one SQLite database take turns here, across processes.
 
     SQLite lets one transaction write at a time; others wait in its busy handler, which polls
-    with sleeps of up to 100 ms. Under load (many webhook requests at once) a writer could
-    lose the race for seconds, and some waited past busy_timeout. Waiting on a lock in the
-    process instead wakes the next writer the moment the last one has committed. Writers in
-    other processes (the worker) still meet in SQLite's busy handler.
+    with sleeps of up to 100 ms. Under load a writer could lose the race for seconds: many
+    webhook requests at once in one process, or the server's receipts against the worker's
+    claims across two (a 2,000-recipient callout took 80 s to hand over instead of 7 while
+    its receipts came in). Writers of one process queue on a lock in the process, which
+    wakes the next one the moment the last has committed; the process's one writer then
+    takes an exclusive `flock` on `<database>-writer.lock`, shared by every process, and
+    looks again within two milliseconds while another holds it. Past `WRITER_WAIT_S`
+    SQLite's busy handler decides, as before.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, lock_path: Path | None) -> None:
         self._lock = threading.Lock()
         self._holder: Any = None  # the DBAPI connection whose transaction holds the gate
+        self._file: int | None = None
+        if lock_path is not None:
+            self._file = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
 
     def enter(self, dbapi_connection: Any) -> None:
-        if self._lock.acquire(timeout=WRITER_WAIT_S):
-            self._holder = dbapi_connection
+        deadline = time.monotonic() + WRITER_WAIT_S
+        if not self._lock.acquire(timeout=WRITER_WAIT_S):
+            return
+        self._holder = dbapi_connection
+        if self._file is None:
+            return
+        wait = _FILE_LOCK_FIRST_WAIT_S
+        while True:
+            try:
+                fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    return  # SQLite's busy handler decides
+                time.sleep(wait)
+                wait = min(wait * 2, _FILE_LOCK_LONGEST_WAIT_S)
 
     def leave(self, dbapi_connection: Any) -> None:
         if dbapi_connection is not None and self._holder is dbapi_connection:
             self._holder = None
+            if self._file is not None:
+                fcntl.flock(self._file, fcntl.LOCK_UN)
             self._lock.release()
 
 
@@ -177,7 +209,9 @@ def make_engine(
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         _prepare_spatialite_connection(dbapi_connection, spatialite_module)
 
-    writers = _SqliteWriterGate()
+    writers = _SqliteWriterGate(
+        Path(f"{url.database}-writer.lock") if url.database and url.database != ":memory:" else None
+    )
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
@@ -269,13 +303,24 @@ def insert_unless_present(
     (nothing written). One INSERT ... ON CONFLICT DO NOTHING on both backends, so of two
     callers inserting the same key at once exactly one inserts (on PostgreSQL the second
     waits on the unique index until the first commits)."""
-    insert = _INSERTS[session.get_bind().dialect.name]
-    table = model.__table__
-    statement = (
-        insert(table)
-        .values(dict(values))
+    connection = session.connection()
+    statement = _insert_unless_present(
+        connection.dialect.name, model.__table__, tuple(sorted(values)), tuple(unique)
+    )
+    found = connection.execute(statement, dict(values)).scalar()
+    return int(found) if found is not None else None
+
+
+@lru_cache(maxsize=64)
+def _insert_unless_present(
+    dialect: str, table: Any, columns: tuple[str, ...], unique: tuple[str, ...]
+) -> Any:
+    """The statement, built once per table and set of columns with bound parameters: the
+    reply log writes one per SMS, and building and cache-keying it cost more than running
+    it (measured)."""
+    return (
+        _INSERTS[dialect](table)
+        .values({column: bindparam(column) for column in columns})
         .on_conflict_do_nothing(index_elements=list(unique))
         .returning(table.c.id)
     )
-    found = session.execute(statement).scalar()
-    return int(found) if found is not None else None
