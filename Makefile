@@ -37,7 +37,7 @@ test: $(INSTALLED)
 		else echo "No PostgreSQL reachable: PostGIS tests will be skipped" >&2; fi; \
 	fi; \
 	$(BIN)/python scripts/fuzz_api.py --backend $$([ -n "$$BEREDSKAP_TEST_POSTGRES_URL" ] && echo both || echo spatialite) && \
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 ## schemathesis alone (part of `make test`): at least 2,000 generated requests per backend
 fuzz: $(INSTALLED)

@@ -179,6 +179,21 @@ def claim_stale(
     return claims
 
 
+def release(session: Session, claims: Sequence[Claim], *, worker: str) -> int:
+    """Give back claims whose message was never handed to the gateway: queued again, as if
+    never claimed. Only rows still `sending` by `worker`; how many."""
+    released = 0
+    for table in TABLES:
+        ids = [claim.row_id for claim in claims if claim.table is table]
+        if ids:
+            released += (
+                session.connection()
+                .execute(_RELEASE_STATEMENTS[table], {"ids": ids, "worker": worker})
+                .rowcount
+            )
+    return released
+
+
 def record_results(
     session: Session,
     answers: Sequence[tuple[Claim, SendResult]],
@@ -472,10 +487,28 @@ def _claim_statement(table: OutboxTable) -> Any:
     )
 
 
+def _release_statement(table: OutboxTable) -> Any:
+    return (
+        update(table)
+        .where(
+            table.id.in_(bindparam("ids", expanding=True)),
+            table.state == RecipientState.SENDING,
+            table.claimed_by == bindparam("worker"),
+        )
+        .values(
+            state=RecipientState.QUEUED,
+            attempts=table.attempts - 1,
+            attempt_started_at=None,
+            claimed_by=None,
+        )
+    )
+
+
 # Built once with bound parameters: a worker claims every few milliseconds, and building and
 # cache-keying these statements cost more than running them.
 _DUE_STATEMENTS = {table: _due_statement(table) for table in TABLES}
 _CLAIM_STATEMENTS = {table: _claim_statement(table) for table in TABLES}
+_RELEASE_STATEMENTS = {table: _release_statement(table) for table in TABLES}
 
 
 def _claim(

@@ -77,6 +77,8 @@ ACTOR = "sms worker"
 _numbering = itertools.count(1)
 T = TypeVar("T")
 Answer = tuple[Claim, SendResult]
+# What a send thread answers for a claim it took after a stop was asked for: never sent.
+NOT_SENT = SendFailed(FailureKind.TRANSIENT, "not sent: the worker was stopping")
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,7 @@ class SmsWorker:
         self._errors = threading.local()  # the last error of each thread's transaction
         self._trouble = _DatabaseTrouble(config.database_pause_s, config.database_longest_pause_s)
         self._unrecorded: list[Answer] = []
+        self._unsent: list[Claim] = []
         # Sends in the pool at most: its threads plus those waiting for one (see prefetch).
         self._capacity = config.concurrency + int(config.concurrency * config.prefetch_share)
         self._alarm: GatewayAlarm | None = None
@@ -214,6 +217,8 @@ class SmsWorker:
         with ThreadPoolExecutor(self.config.concurrency, thread_name_prefix="sms-send") as pool:
             try:
                 while True:
+                    if self.stopping:
+                        self._release_unstarted(in_flight)
                     if time.monotonic() >= next_housekeeping:
                         busy = self._housekeeping(pool)
                         next_housekeeping = time.monotonic() + (
@@ -243,9 +248,11 @@ class SmsWorker:
                         self._stopping.wait(self.config.idle_poll_s)
             finally:
                 # Killed by an exception or stopped: what is in flight is still recorded.
+                self._release_unstarted(in_flight)
                 if in_flight:
                     wait(in_flight)
                     self._collect(in_flight)
+                    self._release_unstarted(in_flight)
                 if self._unrecorded:
                     self._record_pending_on_stop()
                 beating.set()
@@ -259,7 +266,13 @@ class SmsWorker:
     def _collect(self, in_flight: dict[Future[SendResult], Claim]) -> None:
         for future in [future for future in in_flight if future.done()]:
             claim = in_flight.pop(future)
-            self._unrecorded.append((claim, future.result()))
+            if future.cancelled():
+                continue
+            result = future.result()
+            if result is NOT_SENT:
+                self._unsent.append(claim)
+            else:
+                self._unrecorded.append((claim, result))
 
     def _round(self, pool: ThreadPoolExecutor, in_flight: dict[Future[SendResult], Claim]) -> int:
         """Record what came back and claim for the free threads, in one transaction; then
@@ -304,6 +317,22 @@ class SmsWorker:
         for claim in claims:
             in_flight[pool.submit(self._send, claim)] = claim
         return len(claims)
+
+    def _release_unstarted(self, in_flight: dict[Future[SendResult], Claim]) -> None:
+        """Claims handed to the pool that no thread has started (the prefetch): back to the
+        queue, for this or another worker, rather than sent after a stop was asked for."""
+        unstarted = [claim for future, claim in list(in_flight.items()) if future.cancel()]
+        for future in [future for future in in_flight if future.cancelled()]:
+            del in_flight[future]
+        unstarted += self._unsent
+        self._unsent = []
+        if not unstarted:
+            return
+        self._in_transaction(
+            "release",
+            lambda session: outbox.release(session, unstarted, worker=self.name),
+            wait=False,
+        )
 
     def _record_in(self, session: Session, answers: list[Answer], now: datetime) -> list[Outcome]:
         return outbox.record_results(
@@ -353,6 +382,8 @@ class SmsWorker:
                 _logger.info("sms %s: the row had moved on when sent", claim.reference)
 
     def _send(self, claim: Claim) -> SendResult:
+        if self.stopping:  # a claim a thread took after the stop: given back, not sent
+            return NOT_SENT
         if claim.channel is MessageChannel.EMAIL:
             return self._send_email(claim)
         callback = (

@@ -21,19 +21,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from alerts.models import Callout, CalloutRecipient, RecipientState
-from beredskap import migrate
-from beredskap.runtime import open_database
-from beredskap.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # for tests.support
 
 from bench.fake_gateway import fake_twilio_process  # noqa: E402
-from bench.processes import environment, start_worker, stop  # noqa: E402
+from bench.processes import empty_database, environment, start_worker, stop  # noqa: E402
 from tests.support.callout_outbox import queue_callout  # noqa: E402
 
 
@@ -53,10 +49,7 @@ def main() -> None:
         tempfile.TemporaryDirectory() as scratch,
     ):
         url = arguments.database_url or f"sqlite:///{scratch}/bench.db"
-        database = open_database(Settings(database_url=SecretStr(url)))
-        if migrate.current_revision(database.engine) is not None:
-            migrate.downgrade(database.engine, "base")
-        migrate.upgrade(database.engine)
+        database = empty_database(url)
         with database.sessions() as session:
             session.info["actor"] = "benchmark"
             drill = queue_callout(session, arguments.exercise, exercise=True, prefix="+4791")

@@ -29,20 +29,17 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from alerts.models import Callout, CalloutRecipient, RecipientState
-from beredskap import migrate
 from beredskap.columns import utcnow
-from beredskap.runtime import open_database
-from beredskap.settings import Settings
 from exercises.models import Exercise, ExerciseStatus, ExerciseType
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # for tests.support
 
 from bench.fake_gateway import fake_twilio_process, stats  # noqa: E402
+from bench.processes import empty_database  # noqa: E402
 from tests.support import scheduling as make  # noqa: E402
 from tests.support.fake_twilio import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_FROM  # noqa: E402
 
@@ -78,10 +75,7 @@ def main() -> None:
         tempfile.TemporaryDirectory() as scratch,
     ):
         url = arguments.database_url or f"sqlite:///{scratch}/bench.db"
-        database = open_database(Settings(database_url=SecretStr(url)))
-        if migrate.current_revision(database.engine) is not None:
-            migrate.downgrade(database.engine, "base")
-        migrate.upgrade(database.engine)
+        database = empty_database(url)
 
         environment = {k: v for k, v in os.environ.items() if not k.startswith("BEREDSKAP_")}
         environment |= {

@@ -26,16 +26,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
-from pydantic import SecretStr
 from sqlalchemy import func, insert, select
 
 from alerts.models import CalloutRecipient, RecipientState
-from beredskap import migrate
 from beredskap.auth import service as auth_service
 from beredskap.columns import today_in_norway, utcnow
 from beredskap.db import transaction
-from beredskap.runtime import Database, open_database
-from beredskap.settings import Settings
+from beredskap.runtime import Database
 from beredskap.volunteers.models import QualificationType, Volunteer, VolunteerQualification
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,17 +40,14 @@ sys.path.insert(0, str(ROOT))  # for tests.support
 
 from bench.fake_gateway import fake_twilio_process, stats  # noqa: E402
 from bench.harness import _free_port, percentile  # noqa: E402
-from bench.processes import environment, start_server, start_worker, stop  # noqa: E402
+from bench.processes import empty_database, environment, start_server, start_worker, stop  # noqa: E402
 
 LILLESTROM = (11.0494, 59.9560)
 CHUNK = 2_000
 
 
 def prepare(database: Database, count: int, seed: int) -> str:
-    """An empty schema, `count` consenting first-aiders near Lillestrøm; an admin token."""
-    if migrate.current_revision(database.engine) is not None:
-        migrate.downgrade(database.engine, "base")
-    migrate.upgrade(database.engine)
+    """In an empty schema: `count` consenting first-aiders near Lillestrøm; an admin token."""
     rng = random.Random(seed)
     now, today = utcnow(), today_in_norway()
     with transaction(database.sessions, actor="bench") as session:
@@ -111,7 +105,7 @@ def main() -> None:
         tempfile.TemporaryDirectory() as scratch,
     ):
         url = arguments.database_url or f"sqlite:///{scratch}/bench.db"
-        database = open_database(Settings(database_url=SecretStr(url)))
+        database = empty_database(url)
         token = prepare(database, arguments.count, arguments.seed)
         port = _free_port()
         base_url = f"http://127.0.0.1:{port}"

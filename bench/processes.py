@@ -10,11 +10,25 @@ import time
 from pathlib import Path
 
 import httpx
+from pydantic import SecretStr
+
+from beredskap import migrate
+from beredskap.runtime import Database, open_database
+from beredskap.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # for tests.support
 
 from tests.support.fake_twilio import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_FROM  # noqa: E402
+
+
+def empty_database(url: str) -> Database:
+    """The database at `url` with the schema built anew from empty (whatever it held)."""
+    database = open_database(Settings(database_url=SecretStr(url)))
+    if migrate.current_revision(database.engine) is not None:
+        migrate.downgrade(database.engine, "base")
+    migrate.upgrade(database.engine)
+    return database
 
 
 def environment(database_url: str, fake_url: str, public_url: str, **more: str) -> dict[str, str]:

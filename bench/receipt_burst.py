@@ -35,16 +35,13 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
-from pydantic import SecretStr
 from shapely.geometry import Point
 from sqlalchemy import func, insert, select
 
 from alerts.models import Callout, CalloutRecipient, InboundSms, RecipientState
-from beredskap import migrate
 from beredskap.columns import utcnow
 from beredskap.db import transaction
-from beredskap.runtime import Database, open_database
-from beredskap.settings import Settings
+from beredskap.runtime import Database
 from beredskap.volunteers.models import Volunteer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,7 +49,7 @@ sys.path.insert(0, str(ROOT))  # for tests.support
 
 from bench.fake_gateway import fake_twilio_process, stats  # noqa: E402
 from bench.harness import _free_port, percentile  # noqa: E402
-from bench.processes import environment, start_server, start_worker, stop  # noqa: E402
+from bench.processes import empty_database, environment, start_server, start_worker, stop  # noqa: E402
 from tests.support.fake_twilio import (  # noqa: E402
     TEST_ACCOUNT_SID,
     TEST_AUTH_TOKEN,
@@ -69,10 +66,7 @@ def _mobile(index: int) -> str:
 
 
 def prepare(database: Database, count: int) -> None:
-    """An empty schema, `count` consenting volunteers, one active callout queued to all."""
-    if migrate.current_revision(database.engine) is not None:
-        migrate.downgrade(database.engine, "base")
-    migrate.upgrade(database.engine)
+    """In an empty schema: `count` consenting volunteers, one active callout queued to all."""
     now = utcnow()
     with transaction(database.sessions, actor="bench") as session:
         session.execute(
@@ -272,7 +266,7 @@ def main() -> None:
         tempfile.TemporaryDirectory() as scratch,
     ):
         url = arguments.database_url or f"sqlite:///{scratch}/bench.db"
-        database = open_database(Settings(database_url=SecretStr(url)))
+        database = empty_database(url)
         prepare(database, arguments.count)
         port = _free_port()
         base_url = f"http://127.0.0.1:{port}"

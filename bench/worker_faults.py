@@ -11,36 +11,49 @@ new one in its place. When every recipient is sent it reports the fake's counts 
 per number, or the run fails), and how long after the last restart the last message was
 accepted and the last row settled.
 
+With `--database-outage SECONDS` (PostGIS on the local cluster, as root) it stops
+PostgreSQL with `pg_ctlcluster ... stop -m immediate` (a crash: connections cut, nothing
+flushed politely) after `--pause-max` seconds instead of killing workers, starts it again
+SECONDS later, and reports how long after PostgreSQL answered again the last message was
+accepted and the last row settled.
+
     .venv/bin/python bench/worker_faults.py
     .venv/bin/python bench/worker_faults.py --database-url postgresql+psycopg://postgres@127.0.0.1/db
+    .venv/bin/python bench/worker_faults.py --kills 0 --database-outage 30 --database-url ...
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import signal
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from alerts.models import CalloutRecipient, RecipientState
-from beredskap import migrate
-from beredskap.runtime import open_database
-from beredskap.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # for tests.support
 
 from bench.fake_gateway import fake_twilio_process, stats  # noqa: E402
-from bench.processes import environment, start_worker, stop  # noqa: E402
+from bench.processes import empty_database, environment, start_worker, stop  # noqa: E402
 from tests.support.callout_outbox import queue_callout  # noqa: E402
 
 FINISHED = (RecipientState.SENT, RecipientState.DELIVERED, RecipientState.FAILED)
+
+
+def _postgresql(*action: str) -> None:
+    version = sorted(os.listdir("/etc/postgresql"))[-1]
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action[0], *action[1:]],
+        check=True,
+    )
 
 
 def main() -> None:
@@ -56,6 +69,7 @@ def main() -> None:
     parser.add_argument(
         "--database-url", help="default: a new SpatiaLite file; a PostGIS URL is emptied first"
     )
+    parser.add_argument("--database-outage", type=float, default=0.0, help="seconds (PostGIS)")
     arguments = parser.parse_args()
     rng = random.Random(arguments.seed)
     with (
@@ -63,10 +77,7 @@ def main() -> None:
         tempfile.TemporaryDirectory() as scratch,
     ):
         url = arguments.database_url or f"sqlite:///{scratch}/bench.db"
-        database = open_database(Settings(database_url=SecretStr(url)))
-        if migrate.current_revision(database.engine) is not None:
-            migrate.downgrade(database.engine, "base")
-        migrate.upgrade(database.engine)
+        database = empty_database(url)
         with database.sessions() as session:
             session.info["actor"] = "benchmark"
             queued = queue_callout(session, arguments.count, prefix="+4791")
@@ -89,6 +100,14 @@ def main() -> None:
                 kills.append(time.monotonic() - started)
                 workers[victim] = start_worker(env, logs / f"worker{victim}-{number}.log")
                 last_restart = time.monotonic()
+                last_restart_wall = time.time()
+            if arguments.database_outage:
+                time.sleep(arguments.pause_max)
+                _postgresql("stop", "-m", "immediate")
+                kills.append(time.monotonic() - started)
+                time.sleep(arguments.database_outage)
+                _postgresql("start")
+                last_restart = time.monotonic()  # "restart" here: the database's
                 last_restart_wall = time.time()
             while time.monotonic() - started < arguments.max_seconds:
                 with database.sessions() as session:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from beredskap import migrate
@@ -38,7 +38,47 @@ def _postgres_url() -> str | None:
         if os.environ.get(REQUIRE_POSTGIS_ENV) == "1":
             pytest.fail(f"{REQUIRE_POSTGIS_ENV}=1 but {POSTGRES_URL_ENV} is not set")
         pytest.skip(f"PostGIS not configured ({POSTGRES_URL_ENV} unset)")
-    return url
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return _database_of_worker(url, worker) if worker else url
+
+
+_worker_databases: list[str] = []
+
+
+def _drop_database(url: str) -> None:
+    target = make_url(url)
+    admin = make_engine(target.set(database="postgres").render_as_string(hide_password=False))
+    try:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{target.database}"')
+    except Exception:  # best effort: a leftover test database harms nothing
+        pass
+    finally:
+        admin.dispose()
+
+
+def _database_of_worker(url: str, worker: str) -> str:
+    """Under pytest-xdist each worker process gets a PostGIS database of its own (the given
+    one's name plus the worker's, made anew with the postgis extension), so that one worker
+    rebuilding its schema never pulls the tables from under another."""
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    _drop_database(base.set(database=name).render_as_string(hide_password=False))
+    admin = make_engine(base.set(database="postgres").render_as_string(hide_password=False))
+    try:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        admin.dispose()
+    own = base.set(database=name).render_as_string(hide_password=False)
+    _worker_databases.append(own)
+    setup = make_engine(own)
+    try:
+        with setup.begin() as connection:
+            connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS postgis")
+    finally:
+        setup.dispose()
+    return own
 
 
 def _rebuild_schema(engine: Engine) -> None:
@@ -60,6 +100,8 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Engi
     yield created
     for engine in created.values():
         engine.dispose()
+    for url in _worker_databases:  # pytest-xdist's, made by this process
+        _drop_database(url)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -76,10 +118,10 @@ def engine(
         if backend == "spatialite":
             path = Path(tmp_path_factory.mktemp("spatialite")) / "test.db"
             url = f"sqlite:///{path}"
-        else:
-            url = str(_postgres_url())
-        candidate = make_engine(url)
         try:
+            if backend == "postgis":
+                url = str(_postgres_url())
+            candidate = make_engine(url)
             with candidate.connect() as connection:
                 if backend == "postgis":
                     connection.execute(text("SELECT PostGIS_Version()"))

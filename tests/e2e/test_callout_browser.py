@@ -8,6 +8,8 @@ import re
 from playwright.sync_api import expect
 from sqlalchemy import select, update
 
+from alerts import worker_status
+from alerts.gateway_health import AlarmState, GatewayAlarm
 from alerts.models import Answer, Callout, CalloutRecipient, RecipientState
 from beredskap.auth.models import Role
 from beredskap.columns import utcnow
@@ -84,3 +86,40 @@ def test_a_duty_officer_plans_sends_and_watches_a_callout(live_app: LiveApp, pho
     expect(row.locator('[data-field="minutes"]')).to_have_text("20")
     expect(page.locator('[data-field="updated"]')).to_contain_text("Oppdatert")
     live_app.shot(page, "callout-live")
+
+    # How sending goes, in words: no sender runs in this test, so the page says so first.
+    panel = page.locator(".sending-status")
+    expect(panel.locator('[data-alarm="no_sender"]')).to_contain_text("Ingen sender kjører")
+    # A worker beating with the provider's alarm, and a message whose send ended unknown.
+    with transaction(live_app.database.sessions, "test worker") as session:
+        now = utcnow()
+        worker_status.beat(
+            session,
+            "worker-e2e",
+            now=now,
+            started_at=now,
+            gateway="twilio",
+            alarm=AlarmState(GatewayAlarm.RATE_LIMITED, now.timestamp(), 7),
+        )
+        doubtful = session.scalars(
+            select(CalloutRecipient.id)
+            .where(CalloutRecipient.callout_id == callout_id, CalloutRecipient.id != first)
+            .order_by(CalloutRecipient.distance_m)
+        ).first()
+        session.execute(
+            update(CalloutRecipient)
+            .where(CalloutRecipient.id == doubtful)
+            .values(state=RecipientState.SENDING, claimed_by=None, attempt_started_at=now)
+        )
+    page.reload()
+    expect(panel.locator('[data-alarm="rate_limited"]')).to_contain_text(
+        "SMS-leverandøren begrenser hvor fort vi kan sende"
+    )
+    expect(panel.locator('[data-alarm="no_sender"]')).to_have_count(0)
+    expect(panel.locator(".sending-provider")).to_have_text("Twilio")
+    expect(panel.locator('[data-sending="in_doubt"]')).to_have_text("1")
+    expect(panel.locator(".in-doubt-note")).to_contain_text("ingen får den to ganger")
+    expect(page.locator(f'tr[data-recipient="{doubtful}"] [data-field="reason"]')).to_contain_text(
+        "uavklart"
+    )
+    live_app.shot(page, "callout-live-sending-alarm")

@@ -399,11 +399,11 @@ def test_stop_request_finishes_what_is_in_flight(
     session: Session, sessions: sessionmaker[Session]
 ) -> None:
     queued = queue_callout(session, 6)
-    entered, release = threading.Event(), threading.Event()
+    both_in_flight, release = threading.Barrier(3), threading.Event()
 
     class SlowGateway(ScriptedGateway):
         def send(self, to: str, body: str, **kwargs: object) -> SendResult:
-            entered.set()
+            both_in_flight.wait(10)
             release.wait(5)
             return super().send(to, body, **kwargs)  # type: ignore[arg-type]
 
@@ -412,16 +412,21 @@ def test_stop_request_finishes_what_is_in_flight(
     thread = threading.Thread(target=sender.run)
     thread.start()
     try:
-        assert entered.wait(10)
+        both_in_flight.wait(10)  # two sends are at the gateway, one more claim waits
         sender.stop()
     finally:
         release.set()
         thread.join(10)
     assert not thread.is_alive()
-    states = [row.state for row in _rows(session, queued.callout_id)]
-    # The two in flight were recorded; nothing more was claimed after the stop.
+    rows = _rows(session, queued.callout_id)
+    states = [row.state for row in rows]
+    # The two in flight were recorded; the claim waiting for a thread was given back, not
+    # sent, and nothing more was claimed after the stop.
     assert states.count(RecipientState.SENT) == len(gateway.sent) == 2
     assert states.count(RecipientState.QUEUED) == 4
+    assert all(
+        row.attempts == 0 and row.claimed_by is None for row in rows if row.state == "queued"
+    )
 
 
 # -- heartbeat --------------------------------------------------------------------------------

@@ -35,16 +35,9 @@ from beredskap.settings import Settings
 from tests.support.api import ApiHarness, build_harness
 from tests.support.asyncio_thread import run_in_new_loop
 from tests.support.fake_twilio import twilio_signature
-from tests.support.sms import add_volunteer, sent_callout
+from tests.support.sms import PUBLIC_URL, TWILIO, add_volunteer, sent_callout
+from tests.support.sms import TWILIO_TOKEN as TOKEN
 
-PUBLIC_URL = "https://beredskap.example.no"
-TOKEN = "0123456789abcdef0123456789abcdef"
-TWILIO = Settings(
-    twilio_account_sid="AC" + "1" * 32,
-    twilio_auth_token=TOKEN,
-    twilio_from="+4790000000",
-    public_url=PUBLIC_URL,
-)
 harness_with = contextmanager(build_harness)
 DISK_FULL = OperationalError("COMMIT", None, Exception("database or disk is full"))
 

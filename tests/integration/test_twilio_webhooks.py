@@ -22,23 +22,15 @@ from alerts.models import (
 )
 from alerts.references import reference_for
 from alerts.webhook_signature import status_callback_url
-from beredskap.settings import Settings
 from tests.support.api import ApiHarness, build_harness
 from tests.support.fake_twilio import twilio_signature
-from tests.support.sms import add_volunteer, sent_callout
+from tests.support.sms import PUBLIC_URL, TWILIO, add_volunteer, sent_callout
+from tests.support.sms import TWILIO_TOKEN as TOKEN
 
-PUBLIC_URL = "https://beredskap.example.no"
-TOKEN = "0123456789abcdef0123456789abcdef"
 SMS_PATH = "/webhooks/twilio/sms"
 STATUS_PATH = "/webhooks/twilio/status"
 KARI = "+447700900301"
 OLA = "+447700900302"
-TWILIO = Settings(
-    twilio_account_sid="AC" + "1" * 32,
-    twilio_auth_token=TOKEN,
-    twilio_from="+4790000000",
-    public_url=PUBLIC_URL,
-)
 harness_with = contextmanager(build_harness)
 
 

@@ -10,9 +10,19 @@ from sqlalchemy.orm import Session
 
 from alerts import service
 from alerts.models import Callout, RecipientState
+from beredskap.settings import Settings
 from beredskap.volunteers.models import QualificationType, Volunteer, VolunteerQualification
 
 LILLESTROM = Point(11.0494, 59.9560)
+# Twilio's settings for webhook tests: what the signatures are made for.
+PUBLIC_URL = "https://beredskap.example.no"
+TWILIO_TOKEN = "0123456789abcdef0123456789abcdef"
+TWILIO = Settings(
+    twilio_account_sid="AC" + "1" * 32,
+    twilio_auth_token=TWILIO_TOKEN,
+    twilio_from="+4790000000",
+    public_url=PUBLIC_URL,
+)
 TODAY = date.today()
 NOW = datetime.now(UTC).replace(microsecond=0)
 
