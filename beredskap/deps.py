@@ -7,10 +7,12 @@ route's name, so no route can forget its rule.
 from __future__ import annotations
 
 import hmac
+import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -19,6 +21,7 @@ from beredskap.api.problems import NotAuthenticatedError, ProblemError, forbidde
 from beredskap.auth import service
 from beredskap.auth.permissions import PUBLIC, allowed_roles
 from beredskap.auth.service import Identified, Principal
+from beredskap.database_errors import describe, is_transient
 from beredskap.db import transaction
 from beredskap.runtime import Database
 from beredskap.settings import Settings
@@ -28,6 +31,7 @@ CSRF_HEADER = "x-csrf-token"
 CSRF_FORM_FIELD = "csrf_token"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ANONYMOUS_ACTOR = "anonymous"
+_log = logging.getLogger(__name__)
 
 
 def _admission(request: Request) -> DatabaseAdmission:
@@ -144,8 +148,15 @@ def _identify(request: Request, credential: RouteCredential | None) -> Principal
     if identified is None:
         return None
     if identified.touch is not None:
-        with transaction(database.sessions, actor=identified.principal.email) as writer:
-            writer.execute(identified.touch)
+        try:
+            with transaction(database.sessions, actor=identified.principal.email) as writer:
+                writer.execute(identified.touch)
+        except SQLAlchemyError as error:
+            # Only a note of when the credential was last used: with the disk full or the
+            # database locked, the duty officer must still be able to read the callout page.
+            if not is_transient(error):
+                raise
+            _log.warning("note of a credential's use not saved: %s", describe(error))
     return identified.principal
 
 

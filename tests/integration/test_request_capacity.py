@@ -168,6 +168,23 @@ def test_a_full_disk_is_a_503_that_says_so_and_changes_nothing(
     assert "COMMIT" not in answer.text  # never the driver's words
 
 
+def test_a_read_is_answered_when_the_note_of_the_tokens_use_cannot_be_saved(
+    api: ApiHarness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Found with bench/disk_full.py: with the disk full, the duty officer's first GET of the
+    # callout page was a 503 because the token's "last used" could not be written.
+    @contextmanager
+    def full(*_args: object, **_kwargs: object) -> Iterator[None]:
+        raise DISK_FULL
+        yield
+
+    monkeypatch.setattr(deps, "transaction", full)
+    with caplog.at_level("WARNING", logger="beredskap.deps"):
+        answer = api.get(Role.DUTY_OFFICER, "/api/v1/organisations")
+    assert answer.status_code == 200
+    assert "disk is full" in caplog.text
+
+
 def test_a_stop_that_cannot_be_saved_says_plainly_it_was_not_done(
     hooks: ApiHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
