@@ -201,7 +201,6 @@ def record_results(
     now: datetime,
     policy: RetryPolicy,
     rng: random.Random,
-    pause: timedelta = timedelta(minutes=1),
 ) -> list[Outcome]:
     """Record the gateway's answers on their rows. Set-based: the rows are read (and on
     PostgreSQL locked) with one statement per table, and what changed is written with one
@@ -215,7 +214,6 @@ def record_results(
             now=now,
             policy=policy,
             rng=rng,
-            pause=pause,
         )
         for claim, result in answers
     ]
@@ -231,12 +229,9 @@ def record_result(
     now: datetime,
     policy: RetryPolicy,
     rng: random.Random,
-    pause: timedelta = timedelta(minutes=1),
 ) -> Outcome:
     """Record one answer (`record_results` for one)."""
-    return record_results(session, [(claim, result)], now=now, policy=policy, rng=rng, pause=pause)[
-        0
-    ]
+    return record_results(session, [(claim, result)], now=now, policy=policy, rng=rng)[0]
 
 
 def record_reconciled(
@@ -686,7 +681,6 @@ def _record(
     now: datetime,
     policy: RetryPolicy,
     rng: random.Random,
-    pause: timedelta,
 ) -> Outcome:
     if row is None:
         return Outcome.STALE
@@ -713,7 +707,9 @@ def _record(
     row.error_reason = reason
     if result.kind is FailureKind.CONFIGURATION:
         row.attempts = max(row.attempts - 1, 0)  # not the recipient's fault: no attempt spent
-        return _requeue(row, now + pause, Outcome.PAUSE)
+        # Due at once: the refused worker pauses itself, and a worker with mended settings
+        # (or another host's) sends these first instead of a minute after everyone else.
+        return _requeue(row, now, Outcome.PAUSE)
     if row.attempts >= policy.max_attempts:
         row.state = RecipientState.FAILED
         row.error_reason = f"gave up after {row.attempts} attempts: {reason}"[:REASON_LENGTH]

@@ -341,7 +341,6 @@ class SmsWorker:
             now=now,
             policy=self.config.policy,
             rng=self._rng,
-            pause=self.config.configuration_pause,
         )
 
     def _record_one_by_one(self, answers: list[Answer]) -> None:

@@ -297,6 +297,8 @@ def test_configuration_error_keeps_the_message_queued_and_pauses(
     rows = _rows(session, queued.callout_id)
     assert [row.state for row in rows] == [RecipientState.QUEUED] * 3
     assert rows[0].attempts == 0  # not the recipient's fault
+    # Due at once for a worker with mended settings: only the refused worker waits.
+    assert all(row.next_attempt_at is None or row.next_attempt_at <= clock() for row in rows)
     assert "ALARM" in caplog.text and queued.numbers[0] not in caplog.text
 
 
