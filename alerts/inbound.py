@@ -33,15 +33,17 @@ from alerts.models import (
     REACHED_STATES,
     Answer,
     Callout,
-    CalloutNotice,
     CalloutRecipient,
     CalloutStatus,
     InboundOutcome,
     InboundSms,
+    MessageChannel,
+    OutgoingMessage,
     RecipientState,
 )
 from alerts.notices import may_be_covered, thank_others_if_covered
 from alerts.redaction import mask_phone
+from alerts.references import OUTBOX_TABLES
 from alerts.replies import ParsedReply, ReplyKind, parse_reply
 from beredskap.columns import today_in_norway, utcnow
 from beredskap.contact_details import normalise_mobile
@@ -347,14 +349,14 @@ def _opt_out(session: Session, number: str, volunteer_ids: list[int]) -> None:
         _set_consent(session, volunteer_ids, False)
     active = select(Callout.id).where(Callout.status == CalloutStatus.ACTIVE)
     now = utcnow()
-    for model in (CalloutRecipient, CalloutNotice):
+    for table in OUTBOX_TABLES:
+        if table is OutgoingMessage:  # outside any callout: an exercise reminder, say
+            to_them = (table.channel == MessageChannel.SMS) & (table.to == number)
+        else:
+            to_them = (table.mobile == number) & table.callout_id.in_(active)
         session.execute(
-            update(model)
-            .where(
-                model.mobile == number,
-                model.state == RecipientState.QUEUED,
-                model.callout_id.in_(active),
-            )
+            update(table)
+            .where(to_them, table.state == RecipientState.QUEUED)
             .values(state=RecipientState.CANCELLED, error_reason=OPTED_OUT_REASON, updated_at=now)
             .execution_options(synchronize_session=False)
         )

@@ -45,11 +45,9 @@ from alerts.models import (
     OutgoingMessage,
     RecipientState,
 )
+from alerts.references import OUTBOX_TABLES, OutboxTable, reference_of
 from alerts.worker_status import STALE_AFTER, claim_in_doubt
 
-OutboxTable = type[CalloutRecipient] | type[CalloutNotice] | type[OutgoingMessage]
-TABLES: tuple[OutboxTable, ...] = (CalloutRecipient, CalloutNotice, OutgoingMessage)
-_PREFIX = {CalloutRecipient: "r", CalloutNotice: "n", OutgoingMessage: "m"}
 REASON_LENGTH = 300  # the error_reason column
 
 
@@ -148,7 +146,7 @@ def claim_stale(
     checking is redone.
     """
     claims: list[Claim] = []
-    for table in TABLES:
+    for table in OUTBOX_TABLES:
         if len(claims) >= limit:
             break
         statement = _stale_select(table).where(
@@ -183,7 +181,7 @@ def release(session: Session, claims: Sequence[Claim], *, worker: str) -> int:
     """Give back claims whose message was never handed to the gateway: queued again, as if
     never claimed. Only rows still `sending` by `worker`; how many."""
     released = 0
-    for table in TABLES:
+    for table in OUTBOX_TABLES:
         ids = [claim.row_id for claim in claims if claim.table is table]
         if ids:
             released += (
@@ -416,7 +414,6 @@ def _read(
 
 
 def _claims_of(table: OutboxTable, rows: Sequence[Any], body: str | None) -> list[Claim]:
-    prefix = _PREFIX[table]
     other = table is OutgoingMessage
     claims = []
     for row in rows:
@@ -434,7 +431,7 @@ def _claims_of(table: OutboxTable, rows: Sequence[Any], body: str | None) -> lis
             Claim(
                 table=table,
                 row_id=row.id,
-                reference=f"{prefix}{row.id}",
+                reference=reference_of(table, row.id),
                 to=row.mobile,
                 body=text,
                 attempts=row.attempts,
@@ -501,9 +498,9 @@ def _release_statement(table: OutboxTable) -> Any:
 
 # Built once with bound parameters: a worker claims every few milliseconds, and building and
 # cache-keying these statements cost more than running them.
-_DUE_STATEMENTS = {table: _due_statement(table) for table in TABLES}
-_CLAIM_STATEMENTS = {table: _claim_statement(table) for table in TABLES}
-_RELEASE_STATEMENTS = {table: _release_statement(table) for table in TABLES}
+_DUE_STATEMENTS = {table: _due_statement(table) for table in OUTBOX_TABLES}
+_CLAIM_STATEMENTS = {table: _claim_statement(table) for table in OUTBOX_TABLES}
+_RELEASE_STATEMENTS = {table: _release_statement(table) for table in OUTBOX_TABLES}
 
 
 def _claim(
@@ -632,14 +629,14 @@ def _row_writer(table: OutboxTable) -> Any:
 
 # Built once: recording runs every round, and building and cache-keying a statement cost
 # more than running it.
-_ROW_READERS = {table: _row_reader(table) for table in TABLES}
-_ROW_WRITERS = {table: _row_writer(table) for table in TABLES}
+_ROW_READERS = {table: _row_reader(table) for table in OUTBOX_TABLES}
+_ROW_WRITERS = {table: _row_writer(table) for table in OUTBOX_TABLES}
 
 
 def _read_rows(session: Session, claims: list[Claim]) -> dict[tuple[OutboxTable, int], _Row]:
     """The rows of `claims`, read (and on PostgreSQL locked) with one statement per table."""
     rows: dict[tuple[OutboxTable, int], _Row] = {}
-    for table in TABLES:
+    for table in OUTBOX_TABLES:
         ids = [claim.row_id for claim in claims if claim.table is table]
         if not ids:
             continue
@@ -719,7 +716,8 @@ def _record(
 
 def _attributed(session: Session, provider_id: str) -> bool:
     return any(
-        session.scalar(select(exists().where(table.provider_id == provider_id))) for table in TABLES
+        session.scalar(select(exists().where(table.provider_id == provider_id)))
+        for table in OUTBOX_TABLES
     )
 
 

@@ -21,8 +21,8 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from alerts.models import CalloutNotice, CalloutRecipient, OutgoingMessage, RecipientState
-from alerts.references import OutboxTable, parse_reference, reference_of
+from alerts.models import RecipientState
+from alerts.references import OUTBOX_TABLES, OutboxTable, parse_reference, reference_of
 from alerts.twilio_errors import describe
 from beredskap.columns import utcnow
 from beredskap.digits import parse_digits
@@ -62,7 +62,6 @@ _BEFORE: dict[RecipientState, tuple[RecipientState, ...]] = {
 }
 _BEFORE[RecipientState.FAILED] = _BEFORE[RecipientState.DELIVERED]
 MAX_SID_CHARS = 64  # provider_id
-TABLES: tuple[OutboxTable, ...] = (CalloutRecipient, CalloutNotice, OutgoingMessage)
 
 
 class ReceiptOutcome(StrEnum):
@@ -126,9 +125,9 @@ def _by_sid(table: OutboxTable) -> Any:
 
 
 # Built once: a burst of receipts spends its time applying them, not building SQL.
-_MOVES = {(table, target): _move(table, target) for table in TABLES for target in _BEFORE}
-_CURRENT = {table: _current(table) for table in TABLES}
-_BY_SID = {table: _by_sid(table) for table in TABLES}
+_MOVES = {(table, target): _move(table, target) for table in OUTBOX_TABLES for target in _BEFORE}
+_CURRENT = {table: _current(table) for table in OUTBOX_TABLES}
+_BY_SID = {table: _by_sid(table) for table in OUTBOX_TABLES}
 
 
 def _find(
@@ -137,7 +136,7 @@ def _find(
     found = parse_reference(reference)
     if found is not None or not message_sid:
         return found
-    for table in TABLES:
+    for table in OUTBOX_TABLES:
         row_id = connection.execute(_BY_SID[table], {"sid": message_sid}).scalar()
         if row_id is not None:
             return table, int(row_id)

@@ -15,6 +15,10 @@ _PREFIXES: dict[str, OutboxTable] = {
     "n": CalloutNotice,
     "m": OutgoingMessage,
 }
+# The outbox tables, listed once, in the order they are claimed (first messages, then later
+# notices, then messages outside any callout): claims, reconciliation, receipts, the sending
+# status and a STOP's cancellations all read this list.
+OUTBOX_TABLES: tuple[OutboxTable, ...] = tuple(_PREFIXES.values())
 _REFERENCE = re.compile(r"([rnm])([1-9][0-9]{0,17})")
 
 

@@ -19,13 +19,12 @@ from sqlalchemy.orm import Session
 
 from alerts.models import (
     Callout,
-    CalloutNotice,
     CalloutRecipient,
     CalloutStatus,
-    OutgoingMessage,
     RecipientState,
     WorkerHeartbeat,
 )
+from alerts.references import OUTBOX_TABLES
 from alerts.worker_status import DEFAULT_LEASE, STALE_AFTER, claim_in_doubt, live_workers
 from beredskap.auth.permissions import CALLOUT_ROLES
 from beredskap.auth.service import Principal
@@ -70,7 +69,7 @@ def current(
     moment = now or utcnow()
     workers = live_workers(session, moment)
     queued = sending = in_doubt = failed = 0
-    for table in (CalloutRecipient, CalloutNotice, OutgoingMessage):
+    for table in OUTBOX_TABLES:
         queued += _count(session, select(func.count()).where(table.state == RecipientState.QUEUED))
         in_flight = _count(
             session, select(func.count()).where(table.state == RecipientState.SENDING)

@@ -21,7 +21,9 @@ from alerts.models import (
     CalloutStatus,
     InboundOutcome,
     InboundSms,
+    MessageChannel,
     NoticeKind,
+    OutgoingMessage,
     RecipientState,
 )
 from alerts.replies import ParsedReply, ReplyKind
@@ -234,6 +236,25 @@ def test_stop_withdraws_consent_with_the_time_and_cancels_what_is_still_queued(
     assert kari.sms_consent is True
     outcomes = list(people.scalars(select(InboundSms.outcome).order_by(InboundSms.id)))
     assert outcomes == [InboundOutcome.OPTED_OUT, InboundOutcome.OPTED_IN]
+
+
+def test_stop_cancels_a_queued_reminder_sms_to_that_number_too(people: Session) -> None:
+    # Outside any callout (an exercise reminder): a STOP holds for every kind of SMS.
+    def reminder(channel: MessageChannel, to: str, key: str) -> OutgoingMessage:
+        message = OutgoingMessage(channel=channel, to=to, body="Påminnelse: øvelse", dedupe_key=key)
+        people.add(message)
+        return message
+
+    hers = reminder(MessageChannel.SMS, KARI, "reminder:kari:sms")
+    her_email = reminder(MessageChannel.EMAIL, "kari@example.no", "reminder:kari:email")
+    his = reminder(MessageChannel.SMS, OLA, "reminder:ola:sms")
+    people.flush()
+
+    handle_inbound(people, from_number=KARI, body="STOP", received_at=NOW)
+    people.expire_all()
+    assert hers.state is RecipientState.CANCELLED and hers.error_reason == OPTED_OUT_REASON
+    assert her_email.state is RecipientState.QUEUED  # SMS consent says nothing of e-mail
+    assert his.state is RecipientState.QUEUED
 
 
 def test_start_from_an_unknown_number_changes_nothing(people: Session) -> None:
