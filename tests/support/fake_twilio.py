@@ -37,7 +37,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -361,11 +361,22 @@ class FakeTwilio:
             self._counters.peak_in_flight = max(
                 self._counters.peak_in_flight, self._counters.in_flight
             )
+        done = threading.Event()
+
+        def answered() -> None:
+            # Counted out when the answer starts, not after it is written: a client that has
+            # read its answer may send the next request before this thread runs again, and
+            # that is no second request in flight from the client's side.
+            if not done.is_set():
+                done.set()
+                with self._lock:
+                    self._counters.in_flight -= 1
+
+        handler.on_answer = answered
         try:
             self._handle(handler)
         finally:
-            with self._lock:
-                self._counters.in_flight -= 1
+            answered()
 
     def stats(self) -> dict[str, Any]:
         with self._lock:
@@ -642,6 +653,12 @@ class _Handler(BaseHTTPRequestHandler):
     # client's delayed ACK add 40 ms to every answer on a kept-alive connection.
     disable_nagle_algorithm = True
     server: _Server
+    on_answer: Callable[[], None] | None = None
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        if self.on_answer is not None:
+            self.on_answer()
+        super().send_response(code, message)
 
     def do_GET(self) -> None:
         self.server.fake.handle(self)
