@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from babel.support import Translations
 
-from alerts.replies import ParsedReply, ReplyKind
+from alerts.inbound.replies import ParsedReply, ReplyKind
 from beredskap.web.i18n import LANGUAGES, translations
 
 DEFAULT_LANGUAGE = "nb"

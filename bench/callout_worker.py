@@ -30,10 +30,10 @@ from pathlib import Path
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
+from alerts.gateway.twilio_gateway import TwilioConfig, TwilioGateway
 from alerts.models import CalloutRecipient, RecipientState
-from alerts.outbox import Outcome
-from alerts.twilio_gateway import TwilioConfig, TwilioGateway
-from alerts.worker import SmsWorker, WorkerConfig
+from alerts.outbox.claims import Outcome
+from alerts.outbox.worker import SmsWorker, WorkerConfig
 from beredskap import migrate
 from beredskap.runtime import open_database
 from beredskap.settings import Settings

@@ -15,7 +15,7 @@ from typing import Any
 
 from twilio.rest import Client
 
-from alerts.twilio_http import RelayingHttpClient
+from alerts.gateway.twilio_http import RelayingHttpClient
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # for tests.support

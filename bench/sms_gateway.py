@@ -24,8 +24,8 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from alerts.gateway import SendAccepted
-from alerts.twilio_gateway import TwilioConfig, TwilioGateway
+from alerts.gateway.port import SendAccepted
+from alerts.gateway.twilio_gateway import TwilioConfig, TwilioGateway
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # for tests.support

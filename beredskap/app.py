@@ -10,12 +10,12 @@ import anyio.to_thread
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from alerts.local_sms_pages import router as local_sms_router
-from alerts.pages import router as callout_pages_router
-from alerts.routes import router as callouts_router
-from alerts.sending_status import panel as sending_panel
-from alerts.webhook_routes import lane_connections
-from alerts.webhook_routes import router as twilio_webhooks_router
+from alerts.callouts.pages import router as callout_pages_router
+from alerts.callouts.routes import router as callouts_router
+from alerts.callouts.sending_status import panel as sending_panel
+from alerts.inbound.local_sms_pages import router as local_sms_router
+from alerts.inbound.routes import lane_connections
+from alerts.inbound.routes import router as twilio_webhooks_router
 from beredskap import health
 from beredskap.api.admission import DatabaseAdmission
 from beredskap.api.problems import install_problem_handlers
@@ -26,15 +26,15 @@ from beredskap.ogc.routes import router as ogc_router
 from beredskap.runtime import Database, open_database
 from beredskap.settings import Settings, get_settings
 from beredskap.web import STATIC_DIR, html_error_page, web_router
-from exercises.calendar_pages import router as exercise_calendar_pages_router
-from exercises.calendar_routes import router as exercise_calendar_router
-from exercises.evaluation_routes import overdue_router as exercise_overdue_router
-from exercises.evaluation_routes import router as exercise_evaluation_router
-from exercises.feed_tokens import FEED_ROUTE, principal_from_feed_token
-from exercises.planning_pages import router as exercise_pages_router
-from exercises.report_pages import overdue_router as exercise_overdue_pages_router
-from exercises.report_pages import router as exercise_report_pages_router
-from exercises.routes import router as exercises_router
+from exercises.calendar.feed_tokens import FEED_ROUTE, principal_from_feed_token
+from exercises.calendar.pages import router as exercise_calendar_pages_router
+from exercises.calendar.routes import router as exercise_calendar_router
+from exercises.evaluation.pages import overdue_router as exercise_overdue_pages_router
+from exercises.evaluation.pages import router as exercise_report_pages_router
+from exercises.evaluation.routes import overdue_router as exercise_overdue_router
+from exercises.evaluation.routes import router as exercise_evaluation_router
+from exercises.planning.pages import router as exercise_pages_router
+from exercises.planning.routes import router as exercises_router
 
 # Connections kept out of request admission besides the webhooks' lanes: the health check
 # and a spare.

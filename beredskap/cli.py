@@ -18,7 +18,7 @@ from beredskap.runtime import Database, open_database
 from beredskap.settings import get_settings
 
 if TYPE_CHECKING:
-    from exercises.leadership import LeaderLoop
+    from exercises.scheduling.leadership import LeaderLoop
 
 app = typer.Typer(
     help="beredskap: the municipal register of volunteer preparedness resources.",
@@ -247,9 +247,9 @@ def worker(
     import logging
     import signal
 
-    from alerts.gateway_factory import email_gateway_from_settings, gateway_from_settings
-    from alerts.local_store import DatabaseLocalMessageStore
-    from alerts.worker import SmsWorker, WorkerConfig
+    from alerts.gateway.factory import email_gateway_from_settings, gateway_from_settings
+    from alerts.gateway.local_store import DatabaseLocalMessageStore
+    from alerts.outbox.worker import SmsWorker, WorkerConfig
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = get_settings()
@@ -290,7 +290,7 @@ def worker(
 
 
 def _scheduler_loop(database: Database) -> LeaderLoop:
-    from exercises.scheduler import leader_loop
+    from exercises.scheduling.scheduler import leader_loop
 
     settings = get_settings()
     loop, _runner = leader_loop(
@@ -358,7 +358,7 @@ def sms_reply(
     from_number: str = typer.Option(..., "--from", help="The sender's mobile (+47...)."),
 ) -> None:
     """Simulate an SMS reply (local gateway only) and print our answer."""
-    from alerts.inbound import MAX_SMS_CHARS, handle_inbound
+    from alerts.inbound.sms import MAX_SMS_CHARS, handle_inbound
     from beredskap.columns import utcnow
 
     settings = get_settings()

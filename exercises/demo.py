@@ -18,6 +18,7 @@ from shapely.geometry import Point
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from alerts.inbound.replies import callout_code_for
 from alerts.models import (
     Answer,
     Callout,
@@ -26,7 +27,6 @@ from alerts.models import (
     CalloutStatus,
     RecipientState,
 )
-from alerts.replies import callout_code_for
 from beredskap.agreements.models import Agreement, AgreementStatus
 from beredskap.columns import NORWAY, utcnow
 from beredskap.organisations.models import Organisation, Site
@@ -39,8 +39,8 @@ from exercises.models import (
     FollowUpAction,
     Observation,
 )
-from exercises.schemas import ExerciseCreate
-from exercises.service import create_exercises
+from exercises.planning.schemas import ExerciseCreate
+from exercises.planning.service import create_exercises
 
 ACTOR = "seed demo"
 # Lillestrøm sentrum, where the demo's drills are held.

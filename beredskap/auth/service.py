@@ -9,6 +9,7 @@ from sqlalchemy import Update, bindparam, or_, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from beredskap.auth.models import ApiToken, Role, User, WebSession
+from beredskap.auth.permissions import PEOPLE_READERS, PERSONAL_DATA_ROLES
 from beredskap.auth.secrets import (
     digest,
     generate_password,
@@ -50,10 +51,38 @@ class Principal:
             and organisation_id in self.organisation_ids
         )
 
+    def may_edit_equipment_of(self, organisation_id: int | None) -> bool:
+        """An equipment line: admins and the organisation's own editors; the duty officer any
+        line (its status during an incident)."""
+        return self.role == Role.DUTY_OFFICER or self.may_edit_organisation(organisation_id)
+
     @property
     def sees_contact_details(self) -> bool:
         """The council sees aggregates and the register, never people's contact details."""
         return self.role != Role.COUNCIL
+
+    @property
+    def sees_personal_data(self) -> bool:
+        """Volunteers' mobile, e-mail and home area: only the roles that need them. Planners
+        see names and qualifications (to invite people to exercises), the council no one."""
+        return self.role in PERSONAL_DATA_ROLES
+
+    @property
+    def sees_people(self) -> bool:
+        """People's names (volunteers, the users behind a record): every role but the council,
+        which sees counts."""
+        return self.role in PEOPLE_READERS
+
+    def sees_members_of(self, organisation_id: int) -> bool:
+        """Names and qualifications of an organisation's volunteers: the roles that read
+        volunteers; an organisation editor only its own organisations' members."""
+        if self.role == Role.ORG_EDITOR:
+            return organisation_id in self.organisation_ids
+        return self.sees_people
+
+    def sees_phones_of(self, organisation_id: int) -> bool:
+        """The mobile numbers of an organisation's volunteers."""
+        return self.sees_personal_data and self.sees_members_of(organisation_id)
 
 
 @dataclass(frozen=True)

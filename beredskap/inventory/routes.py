@@ -11,7 +11,6 @@ from beredskap.api.crud import get_or_404
 from beredskap.api.pagination import ListParams, Page, list_params, paginate
 from beredskap.api.problems import PROBLEM_RESPONSES, forbidden
 from beredskap.api.types import PathId, RefId, SearchText
-from beredskap.auth.models import Role
 from beredskap.auth.service import Principal
 from beredskap.deps import CurrentPrincipal, SessionDep
 from beredskap.inventory import service
@@ -210,9 +209,10 @@ def update_equipment(
     line (e.g. its status during an incident); org editors only their own, and keep it there."""
     equipment = service.get_equipment(session, equipment_id)
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
-    if principal.role != Role.DUTY_OFFICER:
-        _may_hold(principal, equipment.organisation_id)
-        _may_hold(principal, changes.get("organisation_id", equipment.organisation_id))
+    moved_to = changes.get("organisation_id", equipment.organisation_id)
+    for organisation_id in (equipment.organisation_id, moved_to):
+        if not principal.may_edit_equipment_of(organisation_id):
+            raise forbidden("You may edit only your own organisations' equipment.")
     check_version(request, equipment.version, body.version)
     service.update_equipment(session, equipment, changes=changes)
     set_etag(response, equipment.version)

@@ -228,7 +228,7 @@ def list_volunteers(
         default="full_name",
         tiebreak=Volunteer.id,
     )
-    items = [VolunteerOut.of(row, principal) for row in rows]
+    items = [VolunteerOut.of(row, personal=principal.sees_personal_data) for row in rows]
     return Page(items=items, total=total, limit=params.limit, offset=params.offset)
 
 
@@ -253,7 +253,7 @@ def create_volunteer(
     )
     set_etag(response, volunteer.version)
     response.headers["Location"] = f"/api/v1/volunteers/{volunteer.id}"
-    return VolunteerOut.of(volunteer, principal)
+    return VolunteerOut.of(volunteer, personal=principal.sees_personal_data)
 
 
 @router.get("/volunteers/{volunteer_id}", name="volunteers.read", response_model=VolunteerOut)
@@ -263,7 +263,7 @@ def read_volunteer(
     """One volunteer; contact details only for roles that need them."""
     volunteer = service.get_volunteer(session, volunteer_id, members_of=_scope(principal))
     set_etag(response, volunteer.version)
-    return VolunteerOut.of(volunteer, principal)
+    return VolunteerOut.of(volunteer, personal=principal.sees_personal_data)
 
 
 @router.patch("/volunteers/{volunteer_id}", name="volunteers.update", response_model=VolunteerOut)
@@ -297,7 +297,7 @@ def update_volunteer(
         else [q.model_dump() for q in body.qualifications],
     )
     set_etag(response, volunteer.version)
-    return VolunteerOut.of(volunteer, principal)
+    return VolunteerOut.of(volunteer, personal=principal.sees_personal_data)
 
 
 @router.delete(

@@ -16,8 +16,6 @@ from pydantic import (
 
 from beredskap.api.geometry import PointIn, point_out
 from beredskap.api.types import Code, Email, Name, Phone, RefId, ShortText, Version, not_null
-from beredskap.auth.permissions import PERSONAL_DATA_ROLES
-from beredskap.auth.service import Principal
 from beredskap.volunteers.models import Availability, QualificationType, Volunteer
 
 MembershipRole = Annotated[ShortText, StringConstraints(max_length=100)]
@@ -172,8 +170,9 @@ class VolunteerOut(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, volunteer: Volunteer, principal: Principal) -> VolunteerOut:
-        personal = principal.role in PERSONAL_DATA_ROLES
+    def of(cls, volunteer: Volunteer, *, personal: bool) -> VolunteerOut:
+        """The volunteer as a reader sees it: `personal` (`Principal.sees_personal_data`) adds
+        mobile, e-mail and home area."""
         memberships = sorted(volunteer.memberships, key=lambda m: m.organisation_id)
         qualifications = sorted(volunteer.qualifications, key=lambda q: q.qualification_type_id)
         return cls(

@@ -27,7 +27,6 @@ from beredskap.organisations.models import Organisation, Site
 from beredskap.web.forms import FIELD_LABELS, FormResult, parse_equipment_form, parse_version
 from beredskap.web.i18n import language_of, translations_for
 from beredskap.web.queries import organisation_sites
-from beredskap.web.register_pages import may_edit_equipment_of
 from beredskap.web.rendering import number_format, render
 
 router = APIRouter()
@@ -41,7 +40,7 @@ def _may_add(principal: Principal, organisation_id: int) -> None:
 
 
 def _may_edit(principal: Principal, equipment: Equipment) -> None:
-    if not may_edit_equipment_of(principal, equipment.organisation_id):
+    if not principal.may_edit_equipment_of(equipment.organisation_id):
         raise forbidden("You may edit only your own organisations' equipment.")
 
 

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from beredskap.auth.models import Role
-from beredskap.auth.permissions import PERSONAL_DATA_ROLES
 from beredskap.auth.service import Principal
 from beredskap.columns import today_in_norway
 from beredskap.inventory.models import ResourceType
@@ -70,11 +69,6 @@ class IncidentResults:
     volunteer_limit_reached: bool
 
 
-def sees_volunteers(principal: Principal) -> bool:
-    """Volunteers on the incident map: as /api/v1/search/volunteers (personal-data roles)."""
-    return principal.role in PERSONAL_DATA_ROLES
-
-
 def incident_results(
     session: Session, principal: Principal, form: IncidentForm, env: Environment, language: str
 ) -> IncidentResults:
@@ -120,7 +114,7 @@ def incident_results(
 
     people = None
     volunteer_rows: list[Any] = []
-    if sees_volunteers(principal):
+    if principal.sees_personal_data:  # as /api/v1/search/volunteers
         scope = principal.organisation_ids if principal.role == Role.ORG_EDITOR else None
         day = today_in_norway()
         volunteer_rows = search.available_volunteers_near(

@@ -202,7 +202,7 @@ def incident(request: Request, session: SessionDep, principal: CurrentPrincipal)
         results = map_incident.incident_results(session, principal, form, env, language)
     sources = _sources(request, translations)
     macros = popups(env)
-    shows_volunteers = map_incident.sees_volunteers(principal)
+    shows_volunteers = principal.sees_personal_data
     map_ = build_incident_map(
         sources=sources,
         names=IncidentLayerNames(

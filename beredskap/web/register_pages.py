@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from beredskap.api.crud import get_or_404
 from beredskap.api.types import PathId
 from beredskap.auth.models import Role
-from beredskap.auth.permissions import PEOPLE_READERS, PERSONAL_DATA_ROLES
 from beredskap.auth.service import Principal
 from beredskap.columns import today_in_norway
 from beredskap.deps import CurrentPrincipal, SessionDep
@@ -28,23 +27,6 @@ from beredskap.web.rendering import render
 router = APIRouter()
 MAX_SEARCH_LENGTH = 100
 MAX_PAGE = 100_000
-
-
-def may_edit_equipment_of(principal: Principal, organisation_id: int) -> bool:
-    """Admins and the organisation's own editors; the duty officer may edit any line."""
-    return principal.role == Role.DUTY_OFFICER or principal.may_edit_organisation(organisation_id)
-
-
-def sees_members_of(principal: Principal, organisation_id: int) -> bool:
-    """Names and qualifications: roles that read volunteers; an org editor its own members."""
-    if principal.role == Role.ORG_EDITOR:
-        return organisation_id in principal.organisation_ids
-    return principal.role in PEOPLE_READERS
-
-
-def sees_phones_of(principal: Principal, organisation_id: int) -> bool:
-    """Volunteers' mobile numbers: only the roles that need personal data."""
-    return principal.role in PERSONAL_DATA_ROLES and sees_members_of(principal, organisation_id)
 
 
 @router.get("/", name="web.dashboard")
@@ -145,7 +127,7 @@ def organisation(
 ) -> Response:
     """Sites, equipment by type and status, members (to those who may see them), agreements."""
     record = get_or_404(session, Organisation, organisation_id, "organisation")
-    members = sees_members_of(principal, record.id)
+    members = principal.sees_members_of(record.id)
     return render(
         request,
         "organisation.html",
@@ -155,10 +137,10 @@ def organisation(
             "groups": queries.equipment_groups(session, record.id),
             "agreements": queries.organisation_agreements(session, record.id),
             "volunteers": queries.organisation_volunteers(session, record.id) if members else None,
-            "sees_phones": sees_phones_of(principal, record.id),
+            "sees_phones": principal.sees_phones_of(record.id),
             "sees_contacts": principal.sees_contact_details,
             "may_add": principal.may_edit_organisation(record.id),
-            "may_edit": may_edit_equipment_of(principal, record.id),
+            "may_edit": principal.may_edit_equipment_of(record.id),
             "saved": parse_digits(saved),
             "today": today_in_norway(),
         },

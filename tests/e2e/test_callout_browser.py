@@ -8,9 +8,9 @@ import re
 from playwright.sync_api import expect
 from sqlalchemy import select, update
 
-from alerts import worker_status
-from alerts.gateway_health import AlarmState, GatewayAlarm
+from alerts.gateway.health import AlarmState, GatewayAlarm
 from alerts.models import Answer, Callout, CalloutRecipient, RecipientState
+from alerts.outbox import worker_status
 from beredskap.auth.models import Role
 from beredskap.columns import utcnow
 from beredskap.db import transaction

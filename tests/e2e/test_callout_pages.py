@@ -11,8 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from alerts import pages, worker_status
+from alerts.callouts import pages
 from alerts.models import Answer, Callout, CalloutNotice, CalloutRecipient, CalloutStatus
+from alerts.outbox import worker_status
 from beredskap.agreements.models import Agreement, AgreementStatus
 from beredskap.auth.models import Role
 from beredskap.columns import today_in_norway, utcnow

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alerts import notices, service
-from alerts.escalation import escalate_due
+from alerts.callouts import notices, service
+from alerts.callouts.escalation import escalate_due
+from alerts.callouts.planning import plan
+from alerts.callouts.schemas import CalloutCreate
 from alerts.models import Answer, Callout, CalloutNotice, CalloutRecipient, RecipientState
-from alerts.planning import plan
-from alerts.schemas import CalloutCreate
 from alerts.sms_texts import EXERCISE_MARKER
 from beredskap.errors import ConflictError
 from tests.support.api import ApiHarness

@@ -11,8 +11,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts import notices, outbox, service, worker_status
-from alerts.gateway import (
+from alerts.callouts import notices, service
+from alerts.gateway.local_gateway import InMemoryLocalMessageStore, LocalGateway, LocalMessage
+from alerts.gateway.local_store import DatabaseLocalMessageStore
+from alerts.gateway.port import (
     FailureKind,
     MessageStatus,
     SendAccepted,
@@ -20,8 +22,7 @@ from alerts.gateway import (
     SendResult,
     SentMessage,
 )
-from alerts.local_gateway import InMemoryLocalMessageStore, LocalGateway, LocalMessage
-from alerts.local_store import DatabaseLocalMessageStore
+from alerts.inbound.signature import status_callback_url
 from alerts.models import (
     Answer,
     Callout,
@@ -31,10 +32,11 @@ from alerts.models import (
     RecipientState,
     WorkerHeartbeat,
 )
-from alerts.outbox import Outcome
+from alerts.outbox import claims as outbox
+from alerts.outbox import worker_status
+from alerts.outbox.claims import Outcome
+from alerts.outbox.worker import SmsWorker, WorkerConfig
 from alerts.sms_texts import callout_message
-from alerts.webhook_signature import status_callback_url
-from alerts.worker import SmsWorker, WorkerConfig
 from beredskap.runtime import Database
 from tests.support.callout_outbox import queue_callout
 from tests.support.outbox_worker import NO_RETRY_SPREAD, PUBLIC_URL, Clock, ScriptedGateway

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from alerts.models import Callout, CalloutRecipient, CalloutStatus, RecipientState
 from beredskap.organisations.models import Organisation, Site, SiteKind
 from beredskap.volunteers.models import Membership, Volunteer
-from exercises.conflicts import Window, find_conflicts
 from exercises.models import Exercise, ExerciseStatus, ExerciseType
+from exercises.planning.conflicts import Window, find_conflicts
 from tests.support.callouts import LILLESTROM
 
 START = datetime(2027, 5, 4, 16, 0, tzinfo=UTC)

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from beredskap.columns import NORWAY, today_in_norway, utcnow
 from beredskap.seed.demo import seed_demo
 from exercises.demo import seed_exercises
-from exercises.evaluation import evaluate_drill
+from exercises.evaluation.figures import evaluate_drill
+from exercises.evaluation.overdue import overdue
 from exercises.models import ActionStatus, Exercise, ExerciseStatus, ExerciseType
-from exercises.overdue import overdue
 
 
 def test_the_demo_exercises_show_every_part_of_the_exercise_pages(session: Session) -> None:

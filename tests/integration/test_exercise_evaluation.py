@@ -13,14 +13,14 @@ from beredskap.agreements.models import Agreement, AgreementStatus, Commitment
 from beredskap.auth.models import Role
 from beredskap.columns import NORWAY, today_in_norway, utcnow
 from beredskap.organisations.models import Organisation
-from exercises.evaluation import evaluate_drill
+from exercises.evaluation.figures import evaluate_drill
+from exercises.evaluation.overdue import overdue
 from exercises.models import (
     ActionStatus,
     ExerciseStatus,
     FollowUpAction,
     Observation,
 )
-from exercises.overdue import overdue
 from tests.support.api import ApiHarness
 from tests.support.callouts import qualification
 from tests.support.exercises import Drill, exercise, finished_drill

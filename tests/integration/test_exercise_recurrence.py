@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from beredskap.auth.models import Role
 from beredskap.columns import NORWAY
 from beredskap.errors import DomainValidationError
-from exercises import recurrence, service
 from exercises.models import Exercise, ExerciseSeries
-from exercises.schemas import ExerciseCreate
+from exercises.planning import recurrence, service
+from exercises.planning.schemas import ExerciseCreate
 from tests.support.api import ApiHarness
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

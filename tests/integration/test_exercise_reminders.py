@@ -23,7 +23,6 @@ from alerts.sms_texts import EXERCISE_MARKER
 from beredskap.audit.models import AuditEntry
 from beredskap.columns import NORWAY, utcnow
 from beredskap.runtime import Database
-from exercises import jobs, reminders
 from exercises.models import (
     Exercise,
     ExerciseReminder,
@@ -31,6 +30,7 @@ from exercises.models import (
     ExerciseType,
     ReminderChannel,
 )
+from exercises.scheduling import jobs, reminders
 from exercises.times import to_utc
 from tests.support import scheduling as make
 

@@ -11,8 +11,10 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from alerts import service, sms_texts
-from alerts.inbound import OPTED_OUT_REASON, InboundResult, handle_inbound
+from alerts import sms_texts
+from alerts.callouts import service
+from alerts.inbound.replies import ParsedReply, ReplyKind
+from alerts.inbound.sms import OPTED_OUT_REASON, InboundResult, handle_inbound
 from alerts.models import (
     Answer,
     Callout,
@@ -26,7 +28,6 @@ from alerts.models import (
     OutgoingMessage,
     RecipientState,
 )
-from alerts.replies import ParsedReply, ReplyKind
 from beredskap.cli import app as cli
 from beredskap.db import transaction
 from beredskap.runtime import Database

@@ -416,7 +416,7 @@ def test_the_callout_button_leads_to_the_callout_form(stocked: ApiHarness) -> No
     page = _get(api, Role.DUTY_OFFICER, INCIDENT, **params)
     assert "Utkalling på SMS kommer i neste versjon" not in page.text
     link = re.search(r'<a class="button button--primary" href="(/callouts/new\?[^"]+)"', page.text)
-    assert link, "the button leads to the callout page (alerts.pages)"
+    assert link, "the button leads to the callout page (alerts.callouts.pages)"
     query = parse_qs(urlsplit(link.group(1).replace("&amp;", "&")).query)
     assert query == {
         "lat": ["59.960000"],

@@ -1,5 +1,7 @@
 """The migrations build the schema from empty and take it back to empty, on both backends."""
 
+import pickle
+
 from sqlalchemy import Engine, inspect, text
 
 from beredskap import migrate
@@ -143,3 +145,60 @@ def test_the_migrations_build_exactly_the_models(engine: Engine) -> None:
             connection, opts={"include_object": ours, "compare_type": True}
         )
         assert compare_metadata(context, metadata) == []
+
+
+def test_stored_exercise_jobs_are_rewritten_to_where_their_functions_live(
+    engine: Engine, fresh_database: object
+) -> None:
+    """A job APScheduler stored before `exercises/` was split names `exercises.jobs`; after
+    0010 it loads, and its function is the one in `exercises.scheduling.jobs`."""
+    from datetime import UTC, datetime
+
+    from apscheduler.job import Job
+    from apscheduler.triggers.date import DateTrigger
+
+    from exercises.scheduling import jobs
+
+    when = datetime(2027, 3, 28, 1, 30, tzinfo=UTC)
+    state = {
+        "version": 1,
+        "id": "exercise:7:start",
+        "func": "exercises.jobs:start_exercise",
+        "trigger": DateTrigger(when),
+        "executor": "default",
+        "args": (7,),
+        "kwargs": {},
+        "name": "start_exercise",
+        "misfire_grace_time": 3600,
+        "coalesce": True,
+        "max_instances": 1,
+        "next_run_time": when,
+    }
+    migrate.downgrade(engine, "0009_outbox_claims")
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO apscheduler_jobs (id, next_run_time, job_state) VALUES (:i, :t, :s)"),
+            {"i": state["id"], "t": when.timestamp(), "s": pickle.dumps(state)},
+        )
+
+    def stored() -> dict[str, object]:
+        with engine.connect() as connection:
+            blob = connection.execute(text("SELECT job_state FROM apscheduler_jobs")).scalar_one()
+        loaded: dict[str, object] = pickle.loads(blob)
+        return loaded
+
+    migrate.upgrade(engine, "head")
+    upgraded = stored()
+    assert upgraded["func"] == "exercises.scheduling.jobs:start_exercise"
+    rest = {"func", "trigger"}  # a trigger has no equality of its own: its moment is compared
+    assert {k: v for k, v in upgraded.items() if k not in rest} == {
+        k: v for k, v in state.items() if k not in rest
+    }
+    assert upgraded["trigger"].run_date == when  # type: ignore[attr-defined]
+    job = Job.__new__(Job)
+    job.__setstate__(upgraded)  # resolves the reference, as the job store does
+    assert job.func is jobs.start_exercise
+
+    migrate.downgrade(engine, "0009_outbox_claims")
+    assert stored()["func"] == "exercises.jobs:start_exercise"
+    migrate.upgrade(engine, "head")

@@ -18,9 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts import notices, outbox, service, worker_status
-from alerts.gateway import MessageStatus, SendResult, SentMessage
-from alerts.gateway_health import GatewayAlarm
+from alerts.callouts import notices, service
+from alerts.callouts.sending_status import current as sending_now
+from alerts.gateway.health import GatewayAlarm
+from alerts.gateway.port import MessageStatus, SendResult, SentMessage
 from alerts.models import (
     Answer,
     Callout,
@@ -30,10 +31,11 @@ from alerts.models import (
     RecipientState,
     WorkerHeartbeat,
 )
-from alerts.sending_status import current as sending_now
+from alerts.outbox import claims as outbox
+from alerts.outbox import worker_status
+from alerts.outbox.worker import WorkerConfig
+from alerts.outbox.worker_status import ProcessIdentity
 from alerts.sms_texts import callout_message
-from alerts.worker import WorkerConfig
-from alerts.worker_status import ProcessIdentity
 from beredskap.columns import utcnow
 from tests.support.callout_outbox import queue_callout
 from tests.support.outbox_worker import Clock, ScriptedGateway, make_worker
@@ -146,7 +148,7 @@ def test_answers_received_while_the_database_is_away_are_recorded_when_it_is_bac
     queued = queue_callout(session, 2)
     down = threading.Event()
     failures = []
-    import alerts.worker as worker_module
+    import alerts.outbox.worker as worker_module
 
     real_transaction = worker_module.transaction
 
@@ -242,7 +244,7 @@ def test_first_messages_go_before_notices_and_notices_before_reminders(
 def test_a_refusing_gateway_raises_its_alarm_to_the_sending_status(
     session: Session, sessions: sessionmaker[Session]
 ) -> None:
-    from alerts.gateway import FailureKind, SendFailed
+    from alerts.gateway.port import FailureKind, SendFailed
 
     queued = queue_callout(session, 12)
     refusal = SendFailed(FailureKind.PERMANENT, "invalid 'To' number", code=21211)

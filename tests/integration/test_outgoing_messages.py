@@ -19,14 +19,19 @@ from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.email_gateway import LocalEmailGateway, SmtpConfig, SmtpEmailGateway, SmtpSecurity
-from alerts.messages import queue_message
+from alerts.gateway.email_gateway import (
+    LocalEmailGateway,
+    SmtpConfig,
+    SmtpEmailGateway,
+    SmtpSecurity,
+)
+from alerts.gateway.twilio_gateway import RetryPolicy as TwilioRetry
+from alerts.gateway.twilio_gateway import TwilioConfig, TwilioGateway
+from alerts.inbound.receipts import ReceiptOutcome, apply_receipt
 from alerts.models import MessageChannel, OutgoingMessage, RecipientState
-from alerts.outbox import RetryPolicy
-from alerts.receipts import ReceiptOutcome, apply_receipt
-from alerts.twilio_gateway import RetryPolicy as TwilioRetry
-from alerts.twilio_gateway import TwilioConfig, TwilioGateway
-from alerts.worker import SmsWorker, WorkerConfig
+from alerts.outbox.claims import RetryPolicy
+from alerts.outbox.messages import queue_message
+from alerts.outbox.worker import SmsWorker, WorkerConfig
 from beredskap.errors import DomainValidationError
 from tests.support.fake_twilio import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_FROM, FakeTwilio
 

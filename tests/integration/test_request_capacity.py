@@ -23,10 +23,10 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
+from alerts.inbound.routes import lanes
+from alerts.inbound.signature import status_callback_url
 from alerts.models import Callout, CalloutRecipient, CalloutStatus, InboundSms, RecipientState
-from alerts.references import reference_for
-from alerts.webhook_routes import lanes
-from alerts.webhook_signature import status_callback_url
+from alerts.outbox.references import reference_for
 from beredskap import deps, health
 from beredskap.app import create_app
 from beredskap.auth.models import Role
@@ -188,7 +188,7 @@ def test_a_read_is_answered_when_the_note_of_the_tokens_use_cannot_be_saved(
 def test_a_stop_that_cannot_be_saved_says_plainly_it_was_not_done(
     hooks: ApiHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from alerts import pages
+    from alerts.callouts import pages
     from tests.e2e.web_client import form_token, logged_in
     from tests.support.api import ROLE_EMAILS
 

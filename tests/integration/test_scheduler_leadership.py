@@ -13,7 +13,12 @@ import pytest
 from sqlalchemy import Engine, text
 
 from beredskap.db import backend_of
-from exercises.leadership import FileLeadership, LeaderLoop, Leadership, PostgresLeadership
+from exercises.scheduling.leadership import (
+    FileLeadership,
+    LeaderLoop,
+    Leadership,
+    PostgresLeadership,
+)
 
 CHECK_S = 0.05
 

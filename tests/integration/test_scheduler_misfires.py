@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from beredskap.columns import utcnow
 from beredskap.runtime import Database
-from exercises import jobs
 from exercises.models import Exercise, ExerciseReminder, ExerciseStatus, ExerciseType
-from exercises.scheduler import ExerciseScheduler, build_scheduler
+from exercises.scheduling import jobs
+from exercises.scheduling.scheduler import ExerciseScheduler, build_scheduler
 from tests.support import scheduling as make
 
 

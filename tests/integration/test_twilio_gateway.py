@@ -35,7 +35,7 @@ from urllib3.exceptions import (
     ReadTimeoutError,
 )
 
-from alerts.gateway import (
+from alerts.gateway.port import (
     FailureKind,
     GatewayUnavailableError,
     MessageStatus,
@@ -43,9 +43,14 @@ from alerts.gateway import (
     SendFailed,
     SmsGateway,
 )
-from alerts.twilio_gateway import RetryPolicy, TwilioConfig, TwilioGateway, _classify_exception
-from alerts.twilio_http import RelayingHttpClient
-from alerts.webhook_signature import (
+from alerts.gateway.twilio_gateway import (
+    RetryPolicy,
+    TwilioConfig,
+    TwilioGateway,
+    _classify_exception,
+)
+from alerts.gateway.twilio_http import RelayingHttpClient
+from alerts.inbound.signature import (
     REFERENCE_PARAMETER,
     TwilioSignatureVerifier,
     TwilioWebhookGuard,

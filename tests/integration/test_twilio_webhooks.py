@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from twilio.request_validator import RequestValidator
 
+from alerts.inbound.signature import status_callback_url
 from alerts.models import (
     Answer,
     CalloutRecipient,
@@ -20,8 +21,7 @@ from alerts.models import (
     InboundSms,
     RecipientState,
 )
-from alerts.references import reference_for
-from alerts.webhook_signature import status_callback_url
+from alerts.outbox.references import reference_for
 from tests.support.api import ApiHarness, build_harness
 from tests.support.fake_twilio import twilio_signature
 from tests.support.sms import PUBLIC_URL, TWILIO, add_volunteer, sent_callout

@@ -10,15 +10,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.gateway import (
+from alerts.gateway.port import (
     GatewayUnavailableError,
     MessageStatus,
     SendAccepted,
     SendResult,
     SentMessage,
 )
-from alerts.outbox import RetryPolicy
-from alerts.worker import SmsWorker, WorkerConfig
+from alerts.outbox.claims import RetryPolicy
+from alerts.outbox.worker import SmsWorker, WorkerConfig
 
 PUBLIC_URL = "https://beredskap.example.no"
 NO_RETRY_SPREAD = RetryPolicy(max_attempts=3, base_delay_s=10, max_delay_s=10)

@@ -8,7 +8,7 @@ from shapely.geometry import Point
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alerts import service
+from alerts.callouts import service
 from alerts.models import Callout, RecipientState
 from beredskap.settings import Settings
 from beredskap.volunteers.models import QualificationType, Volunteer, VolunteerQualification

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from alerts.replies import (
+from alerts.inbound.replies import (
     CODE_LETTERS,
     HELP_WORDS,
     MAX_CODE_NUMBER,

@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from alerts.gateway import FailureKind, MessageStatus, SendAccepted, SendFailed, SmsGateway
-from alerts.gateway_factory import gateway_from_settings
-from alerts.local_gateway import InMemoryLocalMessageStore, LocalGateway
+from alerts.gateway.factory import gateway_from_settings
+from alerts.gateway.local_gateway import InMemoryLocalMessageStore, LocalGateway
+from alerts.gateway.port import FailureKind, MessageStatus, SendAccepted, SendFailed, SmsGateway
+from alerts.gateway.twilio_gateway import TwilioConfig, TwilioGateway
 from alerts.redaction import mask_phone, redact_phone_numbers
-from alerts.twilio_gateway import TwilioConfig, TwilioGateway
 from beredskap.settings import Settings
 
 SID = "AC" + "0123456789abcdef" * 2

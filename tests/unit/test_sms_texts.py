@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from alerts import sms_texts
-from alerts.replies import parse_reply
-from alerts.sms_encoding import is_gsm7, sms_segments
+from alerts.gateway.sms_encoding import is_gsm7, sms_segments
+from alerts.inbound.replies import parse_reply
 
 LONG_TITLE = "Flom ved Nitelva, evakuering av Strømmen sentrum og Kjeller"
 

@@ -18,8 +18,7 @@ from pydantic import SecretStr
 from starlette.datastructures import FormData
 from twilio.request_validator import RequestValidator
 
-from alerts.twiml import TWIML_MEDIA_TYPE, twiml_reply
-from alerts.webhook_signature import (
+from alerts.inbound.signature import (
     MAX_WEBHOOK_BODY_BYTES,
     SIGNATURE_HEADER,
     TwilioSignatureVerifier,
@@ -27,6 +26,7 @@ from alerts.webhook_signature import (
     route_path,
     status_callback_url,
 )
+from alerts.inbound.twiml import TWIML_MEDIA_TYPE, twiml_reply
 from tests.support.fake_twilio import TEST_AUTH_TOKEN, twilio_signature
 
 PUBLIC_URL = "https://beredskap.example.no"

@@ -1,0 +1,3 @@
+"""Callouts: planning who is asked, sending, escalation, notices, and the duty officer's API
+and pages.
+"""

@@ -1,0 +1,636 @@
+"""The duty officer's callout pages: /callouts (list), /callouts/new (plan a draft) and
+/callouts/{id} (the draft's preview with Send, or the live view with Stop, follow-up and
+"need covered").
+
+Writes go through `alerts.callouts.planning`, `alerts.callouts.service` and
+`alerts.callouts.notices`, so the pages and the API share every rule. The live view renders
+the current figures (a reload is enough without JavaScript); `static/callouts/live.js` then
+refreshes them from the API every few seconds. Lives in `alerts` (not `beredskap.web`): the
+core never imports `alerts`, while `alerts` may use the web layer's rendering, forms and
+translations.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+from babel.support import Translations
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, selectinload
+
+from alerts.callouts import notices, sending_status, service
+from alerts.callouts.delivery_problems import SmsProblem, problem_of
+from alerts.callouts.form import (
+    FIELD_LABELS,
+    CalloutForm,
+    RawCallout,
+    add_domain_error,
+    empty_form,
+    parse_callout_form,
+)
+from alerts.callouts.planning import in_force, plan
+from alerts.models import (
+    MAX_MESSAGE_LENGTH,
+    Answer,
+    Callout,
+    CalloutRecipient,
+    CalloutStatus,
+    NoticeKind,
+    RecipientState,
+)
+from alerts.outbox import worker_status
+from beredskap.agreements.models import Agreement
+from beredskap.api.types import PathId
+from beredskap.auth.service import Principal
+from beredskap.columns import NORWAY, today_in_norway, utcnow
+from beredskap.database_errors import DatabaseFault, classify, describe, is_transient
+from beredskap.deps import CurrentPrincipal, SessionDep
+from beredskap.digits import parse_digits
+from beredskap.errors import ConflictError, DomainValidationError
+from beredskap.organisations.models import Organisation
+from beredskap.settings import Settings
+from beredskap.web.i18n import in_context, language_of, translations_for
+from beredskap.web.map_forms import active_qualification_types
+from beredskap.web.rendering import render, stamp
+
+logger = logging.getLogger(__name__)
+router = APIRouter(prefix="/callouts", include_in_schema=False)
+
+LIST_SIZE = 50  # callouts per list (real, exercise): the newest
+# Recipients per page of a draft or a live callout (nearest first); a callout of 20,000 is
+# read page by page, and the live refresh fetches only the page on screen.
+PAGE_SIZE = 200
+REFRESH_SECONDS = 5
+Text = Annotated[str | None, Form()]
+Texts = Annotated[list[str], Form()]
+
+LABELS: dict[type[enum.Enum], dict[Any, tuple[str, str]]] = {
+    CalloutStatus: {
+        CalloutStatus.DRAFT: in_context("callout status", "Draft"),
+        CalloutStatus.ACTIVE: in_context("callout status", "Active"),
+        CalloutStatus.STOPPED: in_context("callout status", "Stopped"),
+    },
+    RecipientState: {
+        RecipientState.PLANNED: in_context("sms state", "Planned"),
+        RecipientState.QUEUED: in_context("sms state", "Queued"),
+        RecipientState.SENDING: in_context("sms state", "Sending"),
+        RecipientState.SENT: in_context("sms state", "Sent"),
+        RecipientState.DELIVERED: in_context("sms state", "Delivered"),
+        RecipientState.FAILED: in_context("sms state", "Failed"),
+        RecipientState.CANCELLED: in_context("sms state", "Cancelled"),
+    },
+    Answer: {
+        Answer.YES: in_context("callout answer", "YES"),
+        Answer.NO: in_context("callout answer", "NO"),
+    },
+    NoticeKind: {
+        NoticeKind.FOLLOW_UP: in_context("notice", "Follow-up"),
+        NoticeKind.COVERED: in_context("notice", "Need covered"),
+    },
+    SmsProblem: {
+        SmsProblem.NOT_MOBILE: in_context("sms problem", "not a valid mobile number"),
+        SmsProblem.UNSUBSCRIBED: in_context("sms problem", "has opted out at the provider (STOP)"),
+        SmsProblem.UNREACHABLE: in_context("sms problem", "phone off or out of coverage"),
+        SmsProblem.BLOCKED: in_context("sms problem", "blocked by the recipient or the carrier"),
+        SmsProblem.EXPIRED: in_context("sms problem", "not delivered in time"),
+        SmsProblem.RETRYING: in_context("sms problem", "tried again shortly"),
+        SmsProblem.IN_DOUBT: in_context(
+            "sms problem", "in doubt: checked with the provider before any resend"
+        ),
+        SmsProblem.OTHER: in_context("sms problem", "refused or failed at the provider"),
+    },
+}
+
+
+class Action(enum.StrEnum):
+    """What a confirmation page asks about."""
+
+    SEND = "send"
+    STOP = "stop"
+    COVERED = "covered"
+
+
+def labels(translations: Translations) -> dict[str, dict[str, str]]:
+    """Every label of the callout pages by enum and value (also handed to the page's script)."""
+    return {
+        enum_class.__name__: {
+            member.value: translations.pgettext(context, message)
+            for member, (context, message) in members.items()
+        }
+        for enum_class, members in LABELS.items()
+    }
+
+
+def sending(session: Session) -> sending_status.SendingStatus | None:
+    """How sending goes (senders, provider, alarms); None when that cannot be told."""
+    try:
+        return sending_status.current(session)
+    except Exception:  # a page must not fail because the heartbeats cannot be read
+        logger.exception("could not tell how sending goes")
+        return None
+
+
+def clock(value: datetime | None) -> str:
+    """A time of day in Norway (24 hours in both languages)."""
+    return "" if value is None else value.astimezone(NORWAY).strftime("%H:%M")
+
+
+def _max_recipients(request: Request) -> int:
+    settings: Settings = request.app.state.settings
+    return settings.callout_max_recipients
+
+
+def _organisations(session: Session) -> list[Organisation]:
+    return list(session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+def _agreements_in_force(session: Session) -> list[Agreement]:
+    """Agreements a callout may ask by: active and in force today, by reference."""
+    return list(
+        session.scalars(
+            select(Agreement)
+            .where(in_force(today_in_norway()))
+            .options(selectinload(Agreement.organisation))
+            .order_by(Agreement.reference)
+        )
+    )
+
+
+def _qualifications(session: Session, language: str) -> list[tuple[int, str, str]]:
+    """(id, code, name) of the catalogue's active qualifications, by name."""
+    entries = [
+        (entry.id, entry.code, entry.name_nb if language == "nb" else entry.name_en)
+        for entry in active_qualification_types(session)
+    ]
+    return sorted(entries, key=lambda entry: entry[2].lower())
+
+
+@router.get("", name="web.callouts")
+def callouts(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    """The newest callouts, real ones and exercises apart, with their counts."""
+    sections = []
+    for exercise in (False, True):
+        rows = list(
+            session.scalars(
+                service.callouts_query(exercise=exercise)
+                .order_by(Callout.id.desc())
+                .limit(LIST_SIZE)
+            )
+        )
+        figures = service.figures_for(session, [row.id for row in rows], today_in_norway())
+        sections.append((exercise, [(row, figures[row.id]) for row in rows]))
+    return render(
+        request,
+        "callouts/list.html",
+        {
+            "active": "callouts",
+            "sections": sections,
+            "totals": service.totals_real_and_exercise(session),
+            "labels": labels(translations_for(request)),
+            "stamp": stamp,
+        },
+        principal=principal,
+    )
+
+
+def _form_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    form: CalloutForm,
+    *,
+    status_code: int = 200,
+) -> Response:
+    translations = translations_for(request)
+    summary = [
+        (name, translations.gettext(label), form.errors[name])
+        for name, label in FIELD_LABELS.items()
+        if name in form.errors
+    ]
+    return render(
+        request,
+        "callouts/new.html",
+        {
+            "active": "callouts",
+            "form": form,
+            "values": form.values,
+            "errors": form.errors,
+            "error_summary": summary,
+            "field_labels": {
+                name: translations.gettext(text) for name, text in FIELD_LABELS.items()
+            },
+            "qualifications": _qualifications(session, language_of(request)),
+            "organisations": _organisations(session),
+            "agreements": _agreements_in_force(session),
+            "max_message": MAX_MESSAGE_LENGTH,
+        },
+        principal=principal,
+        status_code=status_code,
+    )
+
+
+@router.get("/new", name="web.callout_new")
+def new_callout(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    """An empty callout form; the incident map's link fills in point, radius and need."""
+    ids = {entry[0] for entry in _qualifications(session, "nb")}
+    form = empty_form(dict(request.query_params), ids)
+    return _form_page(request, session, principal, form)
+
+
+@router.post("/new", name="web.callout_create")
+def create_callout(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    title: Text = None,
+    message: Text = None,
+    exercise: Text = None,
+    lat: Text = None,
+    lon: Text = None,
+    radius_km: Text = None,
+    wanted: Text = None,
+    thank_when_covered: Text = None,
+    escalate_after_min: Text = None,
+    escalate_radius_km: Text = None,
+    need_qualification: Texts = [],  # noqa: B006 - FastAPI copies defaults
+    need_count: Texts = [],  # noqa: B006
+    organisation_ids: Texts = [],  # noqa: B006
+    escalate_organisation_ids: Texts = [],  # noqa: B006
+    agreement_ids: Texts = [],  # noqa: B006
+) -> Response:
+    """Plan the draft and go to its page; bad input shows the form again, nothing written."""
+    translations = translations_for(request)
+    raw = RawCallout(
+        text={
+            "title": title or "",
+            "message": message or "",
+            "exercise": exercise or "",
+            "lat": lat or "",
+            "lon": lon or "",
+            "radius_km": radius_km or "",
+            "wanted": wanted or "",
+            "thank_when_covered": thank_when_covered or "",
+            "escalate_after_min": escalate_after_min or "",
+            "escalate_radius_km": escalate_radius_km or "",
+        },
+        need_qualification=need_qualification,
+        need_count=need_count,
+        organisation_ids=organisation_ids,
+        escalate_organisation_ids=escalate_organisation_ids,
+        agreement_ids=agreement_ids,
+    )
+    form = parse_callout_form(
+        translations,
+        raw,
+        qualification_codes={entry[0]: entry[1] for entry in _qualifications(session, "nb")},
+        organisation_ids={organisation.id for organisation in _organisations(session)},
+        agreement_ids={agreement.id for agreement in _agreements_in_force(session)},
+    )
+    if form.body is not None:
+        try:
+            callout = plan(
+                session,
+                form.body,
+                actor=principal.email,
+                max_recipients=_max_recipients(request),
+            )
+        except (DomainValidationError, ConflictError) as error:
+            session.rollback()
+            if isinstance(error, DomainValidationError):
+                add_domain_error(translations, form, error)
+            else:
+                form.errors["title"] = translations.gettext(
+                    "Too many callouts are open: stop some first."
+                )
+        else:
+            return RedirectResponse(f"/callouts/{callout.id}", status_code=303)
+    return _form_page(request, session, principal, form, status_code=422)
+
+
+def _recipients(session: Session, callout_id: int, offset: int) -> list[CalloutRecipient]:
+    return list(
+        session.scalars(
+            select(CalloutRecipient)
+            .where(CalloutRecipient.callout_id == callout_id)
+            .options(selectinload(CalloutRecipient.volunteer))
+            .order_by(CalloutRecipient.distance_m, CalloutRecipient.id)
+            .offset(offset)
+            .limit(PAGE_SIZE)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class RecipientPage:
+    """Which part of a callout's recipients a page shows (1-based numbers)."""
+
+    number: int
+    count: int
+    first: int  # the first row's position, 1-based (0 when there are none)
+    last: int
+    total: int
+
+    @classmethod
+    def of(cls, requested: int | None, total: int) -> RecipientPage:
+        count = max(1, -(-total // PAGE_SIZE))
+        number = min(max(requested or 1, 1), count)
+        first = (number - 1) * PAGE_SIZE + 1 if total else 0
+        return cls(number, count, first, min(number * PAGE_SIZE, total), total)
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * PAGE_SIZE
+
+
+def _callout_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    callout: Callout,
+    *,
+    problem: str | None = None,
+    done: str | None = None,
+    status_code: int = 200,
+    page_number: int | None = None,
+) -> Response:
+    figures = service.figures_for(session, [callout.id], today_in_norway())[callout.id]
+    page = RecipientPage.of(page_number, figures.counts["recipients"])
+    rows = _recipients(session, callout.id, page.offset)
+    translations = translations_for(request)
+    sent_later = service.notices_of(session, [row.id for row in rows])
+    organisations = {organisation.id: organisation.name for organisation in _organisations(session)}
+    now = utcnow()
+    live = {worker.name for worker in worker_status.live_workers(session, now)}
+    problems = {
+        row.id: problem_of(
+            row.state,
+            row.error_code,
+            in_doubt=not worker_status.held_by_live_worker(
+                row.claimed_by, row.attempt_started_at, live, now=now
+            ),
+        )
+        for row in rows
+    }
+    return render(
+        request,
+        "callouts/show.html",
+        {
+            "active": "callouts",
+            "callout": callout,
+            "figures": figures,
+            "counts": figures.counts,
+            "needs": [
+                (need, figures.yes_per_need.get(need.qualification_type_id, 0))
+                for need in callout.needs
+            ],
+            "rows": rows,
+            "page": page,
+            "page_size": PAGE_SIZE,
+            "notices": sent_later,
+            "problems": problems,
+            "organisations": organisations,
+            "shows_phones": principal.sees_personal_data,
+            "sending": sending(session) if callout.is_open else None,
+            "labels": labels(translations),
+            "clock": clock,
+            "problem": problem,
+            "done": done,
+            "refresh_seconds": REFRESH_SECONDS,
+            "max_message": MAX_MESSAGE_LENGTH,
+        },
+        principal=principal,
+        status_code=status_code,
+    )
+
+
+_DONE = {"sent", "stopped", "covered", "follow_up", "created"}
+
+
+@router.get("/{callout_id}", name="web.callout")
+def callout_page(
+    callout_id: PathId,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    done: str | None = None,
+    count: str | None = None,
+    page: str | None = None,
+) -> Response:
+    """A draft: whom it would ask, and Send. Sent: the live view of answers and delivery,
+    its recipients a page at a time (`?page=2`)."""
+    callout = service.get_callout(session, callout_id)
+    return _callout_page(
+        request,
+        session,
+        principal,
+        callout,
+        done=_done_text(translations_for(request), done, count),
+        page_number=parse_digits(page, max_digits=6),
+    )
+
+
+def _done_text(translations: Translations, done: str | None, count: str | None) -> str | None:
+    """The confirmation shown after an action (the redirect names it)."""
+    if done not in _DONE:
+        return None
+    number = parse_digits(count, max_digits=6) or 0
+    if done == "sent":
+        return translations.gettext("The callout is queued for sending.")
+    if done == "stopped":
+        return translations.gettext("The callout is stopped; nothing more is sent.")
+    if done == "covered":
+        return translations.ngettext(
+            "The need is covered: %(count)d person is told.",
+            "The need is covered: %(count)d people are told.",
+            number,
+        ) % {"count": number}
+    if done == "follow_up":
+        return translations.ngettext(
+            "The follow-up is queued to %(count)d person.",
+            "The follow-up is queued to %(count)d people.",
+            number,
+        ) % {"count": number}
+    return None
+
+
+@router.post("/{callout_id}/follow-up", name="web.callout_follow_up")
+def follow_up(
+    callout_id: PathId,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    message: Text = None,
+) -> Response:
+    """Queue a message to everyone who said yes ("Oppmøte ved ...")."""
+    callout = service.get_callout(session, callout_id)
+    translations = translations_for(request)
+    text = (message or "").strip()
+    if not text or len(text) > MAX_MESSAGE_LENGTH:
+        problem = translations.gettext("Write the follow-up (at most %(count)s characters).") % {
+            "count": MAX_MESSAGE_LENGTH
+        }
+        return _callout_page(request, session, principal, callout, problem=problem, status_code=422)
+    try:
+        count = notices.follow_up(session, callout, text)
+    except (ConflictError, DomainValidationError) as error:
+        return _refused(request, session, principal, callout_id, error)
+    return RedirectResponse(f"/callouts/{callout_id}?done=follow_up&count={count}", status_code=303)
+
+
+def _confirm_page(
+    action: Action, callout_id: int, request: Request, session: Session, principal: Principal
+) -> Response:
+    """The explicit confirmation of Send, Stop or "need covered": what it will do, and a
+    button that does it."""
+    callout = service.get_callout(session, callout_id)
+    figures = service.figures_for(session, [callout.id], today_in_norway())[callout.id]
+    return render(
+        request,
+        "callouts/confirm.html",
+        {
+            "active": "callouts",
+            "callout": callout,
+            "action": action.value,
+            "counts": figures.counts,
+            "labels": labels(translations_for(request)),
+        },
+        principal=principal,
+    )
+
+
+def _act(
+    action: Action, callout_id: int, request: Request, session: Session, principal: Principal
+) -> Response:
+    """Send, stop or "need covered", then back to the callout's page; a refusal (sent
+    already, stopped already, told already) is shown there and changes nothing."""
+    callout = service.get_callout(session, callout_id)
+    count = 0
+    try:
+        if action == Action.SEND:
+            service.send(
+                session, callout, on=today_in_norway(), max_recipients=_max_recipients(request)
+            )
+        elif action == Action.STOP:
+            service.stop(session, callout)
+        else:
+            count = notices.thank_others(session, callout)
+        # Committed here, not after the page: whether it took effect is what the page says.
+        session.commit()
+    except ConflictError as error:
+        return _refused(request, session, principal, callout_id, error)
+    except SQLAlchemyError as error:
+        if not is_transient(error):
+            raise
+        return _not_done(action, request, session, principal, callout_id, error)
+    return RedirectResponse(
+        f"/callouts/{callout_id}?done={_DONE_BY_ACTION[action]}&count={count}", status_code=303
+    )
+
+
+_DONE_BY_ACTION = {Action.SEND: "sent", Action.STOP: "stopped", Action.COVERED: "covered"}
+# What did NOT happen when the database could not save an action, and why (by fault).
+_NOT_DONE = {
+    Action.SEND: in_context(
+        "callout",
+        "The callout was NOT sent: the register could not save it (%(reason)s). "
+        "Nothing has been sent. Try again; if it keeps failing, call the system administrator.",
+    ),
+    Action.STOP: in_context(
+        "callout",
+        "The callout was NOT stopped: the register could not save it (%(reason)s). "
+        "Messages may still go out. Try again now; if it keeps failing, call the system "
+        "administrator.",
+    ),
+    Action.COVERED: in_context(
+        "callout", "Nobody was told: the register could not save it (%(reason)s). Try again."
+    ),
+}
+_FAULT_REASONS = {
+    DatabaseFault.DISK_FULL: in_context("database fault", "its disk is full"),
+    DatabaseFault.UNREACHABLE: in_context("database fault", "its database cannot be reached"),
+    DatabaseFault.LOCKED: in_context("database fault", "its database is busy with another change"),
+    DatabaseFault.BUSY: in_context("database fault", "too many requests at once"),
+    DatabaseFault.OTHER: in_context("database fault", "a database error"),
+}
+
+
+def _not_done(
+    action: Action,
+    request: Request,
+    session: Session,
+    principal: Principal,
+    callout_id: int,
+    error: SQLAlchemyError,
+) -> Response:
+    """The callout's page saying plainly that the action was not done, and why; if even
+    that page cannot be read, the 503 error page (which says nothing was done)."""
+    session.rollback()
+    logger.error("callout %s: %s not saved: %s", callout_id, action.value, describe(error))
+    translations = translations_for(request)
+    reason = translations.pgettext(*_FAULT_REASONS[classify(error)])
+    problem = translations.pgettext(*_NOT_DONE[action]) % {"reason": reason}
+    try:
+        callout = service.get_callout(session, callout_id)
+        return _callout_page(request, session, principal, callout, problem=problem, status_code=503)
+    except SQLAlchemyError:
+        raise error from None
+
+
+def _register(action: Action) -> None:
+    """GET /callouts/{id}/<action> asks for confirmation; POST does it."""
+
+    def ask(
+        callout_id: PathId, request: Request, session: SessionDep, principal: CurrentPrincipal
+    ) -> Response:
+        return _confirm_page(action, callout_id, request, session, principal)
+
+    def do(
+        callout_id: PathId, request: Request, session: SessionDep, principal: CurrentPrincipal
+    ) -> Response:
+        return _act(action, callout_id, request, session, principal)
+
+    path = "/{callout_id}/" + action.value
+    router.add_api_route(path, ask, methods=["GET"], name=f"web.callout_{action.value}_confirm")
+    router.add_api_route(path, do, methods=["POST"], name=f"web.callout_{action.value}")
+
+
+for _action in Action:
+    _register(_action)
+
+
+# The services' refusals, in the reader's language.
+_REFUSALS = {
+    "only a draft can be sent": in_context("callout", "The callout has been sent already."),
+    "nobody qualifies now": in_context(
+        "callout", "Nobody qualifies now: plan a new callout with a wider radius or other needs."
+    ),
+    "already stopped": in_context("callout", "The callout is stopped already."),
+    "already been told": in_context("callout", "The others have been told already."),
+    "has not been sent": in_context("callout", "Send the callout first."),
+    "nobody has said yes": in_context("callout", "Nobody has said yes yet."),
+}
+
+
+def _refused(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    callout_id: int,
+    error: ConflictError | DomainValidationError,
+) -> Response:
+    session.rollback()
+    translations = translations_for(request)
+    problem = translations.gettext("That was not done.")
+    for fragment, (context, message) in _REFUSALS.items():
+        if fragment in error.message:
+            problem = translations.pgettext(context, message)
+            break
+    callout = service.get_callout(session, callout_id)
+    return _callout_page(request, session, principal, callout, problem=problem, status_code=409)

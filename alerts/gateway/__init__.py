@@ -1,0 +1,3 @@
+"""Gateways: the SmsGateway port, Twilio, the local gateway and its page, e-mail, and the
+gateway's health.
+"""

@@ -1,0 +1,1 @@
+"""What comes back: replies (parsed and applied), delivery receipts, and the signed webhooks."""

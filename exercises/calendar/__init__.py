@@ -1,0 +1,1 @@
+"""The exercise calendar: month grid, pages, the .ics feed and its tokens."""

@@ -1,0 +1,245 @@
+"""The exercise calendar page (/exercises): a month grid or a list, filtered by
+organisation, and the "subscribe" section that makes the caller's .ics link.
+
+Every role may see it: titles, types, times and organisations, no people. Query input is
+read by hand so that a wrong month, view or organisation gets a 400 page that says what was
+wrong (never a 422 problem document or a 500). On a phone the month grid's CSS turns it into
+a list of the days that hold exercises, so one URL serves both (the grid of 42 cells is too
+narrow to read there, and a phone has no other way to ask for the list first).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Annotated
+from urllib.parse import urlencode
+
+from babel.dates import format_date, get_day_names
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from beredskap.auth.permissions import EXERCISE_PLANNERS
+from beredskap.auth.service import Principal
+from beredskap.columns import NORWAY, today_in_norway, utcnow
+from beredskap.deps import CurrentPrincipal, SessionDep, SettingsDep
+from beredskap.digits import parse_digits
+from beredskap.organisations.models import Organisation
+from beredskap.web.i18n import FORMAT_LOCALES, language_of, translations_for
+from beredskap.web.rendering import render
+from exercises.calendar import feed_tokens
+from exercises.calendar.month_grid import (
+    Month,
+    build_grid,
+    grid_bounds,
+    month_of,
+    oslo_midnight,
+    parse_month,
+)
+from exercises.labels import exercise_label
+from exercises.models import Exercise, ExerciseStatus, ExerciseType
+from exercises.queries import exercises_between
+
+router = APIRouter(include_in_schema=False)
+
+VIEWS = ("month", "list")
+LIST_SIZE = 200  # upcoming and past exercises in the list view, each
+PAST_DAYS = 366  # the list view's past: the last twelve months
+
+
+class BadQueryError(Exception):
+    """A query parameter the page cannot use; its message is shown on the 400 page."""
+
+
+@dataclass(frozen=True)
+class CalendarQuery:
+    view: str
+    month: Month | None  # None: the list's default (upcoming, then past)
+    organisation: Organisation | None
+
+
+def _read_query(request: Request, session: Session) -> CalendarQuery:
+    translations = translations_for(request)
+    params = request.query_params
+    view = params.get("view", "month").strip() or "month"
+    if view not in VIEWS:
+        raise BadQueryError(translations.gettext("The view must be “month” or “list”."))
+    month = None
+    if params.get("month", "").strip():
+        month = parse_month(params["month"])
+        if month is None:
+            raise BadQueryError(
+                translations.gettext(
+                    "The month must be written as year-month, for example 2027-03."
+                )
+            )
+    organisation = None
+    raw_organisation = params.get("organisation_id", "").strip()
+    if raw_organisation:
+        organisation_id = parse_digits(raw_organisation, max_digits=9)
+        organisation = session.get(Organisation, organisation_id) if organisation_id else None
+        if organisation is None:
+            raise BadQueryError(translations.gettext("There is no such organisation."))
+    if view == "month" and month is None:
+        month = month_of(today_in_norway())
+    return CalendarQuery(view, month, organisation)
+
+
+def _bad_query(request: Request, principal: Principal, message: str) -> Response:
+    translations = translations_for(request)
+    return render(
+        request,
+        "error.html",
+        {
+            "status": 400,
+            "title": translations.gettext("The calendar cannot show that"),
+            "explanation": message,
+        },
+        principal=principal,
+        status_code=400,
+    )
+
+
+def _exercises(
+    session: Session,
+    starts: datetime,
+    ends: datetime | None,
+    organisation: Organisation | None,
+    *,
+    newest_first: bool = False,
+) -> list[Exercise]:
+    query = exercises_between(
+        starts, ends, organisation_id=organisation.id if organisation else None
+    )
+    if newest_first:
+        query = query.order_by(None).order_by(Exercise.starts_at.desc(), Exercise.id.desc())
+    return list(session.scalars(query.limit(LIST_SIZE)))
+
+
+def _link(query: CalendarQuery, **changes: object) -> str:
+    """The page's URL with some parameters changed (None drops one)."""
+    params: dict[str, object] = {
+        "view": query.view if query.view != "month" else None,
+        "month": str(query.month) if query.month else None,
+        "organisation_id": query.organisation.id if query.organisation else None,
+    } | changes
+    kept = {name: value for name, value in params.items() if value is not None}
+    return "/exercises" + (f"?{urlencode(kept)}" if kept else "")
+
+
+def _page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    query: CalendarQuery,
+    *,
+    new_feed_url: str | None = None,
+    feed_done: str | None = None,
+) -> Response:
+    language = language_of(request)
+    locale = FORMAT_LOCALES[language]
+    translations = translations_for(request)
+    today = today_in_norway()
+    context: dict[str, object] = {
+        "active": "exercises",
+        "query": query,
+        "view": query.view,
+        "organisation": query.organisation,
+        "organisations": list(session.scalars(select(Organisation).order_by(Organisation.name))),
+        "type_labels": {kind.value: exercise_label(translations, kind) for kind in ExerciseType},
+        "cancelled": ExerciseStatus.CANCELLED,
+        "may_plan": principal.role in EXERCISE_PLANNERS,
+        "feed": feed_tokens.current(session, principal.user_id),
+        "new_feed_url": new_feed_url,
+        "feed_done": feed_done,
+        "list_link": _link(query, view="list", month=None),
+        "grid_link": _link(query, view=None, month=str(query.month or month_of(today))),
+    }
+    if query.month is not None:
+        month = query.month
+        context["month_title"] = format_date(month.first_day, "LLLL y", locale=locale).capitalize()
+        context["previous_link"] = _link(query, month=str(month.previous))
+        context["next_link"] = _link(query, month=str(month.next))
+        context["this_month_link"] = _link(query, month=str(month_of(today)))
+    if query.view == "month" and query.month is not None:
+        first, last = grid_bounds(query.month)
+        rows = _exercises(
+            session,
+            oslo_midnight(first),
+            oslo_midnight(last + timedelta(days=1)),
+            query.organisation,
+        )
+        context["weeks"] = build_grid(query.month, rows, today)
+        names = get_day_names("abbreviated", locale=locale)
+        context["weekdays"] = [names[index] for index in range(7)]  # Babel: 0 is Monday
+        context["day_label"] = lambda day: format_date(day, "EEEE d. MMMM", locale=locale)
+    elif query.month is not None:
+        context["sections"] = [
+            (
+                None,
+                _exercises(
+                    session,
+                    oslo_midnight(query.month.first_day),
+                    oslo_midnight(query.month.last_day + timedelta(days=1)),
+                    query.organisation,
+                ),
+            )
+        ]
+    else:
+        now = utcnow()
+        upcoming = _exercises(session, now, None, query.organisation)
+        past = [
+            row
+            for row in _exercises(
+                session, now - timedelta(days=PAST_DAYS), now, query.organisation, newest_first=True
+            )
+            if row.ends_at <= now
+        ]
+        context["sections"] = [("upcoming", upcoming), ("past", past)]
+    context["stamp"] = lambda value: (
+        format_date(value.astimezone(NORWAY).date(), "EEE d. MMM y", locale=locale)
+        + value.astimezone(NORWAY).strftime(" %H:%M")
+    )
+    return render(request, "exercises/calendar.html", context, principal=principal)
+
+
+@router.get("/exercises", name="web.exercises")
+def calendar_page(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    """The month grid (`?month=2027-03`) or the list (`?view=list`), optionally one
+    organisation's exercises (`?organisation_id=`)."""
+    try:
+        query = _read_query(request, session)
+    except BadQueryError as error:
+        return _bad_query(request, principal, str(error))
+    done = request.query_params.get("feed")
+    return _page(request, session, principal, query, feed_done=done if done == "revoked" else None)
+
+
+Text = Annotated[str | None, Form()]
+
+
+@router.post("/exercises/feed", name="web.calendar_feed_create")
+def create_feed(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: CurrentPrincipal,
+    organisation_id: Text = None,
+) -> Response:
+    """Make or renew the caller's calendar link and show it, once (only its hash is kept)."""
+    token = feed_tokens.create_or_rotate(session, principal.user_id)
+    chosen = parse_digits(organisation_id, max_digits=9)
+    organisation = session.get(Organisation, chosen) if chosen else None
+    base = settings.public_url or str(request.base_url)
+    url = feed_tokens.feed_url(base, token, organisation.id if organisation else None)
+    query = CalendarQuery("month", month_of(today_in_norway()), organisation)
+    return _page(request, session, principal, query, new_feed_url=url)
+
+
+@router.post("/exercises/feed/revoke", name="web.calendar_feed_revoke")
+def revoke_feed(session: SessionDep, principal: CurrentPrincipal) -> Response:
+    """Revoke the caller's calendar link; subscribed calendars stop updating."""
+    feed_tokens.revoke(session, principal.user_id)
+    return RedirectResponse("/exercises?feed=revoked", status_code=303)

@@ -1,0 +1,356 @@
+"""The evaluation report pages: /exercises/{id}/report (HTML, printable), its chart
+(/chart.svg) and PDF (/report.pdf), the planners' forms for lessons learned and the
+evaluation, and /exercises/overdue.
+
+Every write goes through `exercises.evaluation.lessons`, the same code the API uses; bad input shows
+the report again with a message per field (422) and changes nothing. The report shows
+counts and organisation names only, so every role may read it. `overdue_router` holds the
+fixed path /exercises/overdue and is included before any /exercises/{exercise_id} route.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from babel.support import Translations
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from beredskap.api.types import PathId
+from beredskap.auth.permissions import EXERCISE_PLANNERS
+from beredskap.auth.service import Principal
+from beredskap.columns import today_in_norway, utcnow
+from beredskap.deps import CurrentPrincipal, SessionDep
+from beredskap.errors import ConflictError, DomainValidationError
+from beredskap.web.i18n import N_, language_of, translations_for
+from beredskap.web.rendering import render, stamp
+from exercises.evaluation import lessons
+from exercises.evaluation.chart import ChartTexts, chart_png, chart_svg
+from exercises.evaluation.overdue import overdue
+from exercises.evaluation.pdf import report_pdf
+from exercises.evaluation.report import build_report, minutes_text, share_text
+from exercises.labels import exercise_label
+from exercises.models import MAX_TEXT, ActionStatus, Exercise
+
+router = APIRouter(prefix="/exercises", include_in_schema=False)
+overdue_router = APIRouter(prefix="/exercises", include_in_schema=False)
+
+Text = Annotated[str | None, Form()]
+MAX_OWNER = 200
+# The chart is our own scriptless SVG, shown through <img>; matplotlib styles it with
+# inline style attributes, which its own document (not the page) must allow.
+CHART_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+
+
+def _chart_texts(translations: Translations) -> ChartTexts:
+    _ = translations.gettext
+    return ChartTexts(
+        title=_("Cumulative answers over time"),
+        minutes_axis=_("Minutes since the callout was sent"),
+        count_axis=_("Answers"),
+        answers=_("All answers"),
+        yes=_("Yes"),
+        wanted=_("Wanted"),
+    )
+
+
+def _labeller(translations: Translations) -> Any:
+    return lambda value: exercise_label(translations, value)
+
+
+def _report_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    exercise: Exercise,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    done: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    report = build_report(session, exercise)
+    translations = translations_for(request)
+    return render(
+        request,
+        "exercises/report.html",
+        {
+            "active": "exercises",
+            "report": report,
+            "exercise": exercise,
+            "drill": report.drill,
+            "label": _labeller(translations),
+            "stamp": stamp,
+            "minutes": minutes_text,
+            "share": share_text,
+            "may_edit": principal.role in EXERCISE_PLANNERS,
+            "completed": exercise.status.value == "completed",
+            "errors": errors or {},
+            "values": values or {},
+            "done": done,
+            "today": today_in_norway(),
+            "max_text": MAX_TEXT,
+            "max_owner": MAX_OWNER,
+        },
+        principal=principal,
+        status_code=status_code,
+    )
+
+
+_DONE = {
+    "observation": N_("The observation is added."),
+    "action": N_("The follow-up action is added."),
+    "closed": N_("The action is closed."),
+    "evaluated": N_("The evaluation is recorded."),
+}
+
+
+@router.get("/{exercise_id}/report", name="web.exercise_report")
+def report_page(
+    exercise_id: PathId,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    done: str | None = None,
+) -> Response:
+    """The evaluation report: facts, the drill's figures and chart, lessons learned."""
+    exercise = lessons.get_exercise(session, exercise_id)
+    message = _DONE.get(done or "")
+    return _report_page(
+        request,
+        session,
+        principal,
+        exercise,
+        done=translations_for(request).gettext(message) if message else None,
+    )
+
+
+@router.get("/{exercise_id}/chart.svg", name="web.exercise_chart")
+def chart(
+    exercise_id: PathId, request: Request, session: SessionDep, principal: CurrentPrincipal
+) -> Response:
+    """Cumulative answers over minutes since the callout (an alert drill that was sent)."""
+    exercise = lessons.get_exercise(session, exercise_id)
+    report = build_report(session, exercise)
+    if report.drill is None:
+        return Response(status_code=404, headers=CHART_HEADERS)
+    svg = chart_svg(
+        report.drill.series, report.drill.wanted, _chart_texts(translations_for(request))
+    )
+    return Response(svg, media_type="image/svg+xml", headers=CHART_HEADERS)
+
+
+def _pdf_filename(exercise: Exercise) -> str:
+    return f"evaluation-exercise-{exercise.id}-{exercise.starts_at:%Y-%m-%d}.pdf"
+
+
+@router.get("/{exercise_id}/report.pdf", name="web.exercise_report_pdf")
+def report_pdf_download(
+    exercise_id: PathId, request: Request, session: SessionDep, principal: CurrentPrincipal
+) -> Response:
+    """The report as a PDF to file or send on."""
+    exercise = lessons.get_exercise(session, exercise_id)
+    report = build_report(session, exercise)
+    translations = translations_for(request)
+    png = (
+        None
+        if report.drill is None
+        else chart_png(report.drill.series, report.drill.wanted, _chart_texts(translations))
+    )
+    content = report_pdf(
+        report, translations, _labeller(translations), png, language=language_of(request)
+    )
+    headers = {
+        "Content-Disposition": f'attachment; filename="{_pdf_filename(exercise)}"',
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-store",
+    }
+    return Response(content, media_type="application/pdf", headers=headers)
+
+
+def _text(
+    raw: str | None, field: str, errors: dict[str, str], translations: Translations, limit: int
+) -> str:
+    value = (raw or "").strip()
+    if not value:
+        errors[field] = translations.gettext("Fill this in.")
+    elif len(value) > limit:
+        errors[field] = translations.gettext("At most %(count)s characters.") % {"count": limit}
+    elif any(ord(ch) < 0x20 and ch not in "\n\r\t" for ch in value):
+        errors[field] = translations.gettext("Control characters are not allowed.")
+    return value
+
+
+def _day(raw: str | None, errors: dict[str, str], translations: Translations) -> date | None:
+    """A due date as a date field sends it (2026-12-31) or as typed in Norway (31.12.2026)."""
+    value = (raw or "").strip()
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            day = datetime.strptime(value, pattern).date()
+        except ValueError:
+            continue
+        if lessons.EARLIEST_DUE <= day <= lessons.LATEST_DUE:
+            return day
+    errors["due_on"] = translations.gettext("Give a date, e.g. 31.12.2026.")
+    return None
+
+
+def _redirect(exercise_id: int, done: str) -> Response:
+    return RedirectResponse(f"/exercises/{exercise_id}/report?done={done}#lessons", status_code=303)
+
+
+@router.post("/{exercise_id}/observations", name="web.exercise_observation_create")
+def add_observation(
+    exercise_id: PathId,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    text: Text = None,
+) -> Response:
+    exercise = lessons.get_exercise(session, exercise_id)
+    translations = translations_for(request)
+    errors: dict[str, str] = {}
+    value = _text(text, "observation", errors, translations, MAX_TEXT)
+    if errors:
+        return _report_page(
+            request,
+            session,
+            principal,
+            exercise,
+            errors=errors,
+            values={"observation": text or ""},
+            status_code=422,
+        )
+    lessons.add_observation(session, exercise, value, actor=principal.email)
+    return _redirect(exercise_id, "observation")
+
+
+@router.post("/{exercise_id}/actions", name="web.exercise_action_create")
+def add_action(
+    exercise_id: PathId,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    description: Text = None,
+    owner: Text = None,
+    due_on: Text = None,
+    observation_id: Text = None,
+) -> Response:
+    exercise = lessons.get_exercise(session, exercise_id)
+    translations = translations_for(request)
+    errors: dict[str, str] = {}
+    values = {
+        "description": description or "",
+        "owner": owner or "",
+        "due_on": due_on or "",
+        "observation_id": observation_id or "",
+    }
+    text = _text(description, "description", errors, translations, MAX_TEXT)
+    who = _text(owner, "owner", errors, translations, MAX_OWNER)
+    day = _day(due_on, errors, translations)
+    observation = None
+    if observation_id:
+        known = {str(item.id): item.id for item in exercise.observations}
+        observation = known.get(observation_id.strip())
+        if observation is None:
+            errors["observation_id"] = translations.gettext("Choose one of the observations.")
+    if errors or day is None:
+        return _report_page(
+            request, session, principal, exercise, errors=errors, values=values, status_code=422
+        )
+    lessons.add_action(
+        session, exercise, description=text, owner=who, due_on=day, observation_id=observation
+    )
+    return _redirect(exercise_id, "action")
+
+
+@router.post("/{exercise_id}/actions/{action_id}/close", name="web.exercise_action_close")
+def close_action(
+    exercise_id: PathId,
+    action_id: PathId,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    closing_note: Text = None,
+) -> Response:
+    exercise = lessons.get_exercise(session, exercise_id)
+    action = lessons.get_action(session, action_id)
+    translations = translations_for(request)
+    if action.exercise_id != exercise.id:
+        return _report_page(
+            request,
+            session,
+            principal,
+            exercise,
+            errors={"close": translations.gettext("That action belongs to another exercise.")},
+            status_code=404,
+        )
+    errors: dict[str, str] = {}
+    note = (closing_note or "").strip()
+    if note:
+        note = _text(note, "close", errors, translations, MAX_TEXT)
+    if action.status == ActionStatus.CLOSED:
+        errors["close"] = translations.gettext("The action is closed already.")
+    if errors:
+        return _report_page(request, session, principal, exercise, errors=errors, status_code=409)
+    lessons.close_action(session, action, note or None, now=utcnow())
+    return _redirect(exercise_id, "closed")
+
+
+@router.post("/{exercise_id}/evaluation", name="web.exercise_evaluate")
+def evaluate(
+    exercise_id: PathId,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    summary: Text = None,
+) -> Response:
+    exercise = lessons.get_exercise(session, exercise_id)
+    translations = translations_for(request)
+    errors: dict[str, str] = {}
+    text = _text(summary, "summary", errors, translations, MAX_TEXT)
+    if errors:
+        return _report_page(
+            request,
+            session,
+            principal,
+            exercise,
+            errors=errors,
+            values={"summary": summary or ""},
+            status_code=422,
+        )
+    try:
+        lessons.record_evaluation(session, exercise, text, now=utcnow())
+    except (ConflictError, DomainValidationError):
+        session.rollback()
+        errors["summary"] = translations.gettext("Only a completed exercise can be evaluated.")
+        exercise = lessons.get_exercise(session, exercise_id)
+        return _report_page(
+            request,
+            session,
+            principal,
+            exercise,
+            errors=errors,
+            values={"summary": summary or ""},
+            status_code=409,
+        )
+    return _redirect(exercise_id, "evaluated")
+
+
+@overdue_router.get("/overdue", name="web.exercises_overdue")
+def overdue_page(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    """What is overdue: exercising, testing agreements, evaluating, following up."""
+    found = overdue(session, today=today_in_norway(), now=utcnow())
+    translations = translations_for(request)
+    return render(
+        request,
+        "exercises/overdue.html",
+        {"active": "exercises", "overdue": found, "label": _labeller(translations)},
+        principal=principal,
+    )

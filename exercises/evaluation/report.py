@@ -1,0 +1,73 @@
+"""What an exercise's evaluation report holds, gathered once for the page and the PDF.
+
+The facts of the exercise, who took part as organisations and agreements (names only; the
+invited volunteers as a number), the drill's figures, and the lessons learned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from beredskap.agreements.models import Agreement
+from exercises.evaluation.figures import DrillEvaluation, evaluate_drill
+from exercises.models import Exercise, FollowUpAction, Observation, exercise_volunteers
+
+NONE = "\u2013"  # an en dash where there is no value
+
+
+@dataclass(frozen=True)
+class AgreementLine:
+    reference: str
+    title: str
+    organisation: str
+
+
+@dataclass(frozen=True)
+class Report:
+    exercise: Exercise
+    organisations: list[str]
+    agreements: list[AgreementLine]
+    invited_volunteers: int
+    drill: DrillEvaluation | None
+    observations: list[Observation]
+    actions: list[FollowUpAction]
+
+
+def build_report(session: Session, exercise: Exercise) -> Report:
+    agreements = session.scalars(
+        select(Agreement)
+        .where(Agreement.id.in_([agreement.id for agreement in exercise.agreements]))
+        .options(selectinload(Agreement.organisation))
+        .order_by(Agreement.reference)
+    ).all()
+    invited = session.scalar(
+        select(func.count()).where(exercise_volunteers.c.exercise_id == exercise.id)
+    )
+    return Report(
+        exercise=exercise,
+        organisations=sorted(
+            (organisation.name for organisation in exercise.organisations), key=str.lower
+        ),
+        agreements=[
+            AgreementLine(agreement.reference, agreement.title, agreement.organisation.name)
+            for agreement in agreements
+        ],
+        invited_volunteers=int(invited or 0),
+        drill=evaluate_drill(session, exercise),
+        observations=list(exercise.observations),
+        actions=list(exercise.actions),
+    )
+
+
+def minutes_text(value: float | None) -> str:
+    """Minutes with at most one decimal, or a dash for never."""
+    if value is None:
+        return NONE
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def share_text(value: float | None) -> str:
+    return NONE if value is None else f"{round(value * 100)} %"

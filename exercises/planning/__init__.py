@@ -1,0 +1,3 @@
+"""Planning exercises: the service, recurrence, conflicts, and the planner's API, form and
+pages.
+"""

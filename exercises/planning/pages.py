@@ -1,0 +1,349 @@
+"""The planner's exercise pages: /exercises/new (plan one, or a recurring series),
+/exercises/{id} (details, participants, links to the live drill and the report) and the
+confirmed cancel.
+
+Saving goes through `exercises.planning.service`, the API's rules. Conflicts do not block:
+when there are some, the form comes back listing them with "Save anyway", and only that saves. The
+`{exercise_id}` paths take any segment, so `beredskap.app` includes this router after the
+other exercises pages (calendar, overdue, report).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from babel.support import Translations
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from beredskap.agreements.models import Agreement
+from beredskap.api.types import PathId
+from beredskap.auth.service import Principal
+from beredskap.deps import CurrentPrincipal, SessionDep, SettingsDep
+from beredskap.errors import ConflictError, DomainValidationError
+from beredskap.organisations.models import Organisation, Site
+from beredskap.volunteers.models import Volunteer
+from beredskap.web.i18n import language_of, translations_for
+from beredskap.web.map_forms import active_qualification_types
+from beredskap.web.rendering import render, stamp
+from exercises.labels import LABELS, exercise_label
+from exercises.models import Exercise, ExerciseStatus, ExerciseType
+from exercises.planning import service
+from exercises.planning.conflicts import Conflict
+from exercises.planning.form import (
+    FIELD_LABELS,
+    RECURRENCE_PRESETS,
+    ExerciseForm,
+    Options,
+    RawExercise,
+    add_domain_error,
+    empty_form,
+    parse_exercise_form,
+)
+
+router = APIRouter(prefix="/exercises", include_in_schema=False)
+
+MAX_VOLUNTEER_CHOICES = 2_000  # active volunteers offered by name; more is a search's job
+SERIES_SHOWN = 12
+Text = Annotated[str | None, Form()]
+Texts = Annotated[list[str], Form()]
+
+
+def labels(translations: Translations) -> dict[str, dict[str, str]]:
+    """The type and status labels of exercises, by enum and value."""
+    return {
+        enum_class.__name__: {
+            member.value: exercise_label(translations, member) for member in members
+        }
+        for enum_class, members in LABELS.items()
+    }
+
+
+def _choices(session: Session, language: str) -> dict[str, Any]:
+    """What the form offers: organisations, agreements, sites, volunteers, qualifications."""
+    qualifications = sorted(
+        (
+            (entry.id, entry.code, entry.name_nb if language == "nb" else entry.name_en)
+            for entry in active_qualification_types(session)
+        ),
+        key=lambda entry: entry[2].lower(),
+    )
+    return {
+        "organisations": list(session.scalars(select(Organisation).order_by(Organisation.name))),
+        "agreements": list(
+            session.scalars(
+                select(Agreement)
+                .options(selectinload(Agreement.organisation))
+                .order_by(Agreement.reference)
+            )
+        ),
+        "sites": list(
+            session.scalars(
+                select(Site).options(selectinload(Site.organisation)).order_by(Site.name)
+            )
+        ),
+        "volunteers": list(
+            session.execute(
+                select(Volunteer.id, Volunteer.full_name)
+                .where(Volunteer.active.is_(True))
+                .order_by(Volunteer.full_name, Volunteer.id)
+                .limit(MAX_VOLUNTEER_CHOICES)
+            ).all()
+        ),
+        "qualifications": qualifications,
+    }
+
+
+def _options(choices: dict[str, Any]) -> Options:
+    return Options(
+        organisation_ids={row.id for row in choices["organisations"]},
+        agreement_ids={row.id for row in choices["agreements"]},
+        site_ids={row.id for row in choices["sites"]},
+        volunteer_ids={row[0] for row in choices["volunteers"]},
+        qualification_codes={entry[0]: entry[1] for entry in choices["qualifications"]},
+    )
+
+
+def _form_page(
+    request: Request,
+    principal: Principal,
+    form: ExerciseForm,
+    choices: dict[str, Any],
+    *,
+    conflicts: list[Conflict] | None = None,
+    status_code: int = 200,
+) -> Response:
+    translations = translations_for(request)
+    summary = [
+        (name, translations.gettext(label), form.errors[name])
+        for name, label in FIELD_LABELS.items()
+        if name in form.errors
+    ]
+    return render(
+        request,
+        "exercises/exercise_form.html",
+        {
+            "active": "exercises",
+            "form": form,
+            "values": form.values,
+            "errors": form.errors,
+            "error_summary": summary,
+            "field_labels": {name: translations.gettext(t) for name, t in FIELD_LABELS.items()},
+            "types": list(ExerciseType),
+            "labels": labels(translations),
+            "presets": [
+                (key, translations.gettext(label))
+                for key, (label, _rule) in RECURRENCE_PRESETS.items()
+            ],
+            "conflicts": conflicts or [],
+            "stamp": stamp,
+            **choices,
+        },
+        principal=principal,
+        status_code=status_code,
+    )
+
+
+@router.get("/new", name="web.exercise_new")
+def new_exercise(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    """An empty exercise form."""
+    return _form_page(request, principal, empty_form(), _choices(session, language_of(request)))
+
+
+@router.post("/new", name="web.exercise_create")
+def create_exercise(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    settings: SettingsDep,
+    confirm_conflicts: Text = None,
+    title: Text = None,
+    type: Text = None,
+    start_date: Text = None,
+    start_time: Text = None,
+    end_date: Text = None,
+    end_time: Text = None,
+    scenario: Text = None,
+    objectives: Text = None,
+    lat: Text = None,
+    lon: Text = None,
+    reminder_hours: Text = None,
+    drill_message: Text = None,
+    drill_radius_km: Text = None,
+    drill_wanted: Text = None,
+    recurrence_preset: Text = None,
+    rrule: Text = None,
+    organisation_ids: Texts = [],  # noqa: B006 - FastAPI copies defaults
+    agreement_ids: Texts = [],  # noqa: B006
+    site_ids: Texts = [],  # noqa: B006
+    volunteer_ids: Texts = [],  # noqa: B006
+    need_qualification: Texts = [],  # noqa: B006
+    need_count: Texts = [],  # noqa: B006
+) -> Response:
+    """Save and go to the exercise; with conflicts, ask first; bad input: the form again."""
+    translations = translations_for(request)
+    typed = {
+        "title": title,
+        "type": type,
+        "start_date": start_date,
+        "start_time": start_time,
+        "end_date": end_date,
+        "end_time": end_time,
+        "scenario": scenario,
+        "objectives": objectives,
+        "lat": lat,
+        "lon": lon,
+        "reminder_hours": reminder_hours,
+        "drill_message": drill_message,
+        "drill_radius_km": drill_radius_km,
+        "drill_wanted": drill_wanted,
+        "recurrence_preset": recurrence_preset,
+        "rrule": rrule,
+    }
+    raw = RawExercise(
+        text={name: value or "" for name, value in typed.items()},
+        organisation_ids=organisation_ids,
+        agreement_ids=agreement_ids,
+        site_ids=site_ids,
+        volunteer_ids=volunteer_ids,
+        need_qualification=need_qualification,
+        need_count=need_count,
+    )
+    choices = _choices(session, language_of(request))
+    form = parse_exercise_form(translations, raw, _options(choices))
+    if form.body is None:
+        return _form_page(request, principal, form, choices, status_code=422)
+    try:
+        planned = service.create_exercises(
+            session,
+            form.body,
+            actor=principal.email,
+            default_offsets=settings.exercise_reminder_offsets,
+        )
+    except DomainValidationError as error:
+        session.rollback()
+        add_domain_error(translations, form, error)
+        return _form_page(request, principal, form, choices, status_code=422)
+    if planned.conflicts and not confirm_conflicts:
+        # Nothing saved: the planner sees the conflicts and may save anyway.
+        session.rollback()
+        choices = _choices(session, language_of(request))
+        return _form_page(request, principal, form, choices, conflicts=planned.conflicts)
+    return RedirectResponse(f"/exercises/{planned.exercises[0].id}?done=created", status_code=303)
+
+
+def _series(session: Session, exercise: Exercise) -> list[Exercise]:
+    if exercise.series_id is None:
+        return []
+    return list(
+        session.scalars(
+            select(Exercise)
+            .where(Exercise.series_id == exercise.series_id)
+            .order_by(Exercise.starts_at, Exercise.id)
+            .limit(SERIES_SHOWN)
+        )
+    )
+
+
+def _exercise_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    exercise: Exercise,
+    *,
+    done: str | None = None,
+    problem: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    translations = translations_for(request)
+    return render(
+        request,
+        "exercises/exercise.html",
+        {
+            "active": "exercises",
+            "exercise": exercise,
+            "labels": labels(translations),
+            "stamp": stamp,
+            "sees_people": principal.sees_people,
+            "series": _series(session, exercise),
+            "cancellable": exercise.status in (ExerciseStatus.PLANNED, ExerciseStatus.RUNNING),
+            "done": done,
+            "problem": problem,
+        },
+        principal=principal,
+        status_code=status_code,
+    )
+
+
+@router.get("/{exercise_id}", name="web.exercise")
+def exercise_page(
+    exercise_id: PathId,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    done: str | None = None,
+) -> Response:
+    """One exercise: when (Oslo time), what, where, who, its series and its callout."""
+    exercise = service.get_exercise(session, exercise_id)
+    translations = translations_for(request)
+    message = {
+        "created": translations.gettext("The exercise is saved."),
+        "cancelled": translations.gettext("The exercise is cancelled."),
+    }.get(done or "")
+    return _exercise_page(request, session, principal, exercise, done=message)
+
+
+@router.get("/{exercise_id}/cancel", name="web.exercise_cancel_confirm")
+def confirm_cancel(
+    exercise_id: PathId, request: Request, session: SessionDep, principal: CurrentPrincipal
+) -> Response:
+    """Ask before cancelling: what it does, an optional reason, and the button."""
+    exercise = service.get_exercise(session, exercise_id)
+    return render(
+        request,
+        "exercises/exercise_cancel.html",
+        {"active": "exercises", "exercise": exercise, "stamp": stamp, "errors": {}},
+        principal=principal,
+    )
+
+
+@router.post("/{exercise_id}/cancel", name="web.exercise_cancel")
+def cancel(
+    exercise_id: PathId,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    reason: Text = None,
+) -> Response:
+    """Cancel the exercise (a running drill's callout stops), then back to its page."""
+    exercise = service.get_exercise(session, exercise_id)
+    translations = translations_for(request)
+    text = (reason or "").strip()
+    if len(text) > 500 or any(ord(ch) < 32 and ch not in "\n\r\t" for ch in text):
+        return render(
+            request,
+            "exercises/exercise_cancel.html",
+            {
+                "active": "exercises",
+                "exercise": exercise,
+                "stamp": stamp,
+                "reason": text[:600],
+                "errors": {
+                    "reason": translations.gettext("at most %(count)s characters") % {"count": 500}
+                },
+            },
+            principal=principal,
+            status_code=422,
+        )
+    try:
+        service.cancel_exercise(session, exercise, reason=text or None)
+    except ConflictError:
+        session.rollback()
+        exercise = service.get_exercise(session, exercise_id)
+        problem = translations.gettext("The exercise is completed or cancelled already.")
+        return _exercise_page(
+            request, session, principal, exercise, problem=problem, status_code=409
+        )
+    return RedirectResponse(f"/exercises/{exercise_id}?done=cancelled", status_code=303)
