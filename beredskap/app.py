@@ -10,31 +10,43 @@ import anyio.to_thread
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from alerts.callouts.pages import router as callout_pages_router
-from alerts.callouts.routes import router as callouts_router
+from alerts.callouts import pages as callout_pages
+from alerts.callouts import routes as callout_routes
 from alerts.callouts.sending_status import panel as sending_panel
-from alerts.inbound.local_sms_pages import router as local_sms_router
-from alerts.inbound.routes import lane_connections
-from alerts.inbound.routes import router as twilio_webhooks_router
+from alerts.inbound import local_sms_pages
+from alerts.inbound import routes as twilio_webhooks
 from beredskap import health
 from beredskap.api.admission import DatabaseAdmission
 from beredskap.api.problems import install_problem_handlers
 from beredskap.api.router import API_PREFIX, api_router
+from beredskap.auth.permissions import declare
 from beredskap.deps import authorize
 from beredskap.layers.routes import router as layers_router
 from beredskap.ogc.routes import router as ogc_router
 from beredskap.runtime import Database, open_database
 from beredskap.settings import Settings, get_settings
 from beredskap.web import STATIC_DIR, html_error_page, web_router
+from exercises.calendar import pages as exercise_calendar_pages
+from exercises.calendar import routes as exercise_calendar_routes
 from exercises.calendar.feed_tokens import FEED_ROUTE, principal_from_feed_token
-from exercises.calendar.pages import router as exercise_calendar_pages_router
-from exercises.calendar.routes import router as exercise_calendar_router
-from exercises.evaluation.pages import overdue_router as exercise_overdue_pages_router
-from exercises.evaluation.pages import router as exercise_report_pages_router
-from exercises.evaluation.routes import overdue_router as exercise_overdue_router
-from exercises.evaluation.routes import router as exercise_evaluation_router
-from exercises.planning.pages import router as exercise_pages_router
-from exercises.planning.routes import router as exercises_router
+from exercises.evaluation import pages as exercise_report_pages
+from exercises.evaluation import routes as exercise_evaluation_routes
+from exercises.planning import pages as exercise_pages
+from exercises.planning import routes as exercise_routes
+
+# The modules outside the register that bring routes; each brings their rules too (RULES).
+ROUTE_MODULES = (
+    callout_pages,
+    callout_routes,
+    local_sms_pages,
+    twilio_webhooks,
+    exercise_calendar_pages,
+    exercise_calendar_routes,
+    exercise_report_pages,
+    exercise_evaluation_routes,
+    exercise_pages,
+    exercise_routes,
+)
 
 # Connections kept out of request admission besides the webhooks' lanes: the health check
 # and a spare.
@@ -45,7 +57,7 @@ SPARE_THREADS = 16
 
 def _admission(settings: Settings, database: Database) -> DatabaseAdmission:
     capacity = settings.database_pool_size + settings.database_max_overflow
-    reserved = lane_connections(database.backend) + RESERVED_CONNECTIONS
+    reserved = twilio_webhooks.lane_connections(database.backend) + RESERVED_CONNECTIONS
     return DatabaseAdmission(
         max(1, capacity - reserved),
         wait_s=settings.request_queue_timeout_s,
@@ -103,29 +115,31 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # Panels other packages add to the dashboards (the SMS sending status).
     app.state.dashboard_panels = [sending_panel]
     install_problem_handlers(app, html_error_page=html_error_page)
+    for module in ROUTE_MODULES:
+        declare(module.RULES)
     # The routes called most under load first: routes are matched in order, and matching a
     # path against the hundreds below cost a sixth of a delivery receipt's CPU.
-    app.include_router(twilio_webhooks_router)
+    app.include_router(twilio_webhooks.router)
     app.include_router(health.router)
     app.include_router(api_router())
     app.include_router(layers_router, prefix=API_PREFIX)
-    app.include_router(callouts_router, prefix=API_PREFIX)
+    app.include_router(callout_routes.router, prefix=API_PREFIX)
     # Fixed paths (/api/v1/exercises/calendar.ics): before the exercise-id routes.
-    app.include_router(exercise_calendar_router, prefix=API_PREFIX)
+    app.include_router(exercise_calendar_routes.router, prefix=API_PREFIX)
     # /exercises/overdue (API and page) before the /exercises/{exercise_id} routes.
-    app.include_router(exercise_overdue_router, prefix=API_PREFIX)
-    app.include_router(exercise_evaluation_router, prefix=API_PREFIX)
-    app.include_router(local_sms_router)
+    app.include_router(exercise_evaluation_routes.overdue_router, prefix=API_PREFIX)
+    app.include_router(exercise_evaluation_routes.router, prefix=API_PREFIX)
+    app.include_router(local_sms_pages.router)
     app.include_router(ogc_router)
     app.include_router(web_router())
-    app.include_router(callout_pages_router)
+    app.include_router(callout_pages.router)
     # Fixed paths (/exercises, /exercises/feed): before the exercise-id pages.
-    app.include_router(exercise_calendar_pages_router)
-    app.include_router(exercise_overdue_pages_router)  # before /exercises/{exercise_id}
-    app.include_router(exercise_report_pages_router)
+    app.include_router(exercise_calendar_pages.router)
+    app.include_router(exercise_report_pages.overdue_router)  # before /exercises/{exercise_id}
+    app.include_router(exercise_report_pages.router)
     # Exercise planning last: its /exercises/{exercise_id} paths would take any fixed path
     # (calendar.ics, overdue, ...) of another exercises router included after it.
-    app.include_router(exercises_router, prefix=API_PREFIX)
-    app.include_router(exercise_pages_router)
+    app.include_router(exercise_routes.router, prefix=API_PREFIX)
+    app.include_router(exercise_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -46,8 +46,10 @@ from alerts.models import (
     RecipientState,
 )
 from alerts.outbox import worker_status
+from alerts.roles import CALLOUT_ROLES
 from beredskap.agreements.models import Agreement
 from beredskap.api.types import PathId
+from beredskap.auth.permissions import Rule
 from beredskap.auth.service import Principal
 from beredskap.columns import NORWAY, today_in_norway, utcnow
 from beredskap.database_errors import DatabaseFault, classify, describe, is_transient
@@ -62,6 +64,19 @@ from beredskap.web.rendering import render, stamp
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/callouts", include_in_schema=False)
+# The duty officer's (and the administrator's) pages only.
+RULES: dict[str, Rule] = {
+    "web.callouts": CALLOUT_ROLES,
+    "web.callout_new": CALLOUT_ROLES,
+    "web.callout_create": CALLOUT_ROLES,
+    "web.callout": CALLOUT_ROLES,
+    **{
+        f"web.callout_{action}{step}": CALLOUT_ROLES
+        for action in ("send", "stop", "covered")
+        for step in ("_confirm", "")
+    },
+    "web.callout_follow_up": CALLOUT_ROLES,
+}
 
 LIST_SIZE = 50  # callouts per list (real, exercise): the newest
 # Recipients per page of a draft or a live callout (nearest first); a callout of 20,000 is

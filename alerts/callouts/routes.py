@@ -24,15 +24,32 @@ from alerts.callouts.schemas import (
 )
 from alerts.models import Callout, CalloutRecipient, CalloutStatus, RecipientState
 from alerts.outbox import worker_status
+from alerts.roles import CALLOUT_ROLES
 from beredskap.api.concurrency import set_etag
 from beredskap.api.geometry import area_out, point_out
 from beredskap.api.pagination import ListParams, Page, list_params, paginate
 from beredskap.api.problems import PROBLEM_RESPONSES
 from beredskap.api.types import PathId
+from beredskap.auth.permissions import Rule
 from beredskap.columns import today_in_norway, utcnow
 from beredskap.deps import CurrentPrincipal, SessionDep, SettingsDep
 
 router = APIRouter(tags=["callouts"], responses=PROBLEM_RESPONSES)
+# Planning, and whom a callout asks (names and mobiles): the callout roles only.
+RULES: dict[str, Rule] = {
+    f"callouts.{action}": CALLOUT_ROLES
+    for action in (
+        "create",
+        "list",
+        "read",
+        "recipients",
+        "send",
+        "stop",
+        "follow_up",
+        "covered",
+        "summary",
+    )
+}
 
 CALLOUT_SORTS = {"id": Callout.id, "created_at": Callout.created_at, "title": Callout.title}
 RECIPIENT_SORTS = {

@@ -26,7 +26,7 @@ from alerts.models import (
 )
 from alerts.outbox.references import OUTBOX_TABLES
 from alerts.outbox.worker_status import DEFAULT_LEASE, STALE_AFTER, claim_in_doubt, live_workers
-from beredskap.auth.permissions import CALLOUT_ROLES
+from alerts.roles import CALLOUT_ROLES
 from beredskap.auth.service import Principal
 from beredskap.columns import utcnow
 from beredskap.web.rendering import render_fragment

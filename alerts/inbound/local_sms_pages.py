@@ -23,7 +23,9 @@ from alerts.gateway.port import MAX_SMS_CHARS
 from alerts.inbound.replies import NORWAY
 from alerts.inbound.sms import handle_inbound, sender_number
 from alerts.models import InboundOutcome, InboundSms, LocalSms
+from alerts.roles import CALLOUT_ROLES
 from beredskap.api.problems import ProblemError
+from beredskap.auth.permissions import Rule
 from beredskap.columns import utcnow
 from beredskap.deps import CurrentPrincipal, SessionDep
 from beredskap.settings import Settings
@@ -31,6 +33,8 @@ from beredskap.web.i18n import FORMAT_LOCALES, in_context, language_of, translat
 from beredskap.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
+# The local gateway's page (mobiles and replies) and its simulated replies.
+RULES: dict[str, Rule] = {"web.sms_local": CALLOUT_ROLES, "web.sms_local_reply": CALLOUT_ROLES}
 
 PAGE_SIZE = 100
 INBOUND_SHOWN = 50

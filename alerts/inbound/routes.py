@@ -26,6 +26,7 @@ from alerts.inbound.signature import (
 )
 from alerts.inbound.sms import InboundResult, handle_inbound
 from alerts.inbound.twiml import TWIML_MEDIA_TYPE, twiml_reply
+from beredskap.auth.permissions import PUBLIC, Rule
 from beredskap.columns import utcnow
 from beredskap.db import Backend
 from beredskap.group_commit import GroupCommitLane
@@ -41,6 +42,9 @@ RECEIPT_ACTOR = "sms-receipt"
 _logger = logging.getLogger("alerts.webhooks")
 
 router = APIRouter(include_in_schema=False)
+# No login, but every request must carry Twilio's signature for our public URL
+# (`inbound/signature.py`); anything else is answered 403.
+RULES: dict[str, Rule] = {"webhooks.twilio_sms": PUBLIC, "webhooks.twilio_status": PUBLIC}
 
 
 def _guard(request: Request) -> TwilioWebhookGuard | None:

@@ -1,18 +1,25 @@
 """The role-by-route permission matrix: the one place that says who may call what.
 
 Every route of the app has an entry, keyed by the route's name; a route without one is
-refused to everybody (and fails `tests/integration/test_permission_matrix.py`). Whether an
-`org_editor` may touch a particular organisation's records is decided in the routes with
-`Principal.may_edit_organisation`, since it depends on the record.
+refused to everybody (and fails `tests/integration/test_permission_matrix.py`). The register's
+rules are here; a package that brings routes of its own (`alerts`, `exercises`) keeps their
+rules beside them (`RULES` in each router's module), and the composition root `declare`s them
+as it includes the routers. Whether an `org_editor` may touch a particular organisation's
+records is decided in the routes with `Principal.may_edit_organisation`, since it depends on
+the record.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Final
 
 from beredskap.auth.models import Role
 
 PUBLIC: Final = "public"
+# A rule: the roles allowed, or PUBLIC.
+Rule = frozenset[Role] | str
 
 ALL_ROLES = frozenset(Role)
 READERS = ALL_ROLES  # the register without personal data: organisations, sites, equipment
@@ -20,14 +27,8 @@ PEOPLE_READERS = frozenset({Role.ADMIN, Role.DUTY_OFFICER, Role.ORG_EDITOR, Role
 ORGANISATION_EDITORS = frozenset({Role.ADMIN, Role.ORG_EDITOR})  # org_editor: own only
 EQUIPMENT_EDITORS = frozenset({Role.ADMIN, Role.ORG_EDITOR, Role.DUTY_OFFICER})
 ADMIN = frozenset({Role.ADMIN})
-# Who runs callouts: the duty officer (vakthavende) and the administrator.
-CALLOUT_ROLES = frozenset({Role.ADMIN, Role.DUTY_OFFICER})
 # The incident map is an operational tool (where to send what); the council has its own map.
 INCIDENT_MAP_ROLES = frozenset({Role.ADMIN, Role.DUTY_OFFICER, Role.ORG_EDITOR, Role.PLANNER})
-
-# Who plans exercises (øvingsplanlegger) and records their lessons. Everybody reads the
-# exercise calendar, evaluations (counts, no people) and what is overdue.
-EXERCISE_PLANNERS = frozenset({Role.ADMIN, Role.PLANNER})
 
 # Roles that see volunteers' mobile, e-mail and home area. Planners see names and
 # qualifications (to invite people to exercises), the council sees no volunteer at all.
@@ -51,7 +52,7 @@ def _crud(
     }
 
 
-PERMISSIONS: dict[str, frozenset[Role] | str] = {
+REGISTER_RULES: dict[str, Rule] = {
     # Infrastructure and the way in.
     "health": PUBLIC,
     "web.login_form": PUBLIC,
@@ -112,23 +113,6 @@ PERMISSIONS: dict[str, frozenset[Role] | str] = {
         for collection in ("organisations", "sites", "equipment_aggregates", "agreement_areas")
         for resource in ("collection", "items", "feature")
     },
-    # SMS callout: planning, and whom it asks (names and mobiles: the callout roles only).
-    "callouts.create": CALLOUT_ROLES,
-    "callouts.list": CALLOUT_ROLES,
-    "callouts.read": CALLOUT_ROLES,
-    "callouts.recipients": CALLOUT_ROLES,
-    "callouts.send": CALLOUT_ROLES,
-    "callouts.stop": CALLOUT_ROLES,
-    # Twilio's webhooks: no login, but every request must carry Twilio's signature for our
-    # public URL (alerts.webhook_signature); anything else is answered 403.
-    "webhooks.twilio_sms": PUBLIC,
-    "webhooks.twilio_status": PUBLIC,
-    # The local SMS gateway's page (mobiles and replies) and its simulated replies.
-    "web.sms_local": CALLOUT_ROLES,
-    "web.sms_local_reply": CALLOUT_ROLES,
-    "callouts.follow_up": CALLOUT_ROLES,
-    "callouts.covered": CALLOUT_ROLES,
-    "callouts.summary": CALLOUT_ROLES,
     # Web pages.
     "web.dashboard": ALL_ROLES,
     "web.organisations": READERS,
@@ -142,58 +126,26 @@ PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "web.map_overview": READERS,
     "web.map_incident": INCIDENT_MAP_ROLES,
     "web.map_council": READERS,
-    # Callout pages: the duty officer's (and the administrator's) only.
-    "web.callouts": CALLOUT_ROLES,
-    "web.callout_new": CALLOUT_ROLES,
-    "web.callout_create": CALLOUT_ROLES,
-    "web.callout": CALLOUT_ROLES,
-    **{
-        f"web.callout_{action}{step}": CALLOUT_ROLES
-        for action in ("send", "stop", "covered")
-        for step in ("_confirm", "")
-    },
-    "web.callout_follow_up": CALLOUT_ROLES,
-    # The exercise calendar and its .ics feed: titles, times, places and organisations, no
-    # people, so every role. The feed also takes the caller's own feed token in its URL.
-    "exercises.calendar_ics": ALL_ROLES,
-    "calendar_feed.create": ALL_ROLES,
-    "calendar_feed.delete": ALL_ROLES,
-    "web.exercises": ALL_ROLES,
-    "web.calendar_feed_create": ALL_ROLES,
-    "web.calendar_feed_revoke": ALL_ROLES,
-    # Exercise evaluation: everybody reads the figures (counts, no people), the report and
-    # what is overdue; planners record lessons learned and the evaluation.
-    "exercises.evaluation": ALL_ROLES,
-    "exercises.evaluate": EXERCISE_PLANNERS,
-    "exercises.observations_create": EXERCISE_PLANNERS,
-    "exercises.actions_create": EXERCISE_PLANNERS,
-    "exercise_actions.list": ALL_ROLES,
-    "exercise_actions.update": EXERCISE_PLANNERS,
-    "exercises.overdue": ALL_ROLES,
-    "web.exercise_report": ALL_ROLES,
-    "web.exercise_chart": ALL_ROLES,
-    "web.exercise_report_pdf": ALL_ROLES,
-    "web.exercises_overdue": ALL_ROLES,
-    "web.exercise_observation_create": EXERCISE_PLANNERS,
-    "web.exercise_action_create": EXERCISE_PLANNERS,
-    "web.exercise_action_close": EXERCISE_PLANNERS,
-    "web.exercise_evaluate": EXERCISE_PLANNERS,
-    # Exercise planning (API and pages): planners and the administrator change, everybody
-    # reads (invited volunteers by name only for PEOPLE_READERS).
-    "exercises.list": ALL_ROLES,
-    "exercises.read": ALL_ROLES,
-    "exercises.create": EXERCISE_PLANNERS,
-    "exercises.update": EXERCISE_PLANNERS,
-    "exercises.cancel": EXERCISE_PLANNERS,
-    "exercises.conflicts": EXERCISE_PLANNERS,
-    "web.exercise_new": EXERCISE_PLANNERS,
-    "web.exercise_create": EXERCISE_PLANNERS,
-    "web.exercise": ALL_ROLES,
-    "web.exercise_cancel_confirm": EXERCISE_PLANNERS,
-    "web.exercise_cancel": EXERCISE_PLANNERS,
 }
 
 
-def allowed_roles(route_name: str) -> frozenset[Role] | str | None:
+_matrix: dict[str, Rule] = dict(REGISTER_RULES)
+
+
+def declare(rules: Mapping[str, Rule]) -> None:
+    """Add a package's rules to the matrix (the composition root does, as it includes that
+    package's routers). Declaring the same rules again changes nothing; a second, different
+    rule for a route is refused, so no package can loosen another's."""
+    for route_name, rule in rules.items():
+        if _matrix.setdefault(route_name, rule) != rule:
+            raise ValueError(f"two different rules for the route {route_name!r}")
+
+
+def matrix() -> Mapping[str, Rule]:
+    """The whole matrix as declared so far (read-only)."""
+    return MappingProxyType(_matrix)
+
+
+def allowed_roles(route_name: str) -> Rule | None:
     """The roles allowed on a route, PUBLIC, or None when the route has no rule."""
-    return PERMISSIONS.get(route_name)
+    return _matrix.get(route_name)

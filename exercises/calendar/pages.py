@@ -21,7 +21,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from beredskap.auth.permissions import EXERCISE_PLANNERS
+from beredskap.auth.permissions import ALL_ROLES, Rule
 from beredskap.auth.service import Principal
 from beredskap.columns import NORWAY, today_in_norway, utcnow
 from beredskap.deps import CurrentPrincipal, SessionDep, SettingsDep
@@ -41,8 +41,14 @@ from exercises.calendar.month_grid import (
 from exercises.labels import exercise_label
 from exercises.models import Exercise, ExerciseStatus, ExerciseType
 from exercises.queries import exercises_between
+from exercises.roles import EXERCISE_PLANNERS
 
 router = APIRouter(include_in_schema=False)
+RULES: dict[str, Rule] = {
+    "web.exercises": ALL_ROLES,
+    "web.calendar_feed_create": ALL_ROLES,
+    "web.calendar_feed_revoke": ALL_ROLES,
+}
 
 VIEWS = ("month", "list")
 LIST_SIZE = 200  # upcoming and past exercises in the list view, each

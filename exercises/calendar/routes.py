@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 from beredskap.api.crud import get_or_404
 from beredskap.api.problems import PROBLEM_RESPONSES
 from beredskap.api.types import MAX_ID
+from beredskap.auth.permissions import ALL_ROLES, Rule
 from beredskap.columns import today_in_norway, utcnow
 from beredskap.deps import CurrentPrincipal, SessionDep, SettingsDep
 from beredskap.errors import NotFoundError
@@ -35,6 +36,13 @@ from exercises.models import Exercise
 from exercises.queries import exercises_between
 
 router = APIRouter(tags=["exercises"], responses=PROBLEM_RESPONSES)
+# Titles, times, places and organisations, no people: every role. The feed also takes the
+# caller's own feed token in its URL.
+RULES: dict[str, Rule] = {
+    "exercises.calendar_ics": ALL_ROLES,
+    "calendar_feed.create": ALL_ROLES,
+    "calendar_feed.delete": ALL_ROLES,
+}
 
 CALENDAR_MEDIA_TYPE = "text/calendar; charset=utf-8"
 FEED_HISTORY = timedelta(days=366)  # past exercises kept in the feed: the last twelve months

@@ -19,7 +19,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from beredskap.api.types import PathId
-from beredskap.auth.permissions import EXERCISE_PLANNERS
+from beredskap.auth.permissions import ALL_ROLES, Rule
 from beredskap.auth.service import Principal
 from beredskap.columns import today_in_norway, utcnow
 from beredskap.deps import CurrentPrincipal, SessionDep
@@ -33,9 +33,20 @@ from exercises.evaluation.pdf import report_pdf
 from exercises.evaluation.report import build_report, minutes_text, share_text
 from exercises.labels import exercise_label
 from exercises.models import MAX_TEXT, ActionStatus, Exercise
+from exercises.roles import EXERCISE_PLANNERS
 
 router = APIRouter(prefix="/exercises", include_in_schema=False)
 overdue_router = APIRouter(prefix="/exercises", include_in_schema=False)
+RULES: dict[str, Rule] = {
+    "web.exercise_report": ALL_ROLES,
+    "web.exercise_chart": ALL_ROLES,
+    "web.exercise_report_pdf": ALL_ROLES,
+    "web.exercises_overdue": ALL_ROLES,
+    "web.exercise_observation_create": EXERCISE_PLANNERS,
+    "web.exercise_action_create": EXERCISE_PLANNERS,
+    "web.exercise_action_close": EXERCISE_PLANNERS,
+    "web.exercise_evaluate": EXERCISE_PLANNERS,
+}
 
 Text = Annotated[str | None, Form()]
 MAX_OWNER = 200

@@ -18,6 +18,7 @@ from beredskap.api.concurrency import check_version, set_etag
 from beredskap.api.pagination import ListParams, Page, list_params, paginate
 from beredskap.api.problems import PROBLEM_RESPONSES
 from beredskap.api.types import PathId, RefId
+from beredskap.auth.permissions import ALL_ROLES, Rule
 from beredskap.columns import today_in_norway, utcnow
 from beredskap.deps import CurrentPrincipal, SessionDep
 from exercises.evaluation import lessons
@@ -36,9 +37,21 @@ from exercises.evaluation.schemas import (
     OverdueOut,
 )
 from exercises.models import ActionStatus, Exercise, FollowUpAction, Observation
+from exercises.roles import EXERCISE_PLANNERS
 
 router = APIRouter(tags=["exercises"], responses=PROBLEM_RESPONSES)
 overdue_router = APIRouter(tags=["exercises"], responses=PROBLEM_RESPONSES)
+# Everybody reads the figures (counts, no people) and what is overdue; planners record
+# lessons learned and the evaluation.
+RULES: dict[str, Rule] = {
+    "exercises.evaluation": ALL_ROLES,
+    "exercises.evaluate": EXERCISE_PLANNERS,
+    "exercises.observations_create": EXERCISE_PLANNERS,
+    "exercises.actions_create": EXERCISE_PLANNERS,
+    "exercise_actions.list": ALL_ROLES,
+    "exercise_actions.update": EXERCISE_PLANNERS,
+    "exercises.overdue": ALL_ROLES,
+}
 
 ACTION_SORTS = {
     "id": FollowUpAction.id,

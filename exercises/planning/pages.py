@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from beredskap.agreements.models import Agreement
 from beredskap.api.types import PathId
+from beredskap.auth.permissions import ALL_ROLES, Rule
 from beredskap.auth.service import Principal
 from beredskap.deps import CurrentPrincipal, SessionDep, SettingsDep
 from beredskap.errors import ConflictError, DomainValidationError
@@ -42,8 +43,16 @@ from exercises.planning.form import (
     empty_form,
     parse_exercise_form,
 )
+from exercises.roles import EXERCISE_PLANNERS
 
 router = APIRouter(prefix="/exercises", include_in_schema=False)
+RULES: dict[str, Rule] = {
+    "web.exercise_new": EXERCISE_PLANNERS,
+    "web.exercise_create": EXERCISE_PLANNERS,
+    "web.exercise": ALL_ROLES,
+    "web.exercise_cancel_confirm": EXERCISE_PLANNERS,
+    "web.exercise_cancel": EXERCISE_PLANNERS,
+}
 
 MAX_VOLUNTEER_CHOICES = 2_000  # active volunteers offered by name; more is a search's job
 SERIES_SHOWN = 12

@@ -15,6 +15,7 @@ from beredskap.api.geometry import area_out, point_out
 from beredskap.api.pagination import ListParams, Page, list_params, paginate
 from beredskap.api.problems import PROBLEM_RESPONSES
 from beredskap.api.types import MAX_ID, PathId
+from beredskap.auth.permissions import ALL_ROLES, Rule
 from beredskap.auth.service import Principal
 from beredskap.columns import utcnow
 from beredskap.deps import CurrentPrincipal, SessionDep, SettingsDep
@@ -37,9 +38,20 @@ from exercises.planning.schemas import (
     Ref,
 )
 from exercises.queries import exercises_between
+from exercises.roles import EXERCISE_PLANNERS
 from exercises.times import in_oslo, to_utc
 
 router = APIRouter(tags=["exercises"], responses=PROBLEM_RESPONSES)
+# Planners and the administrator change, everybody reads (invited volunteers by name only
+# for `Principal.sees_people`).
+RULES: dict[str, Rule] = {
+    "exercises.list": ALL_ROLES,
+    "exercises.read": ALL_ROLES,
+    "exercises.create": EXERCISE_PLANNERS,
+    "exercises.update": EXERCISE_PLANNERS,
+    "exercises.cancel": EXERCISE_PLANNERS,
+    "exercises.conflicts": EXERCISE_PLANNERS,
+}
 
 EXERCISE_SORTS = {
     "starts_at": Exercise.starts_at,

@@ -153,7 +153,11 @@ def planned_jobs(session: Session, *, now: datetime) -> list[PlannedJob]:
                     )
         jobs.append(
             PlannedJob(
-                f"{key}:end", "exercises.scheduling.jobs:end_exercise", (exercise.id,), exercise.ends_at, None
+                f"{key}:end",
+                "exercises.scheduling.jobs:end_exercise",
+                (exercise.id,),
+                exercise.ends_at,
+                None,
             )
         )
     return jobs

@@ -1,5 +1,6 @@
-"""Every route of the app against every role: the matrix in `beredskap.auth.permissions` is
-the whole truth, a route without a rule fails here, and the council never sees a person."""
+"""Every route of the app against every role: the matrix of `beredskap.auth.permissions`, as
+the composition root assembles it from the packages, is the whole truth, a route without a
+rule fails here, and the council never sees a person."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from starlette.routing import Mount, Route
 from alerts.models import Callout
 from beredskap.agreements.models import Agreement
 from beredskap.auth.models import Role
-from beredskap.auth.permissions import PERMISSIONS, PUBLIC
+from beredskap.auth.permissions import PUBLIC, declare, matrix
 from beredskap.inventory.models import Equipment, ResourceType
 from beredskap.organisations.models import Organisation
 from beredskap.seed.demo import seed_demo
@@ -45,13 +46,13 @@ def test_every_route_has_a_rule_and_every_rule_a_route(api: ApiHarness) -> None:
     names = set()
     for context in _contexts(api):
         if isinstance(context.original_route, APIRoute):
-            assert context.name in PERMISSIONS, f"{context.path} ({context.name}) has no rule"
+            assert context.name in matrix(), f"{context.path} ({context.name}) has no rule"
             names.add(context.name)
         else:
             assert isinstance(context.original_route, (Route, Mount))
             assert context.name in INFRASTRUCTURE, f"{context.path} is not an APIRoute"
     assert len(names) >= 10
-    assert set(PERMISSIONS) - names == set(), "rules for routes that do not exist"
+    assert set(matrix()) - names == set(), "rules for routes that do not exist"
 
 
 def _call(api: ApiHarness, route: RouteContext, method: str, role: Role | None) -> Any:
@@ -76,7 +77,7 @@ def test_every_route_answers_each_role_as_the_matrix_says(
     api: ApiHarness, role: Role | None
 ) -> None:
     for route, method in _cases(api):
-        rule = PERMISSIONS[route.name]
+        rule = matrix()[route.name]
         response = _call(api, route, method, role)
         where = f"{method} {route.path} as {role}: {response.status_code} {response.text[:200]}"
         assert response.status_code < 500, where
@@ -161,7 +162,7 @@ def test_the_council_never_receives_personal_data(api: ApiHarness) -> None:
     }
     checked = 0
     for route in _api_routes(api):
-        if "GET" not in route.methods or PERMISSIONS[route.name] == PUBLIC:
+        if "GET" not in route.methods or matrix()[route.name] == PUBLIC:
             continue
         if route.name == "me.read":
             continue  # the caller's own e-mail, nobody else's
@@ -182,3 +183,10 @@ def test_the_council_never_receives_personal_data(api: ApiHarness) -> None:
         assert '"home_area"' not in response.text or response.status_code == 403
         checked += response.status_code == 200
     assert checked >= 5
+
+
+def test_a_package_cannot_declare_a_second_rule_for_a_route(api: ApiHarness) -> None:
+    declare({"web.callouts": matrix()["web.callouts"]})  # the same again: nothing changes
+    with pytest.raises(ValueError, match="two different rules"):
+        declare({"web.callouts": PUBLIC})
+    assert matrix()["web.callouts"] != PUBLIC

@@ -1,0 +1,7 @@
+"""Who runs callouts: the duty officer (vakthavende) and the administrator."""
+
+from __future__ import annotations
+
+from beredskap.auth.models import Role
+
+CALLOUT_ROLES = frozenset({Role.ADMIN, Role.DUTY_OFFICER})
