@@ -5,5 +5,5 @@ So far the parts that need no database: `gateway` (the port), `twilio_gateway` a
 `twiml` (Twilio's webhooks), `replies` (JA / NEI / minutes / codes / STOP), `sms_texts`.
 Callouts, recipients, the outbox worker and the webhooks' routes come next. It may import
 `beredskap` and `geo`; the core never imports it except in the composition roots
-(`beredskap.app`, `beredskap.cli`).
+(`beredskap.main.app`, `beredskap.main.cli`).
 """

@@ -32,8 +32,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from beredskap.audit.models import Audited
-from beredskap.columns import (
+from beredskap.platform.audit.models import Audited
+from beredskap.platform.columns import (
     Timestamped,
     UtcDateTime,
     Versioned,
@@ -45,9 +45,9 @@ from beredskap.columns import (
     point_type,
     required_text,
 )
-from beredskap.db import Base
-from beredskap.errors import DomainValidationError
-from beredskap.volunteers.models import QualificationType, Volunteer
+from beredskap.platform.db import Base
+from beredskap.platform.errors import DomainValidationError
+from beredskap.register.volunteers.models import QualificationType, Volunteer
 
 MAX_MESSAGE_LENGTH = 480  # the officer's text; prefixes and reply help come on top
 MAX_RADIUS_M = 200_000

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from beredskap.auth.models import Role
+from beredskap.platform.auth.models import Role
 
 CALLOUT_ROLES = frozenset({Role.ADMIN, Role.DUTY_OFFICER})

@@ -1,10 +1,10 @@
 """The short SMS texts the system writes to volunteers, bokmål by default, English available.
 
-They go through the one gettext mechanism of the interface (`beredskap.web.i18n`, catalogs in
-`beredskap/web/locale`), in the message context "sms". The answer to a reply is written in
-the language of the reply's words when they tell (`ParsedReply.language`: JA -> bokmål,
-YES -> English), else in bokmål: volunteers have no language setting, and Norwegian is the
-municipality's language. Messages to all recipients of a callout are bokmål.
+They go through the one gettext mechanism of the interface (`beredskap.platform.web.i18n`,
+catalogs in `beredskap/platform/web/locale`), in the message context "sms". The answer to a
+reply is written in the language of the reply's words when they tell (`ParsedReply.language`:
+JA -> bokmål, YES -> English), else in bokmål: volunteers have no language setting, and
+Norwegian is the municipality's language. Messages to all recipients of a callout are bokmål.
 
 Every text keeps to the GSM 7-bit alphabet (æ, ø and å are in it; « » and curly quotes are
 not) and to one SMS segment with realistic values, so a reply costs one message; the tests
@@ -16,7 +16,7 @@ from __future__ import annotations
 from babel.support import Translations
 
 from alerts.inbound.replies import ParsedReply, ReplyKind
-from beredskap.web.i18n import LANGUAGES, translations
+from beredskap.platform.web.i18n import LANGUAGES, translations
 
 DEFAULT_LANGUAGE = "nb"
 # Marks every message of an exercise callout, in every language: a message without it is

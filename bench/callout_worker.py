@@ -34,9 +34,9 @@ from alerts.gateway.twilio_gateway import TwilioConfig, TwilioGateway
 from alerts.models import CalloutRecipient, RecipientState
 from alerts.outbox.claims import Outcome
 from alerts.outbox.worker import SmsWorker, WorkerConfig
-from beredskap import migrate
-from beredskap.runtime import open_database
-from beredskap.settings import Settings
+from beredskap.main.settings import Settings
+from beredskap.platform import migrate
+from beredskap.platform.runtime import open_database
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # for tests.support

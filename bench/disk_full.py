@@ -28,11 +28,11 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from alerts.models import CalloutRecipient, RecipientState
-from beredskap import migrate
-from beredskap.auth import service as auth_service
-from beredskap.db import transaction
-from beredskap.runtime import open_database
-from beredskap.settings import Settings
+from beredskap.main.settings import Settings
+from beredskap.platform import migrate
+from beredskap.platform.auth import service as auth_service
+from beredskap.platform.db import transaction
+from beredskap.platform.runtime import open_database
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # for tests.support

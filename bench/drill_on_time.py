@@ -5,7 +5,7 @@ Starts the fake Twilio REST API in a process of its own (answering every request
 `--database-url`, emptied first), registers one organisation with `--volunteers` consenting
 first-aiders (default 500) and `--drills` alert drills (default 5) of 10 s each, the first
 starting 40 s after the worker is up (after its next sync) and then one every 20 s. Then runs a real
-`python -m beredskap.cli worker` (scheduler and SMS sender in one process, sync every 30 s
+`python -m beredskap.main.cli worker` (scheduler and SMS sender in one process, sync every 30 s
 as in production: the drills are in the job store long before they start) until the last
 drill has ended, and reads from the database, per drill:
 
@@ -32,7 +32,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from alerts.models import Callout, CalloutRecipient, RecipientState
-from beredskap.columns import utcnow
+from beredskap.platform.columns import utcnow
 from exercises.models import Exercise, ExerciseStatus, ExerciseType
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,7 +89,7 @@ def main() -> None:
         log = Path(scratch) / "worker.log"
         with log.open("wb") as output:
             worker = subprocess.Popen(
-                [sys.executable, "-m", "beredskap.cli", "worker"],
+                [sys.executable, "-m", "beredskap.main.cli", "worker"],
                 env=environment,
                 cwd=scratch,
                 stdout=output,

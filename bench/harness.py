@@ -19,14 +19,14 @@ from pathlib import Path
 import httpx
 from sqlalchemy import func, select
 
-from beredskap import migrate
-from beredskap.auth import service as auth_service
-from beredskap.db import transaction
-from beredskap.inventory.models import Equipment
-from beredskap.organisations.models import Organisation
-from beredskap.runtime import Database, open_database
-from beredskap.seed.scale import seed_scale
-from beredskap.settings import Settings
+from beredskap.main.settings import Settings
+from beredskap.platform import migrate
+from beredskap.platform.auth import service as auth_service
+from beredskap.platform.db import transaction
+from beredskap.platform.runtime import Database, open_database
+from beredskap.register.inventory.models import Equipment
+from beredskap.register.organisations.models import Organisation
+from beredskap.register.seed.scale import seed_scale
 
 
 @dataclass
@@ -106,7 +106,7 @@ def seeded_server(
         }
         log = (Path(scratch) / "server.log").open("wb")
         server = subprocess.Popen(
-            [sys.executable, "-m", "beredskap.cli", "serve", "--port", str(port)],
+            [sys.executable, "-m", "beredskap.main.cli", "serve", "--port", str(port)],
             env=environment,
             stdout=log,
             stderr=subprocess.STDOUT,

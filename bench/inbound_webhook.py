@@ -34,12 +34,12 @@ from sqlalchemy import func, insert, select
 from twilio.request_validator import RequestValidator
 
 from alerts.models import Callout, CalloutNeed, CalloutRecipient, InboundSms, RecipientState
-from beredskap import migrate
-from beredskap.columns import utcnow
-from beredskap.db import transaction
-from beredskap.runtime import Database, open_database
-from beredskap.settings import Settings
-from beredskap.volunteers.models import QualificationType, Volunteer
+from beredskap.main.settings import Settings
+from beredskap.platform import migrate
+from beredskap.platform.columns import utcnow
+from beredskap.platform.db import transaction
+from beredskap.platform.runtime import Database, open_database
+from beredskap.register.volunteers.models import QualificationType, Volunteer
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
@@ -305,7 +305,7 @@ def main() -> None:
         server = subprocess.Popen(
             [
                 sys.executable,
-                *("-m", "beredskap.cli", "serve", "--port", str(port)),
+                *("-m", "beredskap.main.cli", "serve", "--port", str(port)),
                 *("--workers", str(arguments.workers)),
             ],
             env=environment,

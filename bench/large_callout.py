@@ -29,11 +29,15 @@ import httpx
 from sqlalchemy import func, insert, select
 
 from alerts.models import CalloutRecipient, RecipientState
-from beredskap.auth import service as auth_service
-from beredskap.columns import today_in_norway, utcnow
-from beredskap.db import transaction
-from beredskap.runtime import Database
-from beredskap.volunteers.models import QualificationType, Volunteer, VolunteerQualification
+from beredskap.platform.auth import service as auth_service
+from beredskap.platform.columns import today_in_norway, utcnow
+from beredskap.platform.db import transaction
+from beredskap.platform.runtime import Database
+from beredskap.register.volunteers.models import (
+    QualificationType,
+    Volunteer,
+    VolunteerQualification,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # for tests.support

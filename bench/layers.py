@@ -18,7 +18,7 @@ from typing import Any
 
 from harness import measure, seeded_server, summary
 
-from beredskap.seed.scale import TOWNS
+from beredskap.register.seed.scale import TOWNS
 
 CAPABILITIES = ("transport", "shelter", "power", "medical", "comms", "water", "food", "rescue")
 BOX_HALF_DEGREES = 0.1  # 0.4 x 0.2 degrees, about 22 x 22 km: a municipality's map view

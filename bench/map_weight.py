@@ -29,11 +29,11 @@ import httpx
 from harness import seeded_server
 from playwright.sync_api import Browser, sync_playwright
 
-from beredskap import migrate
-from beredskap.db import transaction
-from beredskap.runtime import open_database
-from beredskap.seed.demo import EQUIPMENT_LINES, seed_demo
-from beredskap.settings import Settings
+from beredskap.main.settings import Settings
+from beredskap.platform import migrate
+from beredskap.platform.db import transaction
+from beredskap.platform.runtime import open_database
+from beredskap.register.seed.demo import EQUIPMENT_LINES, seed_demo
 
 CHROMIUM = "/usr/bin/chromium"
 LOCAL_TILE = "/static/maps/blank-tile.png?z={z}&x={x}&y={y}"

@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 from pydantic import SecretStr
 
-from beredskap import migrate
-from beredskap.runtime import Database, open_database
-from beredskap.settings import Settings
+from beredskap.main.settings import Settings
+from beredskap.platform import migrate
+from beredskap.platform.runtime import Database, open_database
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # for tests.support
@@ -50,7 +50,7 @@ def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     """`beredskap worker --no-scheduler` (the sender alone), its output appended to `log`."""
     with log.open("ab") as output:
         return subprocess.Popen(
-            [sys.executable, "-m", "beredskap.cli", "worker", "--no-scheduler"],
+            [sys.executable, "-m", "beredskap.main.cli", "worker", "--no-scheduler"],
             env=env,
             cwd=log.parent,
             stdout=output,
@@ -66,7 +66,7 @@ def start_server(
         server = subprocess.Popen(
             [
                 sys.executable,
-                *("-m", "beredskap.cli", "serve", "--port", str(port)),
+                *("-m", "beredskap.main.cli", "serve", "--port", str(port)),
                 *("--workers", str(processes)),
             ],
             env=env,

@@ -39,10 +39,10 @@ from shapely.geometry import Point
 from sqlalchemy import func, insert, select
 
 from alerts.models import Callout, CalloutRecipient, InboundSms, RecipientState
-from beredskap.columns import utcnow
-from beredskap.db import transaction
-from beredskap.runtime import Database
-from beredskap.volunteers.models import Volunteer
+from beredskap.platform.columns import utcnow
+from beredskap.platform.db import transaction
+from beredskap.platform.runtime import Database
+from beredskap.register.volunteers.models import Volunteer
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # for tests.support

@@ -18,9 +18,9 @@ from typing import Any
 from harness import measure, percentile, seeded_server, summary
 from sqlalchemy import event
 
-from beredskap.inventory.models import Capability
-from beredskap.search import service
-from beredskap.seed.scale import TOWNS
+from beredskap.register.inventory.models import Capability
+from beredskap.register.search import service
+from beredskap.register.seed.scale import TOWNS
 
 CAPABILITIES = ("transport", "shelter", "power", "medical", "comms", "water", "food", "rescue")
 RADIUS_M = 20_000

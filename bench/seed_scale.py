@@ -14,11 +14,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from beredskap import migrate
-from beredskap.db import backend_of
-from beredskap.runtime import open_database
-from beredskap.seed.scale import seed_scale
-from beredskap.settings import Settings
+from beredskap.main.settings import Settings
+from beredskap.platform import migrate
+from beredskap.platform.db import backend_of
+from beredskap.platform.runtime import open_database
+from beredskap.register.seed.scale import seed_scale
 
 
 def main() -> None:

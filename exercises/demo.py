@@ -27,10 +27,10 @@ from alerts.models import (
     CalloutStatus,
     RecipientState,
 )
-from beredskap.agreements.models import Agreement, AgreementStatus
-from beredskap.columns import NORWAY, utcnow
-from beredskap.organisations.models import Organisation, Site
-from beredskap.volunteers.models import Membership, QualificationType, Volunteer
+from beredskap.platform.columns import NORWAY, utcnow
+from beredskap.register.agreements.models import Agreement, AgreementStatus
+from beredskap.register.organisations.models import Organisation, Site
+from beredskap.register.volunteers.models import Membership, QualificationType, Volunteer
 from exercises.models import (
     ActionStatus,
     Exercise,

@@ -1,6 +1,6 @@
 """Interface labels of the exercise enums, through the one gettext mechanism.
 
-Kept in `exercises` (the core's `beredskap.web.labels` may not import it); pages pass the
+Kept in `exercises` (the core's `beredskap.register.web.labels` may not import it); pages pass the
 translated labels to their templates.
 """
 
@@ -11,7 +11,7 @@ from typing import Any
 
 from babel.support import Translations
 
-from beredskap.web.i18n import in_context
+from beredskap.platform.web.i18n import in_context
 from exercises.models import ActionStatus, ExerciseStatus, ExerciseType
 
 LABELS: dict[type[enum.Enum], dict[Any, tuple[str, str]]] = {

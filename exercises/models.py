@@ -34,9 +34,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from alerts.models import Callout
-from beredskap.agreements.models import Agreement
-from beredskap.audit.models import Audited
-from beredskap.columns import (
+from beredskap.platform.audit.models import Audited
+from beredskap.platform.columns import (
     Timestamped,
     UtcDateTime,
     Versioned,
@@ -49,9 +48,10 @@ from beredskap.columns import (
     point_type,
     required_text,
 )
-from beredskap.db import Base
-from beredskap.organisations.models import Organisation, Site
-from beredskap.volunteers.models import Volunteer
+from beredskap.platform.db import Base
+from beredskap.register.agreements.models import Agreement
+from beredskap.register.organisations.models import Organisation, Site
+from beredskap.register.volunteers.models import Volunteer
 
 MAX_TITLE = 200
 MAX_TEXT = 4000

@@ -3,6 +3,6 @@ exercise calendar, evaluations (counts, no people) and what is overdue."""
 
 from __future__ import annotations
 
-from beredskap.auth.models import Role
+from beredskap.platform.auth.models import Role
 
 EXERCISE_PLANNERS = frozenset({Role.ADMIN, Role.PLANNER})

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from beredskap.columns import NORWAY
-from beredskap.errors import DomainValidationError
+from beredskap.platform.columns import NORWAY
+from beredskap.platform.errors import DomainValidationError
 
 
 def _exists_in_oslo(naive: datetime) -> bool:

@@ -1,4 +1,4 @@
-"""Fetch Leaflet and its plugins from the npm registry into beredskap/web/static/vendor/.
+"""Fetch Leaflet and its plugins from the npm registry into beredskap/register/web/static/vendor/.
 
 folium points browsers at CDNs; a closed municipal network reaches none, so the app serves
 these files itself. The tarballs are pinned in scripts/map-assets.lock.json with the
@@ -30,7 +30,7 @@ from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCK_FILE = ROOT / "scripts" / "map-assets.lock.json"
-VENDOR_DIR = ROOT / "beredskap" / "web" / "static" / "vendor"
+VENDOR_DIR = ROOT / "beredskap" / "register" / "web" / "static" / "vendor"
 STAMP = ".lock.json"  # the lock file the vendor directory was filled from
 ATTEMPTS = 3
 TIMEOUT_S = 60

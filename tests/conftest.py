@@ -18,10 +18,10 @@ import pytest
 from sqlalchemy import Engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from beredskap import migrate
-from beredskap.audit.recorder import install_audit_trail
-from beredskap.db import make_engine
-from beredskap.runtime import Database
+from beredskap.platform import migrate
+from beredskap.platform.audit.recorder import install_audit_trail
+from beredskap.platform.db import make_engine
+from beredskap.platform.runtime import Database
 
 BACKENDS = ("spatialite", "postgis")
 POSTGRES_URL_ENV = "BEREDSKAP_TEST_POSTGRES_URL"

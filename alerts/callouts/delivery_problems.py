@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from alerts.models import RecipientState
-from beredskap.digits import parse_digits
+from beredskap.platform.digits import parse_digits
 
 
 class SmsProblem(StrEnum):

@@ -16,15 +16,15 @@ from pydantic import ValidationError
 
 from alerts.callouts.schemas import CalloutCreate
 from alerts.models import MAX_MESSAGE_LENGTH, MAX_RADIUS_M, MAX_WANTED
-from beredskap.errors import DomainValidationError
-from beredskap.web.form_fields import (
+from beredskap.platform.errors import DomainValidationError
+from beredskap.platform.web.form_fields import (
     WHOLE,
     chosen_ids,
     clean,
     decimal_number,
     has_control_characters,
 )
-from beredskap.web.i18n import N_
+from beredskap.platform.web.i18n import N_
 
 MAX_TITLE = 200
 MAX_NEED_ROWS = 20

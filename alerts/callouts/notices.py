@@ -23,8 +23,8 @@ from alerts.models import (
     NoticeKind,
     RecipientState,
 )
-from beredskap.columns import utcnow
-from beredskap.errors import ConflictError, DomainValidationError
+from beredskap.platform.columns import utcnow
+from beredskap.platform.errors import ConflictError, DomainValidationError
 
 _NEEDS_TOTAL = select(func.sum(CalloutNeed.count)).where(
     CalloutNeed.callout_id == bindparam("callout_id")

@@ -5,7 +5,7 @@
 Writes go through `alerts.callouts.planning`, `alerts.callouts.service` and
 `alerts.callouts.notices`, so the pages and the API share every rule. The live view renders
 the current figures (a reload is enough without JavaScript); `static/callouts/live.js` then
-refreshes them from the API every few seconds. Lives in `alerts` (not `beredskap.web`): the
+refreshes them from the API every few seconds. Lives in `alerts` (not `beredskap.register.web`): the
 core never imports `alerts`, while `alerts` may use the web layer's rendering, forms and
 translations.
 """
@@ -47,20 +47,20 @@ from alerts.models import (
 )
 from alerts.outbox import worker_status
 from alerts.roles import CALLOUT_ROLES
-from beredskap.agreements.models import Agreement
-from beredskap.api.types import PathId
-from beredskap.auth.permissions import Rule
-from beredskap.auth.service import Principal
-from beredskap.columns import NORWAY, today_in_norway, utcnow
-from beredskap.database_errors import DatabaseFault, classify, describe, is_transient
-from beredskap.deps import CurrentPrincipal, SessionDep
-from beredskap.digits import parse_digits
-from beredskap.errors import ConflictError, DomainValidationError
-from beredskap.organisations.models import Organisation
-from beredskap.settings import Settings
-from beredskap.web.i18n import in_context, language_of, translations_for
-from beredskap.web.map_forms import active_qualification_types
-from beredskap.web.rendering import render, stamp
+from alerts.settings import AlertSettings
+from beredskap.platform.api.types import PathId
+from beredskap.platform.auth.permissions import Rule
+from beredskap.platform.auth.service import Principal
+from beredskap.platform.columns import NORWAY, today_in_norway, utcnow
+from beredskap.platform.database_errors import DatabaseFault, classify, describe, is_transient
+from beredskap.platform.deps import CurrentPrincipal, SessionDep
+from beredskap.platform.digits import parse_digits
+from beredskap.platform.errors import ConflictError, DomainValidationError
+from beredskap.platform.web.i18n import in_context, language_of, translations_for
+from beredskap.platform.web.rendering import render, stamp
+from beredskap.register.agreements.models import Agreement
+from beredskap.register.organisations.models import Organisation
+from beredskap.register.web.map_forms import active_qualification_types
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/callouts", include_in_schema=False)
@@ -158,7 +158,7 @@ def clock(value: datetime | None) -> str:
 
 
 def _max_recipients(request: Request) -> int:
-    settings: Settings = request.app.state.settings
+    settings: AlertSettings = request.app.state.settings
     return settings.callout_max_recipients
 
 

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from alerts.callouts import service
 from alerts.callouts.schemas import CalloutCreate
 from alerts.models import Callout
-from beredskap.agreements.models import Agreement, AgreementStatus
-from beredskap.columns import today_in_norway
-from beredskap.errors import DomainValidationError
+from beredskap.platform.columns import today_in_norway
+from beredskap.platform.errors import DomainValidationError
+from beredskap.register.agreements.models import Agreement, AgreementStatus
 from geo.areas import InvalidAreaError, to_multipolygon
 from geo.extent import OutsideNorwayError, check_lon_lat
 

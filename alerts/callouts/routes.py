@@ -25,14 +25,14 @@ from alerts.callouts.schemas import (
 from alerts.models import Callout, CalloutRecipient, CalloutStatus, RecipientState
 from alerts.outbox import worker_status
 from alerts.roles import CALLOUT_ROLES
-from beredskap.api.concurrency import set_etag
-from beredskap.api.geometry import area_out, point_out
-from beredskap.api.pagination import ListParams, Page, list_params, paginate
-from beredskap.api.problems import PROBLEM_RESPONSES
-from beredskap.api.types import PathId
-from beredskap.auth.permissions import Rule
-from beredskap.columns import today_in_norway, utcnow
-from beredskap.deps import CurrentPrincipal, SessionDep, SettingsDep
+from beredskap.platform.api.concurrency import set_etag
+from beredskap.platform.api.geometry import area_out, point_out
+from beredskap.platform.api.pagination import ListParams, Page, list_params, paginate
+from beredskap.platform.api.problems import PROBLEM_RESPONSES
+from beredskap.platform.api.types import PathId
+from beredskap.platform.auth.permissions import Rule
+from beredskap.platform.columns import today_in_norway, utcnow
+from beredskap.platform.deps import CurrentPrincipal, SessionDep, SettingsDep
 
 router = APIRouter(tags=["callouts"], responses=PROBLEM_RESPONSES)
 # Planning, and whom a callout asks (names and mobiles): the callout roles only.

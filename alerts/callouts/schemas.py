@@ -17,8 +17,8 @@ from alerts.models import (
     NoticeKind,
     RecipientState,
 )
-from beredskap.api.geometry import AreaIn
-from beredskap.api.types import Code, LongText, Name, RefId
+from beredskap.platform.api.geometry import AreaIn
+from beredskap.platform.api.types import Code, LongText, Name, RefId
 
 Message = Annotated[LongText, StringConstraints(min_length=1, max_length=MAX_MESSAGE_LENGTH)]
 Wanted = Annotated[int, Field(ge=1, le=MAX_WANTED)]

@@ -27,9 +27,9 @@ from alerts.models import (
 from alerts.outbox.references import OUTBOX_TABLES
 from alerts.outbox.worker_status import DEFAULT_LEASE, STALE_AFTER, claim_in_doubt, live_workers
 from alerts.roles import CALLOUT_ROLES
-from beredskap.auth.service import Principal
-from beredskap.columns import utcnow
-from beredskap.web.rendering import render_fragment
+from beredskap.platform.auth.service import Principal
+from beredskap.platform.columns import utcnow
+from beredskap.platform.web.rendering import render_fragment
 
 # Failures of the last this long count on the panel (older ones are on each callout's page).
 RECENT_FAILURES = timedelta(hours=1)

@@ -28,9 +28,9 @@ from alerts.models import (
     RecipientState,
 )
 from alerts.outbox.worker_status import DEFAULT_LEASE, claim_in_doubt
-from beredskap.columns import utcnow
-from beredskap.errors import ConflictError, DomainValidationError, NotFoundError
-from beredskap.volunteers.models import (
+from beredskap.platform.columns import utcnow
+from beredskap.platform.errors import ConflictError, DomainValidationError, NotFoundError
+from beredskap.register.volunteers.models import (
     Availability,
     Membership,
     QualificationType,

@@ -14,17 +14,17 @@ from alerts.gateway.email_gateway import (
 from alerts.gateway.local_gateway import LocalGateway, LocalMessageStore
 from alerts.gateway.port import SmsGateway
 from alerts.gateway.twilio_gateway import TwilioGateway
-from beredskap.settings import Settings
+from alerts.settings import AlertSettings
 
 _logger = logging.getLogger("alerts")
 
 
-def gateway_from_settings(settings: Settings, local_store: LocalMessageStore) -> SmsGateway:
+def gateway_from_settings(settings: AlertSettings, local_store: LocalMessageStore) -> SmsGateway:
     """Twilio when the account SID, auth token and a sender are all set; else the local one.
 
     `local_store` is required so that a process without Twilio never keeps its messages
     only in memory by oversight: the application passes its table-backed store.
-    Settings refuse half a Twilio configuration, so "not configured" means none of it.
+    AlertSettings refuse half a Twilio configuration, so "not configured" means none of it.
     """
     if settings.twilio_configured:
         gateway = TwilioGateway.from_settings(settings)
@@ -34,7 +34,7 @@ def gateway_from_settings(settings: Settings, local_store: LocalMessageStore) ->
     return LocalGateway(local_store)
 
 
-def email_gateway_from_settings(settings: Settings) -> EmailGateway:
+def email_gateway_from_settings(settings: AlertSettings) -> EmailGateway:
     """SMTP when `BEREDSKAP_SMTP_HOST` and a from address are set; else the local one."""
     if settings.smtp_configured:
         _logger.info("e-mail through SMTP at %s:%d", settings.smtp_host, settings.smtp_port)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from alerts.gateway.local_gateway import LocalMessage
 from alerts.gateway.port import MessageStatus
 from alerts.models import LocalSms
-from beredskap.db import declare_write_intent
+from beredskap.platform.db import declare_write_intent
 
 
 class DatabaseLocalMessageStore:

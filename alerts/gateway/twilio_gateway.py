@@ -50,15 +50,15 @@ from alerts.gateway.port import (
 )
 from alerts.gateway.twilio_http import DEFAULT_API_BASE, RelayingHttpClient
 from alerts.redaction import mask_phone, redact_phone_numbers, redact_phone_numbers_in_logger
-from beredskap.contact_details import is_fictional_mobile
-from beredskap.settings import Settings
+from alerts.settings import AlertSettings
+from beredskap.platform.contact_details import is_fictional_mobile
 
 _logger = logging.getLogger("alerts.twilio")
 MAX_VALIDITY_PERIOD_S = 36000
 # The library reads TWILIO_* variables when handed no environment (an empty mapping counts as
 # none); settings.py is our only reader of the environment, so it gets a mapping that is not
 # empty and holds nothing it looks for.
-_NO_ENVIRONMENT = {"BEREDSKAP_NOTE": "twilio settings come from beredskap.settings"}
+_NO_ENVIRONMENT = {"BEREDSKAP_NOTE": "twilio settings come from beredskap.platform.settings"}
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ class TwilioConfig:
             raise ValueError("max_concurrency must be at least 1")
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> TwilioConfig:
+    def from_settings(cls, settings: AlertSettings) -> TwilioConfig:
         if not settings.twilio_configured:
             raise ValueError("Twilio is not configured (account SID, token and a sender)")
         assert settings.twilio_account_sid and settings.twilio_auth_token  # twilio_configured
@@ -151,7 +151,7 @@ class TwilioGateway:
         self._refuse_fictional = config.api_base.rstrip("/") == DEFAULT_API_BASE
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> TwilioGateway:
+    def from_settings(cls, settings: AlertSettings) -> TwilioGateway:
         return cls(TwilioConfig.from_settings(settings))
 
     def __repr__(self) -> str:

@@ -24,13 +24,13 @@ from alerts.inbound.replies import NORWAY
 from alerts.inbound.sms import handle_inbound, sender_number
 from alerts.models import InboundOutcome, InboundSms, LocalSms
 from alerts.roles import CALLOUT_ROLES
-from beredskap.api.problems import ProblemError
-from beredskap.auth.permissions import Rule
-from beredskap.columns import utcnow
-from beredskap.deps import CurrentPrincipal, SessionDep
-from beredskap.settings import Settings
-from beredskap.web.i18n import FORMAT_LOCALES, in_context, language_of, translations_for
-from beredskap.web.rendering import render
+from alerts.settings import AlertSettings
+from beredskap.platform.api.problems import ProblemError
+from beredskap.platform.auth.permissions import Rule
+from beredskap.platform.columns import utcnow
+from beredskap.platform.deps import CurrentPrincipal, SessionDep
+from beredskap.platform.web.i18n import FORMAT_LOCALES, in_context, language_of, translations_for
+from beredskap.platform.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 # The local gateway's page (mobiles and replies) and its simulated replies.
@@ -57,7 +57,7 @@ OUTCOME_LABELS = {
 
 
 def _twilio_configured(request: Request) -> bool:
-    settings: Settings = request.app.state.settings
+    settings: AlertSettings = request.app.state.settings
     return settings.twilio_configured
 
 

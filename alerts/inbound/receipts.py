@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 from alerts.gateway.twilio_errors import describe
 from alerts.models import RecipientState
 from alerts.outbox.references import OUTBOX_TABLES, OutboxTable, parse_reference, reference_of
-from beredskap.columns import utcnow
-from beredskap.digits import parse_digits
+from beredskap.platform.columns import utcnow
+from beredskap.platform.digits import parse_digits
 
 _logger = logging.getLogger("alerts.receipts")
 

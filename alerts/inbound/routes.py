@@ -26,12 +26,12 @@ from alerts.inbound.signature import (
 )
 from alerts.inbound.sms import InboundResult, handle_inbound
 from alerts.inbound.twiml import TWIML_MEDIA_TYPE, twiml_reply
-from beredskap.auth.permissions import PUBLIC, Rule
-from beredskap.columns import utcnow
-from beredskap.db import Backend
-from beredskap.group_commit import GroupCommitLane
-from beredskap.runtime import Database
-from beredskap.settings import Settings
+from alerts.settings import AlertSettings
+from beredskap.platform.auth.permissions import PUBLIC, Rule
+from beredskap.platform.columns import utcnow
+from beredskap.platform.db import Backend
+from beredskap.platform.group_commit import GroupCommitLane
+from beredskap.platform.runtime import Database
 
 SMS_PATH = "/webhooks/twilio/sms"
 STATUS_PATH = "/webhooks/twilio/status"
@@ -51,7 +51,7 @@ def _guard(request: Request) -> TwilioWebhookGuard | None:
     """The app's guard, made once from its settings; None when Twilio is not configured."""
     state = request.app.state
     if not hasattr(state, "twilio_webhook_guard"):
-        settings: Settings = state.settings
+        settings: AlertSettings = state.settings
         guard = None
         if settings.twilio_configured and settings.twilio_auth_token and settings.public_url:
             guard = TwilioWebhookGuard(
@@ -116,7 +116,7 @@ def _apply_receipt(session: Session, receipt: _Receipt) -> ReceiptResult:
 
 @dataclass(frozen=True)
 class WebhookLanes:
-    """Replies and receipts are written in lanes of their own (`beredskap.group_commit`):
+    """Replies and receipts are written in lanes of their own (`beredskap.platform.group_commit`):
     a burst of receipts shares transactions and never queues a reply behind it."""
 
     replies: GroupCommitLane[_Reply, InboundResult]

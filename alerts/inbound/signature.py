@@ -22,7 +22,7 @@ from pydantic import SecretStr
 from starlette.datastructures import FormData
 from twilio.request_validator import RequestValidator
 
-from beredskap.digits import parse_digits
+from beredskap.platform.digits import parse_digits
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
 # A Twilio SMS webhook is a few kilobytes (1600 characters of body at most, percent-encoded).

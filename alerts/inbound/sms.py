@@ -45,10 +45,10 @@ from alerts.models import (
 )
 from alerts.outbox.references import OUTBOX_TABLES
 from alerts.redaction import mask_phone
-from beredskap.columns import today_in_norway, utcnow
-from beredskap.contact_details import normalise_mobile
-from beredskap.db import insert_unless_present
-from beredskap.volunteers.models import Volunteer
+from beredskap.platform.columns import today_in_norway, utcnow
+from beredskap.platform.contact_details import normalise_mobile
+from beredskap.platform.db import insert_unless_present
+from beredskap.register.volunteers.models import Volunteer
 
 _logger = logging.getLogger("alerts.inbound")
 

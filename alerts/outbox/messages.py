@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from alerts.gateway.port import E164, MAX_SMS_CHARS
 from alerts.models import MessageChannel, OutgoingMessage, RecipientState
-from beredskap.columns import coerce_email, utcnow
-from beredskap.db import insert_unless_present
-from beredskap.errors import DomainValidationError
+from beredskap.platform.columns import coerce_email, utcnow
+from beredskap.platform.db import insert_unless_present
+from beredskap.platform.errors import DomainValidationError
 
 MAX_SUBJECT = 200
 MAX_EMAIL_BODY = 20_000

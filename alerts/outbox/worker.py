@@ -67,10 +67,10 @@ from alerts.outbox import worker_status
 from alerts.outbox.claims import Claim, Outcome, RetryPolicy
 from alerts.outbox.worker_status import ProcessIdentity, confirmed_dead
 from alerts.redaction import mask_phone
-from beredskap.columns import today_in_norway, utcnow
-from beredskap.database_errors import describe, is_transient
-from beredskap.db import transaction
-from beredskap.settings import Settings
+from alerts.settings import AlertSettings
+from beredskap.platform.columns import today_in_norway, utcnow
+from beredskap.platform.database_errors import describe, is_transient
+from beredskap.platform.db import transaction
 
 _logger = logging.getLogger("alerts.worker")
 STATUS_WEBHOOK_PATH = "/webhooks/twilio/status"
@@ -105,7 +105,9 @@ class WorkerConfig:
     max_recipients: int = MAX_RECIPIENTS  # an escalation asks at most this many in all
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, concurrency: int | None = None) -> WorkerConfig:
+    def from_settings(
+        cls, settings: AlertSettings, *, concurrency: int | None = None
+    ) -> WorkerConfig:
         return cls(
             max_recipients=settings.callout_max_recipients,
             concurrency=concurrency or settings.sms_max_concurrency,

@@ -1,11 +1,11 @@
-"""Alembic environment: runs on the connection handed over by `beredskap.migrate`."""
+"""Alembic environment: runs on the connection handed over by `beredskap.platform.migrate`."""
 
 from __future__ import annotations
 
 from alembic import context
 from geoalchemy2 import alembic_helpers
 
-from beredskap.model_registry import metadata
+from beredskap.main.model_registry import metadata
 
 config = context.config
 connection = config.attributes.get("connection")

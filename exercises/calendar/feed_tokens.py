@@ -3,8 +3,8 @@ send an Authorization header.
 
 One token per user; only its SHA-256 is stored, the plain token is shown once. It opens the
 exercise feed and nothing else: the app registers `principal_from_feed_token` for that one
-route (`beredskap.deps.identify` consults it for no other), and it is not an API token, so it
-is refused as a bearer token everywhere. Services flush, never commit.
+route (`beredskap.platform.deps.identify` consults it for no other), and it is not an API
+token, so it is refused as a bearer token everywhere. Services flush, never commit.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 from starlette.requests import Request
 
-from beredskap.api.problems import ProblemError
-from beredskap.auth.models import User
-from beredskap.auth.secrets import digest, new_token
-from beredskap.auth.service import Identified, principal_for, use_is_due
-from beredskap.columns import utcnow
+from beredskap.platform.api.problems import ProblemError
+from beredskap.platform.auth.models import User
+from beredskap.platform.auth.secrets import digest, new_token
+from beredskap.platform.auth.service import Identified, principal_for, use_is_due
+from beredskap.platform.columns import utcnow
 from exercises.models import CalendarFeedToken
 
 TOKEN_PREFIX = "bkcal_"  # tells a feed token from an API token (bk_) at a glance

@@ -19,7 +19,7 @@ from babel.support import Translations
 from geoalchemy2.shape import to_shape
 from icalendar import Calendar, Event, Timezone
 
-from beredskap.columns import NORWAY
+from beredskap.platform.columns import NORWAY
 from exercises.labels import exercise_label
 from exercises.models import Exercise, ExerciseStatus
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from beredskap.columns import NORWAY
+from beredskap.platform.columns import NORWAY
 from exercises.models import Exercise
 
 MONTH_PATTERN = re.compile(r"(\d{4})-(\d{2})")

@@ -21,14 +21,14 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from beredskap.auth.permissions import ALL_ROLES, Rule
-from beredskap.auth.service import Principal
-from beredskap.columns import NORWAY, today_in_norway, utcnow
-from beredskap.deps import CurrentPrincipal, SessionDep, SettingsDep
-from beredskap.digits import parse_digits
-from beredskap.organisations.models import Organisation
-from beredskap.web.i18n import FORMAT_LOCALES, language_of, translations_for
-from beredskap.web.rendering import render
+from beredskap.platform.auth.permissions import ALL_ROLES, Rule
+from beredskap.platform.auth.service import Principal
+from beredskap.platform.columns import NORWAY, today_in_norway, utcnow
+from beredskap.platform.deps import CurrentPrincipal, SessionDep, SettingsDep
+from beredskap.platform.digits import parse_digits
+from beredskap.platform.web.i18n import FORMAT_LOCALES, language_of, translations_for
+from beredskap.platform.web.rendering import render
+from beredskap.register.organisations.models import Organisation
 from exercises.calendar import feed_tokens
 from exercises.calendar.month_grid import (
     Month,

@@ -20,20 +20,20 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, selectinload
 
-from beredskap.api.crud import get_or_404
-from beredskap.api.problems import PROBLEM_RESPONSES
-from beredskap.api.types import MAX_ID
-from beredskap.auth.permissions import ALL_ROLES, Rule
-from beredskap.columns import today_in_norway, utcnow
-from beredskap.deps import CurrentPrincipal, SessionDep, SettingsDep
-from beredskap.errors import NotFoundError
-from beredskap.organisations.models import Organisation
-from beredskap.settings import Settings
-from beredskap.web.i18n import translations_for
+from beredskap.platform.api.crud import get_or_404
+from beredskap.platform.api.problems import PROBLEM_RESPONSES
+from beredskap.platform.api.types import MAX_ID
+from beredskap.platform.auth.permissions import ALL_ROLES, Rule
+from beredskap.platform.columns import today_in_norway, utcnow
+from beredskap.platform.deps import CurrentPrincipal, SessionDep, SettingsDep
+from beredskap.platform.errors import NotFoundError
+from beredskap.platform.web.i18n import translations_for
+from beredskap.register.organisations.models import Organisation
 from exercises.calendar import feed_tokens
 from exercises.calendar.ics import FeedContext, build_feed
 from exercises.models import Exercise
 from exercises.queries import exercises_between
+from exercises.settings import ExerciseSettings
 
 router = APIRouter(tags=["exercises"], responses=PROBLEM_RESPONSES)
 # Titles, times, places and organisations, no people: every role. The feed also takes the
@@ -90,7 +90,7 @@ def _not_modified(request: Request, etag: str, last_modified: datetime | None) -
     return last_modified.replace(microsecond=0) <= parsed
 
 
-def _base_url(request: Request, settings: Settings) -> str:
+def _base_url(request: Request, settings: ExerciseSettings) -> str:
     """Where calendar clients reach the app: the public URL, or the one the caller used."""
     return settings.public_url or str(request.base_url)
 

@@ -29,9 +29,9 @@ from alerts.models import (
     CalloutRecipient,
     RecipientState,
 )
-from beredskap.columns import NORWAY
-from beredskap.organisations.models import Organisation
-from beredskap.volunteers.models import Membership, VolunteerQualification
+from beredskap.platform.columns import NORWAY
+from beredskap.register.organisations.models import Organisation
+from beredskap.register.volunteers.models import Membership, VolunteerQualification
 from exercises.models import Exercise
 
 WITHIN_MINUTES = (5, 15, 30, 60)

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from beredskap.errors import ConflictError, DomainValidationError, NotFoundError
+from beredskap.platform.errors import ConflictError, DomainValidationError, NotFoundError
 from exercises.models import (
     ActionStatus,
     Exercise,

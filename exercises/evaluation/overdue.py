@@ -21,9 +21,9 @@ from sqlalchemy import Subquery, func, select, union_all
 from sqlalchemy.orm import Session
 
 from alerts.callouts.planning import in_force
-from beredskap.agreements.models import Agreement, Commitment
-from beredskap.columns import NORWAY
-from beredskap.organisations.models import Organisation
+from beredskap.platform.columns import NORWAY
+from beredskap.register.agreements.models import Agreement, Commitment
+from beredskap.register.organisations.models import Organisation
 from exercises.models import (
     ActionStatus,
     Exercise,

@@ -18,14 +18,14 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from beredskap.api.types import PathId
-from beredskap.auth.permissions import ALL_ROLES, Rule
-from beredskap.auth.service import Principal
-from beredskap.columns import today_in_norway, utcnow
-from beredskap.deps import CurrentPrincipal, SessionDep
-from beredskap.errors import ConflictError, DomainValidationError
-from beredskap.web.i18n import N_, language_of, translations_for
-from beredskap.web.rendering import render, stamp
+from beredskap.platform.api.types import PathId
+from beredskap.platform.auth.permissions import ALL_ROLES, Rule
+from beredskap.platform.auth.service import Principal
+from beredskap.platform.columns import today_in_norway, utcnow
+from beredskap.platform.deps import CurrentPrincipal, SessionDep
+from beredskap.platform.errors import ConflictError, DomainValidationError
+from beredskap.platform.web.i18n import N_, language_of, translations_for
+from beredskap.platform.web.rendering import render, stamp
 from exercises.evaluation import lessons
 from exercises.evaluation.chart import ChartTexts, chart_png, chart_svg
 from exercises.evaluation.overdue import overdue

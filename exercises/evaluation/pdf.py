@@ -15,7 +15,7 @@ from babel.support import Translations
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from beredskap.web.rendering import stamp
+from beredskap.platform.web.rendering import stamp
 from exercises.evaluation.report import NONE, Report, minutes_text, share_text
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"

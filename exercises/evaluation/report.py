@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from beredskap.agreements.models import Agreement
+from beredskap.register.agreements.models import Agreement
 from exercises.evaluation.figures import DrillEvaluation, evaluate_drill
 from exercises.models import Exercise, FollowUpAction, Observation, exercise_volunteers
 

@@ -1,7 +1,7 @@
 """/api/v1: an exercise's evaluation (figures, recording it done), its lessons learned, the
 follow-up actions across exercises, and what is overdue.
 
-`overdue_router` holds the fixed path /exercises/overdue; `beredskap.app` includes it
+`overdue_router` holds the fixed path /exercises/overdue; `beredskap.main.app` includes it
 before any /exercises/{exercise_id} route, which would take "overdue" for an id.
 """
 
@@ -14,13 +14,13 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from beredskap.api.concurrency import check_version, set_etag
-from beredskap.api.pagination import ListParams, Page, list_params, paginate
-from beredskap.api.problems import PROBLEM_RESPONSES
-from beredskap.api.types import PathId, RefId
-from beredskap.auth.permissions import ALL_ROLES, Rule
-from beredskap.columns import today_in_norway, utcnow
-from beredskap.deps import CurrentPrincipal, SessionDep
+from beredskap.platform.api.concurrency import check_version, set_etag
+from beredskap.platform.api.pagination import ListParams, Page, list_params, paginate
+from beredskap.platform.api.problems import PROBLEM_RESPONSES
+from beredskap.platform.api.types import PathId, RefId
+from beredskap.platform.auth.permissions import ALL_ROLES, Rule
+from beredskap.platform.columns import today_in_norway, utcnow
+from beredskap.platform.deps import CurrentPrincipal, SessionDep
 from exercises.evaluation import lessons
 from exercises.evaluation.figures import DrillEvaluation, evaluate_drill
 from exercises.evaluation.overdue import overdue

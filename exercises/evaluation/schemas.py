@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from beredskap.api.types import LongText, Name, RefId, Version, not_null
+from beredskap.platform.api.types import LongText, Name, RefId, Version, not_null
 from exercises.models import ActionStatus, ExerciseStatus, ExerciseType
 
 Text = Annotated[LongText, StringConstraints(min_length=1, strip_whitespace=True)]

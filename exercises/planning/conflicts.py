@@ -19,8 +19,8 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from alerts.models import Callout, CalloutRecipient, CalloutStatus, RecipientState
-from beredskap.organisations.models import Organisation, Site
-from beredskap.volunteers.models import Membership, Volunteer
+from beredskap.register.organisations.models import Organisation, Site
+from beredskap.register.volunteers.models import Membership, Volunteer
 from exercises.models import (
     Exercise,
     ExerciseStatus,

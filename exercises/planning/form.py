@@ -17,14 +17,14 @@ from pydantic import ValidationError
 
 from alerts.callouts.form import NEED_ROWS_SHOWN, NeedRow, need_rows, read_needs, read_wanted
 from alerts.models import MAX_MESSAGE_LENGTH, MAX_RADIUS_M
-from beredskap.errors import DomainValidationError
-from beredskap.web.form_fields import (
+from beredskap.platform.errors import DomainValidationError
+from beredskap.platform.web.form_fields import (
     chosen_ids,
     clean,
     decimal_number,
     has_control_characters,
 )
-from beredskap.web.i18n import N_
+from beredskap.platform.web.i18n import N_
 from exercises.models import MAX_TEXT, MAX_TITLE, ExerciseType
 from exercises.planning.schemas import MAX_REMINDER_OFFSET_MIN, MAX_REMINDERS, ExerciseCreate
 

@@ -4,7 +4,7 @@ confirmed cancel.
 
 Saving goes through `exercises.planning.service`, the API's rules. Conflicts do not block:
 when there are some, the form comes back listing them with "Save anyway", and only that saves. The
-`{exercise_id}` paths take any segment, so `beredskap.app` includes this router after the
+`{exercise_id}` paths take any segment, so `beredskap.main.app` includes this router after the
 other exercises pages (calendar, overdue, report).
 """
 
@@ -18,17 +18,17 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from beredskap.agreements.models import Agreement
-from beredskap.api.types import PathId
-from beredskap.auth.permissions import ALL_ROLES, Rule
-from beredskap.auth.service import Principal
-from beredskap.deps import CurrentPrincipal, SessionDep, SettingsDep
-from beredskap.errors import ConflictError, DomainValidationError
-from beredskap.organisations.models import Organisation, Site
-from beredskap.volunteers.models import Volunteer
-from beredskap.web.i18n import language_of, translations_for
-from beredskap.web.map_forms import active_qualification_types
-from beredskap.web.rendering import render, stamp
+from beredskap.platform.api.types import PathId
+from beredskap.platform.auth.permissions import ALL_ROLES, Rule
+from beredskap.platform.auth.service import Principal
+from beredskap.platform.deps import CurrentPrincipal, SessionDep, SettingsDep
+from beredskap.platform.errors import ConflictError, DomainValidationError
+from beredskap.platform.web.i18n import language_of, translations_for
+from beredskap.platform.web.rendering import render, stamp
+from beredskap.register.agreements.models import Agreement
+from beredskap.register.organisations.models import Organisation, Site
+from beredskap.register.volunteers.models import Volunteer
+from beredskap.register.web.map_forms import active_qualification_types
 from exercises.labels import LABELS, exercise_label
 from exercises.models import Exercise, ExerciseStatus, ExerciseType
 from exercises.planning import service

@@ -24,8 +24,8 @@ from dateutil.rrule import DAILY, rrule, rrulestr
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from beredskap.columns import NORWAY
-from beredskap.errors import DomainValidationError
+from beredskap.platform.columns import NORWAY
+from beredskap.platform.errors import DomainValidationError
 from exercises.models import Exercise, ExerciseSeries, ExerciseStatus
 
 HORIZON = relativedelta(months=13)

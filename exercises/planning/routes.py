@@ -1,6 +1,6 @@
 """/api/v1/exercises: plan, list, read, change and cancel exercises; conflicts before saving.
 
-The `{exercise_id}` routes take any path segment after /exercises/, so `beredskap.app`
+The `{exercise_id}` routes take any path segment after /exercises/, so `beredskap.main.app`
 includes this router after every other exercises router (calendar.ics, overdue, ...).
 """
 
@@ -10,15 +10,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from beredskap.api.concurrency import check_version, set_etag
-from beredskap.api.geometry import area_out, point_out
-from beredskap.api.pagination import ListParams, Page, list_params, paginate
-from beredskap.api.problems import PROBLEM_RESPONSES
-from beredskap.api.types import MAX_ID, PathId
-from beredskap.auth.permissions import ALL_ROLES, Rule
-from beredskap.auth.service import Principal
-from beredskap.columns import utcnow
-from beredskap.deps import CurrentPrincipal, SessionDep, SettingsDep
+from beredskap.platform.api.concurrency import check_version, set_etag
+from beredskap.platform.api.geometry import area_out, point_out
+from beredskap.platform.api.pagination import ListParams, Page, list_params, paginate
+from beredskap.platform.api.problems import PROBLEM_RESPONSES
+from beredskap.platform.api.types import MAX_ID, PathId
+from beredskap.platform.auth.permissions import ALL_ROLES, Rule
+from beredskap.platform.auth.service import Principal
+from beredskap.platform.columns import utcnow
+from beredskap.platform.deps import CurrentPrincipal, SessionDep, SettingsDep
 from exercises.models import Exercise, ExerciseStatus, ExerciseType
 from exercises.planning import service
 from exercises.planning.conflicts import Conflict

@@ -13,8 +13,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from alerts.callouts.schemas import Message, NeedIn, Wanted
 from alerts.models import MAX_RADIUS_M
-from beredskap.api.geometry import AreaIn, PointIn
-from beredskap.api.types import LongText, Name, RefId, Version, not_null
+from beredskap.platform.api.geometry import AreaIn, PointIn
+from beredskap.platform.api.types import LongText, Name, RefId, Version, not_null
 from exercises.models import MAX_RRULE, ExerciseStatus, ExerciseType
 
 # Reminders: minutes before the start, from one minute to 60 days; a handful at most.

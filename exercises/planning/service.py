@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from alerts.callouts import service as callouts
 from alerts.models import CalloutStatus
-from beredskap.agreements.models import Agreement
-from beredskap.api.geometry import to_point
-from beredskap.columns import utcnow
-from beredskap.errors import ConflictError, DomainValidationError, NotFoundError
-from beredskap.organisations.models import Organisation, Site
-from beredskap.volunteers.models import Volunteer
+from beredskap.platform.api.geometry import to_point
+from beredskap.platform.columns import utcnow
+from beredskap.platform.errors import ConflictError, DomainValidationError, NotFoundError
+from beredskap.register.agreements.models import Agreement
+from beredskap.register.organisations.models import Organisation, Site
+from beredskap.register.volunteers.models import Volunteer
 from exercises.models import Exercise, ExerciseSeries, ExerciseStatus, ExerciseType
 from exercises.planning import recurrence
 from exercises.planning.conflicts import Conflict, Window, find_conflicts

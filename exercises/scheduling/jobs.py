@@ -42,11 +42,12 @@ from sqlalchemy.orm import Session, selectinload
 from alerts.callouts import planning, service
 from alerts.callouts.schemas import CalloutCreate
 from alerts.models import CalloutStatus
-from beredskap.audit.models import AuditEntry
-from beredskap.columns import today_in_norway, utcnow
-from beredskap.db import transaction
-from beredskap.errors import ConflictError, DomainValidationError
-from beredskap.runtime import Database
+from beredskap.platform.audit.models import AuditEntry
+from beredskap.platform.columns import today_in_norway, utcnow
+from beredskap.platform.db import transaction
+from beredskap.platform.errors import ConflictError, DomainValidationError
+from beredskap.platform.jobs import JobDefinition
+from beredskap.platform.runtime import Database
 from exercises.models import (
     MAX_TEXT,
     Exercise,
@@ -377,3 +378,14 @@ def send_reminders(exercise_id: int, offset_min: int) -> None:
     """The reminders `offset_min` minutes before the start (once, however often it runs)."""
     with transaction(_sessions().sessions, actor=ACTOR) as session:
         reminders.queue_reminders(session, exercise_id, offset_min, now=utcnow())
+
+
+# The jobs exercises declares to the platform's scheduler (its `Capability`).
+JOBS = (
+    JobDefinition(
+        id=SYNC_JOB_ID,
+        func="exercises.scheduling.jobs:sync",
+        name="sync exercises to jobs",
+        every_s=lambda settings: float(getattr(settings, "scheduler_sync_s", 30.0)),
+    ),
+)

@@ -28,7 +28,7 @@ from typing import IO, Protocol
 import psycopg
 from sqlalchemy import Engine
 
-from beredskap.db import backend_of
+from beredskap.platform.db import backend_of
 
 _logger = logging.getLogger("exercises.leadership")
 # The advisory lock's key: "beredskap scheduler" in a bigint nobody else uses.

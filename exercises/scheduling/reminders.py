@@ -28,11 +28,11 @@ from sqlalchemy.orm import Session
 from alerts.gateway.port import E164
 from alerts.models import MessageChannel
 from alerts.outbox.messages import queue_message
-from beredskap.agreements.models import Agreement
-from beredskap.columns import NORWAY
-from beredskap.db import insert_unless_present
-from beredskap.volunteers.models import Membership, Volunteer
-from beredskap.web.i18n import translations
+from beredskap.platform.columns import NORWAY
+from beredskap.platform.db import insert_unless_present
+from beredskap.platform.web.i18n import translations
+from beredskap.register.agreements.models import Agreement
+from beredskap.register.volunteers.models import Membership, Volunteer
 from exercises.models import (
     Exercise,
     ExerciseReminder,

@@ -24,9 +24,9 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from alerts.callouts import service
-from beredskap.columns import NORWAY, utcnow
-from beredskap.db import WRITE_INTENT
-from beredskap.runtime import Database
+from beredskap.platform.columns import NORWAY, utcnow
+from beredskap.platform.db import WRITE_INTENT
+from beredskap.platform.runtime import Database
 from exercises.models import apscheduler_jobs
 from exercises.scheduling import jobs
 from exercises.scheduling.leadership import LeaderLoop, Leadership, leadership_for

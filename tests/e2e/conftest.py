@@ -18,14 +18,14 @@ import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import select
 
-from beredskap.app import create_app
-from beredskap.auth.models import Role
-from beredskap.auth.service import add_user
-from beredskap.db import transaction
-from beredskap.organisations.models import Organisation
-from beredskap.runtime import Database
-from beredskap.seed.demo import seed_demo
-from beredskap.settings import Settings
+from beredskap.main.app import create_app
+from beredskap.main.settings import Settings
+from beredskap.platform.auth.models import Role
+from beredskap.platform.auth.service import add_user
+from beredskap.platform.db import transaction
+from beredskap.platform.runtime import Database
+from beredskap.register.organisations.models import Organisation
+from beredskap.register.seed.demo import seed_demo
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

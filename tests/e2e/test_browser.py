@@ -11,9 +11,9 @@ from urllib.parse import urlsplit
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from beredskap.auth.models import Role
-from beredskap.inventory.models import Equipment, EquipmentStatus
-from beredskap.organisations.models import Organisation
+from beredskap.platform.auth.models import Role
+from beredskap.register.inventory.models import Equipment, EquipmentStatus
+from beredskap.register.organisations.models import Organisation
 from tests.e2e.conftest import EDITOR_ORGANISATION, PASSWORD, LiveApp, Visit
 
 LOCAL_SCHEMES = ("tel", "mailto")

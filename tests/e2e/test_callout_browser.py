@@ -11,10 +11,10 @@ from sqlalchemy import select, update
 from alerts.gateway.health import AlarmState, GatewayAlarm
 from alerts.models import Answer, Callout, CalloutRecipient, RecipientState
 from alerts.outbox import worker_status
-from beredskap.auth.models import Role
-from beredskap.columns import utcnow
-from beredskap.db import transaction
-from beredskap.volunteers.models import QualificationType
+from beredskap.platform.auth.models import Role
+from beredskap.platform.columns import utcnow
+from beredskap.platform.db import transaction
+from beredskap.register.volunteers.models import QualificationType
 from tests.e2e.conftest import PASSWORD, LiveApp, Visit
 
 

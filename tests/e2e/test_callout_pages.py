@@ -14,9 +14,9 @@ from sqlalchemy import select
 from alerts.callouts import pages
 from alerts.models import Answer, Callout, CalloutNotice, CalloutRecipient, CalloutStatus
 from alerts.outbox import worker_status
-from beredskap.agreements.models import Agreement, AgreementStatus
-from beredskap.auth.models import Role
-from beredskap.columns import today_in_norway, utcnow
+from beredskap.platform.auth.models import Role
+from beredskap.platform.columns import today_in_norway, utcnow
+from beredskap.register.agreements.models import Agreement, AgreementStatus
 from tests.e2e.web_client import form_token, logged_in
 from tests.support.api import ROLE_EMAILS, ApiHarness
 from tests.support.callouts import LILLESTROM, answer, at, deliver_all, qualification, volunteer

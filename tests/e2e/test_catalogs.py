@@ -1,7 +1,8 @@
 """Every interface string goes through the gettext catalogs, and both catalogs are complete.
 
-Babel extracts the messages of `beredskap/web` (Python and templates) exactly as
-`python -m beredskap.web.catalogs` does; a message without a Norwegian translation, or
+Babel extracts the messages of every capability (`Capability.message_sources`: Python and
+templates) exactly as
+`python -m beredskap.main.catalogs` does; a message without a Norwegian translation, or
 missing from the English catalog, fails here. So does text written into a template
 without `_()` or `{% trans %}`.
 """
@@ -14,10 +15,12 @@ from html.parser import HTMLParser
 import pytest
 from babel.messages.catalog import Catalog
 
-from beredskap.web.i18n import LANGUAGES, WEB_DIR, extract_messages, load_catalog, translations
-from beredskap.web.labels import LABELS, UNITS, enum_label
+from beredskap.main.capabilities import CAPABILITIES
+from beredskap.main.catalogs import MESSAGE_SOURCES
+from beredskap.platform.web.i18n import LANGUAGES, extract_messages, load_catalog, translations
+from beredskap.register.web.labels import LABELS, UNITS, enum_label
 
-TEMPLATES = WEB_DIR / "templates"
+TEMPLATE_DIRS = [c.templates for c in CAPABILITIES if c.templates is not None]
 LETTERS = re.compile(r"[^\W\d_]")
 # Attributes a person reads (values, ids and URLs are for machines).
 READ_ATTRIBUTES = {"title", "alt", "placeholder", "aria-label", "label"}
@@ -25,7 +28,7 @@ READ_ATTRIBUTES = {"title", "alt", "placeholder", "aria-label", "label"}
 
 def _extracted() -> dict[tuple[str, str | None], list[str]]:
     found: dict[tuple[str, str | None], list[str]] = {}
-    for message, context, where in extract_messages():
+    for message, context, where in extract_messages(MESSAGE_SOURCES):
         msgid = message[0] if isinstance(message, tuple) else message
         found.setdefault((msgid, context), []).append(where)
     return found
@@ -39,9 +42,14 @@ def _strings(catalog: Catalog, msgid: str, context: str | None) -> tuple[str, ..
 
 
 def test_extraction_finds_the_messages_of_python_and_templates() -> None:
-    wheres = {where.split(":")[0] for places in _extracted().values() for where in places}
+    wheres = {
+        where.split(":")[0].rsplit("/", 1)[-1]
+        for places in _extracted().values()
+        for where in places
+    }
     assert any(where.endswith(".html") for where in wheres)
-    assert {"auth_pages.py", "forms.py", "labels.py", "errors.py"} <= wheres
+    expected = {"auth_pages.py", "equipment_form.py", "labels.py", "errors.py", "sms_texts.py"}
+    assert expected <= wheres
     assert len(_extracted()) > 150
 
 
@@ -63,7 +71,9 @@ def test_catalogs_hold_no_unused_entries_and_pass_babels_checks(language: str) -
     catalog = load_catalog(language)
     used = set(_extracted())
     unused = [m.id for m in catalog if m.id and ((_msgid(m.id), m.context) not in used)]
-    assert not unused, f"entries no code uses (run python -m beredskap.web.catalogs): {unused}"
+    assert not unused, (
+        f"entries no code uses (run python -m beredskap.main.catalogs): {unused}"
+    )
     problems = [(m.id, errors) for m, errors in catalog.check()]
     assert not problems, problems
     assert not [m.id for m in catalog if m.id and m.fuzzy], "fuzzy entries are not shown"
@@ -113,7 +123,7 @@ def _without_jinja(source: str) -> str:
 
 
 def test_templates_hold_no_untranslated_text() -> None:
-    templates = sorted(TEMPLATES.rglob("*.html"))
+    templates = sorted(path for folder in TEMPLATE_DIRS for path in folder.rglob("*.html"))
     assert len(templates) >= 8
     offenders = []
     for template in templates:
@@ -121,5 +131,5 @@ def test_templates_hold_no_untranslated_text() -> None:
         collector.feed(_without_jinja(template.read_text(encoding="utf-8")))
         for text in collector.texts:
             if LETTERS.search(text.replace("\x00", "")):
-                offenders.append(f"{template.relative_to(TEMPLATES)}: {text.strip()!r}")
+                offenders.append(f"{template.name}: {text.strip()!r}")
     assert not offenders, offenders

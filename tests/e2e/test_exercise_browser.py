@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from beredskap.auth.models import Role
-from beredskap.columns import today_in_norway
+from beredskap.platform.auth.models import Role
+from beredskap.platform.columns import today_in_norway
 from exercises.models import Exercise, ExerciseStatus, ExerciseType
 from tests.e2e.conftest import EDITOR_ORGANISATION, PASSWORD, LiveApp, Visit
 

@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 
-from beredskap.auth.models import Role
-from beredskap.columns import utcnow
+from beredskap.platform.auth.models import Role
+from beredskap.platform.columns import utcnow
 from exercises.models import Exercise, ExerciseStatus, ExerciseType
 from exercises.times import to_utc
 from tests.e2e.web_client import form_token, logged_in

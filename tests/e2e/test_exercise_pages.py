@@ -10,8 +10,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from beredskap.auth.models import Role
-from beredskap.volunteers.models import Volunteer
+from beredskap.platform.auth.models import Role
+from beredskap.register.volunteers.models import Volunteer
 from exercises.models import Exercise, ExerciseStatus
 from tests.e2e.web_client import form_token, logged_in
 from tests.support.api import ROLE_EMAILS, ApiHarness

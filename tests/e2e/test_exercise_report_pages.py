@@ -11,8 +11,8 @@ from xml.etree import ElementTree
 import pytest
 from pypdf import PdfReader
 
-from beredskap.auth.models import Role
-from beredskap.columns import today_in_norway, utcnow
+from beredskap.platform.auth.models import Role
+from beredskap.platform.columns import today_in_norway, utcnow
 from exercises.models import ActionStatus, Exercise, ExerciseStatus, FollowUpAction, Observation
 from tests.e2e.web_client import form_token, logged_in
 from tests.support.api import ROLE_EMAILS, ApiHarness

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from beredskap.auth.models import Role
+from beredskap.platform.auth.models import Role
 from tests.e2e.conftest import PASSWORD, LiveApp, Visit
 
 LOCAL_TILE = "/static/maps/blank-tile.png?z={z}&x={x}&y={y}"

@@ -13,11 +13,11 @@ import pytest
 from geoalchemy2.shape import to_shape
 from sqlalchemy import func, select
 
-from beredskap.agreements.models import Agreement
-from beredskap.auth.models import Role, User
-from beredskap.auth.service import create_token
-from beredskap.db import transaction
-from beredskap.organisations.models import Organisation, Site, SiteKind
+from beredskap.platform.auth.models import Role, User
+from beredskap.platform.auth.service import create_token
+from beredskap.platform.db import transaction
+from beredskap.register.agreements.models import Agreement
+from beredskap.register.organisations.models import Organisation, Site, SiteKind
 from tests.e2e.conftest import LiveApp
 
 # Debian's gdal-bin (make test installs it): a missing ogrinfo fails the test, never skips it.

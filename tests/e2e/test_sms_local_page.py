@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from alerts.models import Answer, CalloutRecipient, InboundSms, LocalSms
-from beredskap.auth.models import Role
-from beredskap.settings import Settings
+from beredskap.main.settings import Settings
+from beredskap.platform.auth.models import Role
 from tests.e2e.web_client import form_token, logged_in
 from tests.support.api import ROLE_EMAILS, ApiHarness, build_harness
 from tests.support.sms import NOW, add_volunteer, sent_callout

@@ -15,14 +15,14 @@ import pytest
 from shapely.geometry import Point
 from sqlalchemy import func, select
 
-from beredskap.agreements.models import Agreement
-from beredskap.audit.models import AuditEntry
-from beredskap.auth.models import LoginFailure, Role
-from beredskap.inventory.models import Equipment, EquipmentStatus, ResourceType
-from beredskap.organisations.models import Site, SiteKind
-from beredskap.seed.demo import seed_demo
-from beredskap.settings import Settings
-from beredskap.volunteers.models import (
+from beredskap.main.settings import Settings
+from beredskap.platform.audit.models import AuditEntry
+from beredskap.platform.auth.models import LoginFailure, Role
+from beredskap.register.agreements.models import Agreement
+from beredskap.register.inventory.models import Equipment, EquipmentStatus, ResourceType
+from beredskap.register.organisations.models import Site, SiteKind
+from beredskap.register.seed.demo import seed_demo
+from beredskap.register.volunteers.models import (
     Membership,
     QualificationType,
     Volunteer,

@@ -13,10 +13,14 @@ from geoalchemy2.shape import to_shape
 from shapely.geometry import Point
 from sqlalchemy import select
 
-from beredskap.auth.models import Role
-from beredskap.inventory.models import Equipment, ResourceType
-from beredskap.organisations.models import Organisation, Site, SiteKind
-from beredskap.volunteers.models import QualificationType, Volunteer, VolunteerQualification
+from beredskap.platform.auth.models import Role
+from beredskap.register.inventory.models import Equipment, ResourceType
+from beredskap.register.organisations.models import Organisation, Site, SiteKind
+from beredskap.register.volunteers.models import (
+    QualificationType,
+    Volunteer,
+    VolunteerQualification,
+)
 from geo.crs import to_wgs84, transform
 from geo.srid import EUREF89_UTM33, WGS84
 from tests.support.api import ApiHarness

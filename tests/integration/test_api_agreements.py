@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from beredskap.agreements.models import Agreement, Commitment
-from beredskap.auth.models import Role
-from beredskap.inventory.models import ResourceType
-from beredskap.volunteers.models import QualificationType
+from beredskap.platform.auth.models import Role
+from beredskap.register.agreements.models import Agreement, Commitment
+from beredskap.register.inventory.models import ResourceType
+from beredskap.register.volunteers.models import QualificationType
 from tests.support.api import ApiHarness
 
 URL = "/api/v1/agreements"

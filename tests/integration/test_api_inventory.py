@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from beredskap.auth.models import Role
-from beredskap.inventory.models import Equipment, ResourceType
-from beredskap.organisations.models import Site, SiteKind
+from beredskap.platform.auth.models import Role
+from beredskap.register.inventory.models import Equipment, ResourceType
+from beredskap.register.organisations.models import Site, SiteKind
 from tests.support.api import ApiHarness
 
 TYPES = "/api/v1/resource-types"

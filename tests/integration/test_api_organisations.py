@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from beredskap.auth.models import Role
-from beredskap.organisations.models import Organisation, Site
+from beredskap.platform.auth.models import Role
+from beredskap.register.organisations.models import Organisation, Site
 from tests.support.api import ApiHarness
 
 URL = "/api/v1/organisations"

@@ -10,9 +10,9 @@ import pytest
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 
-from beredskap.agreements.models import Agreement, Commitment
-from beredskap.auth.models import Role
-from beredskap.volunteers.models import (
+from beredskap.platform.auth.models import Role
+from beredskap.register.agreements.models import Agreement, Commitment
+from beredskap.register.volunteers.models import (
     HOME_AREA_GRID_DEGREES,
     Membership,
     QualificationType,

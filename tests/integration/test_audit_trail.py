@@ -8,10 +8,10 @@ from shapely.geometry import Point
 from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from beredskap.audit import recorder
-from beredskap.audit.models import AuditEntry
-from beredskap.organisations.models import Organisation
-from beredskap.volunteers.models import Membership, Volunteer
+from beredskap.platform.audit import recorder
+from beredskap.platform.audit.models import AuditEntry
+from beredskap.register.organisations.models import Organisation
+from beredskap.register.volunteers.models import Membership, Volunteer
 
 
 def _entries(session: Session, entity: str) -> list[AuditEntry]:

@@ -10,17 +10,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from beredskap.app import create_app
-from beredskap.audit.models import AuditEntry
-from beredskap.auth import service, throttle
-from beredskap.auth.models import ApiToken, Role, User
-from beredskap.auth.secrets import digest
-from beredskap.cli import app as cli
-from beredskap.columns import utcnow
-from beredskap.errors import DomainValidationError
-from beredskap.organisations.models import Organisation
-from beredskap.runtime import Database
-from beredskap.settings import Settings, get_settings
+from beredskap.main.app import create_app
+from beredskap.main.cli import app as cli
+from beredskap.main.settings import Settings, get_settings
+from beredskap.platform.audit.models import AuditEntry
+from beredskap.platform.auth import service, throttle
+from beredskap.platform.auth.models import ApiToken, Role, User
+from beredskap.platform.auth.secrets import digest
+from beredskap.platform.columns import utcnow
+from beredskap.platform.errors import DomainValidationError
+from beredskap.platform.runtime import Database
+from beredskap.register.organisations import service as organisation_service
+from beredskap.register.organisations.models import Organisation
 from tests.support.api import ApiHarness
 
 POLICY = throttle.LoginPolicy(free_failures=3, window=timedelta(minutes=15), max_delay_seconds=60)
@@ -64,8 +65,8 @@ def test_user_rules(session: Session) -> None:
     service.add_user(session, email="d@example.org", role="admin")
     with pytest.raises(DomainValidationError, match="exists already"):
         service.add_user(session, email="D@example.org", role="planner")
-    assert service.find_organisation(session, "974 760 673") is organisation
-    assert service.find_organisation(session, str(organisation.id)) is organisation
+    assert organisation_service.find_organisation(session, "974 760 673") is organisation
+    assert organisation_service.find_organisation(session, str(organisation.id)) is organisation
 
 
 def test_tokens_expire_and_can_be_revoked(session: Session) -> None:

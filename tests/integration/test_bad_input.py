@@ -11,11 +11,11 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from beredskap.audit.models import AuditEntry
-from beredskap.errors import DomainValidationError
-from beredskap.inventory.models import Equipment, EquipmentStatus, ResourceType
-from beredskap.organisations.models import Organisation, Site, SiteKind
-from beredskap.volunteers.models import Volunteer
+from beredskap.platform.audit.models import AuditEntry
+from beredskap.platform.errors import DomainValidationError
+from beredskap.register.inventory.models import Equipment, EquipmentStatus, ResourceType
+from beredskap.register.organisations.models import Organisation, Site, SiteKind
+from beredskap.register.volunteers.models import Volunteer
 
 
 def _counts(session: Session) -> tuple[int, ...]:

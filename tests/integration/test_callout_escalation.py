@@ -16,7 +16,7 @@ from alerts.callouts.planning import plan
 from alerts.callouts.schemas import CalloutCreate
 from alerts.models import Answer, Callout, CalloutNotice, CalloutRecipient, RecipientState
 from alerts.sms_texts import EXERCISE_MARKER
-from beredskap.errors import ConflictError
+from beredskap.platform.errors import ConflictError
 from tests.support.api import ApiHarness
 from tests.support.callouts import TODAY, answer, at, body, deliver_all, volunteer
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, event, select
 
 from alerts.models import Answer, CalloutNotice, CalloutRecipient, RecipientState
-from beredskap.auth.models import Role
+from beredskap.platform.auth.models import Role
 from tests.support.api import ApiHarness
 from tests.support.callouts import URL, answer, at, body, deliver_all, volunteer
 

@@ -37,7 +37,7 @@ from alerts.outbox import worker_status
 from alerts.outbox.claims import Outcome
 from alerts.outbox.worker import SmsWorker, WorkerConfig
 from alerts.sms_texts import callout_message
-from beredskap.runtime import Database
+from beredskap.platform.runtime import Database
 from tests.support.callout_outbox import queue_callout
 from tests.support.outbox_worker import NO_RETRY_SPREAD, PUBLIC_URL, Clock, ScriptedGateway
 from tests.support.outbox_worker import make_worker as _worker

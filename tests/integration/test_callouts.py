@@ -10,10 +10,10 @@ from shapely.geometry import Point
 from sqlalchemy import select
 
 from alerts.models import Callout, CalloutRecipient
-from beredskap.agreements.models import Agreement, AgreementStatus
-from beredskap.auth.models import Role
-from beredskap.columns import today_in_norway
-from beredskap.volunteers.models import (
+from beredskap.platform.auth.models import Role
+from beredskap.platform.columns import today_in_norway
+from beredskap.register.agreements.models import Agreement, AgreementStatus
+from beredskap.register.volunteers.models import (
     Membership,
     Volunteer,
     VolunteerQualification,

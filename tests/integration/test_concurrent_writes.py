@@ -12,9 +12,9 @@ import time
 
 from sqlalchemy import func, select
 
-from beredskap.db import transaction
-from beredskap.organisations.models import Organisation
-from beredskap.runtime import Database
+from beredskap.platform.db import transaction
+from beredskap.platform.runtime import Database
+from beredskap.register.organisations.models import Organisation
 
 WRITERS = 6
 

@@ -13,10 +13,10 @@ from icalendar import Calendar
 from shapely.geometry import Point
 from sqlalchemy import select
 
-from beredskap.audit.models import AuditEntry
-from beredskap.auth.models import Role, User
-from beredskap.columns import utcnow
-from beredskap.organisations.models import Organisation
+from beredskap.platform.audit.models import AuditEntry
+from beredskap.platform.auth.models import Role, User
+from beredskap.platform.columns import utcnow
+from beredskap.register.organisations.models import Organisation
 from exercises.models import CalendarFeedToken, Exercise, ExerciseStatus, ExerciseType
 from exercises.times import to_utc
 from tests.support.api import ROLE_EMAILS, ApiHarness
@@ -179,7 +179,7 @@ def test_the_window_and_the_organisation_filter(api: ApiHarness) -> None:
 
 
 def test_a_public_url_gives_the_uids_host_and_links(engine: Any) -> None:
-    from beredskap.settings import Settings
+    from beredskap.main.settings import Settings
     from tests.support.api import build_harness
 
     harness = build_harness(engine, Settings(public_url="https://beredskap.example.no"))

@@ -13,8 +13,8 @@ from shapely.geometry import Point
 from sqlalchemy.orm import Session
 
 from alerts.models import Callout, CalloutRecipient, CalloutStatus, RecipientState
-from beredskap.organisations.models import Organisation, Site, SiteKind
-from beredskap.volunteers.models import Membership, Volunteer
+from beredskap.register.organisations.models import Organisation, Site, SiteKind
+from beredskap.register.volunteers.models import Membership, Volunteer
 from exercises.models import Exercise, ExerciseStatus, ExerciseType
 from exercises.planning.conflicts import Window, find_conflicts
 from tests.support.callouts import LILLESTROM

@@ -9,8 +9,8 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from beredskap.columns import NORWAY, today_in_norway, utcnow
-from beredskap.seed.demo import seed_demo
+from beredskap.platform.columns import NORWAY, today_in_norway, utcnow
+from beredskap.register.seed.demo import seed_demo
 from exercises.demo import seed_exercises
 from exercises.evaluation.figures import evaluate_drill
 from exercises.evaluation.overdue import overdue

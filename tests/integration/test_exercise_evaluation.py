@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from dateutil.relativedelta import relativedelta
 
-from beredskap.agreements.models import Agreement, AgreementStatus, Commitment
-from beredskap.auth.models import Role
-from beredskap.columns import NORWAY, today_in_norway, utcnow
-from beredskap.organisations.models import Organisation
+from beredskap.platform.auth.models import Role
+from beredskap.platform.columns import NORWAY, today_in_norway, utcnow
+from beredskap.register.agreements.models import Agreement, AgreementStatus, Commitment
+from beredskap.register.organisations.models import Organisation
 from exercises.evaluation.figures import evaluate_drill
 from exercises.evaluation.overdue import overdue
 from exercises.models import (

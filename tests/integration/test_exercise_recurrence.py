@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from beredskap.auth.models import Role
-from beredskap.columns import NORWAY
-from beredskap.errors import DomainValidationError
+from beredskap.platform.auth.models import Role
+from beredskap.platform.columns import NORWAY
+from beredskap.platform.errors import DomainValidationError
 from exercises.models import Exercise, ExerciseSeries
 from exercises.planning import recurrence, service
 from exercises.planning.schemas import ExerciseCreate

@@ -20,9 +20,9 @@ from alerts.models import (
     RecipientState,
 )
 from alerts.sms_texts import EXERCISE_MARKER
-from beredskap.audit.models import AuditEntry
-from beredskap.columns import NORWAY, utcnow
-from beredskap.runtime import Database
+from beredskap.platform.audit.models import AuditEntry
+from beredskap.platform.columns import NORWAY, utcnow
+from beredskap.platform.runtime import Database
 from exercises.models import (
     Exercise,
     ExerciseReminder,

@@ -10,9 +10,9 @@ import pytest
 from shapely.geometry import Point
 
 from alerts.models import Callout, CalloutStatus
-from beredskap.auth.models import Role
-from beredskap.columns import utcnow
-from beredskap.volunteers.models import Membership, Volunteer
+from beredskap.platform.auth.models import Role
+from beredskap.platform.columns import utcnow
+from beredskap.register.volunteers.models import Membership, Volunteer
 from exercises.models import Exercise, ExerciseStatus, ExerciseType
 from tests.support.api import ApiHarness
 from tests.support.callouts import LILLESTROM
@@ -367,7 +367,7 @@ def test_the_conflicts_route_saves_nothing(api: ApiHarness) -> None:
 
 
 def test_an_agreement_brings_its_organisation_into_conflicts(api: ApiHarness) -> None:
-    from beredskap.agreements.models import Agreement, AgreementStatus
+    from beredskap.register.agreements.models import Agreement, AgreementStatus
 
     agreement = Agreement(
         organisation=api.other,

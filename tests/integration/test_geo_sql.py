@@ -8,7 +8,12 @@ from shapely.geometry import Point
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
-from beredskap.organisations.models import Organisation, OrganisationCategory, Site, SiteKind
+from beredskap.register.organisations.models import (
+    Organisation,
+    OrganisationCategory,
+    Site,
+    SiteKind,
+)
 from geo.sql import distance_metres, intersects_box, point, within_metres
 
 WGS84_ELLIPSOID = Geod(ellps="WGS84")

@@ -13,7 +13,7 @@ from shapely.geometry import Point
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from beredskap.organisations.models import Organisation, Site, SiteKind
+from beredskap.register.organisations.models import Organisation, Site, SiteKind
 from geo.sql import point, within_metres
 
 GEOD = Geod(ellps="WGS84")

@@ -10,10 +10,10 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from alerts.models import LocalSms
-from beredskap.api.problems import ProblemError
-from beredskap.columns import utcnow
-from beredskap.group_commit import GroupCommitLane
-from beredskap.runtime import Database
+from beredskap.platform.api.problems import ProblemError
+from beredskap.platform.columns import utcnow
+from beredskap.platform.group_commit import GroupCommitLane
+from beredskap.platform.runtime import Database
 from tests.support.asyncio_thread import run_in_new_loop
 
 

@@ -10,14 +10,14 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import sessionmaker
 from typer.testing import CliRunner
 
-from beredskap import migrate
-from beredskap.app import create_app
-from beredskap.auth.models import Role
-from beredskap.auth.service import authenticate_password
-from beredskap.cli import app as cli
-from beredskap.organisations.models import Organisation
-from beredskap.runtime import Database
-from beredskap.settings import Settings
+from beredskap.main.app import create_app
+from beredskap.main.cli import app as cli
+from beredskap.main.settings import Settings
+from beredskap.platform import migrate
+from beredskap.platform.auth.models import Role
+from beredskap.platform.auth.service import authenticate_password
+from beredskap.platform.runtime import Database
+from beredskap.register.organisations.models import Organisation
 
 
 def test_healthz_names_backend_and_revision(engine: Engine, backend: str) -> None:
@@ -48,7 +48,7 @@ def test_cli_builds_seeds_and_empties_the_database(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    from beredskap.settings import get_settings
+    from beredskap.main.settings import get_settings
 
     url = engine.url.render_as_string(hide_password=False)
     monkeypatch.setenv("BEREDSKAP_DATABASE_URL", url)

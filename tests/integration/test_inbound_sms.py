@@ -28,10 +28,10 @@ from alerts.models import (
     OutgoingMessage,
     RecipientState,
 )
-from beredskap.cli import app as cli
-from beredskap.db import transaction
-from beredskap.runtime import Database
-from beredskap.volunteers.models import Volunteer
+from beredskap.main.cli import app as cli
+from beredskap.platform.db import transaction
+from beredskap.platform.runtime import Database
+from beredskap.register.volunteers.models import Volunteer
 from tests.support.sms import NOW, add_volunteer, sent_callout
 
 KARI = "+447700900301"
@@ -328,7 +328,7 @@ def test_a_nul_byte_in_the_text_is_dropped_not_an_error(people: Session) -> None
 def test_the_cli_simulates_a_reply_and_prints_our_answer(
     engine: Engine, fresh_database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from beredskap.settings import get_settings
+    from beredskap.main.settings import get_settings
 
     with transaction(fresh_database.sessions, "test") as setup:
         add_volunteer(setup, KARI, "Kari Nordmann")

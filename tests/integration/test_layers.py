@@ -14,12 +14,12 @@ from shapely.geometry import MultiPolygon, Point, Polygon, shape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from beredskap.agreements.models import Agreement, AgreementStatus
-from beredskap.auth.models import Role
-from beredskap.inventory.models import Capability, Equipment, EquipmentStatus, ResourceType
-from beredskap.layers import service
-from beredskap.layers.service import Layer
-from beredskap.organisations.models import Organisation, Site, SiteKind
+from beredskap.platform.auth.models import Role
+from beredskap.register.agreements.models import Agreement, AgreementStatus
+from beredskap.register.inventory.models import Capability, Equipment, EquipmentStatus, ResourceType
+from beredskap.register.layers import service
+from beredskap.register.layers.service import Layer
+from beredskap.register.organisations.models import Organisation, Site, SiteKind
 from geo.extent import BoundingBox
 from tests.support.api import ApiHarness
 

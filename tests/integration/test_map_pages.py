@@ -20,13 +20,13 @@ from hypothesis import strategies as st
 from shapely.geometry import Point
 from sqlalchemy import Engine, select
 
-from beredskap.auth.models import Role
-from beredskap.auth.permissions import INCIDENT_MAP_ROLES
-from beredskap.inventory.models import Equipment, ResourceType
-from beredskap.organisations.models import Site
-from beredskap.seed.demo import seed_demo
-from beredskap.settings import Settings
-from beredskap.volunteers.models import (
+from beredskap.main.settings import Settings
+from beredskap.platform.auth.models import Role
+from beredskap.platform.auth.permissions import INCIDENT_MAP_ROLES
+from beredskap.register.inventory.models import Equipment, ResourceType
+from beredskap.register.organisations.models import Site
+from beredskap.register.seed.demo import seed_demo
+from beredskap.register.volunteers.models import (
     Membership,
     QualificationType,
     Volunteer,

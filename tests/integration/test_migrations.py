@@ -4,9 +4,9 @@ import pickle
 
 from sqlalchemy import Engine, inspect, text
 
-from beredskap import migrate
-from beredskap.model_registry import metadata
-from beredskap.seed.scale import seed_scale
+from beredskap.main.model_registry import metadata
+from beredskap.platform import migrate
+from beredskap.register.seed.scale import seed_scale
 
 REGISTER_TABLES = {
     "organisations",

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from pyproj import Transformer
 
-from beredskap.auth.models import Role
-from beredskap.layers import service
-from beredskap.layers.service import Layer
-from beredskap.ogc.crs import BY_URI, parse_box
+from beredskap.platform.auth.models import Role
+from beredskap.register.layers import service
+from beredskap.register.layers.service import Layer
+from beredskap.register.ogc.crs import BY_URI, parse_box
 from tests.integration.test_layers import World, build_world
 from tests.support.api import ApiHarness
 

@@ -36,7 +36,7 @@ from alerts.outbox import worker_status
 from alerts.outbox.worker import WorkerConfig
 from alerts.outbox.worker_status import ProcessIdentity
 from alerts.sms_texts import callout_message
-from beredskap.columns import utcnow
+from beredskap.platform.columns import utcnow
 from tests.support.callout_outbox import queue_callout
 from tests.support.outbox_worker import Clock, ScriptedGateway, make_worker
 
@@ -282,7 +282,7 @@ def test_with_no_worker_alive_the_status_says_so(session: Session) -> None:
 
 
 def test_worker_config_takes_the_largest_callout_from_the_settings() -> None:
-    from beredskap.settings import Settings
+    from beredskap.main.settings import Settings
 
     assert WorkerConfig.from_settings(Settings(callout_max_recipients=30_000)).max_recipients == (
         30_000

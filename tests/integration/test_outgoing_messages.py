@@ -32,7 +32,7 @@ from alerts.models import MessageChannel, OutgoingMessage, RecipientState
 from alerts.outbox.claims import RetryPolicy
 from alerts.outbox.messages import queue_message
 from alerts.outbox.worker import SmsWorker, WorkerConfig
-from beredskap.errors import DomainValidationError
+from beredskap.platform.errors import DomainValidationError
 from tests.support.fake_twilio import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_FROM, FakeTwilio
 
 REFUSED_FOR_GOOD = "ingen@example.no"

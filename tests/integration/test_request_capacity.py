@@ -27,11 +27,11 @@ from alerts.inbound.routes import lanes
 from alerts.inbound.signature import status_callback_url
 from alerts.models import Callout, CalloutRecipient, CalloutStatus, InboundSms, RecipientState
 from alerts.outbox.references import reference_for
-from beredskap import deps, health
-from beredskap.app import create_app
-from beredskap.auth.models import Role
-from beredskap.runtime import Database
-from beredskap.settings import Settings
+from beredskap.main.app import create_app
+from beredskap.main.settings import Settings
+from beredskap.platform import deps, health
+from beredskap.platform.auth.models import Role
+from beredskap.platform.runtime import Database
 from tests.support.api import ApiHarness, build_harness
 from tests.support.asyncio_thread import run_in_new_loop
 from tests.support.fake_twilio import twilio_signature
@@ -179,7 +179,7 @@ def test_a_read_is_answered_when_the_note_of_the_tokens_use_cannot_be_saved(
         yield
 
     monkeypatch.setattr(deps, "transaction", full)
-    with caplog.at_level("WARNING", logger="beredskap.deps"):
+    with caplog.at_level("WARNING", logger="beredskap.platform.deps"):
         answer = api.get(Role.DUTY_OFFICER, "/api/v1/organisations")
     assert answer.status_code == 200
     assert "disk is full" in caplog.text

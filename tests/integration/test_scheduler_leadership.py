@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from beredskap.db import backend_of
+from beredskap.platform.db import backend_of
 from exercises.scheduling.leadership import (
     FileLeadership,
     LeaderLoop,

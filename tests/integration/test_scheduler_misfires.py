@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from beredskap.columns import utcnow
-from beredskap.runtime import Database
+from beredskap.platform.columns import utcnow
+from beredskap.platform.runtime import Database
 from exercises.models import Exercise, ExerciseReminder, ExerciseStatus, ExerciseType
 from exercises.scheduling import jobs
 from exercises.scheduling.scheduler import ExerciseScheduler, build_scheduler

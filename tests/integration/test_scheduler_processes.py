@@ -19,8 +19,8 @@ from sqlalchemy import select
 
 from alerts.models import Callout, CalloutRecipient, CalloutStatus
 from alerts.sms_texts import EXERCISE_MARKER
-from beredskap.columns import utcnow
-from beredskap.runtime import Database
+from beredskap.platform.columns import utcnow
+from beredskap.platform.runtime import Database
 from exercises.models import Exercise, ExerciseStatus, ExerciseType
 from tests.support import scheduling as make
 from tests.support.fake_twilio import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_FROM, FakeTwilio
@@ -48,7 +48,7 @@ def start() -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
     def run(command: str, environment: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
         with log.open("ab") as output:
             process = subprocess.Popen(
-                [sys.executable, "-m", "beredskap.cli", command],
+                [sys.executable, "-m", "beredskap.main.cli", command],
                 env=environment,
                 cwd=log.parent,  # no .env of the working copy
                 stdout=output,

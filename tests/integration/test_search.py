@@ -14,10 +14,10 @@ from pyproj import Geod
 from shapely.geometry import Point
 from sqlalchemy import select, text
 
-from beredskap.auth.models import Role
-from beredskap.inventory.models import Equipment, ResourceType
-from beredskap.organisations.models import Site, SiteKind
-from beredskap.volunteers.models import (
+from beredskap.platform.auth.models import Role
+from beredskap.register.inventory.models import Equipment, ResourceType
+from beredskap.register.organisations.models import Site, SiteKind
+from beredskap.register.volunteers.models import (
     Membership,
     QualificationType,
     Volunteer,

@@ -9,16 +9,16 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
-from beredskap.agreements.models import Agreement, Commitment
-from beredskap.audit.models import AuditEntry
-from beredskap.contact_details import is_fictional_mobile
-from beredskap.inventory.models import Equipment
-from beredskap.organisations.models import Organisation, Site
-from beredskap.runtime import Database
-from beredskap.seed.demo import is_empty, seed_demo
-from beredskap.seed.lillestrom import LOCALITIES, MUNICIPALITY_NUMBER
-from beredskap.seed.scale import seed_scale
-from beredskap.volunteers.models import (
+from beredskap.platform.audit.models import AuditEntry
+from beredskap.platform.contact_details import is_fictional_mobile
+from beredskap.platform.runtime import Database
+from beredskap.register.agreements.models import Agreement, Commitment
+from beredskap.register.inventory.models import Equipment
+from beredskap.register.organisations.models import Organisation, Site
+from beredskap.register.seed.demo import is_empty, seed_demo
+from beredskap.register.seed.lillestrom import LOCALITIES, MUNICIPALITY_NUMBER
+from beredskap.register.seed.scale import seed_scale
+from beredskap.register.volunteers.models import (
     HOME_AREA_GRID_DEGREES,
     Membership,
     Volunteer,

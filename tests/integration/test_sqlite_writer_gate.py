@@ -1,6 +1,7 @@
 """SQLite's writers take turns at a lock in the process and a lock file shared by processes
-(beredskap.db), not in SQLite's busy handler, whose sleeps of up to 100 ms made some writers
-wait for seconds under load; a COMMIT that fails comes out as SQLAlchemy's error. SpatiaLite
+(beredskap.platform.db), not in SQLite's busy handler, whose sleeps of up to 100 ms made some
+writers wait for seconds under load; a COMMIT that fails comes out as SQLAlchemy's error.
+SpatiaLite
 only: PostgreSQL has no database-wide write lock, and its driver's errors are wrapped."""
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from beredskap.database_errors import DatabaseFault, classify
-from beredskap.db import WRITE_INTENT, _sqlite_dbapi_module, make_engine
+from beredskap.platform.database_errors import DatabaseFault, classify
+from beredskap.platform.db import WRITE_INTENT, _sqlite_dbapi_module, make_engine
 
 
 def test_many_threads_writing_at_once_all_commit_in_turn(tmp_path: Path) -> None:
@@ -81,7 +82,7 @@ def test_writers_of_several_processes_take_turns_without_lost_updates(tmp_path: 
     script = (
         "import sys\n"
         "from sqlalchemy import text\n"
-        "from beredskap.db import WRITE_INTENT, make_engine\n"
+        "from beredskap.platform.db import WRITE_INTENT, make_engine\n"
         "engine = make_engine(sys.argv[1]).execution_options(**{WRITE_INTENT: True})\n"
         "for _ in range(100):\n"
         "    with engine.begin() as c:\n"

@@ -6,7 +6,7 @@ from geoalchemy2.shape import to_shape
 from shapely.geometry import Point
 from sqlalchemy.orm import Session
 
-from beredskap.volunteers.models import HOME_AREA_GRID_DEGREES, Volunteer
+from beredskap.register.volunteers.models import HOME_AREA_GRID_DEGREES, Volunteer
 
 
 def test_home_point_is_snapped_to_the_coarse_grid(session: Session) -> None:

@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import select
 
 from alerts.models import CalloutRecipient, LocalSms, RecipientState, WorkerHeartbeat
-from beredskap.runtime import Database
+from beredskap.platform.runtime import Database
 from tests.support.callout_outbox import queue_callout
 from tests.support.fake_twilio import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_FROM, FakeTwilio
 
@@ -64,7 +64,7 @@ def _start(environment: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as output:
         return subprocess.Popen(
             # The sender alone: the exercise scheduler beside it has tests of its own.
-            [sys.executable, "-m", "beredskap.cli", "worker", "--no-scheduler"],
+            [sys.executable, "-m", "beredskap.main.cli", "worker", "--no-scheduler"],
             env=environment,
             cwd=log.parent,  # no .env of the working copy
             stdout=output,
@@ -180,7 +180,7 @@ def test_worker_once_without_twilio_records_locally_and_exits(
         hide_password=False
     )
     done = subprocess.run(
-        [sys.executable, "-m", "beredskap.cli", "worker", "--once"],
+        [sys.executable, "-m", "beredskap.main.cli", "worker", "--once"],
         env=environment,
         cwd=tmp_path,
         capture_output=True,

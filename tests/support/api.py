@@ -17,14 +17,14 @@ from shapely.geometry import Point
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from beredskap.app import create_app
-from beredskap.audit.models import AuditEntry
-from beredskap.auth import service as auth_service
-from beredskap.auth.models import Role, User
-from beredskap.auth.secrets import hash_password
-from beredskap.organisations.models import Organisation, Site, SiteKind
-from beredskap.runtime import Database
-from beredskap.settings import Settings
+from beredskap.main.app import create_app
+from beredskap.main.settings import Settings
+from beredskap.platform.audit.models import AuditEntry
+from beredskap.platform.auth import service as auth_service
+from beredskap.platform.auth.models import Role, User
+from beredskap.platform.auth.secrets import hash_password
+from beredskap.platform.runtime import Database
+from beredskap.register.organisations.models import Organisation, Site, SiteKind
 
 ROLE_EMAILS = {role: f"{role.value}@test.example" for role in Role}
 PASSWORD = "correct horse battery staple"

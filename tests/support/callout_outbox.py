@@ -15,7 +15,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from alerts.models import Callout, CalloutRecipient, CalloutStatus, RecipientState
-from beredskap.columns import utcnow
+from beredskap.platform.columns import utcnow
 
 LILLESTROM = Point(11.0494, 59.9560)
 _codes = itertools.count(1)

@@ -11,9 +11,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from alerts.models import Answer, CalloutRecipient, RecipientState
-from beredskap.columns import utcnow
-from beredskap.organisations.models import Organisation
-from beredskap.volunteers.models import (
+from beredskap.platform.columns import utcnow
+from beredskap.register.organisations.models import Organisation
+from beredskap.register.volunteers.models import (
     Membership,
     QualificationType,
     Volunteer,

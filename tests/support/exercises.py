@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from alerts.models import Answer, Callout, CalloutNeed, CalloutRecipient, CalloutStatus
 from alerts.models import RecipientState as State
-from beredskap.columns import utcnow
-from beredskap.organisations.models import Organisation
-from beredskap.volunteers.models import Membership
+from beredskap.platform.columns import utcnow
+from beredskap.register.organisations.models import Organisation
+from beredskap.register.volunteers.models import Membership
 from exercises.models import Exercise, ExerciseStatus, ExerciseType
 from tests.support.callouts import LILLESTROM, at, qualification, volunteer
 

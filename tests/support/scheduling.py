@@ -9,10 +9,10 @@ from typing import Any
 from shapely.geometry import Point
 from sqlalchemy.orm import Session
 
-from beredskap.agreements.models import Agreement, AgreementStatus
-from beredskap.columns import today_in_norway, utcnow
-from beredskap.organisations.models import Organisation, Site
-from beredskap.volunteers.models import Volunteer
+from beredskap.platform.columns import today_in_norway, utcnow
+from beredskap.register.agreements.models import Agreement, AgreementStatus
+from beredskap.register.organisations.models import Organisation, Site
+from beredskap.register.volunteers.models import Volunteer
 from exercises.models import Exercise, ExerciseType
 from tests.support.callouts import LILLESTROM, at, volunteer
 

@@ -10,8 +10,12 @@ from sqlalchemy.orm import Session
 
 from alerts.callouts import service
 from alerts.models import Callout, RecipientState
-from beredskap.settings import Settings
-from beredskap.volunteers.models import QualificationType, Volunteer, VolunteerQualification
+from beredskap.main.settings import Settings
+from beredskap.register.volunteers.models import (
+    QualificationType,
+    Volunteer,
+    VolunteerQualification,
+)
 
 LILLESTROM = Point(11.0494, 59.9560)
 # Twilio's settings for webhook tests: what the signatures are made for.

@@ -1,6 +1,6 @@
 import pytest
 
-from beredskap.contact_details import (
+from beredskap.platform.contact_details import (
     is_fictional_mobile,
     normalise_email,
     normalise_mobile,

@@ -7,7 +7,7 @@ import sys
 from hypothesis import given
 from hypothesis import strategies as st
 
-from beredskap.digits import parse_digits
+from beredskap.platform.digits import parse_digits
 
 
 def test_ascii_digits_only() -> None:

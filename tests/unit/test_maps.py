@@ -18,32 +18,32 @@ import folium
 import pytest
 from folium.plugins import Fullscreen
 
-from beredskap.maps.assets import UnservedAssetsError
-from beredskap.maps.council import (
+from beredskap.register.maps.assets import UnservedAssetsError
+from beredskap.register.maps.council import (
     SUPPRESSED,
     GridSquare,
     build_council_map,
     class_colour,
     count_classes,
 )
-from beredskap.maps.embed import embed
-from beredskap.maps.incident import (
+from beredskap.register.maps.embed import embed
+from beredskap.register.maps.incident import (
     ApproximateHome,
     Incident,
     IncidentLayerNames,
     NumberedSite,
     build_incident_map,
 )
-from beredskap.maps.overview import (
+from beredskap.register.maps.overview import (
     OverviewContent,
     OverviewLayerNames,
     OverviewTexts,
     build_overview_map,
     category_colour,
 )
-from beredskap.maps.rows import equipment_row, organisation_row, site_row
-from beredskap.maps.tiles import TileSource, image_sources
-from beredskap.organisations.models import OrganisationCategory
+from beredskap.register.maps.rows import equipment_row, organisation_row, site_row
+from beredskap.register.maps.tiles import TileSource, image_sources
+from beredskap.register.organisations.models import OrganisationCategory
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [

@@ -1,6 +1,6 @@
 import pytest
 
-from beredskap.organisations.numbers import check_digit, normalise_organisation_number
+from beredskap.register.organisations.numbers import check_digit, normalise_organisation_number
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from alerts.gateway.local_gateway import InMemoryLocalMessageStore, LocalGateway
 from alerts.gateway.port import FailureKind, MessageStatus, SendAccepted, SendFailed, SmsGateway
 from alerts.gateway.twilio_gateway import TwilioConfig, TwilioGateway
 from alerts.redaction import mask_phone, redact_phone_numbers
-from beredskap.settings import Settings
+from beredskap.main.settings import Settings
 
 SID = "AC" + "0123456789abcdef" * 2
 SERVICE = "MG" + "0123456789abcdef" * 2

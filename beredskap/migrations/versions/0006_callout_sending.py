@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from beredskap.columns import UtcDateTime
+from beredskap.platform.columns import UtcDateTime
 
 revision: str = "0006_callout_sending"
 down_revision: str | None = "0005_callouts"

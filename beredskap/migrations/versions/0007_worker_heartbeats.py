@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from beredskap.columns import UtcDateTime
+from beredskap.platform.columns import UtcDateTime
 
 revision: str = "0007_worker_heartbeats"
 down_revision: str | None = "0006_callout_sending"

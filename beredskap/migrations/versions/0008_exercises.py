@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 from geoalchemy2 import Geometry
 
-from beredskap.columns import UtcDateTime
+from beredskap.platform.columns import UtcDateTime
 
 revision: str = "0008_exercises"
 down_revision: str | None = "0007_worker_heartbeats"

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from beredskap.columns import UtcDateTime
+from beredskap.platform.columns import UtcDateTime
 
 revision: str = "0009_outbox_claims"
 down_revision: str | None = "0008_exercises"

@@ -1,0 +1,37 @@
+"""SMS callout as a capability: its routes and their rules, pages, static files, settings,
+tables and the dashboard panel of the sending status."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alerts import models
+from alerts.callouts import pages as callout_pages
+from alerts.callouts import routes as callout_routes
+from alerts.callouts.sending_status import panel as sending_panel
+from alerts.inbound import local_sms_pages
+from alerts.inbound import routes as twilio_webhooks
+from alerts.settings import AlertSettings
+from beredskap.platform.capability import API_PREFIX, Capability, Mount, StaticFolder, rules_of
+
+ALERTS_DIR = Path(__file__).parent
+
+ALERTS = Capability(
+    name="alerts",
+    # The webhooks before every other route: matching a path against the hundreds of others
+    # cost a sixth of a delivery receipt's CPU.
+    first=(Mount(twilio_webhooks.router),),
+    routers=(
+        Mount(callout_routes.router, API_PREFIX),
+        Mount(local_sms_pages.router),
+        Mount(callout_pages.router),
+    ),
+    rules=rules_of(twilio_webhooks, callout_routes, local_sms_pages, callout_pages),
+    templates=ALERTS_DIR / "web" / "templates",
+    static=(StaticFolder("/static/callouts", ALERTS_DIR / "web" / "static" / "callouts"),),
+    message_sources=(ALERTS_DIR,),
+    settings=AlertSettings,
+    models=(models,),
+    dashboard_panels=(sending_panel,),
+    reserved_connections=twilio_webhooks.lane_connections,
+)

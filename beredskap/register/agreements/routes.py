@@ -1,0 +1,165 @@
+"""/api/v1/agreements: preparedness agreements, and whether the register meets them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+
+from beredskap.platform.api.concurrency import check_version, set_etag
+from beredskap.platform.api.pagination import ListParams, Page, list_params, paginate
+from beredskap.platform.api.problems import PROBLEM_RESPONSES
+from beredskap.platform.api.types import PathId, RefId
+from beredskap.platform.columns import today_in_norway
+from beredskap.platform.deps import CurrentPrincipal, SessionDep
+from beredskap.register.agreements import service
+from beredskap.register.agreements.models import Agreement, AgreementStatus, AgreementTask
+from beredskap.register.agreements.schemas import (
+    AgreementCreate,
+    AgreementOut,
+    AgreementPatch,
+    CoverageLine,
+    CoverageOut,
+)
+
+router = APIRouter(tags=["agreements"], responses=PROBLEM_RESPONSES)
+
+AGREEMENT_SORTS = {
+    "reference": Agreement.reference,
+    "title": Agreement.title,
+    "status": Agreement.status,
+    "valid_from": Agreement.valid_from,
+    "valid_until": Agreement.valid_until,
+    "annual_review_on": Agreement.annual_review_on,
+    "id": Agreement.id,
+}
+_LISTS = {"commitments"}
+
+
+@router.get("/agreements", name="agreements.list", response_model=Page[AgreementOut])
+def list_agreements(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    params: ListParams = Depends(list_params),
+    organisation_id: RefId | None = Query(None),
+    agreement_status: AgreementStatus | None = Query(None, alias="status"),
+    task: AgreementTask | None = Query(None, description="Agreements that include this task"),
+    valid_on: date | None = Query(None, description="In force on this day"),
+    expiring_before: date | None = Query(None, description="Ending before this day"),
+) -> Page[AgreementOut]:
+    """Agreements, filtered, sorted and paginated; contacts are hidden from the council."""
+    statement = service.agreements_query(
+        organisation_id=organisation_id,
+        status=agreement_status,
+        task=task,
+        valid_on=valid_on,
+        expiring_before=expiring_before,
+    )
+    rows, total = paginate(
+        session,
+        statement,
+        params,
+        sortable=AGREEMENT_SORTS,
+        default="reference",
+        tiebreak=Agreement.id,
+    )
+    items = [AgreementOut.of(row, principal) for row in rows]
+    return Page(items=items, total=total, limit=params.limit, offset=params.offset)
+
+
+@router.post(
+    "/agreements",
+    name="agreements.create",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AgreementOut,
+)
+def create_agreement(
+    body: AgreementCreate, session: SessionDep, principal: CurrentPrincipal, response: Response
+) -> AgreementOut:
+    """Register an agreement with its committed capacities (admin)."""
+    agreement = service.create_agreement(
+        session,
+        fields=body.model_dump(exclude=_LISTS),
+        commitments=[c.model_dump() for c in body.commitments],
+    )
+    set_etag(response, agreement.version)
+    response.headers["Location"] = f"/api/v1/agreements/{agreement.id}"
+    return AgreementOut.of(agreement, principal)
+
+
+@router.get("/agreements/{agreement_id}", name="agreements.read", response_model=AgreementOut)
+def read_agreement(
+    agreement_id: PathId, session: SessionDep, principal: CurrentPrincipal, response: Response
+) -> AgreementOut:
+    """One agreement with its commitments."""
+    agreement = service.get_agreement(session, agreement_id)
+    set_etag(response, agreement.version)
+    return AgreementOut.of(agreement, principal)
+
+
+@router.patch("/agreements/{agreement_id}", name="agreements.update", response_model=AgreementOut)
+def update_agreement(
+    agreement_id: PathId,
+    body: AgreementPatch,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    response: Response,
+) -> AgreementOut:
+    """Change an agreement (admin); `commitments` replaces the whole list."""
+    agreement = service.get_agreement(session, agreement_id)
+    check_version(request, agreement.version, body.version)
+    service.update_agreement(
+        session,
+        agreement,
+        changes=body.model_dump(exclude_unset=True, exclude=_LISTS | {"version"}),
+        commitments=None
+        if body.commitments is None
+        else [c.model_dump() for c in body.commitments],
+    )
+    set_etag(response, agreement.version)
+    return AgreementOut.of(agreement, principal)
+
+
+@router.delete(
+    "/agreements/{agreement_id}", name="agreements.delete", status_code=status.HTTP_204_NO_CONTENT
+)
+def delete_agreement(agreement_id: PathId, request: Request, session: SessionDep) -> Response:
+    """Delete an agreement and its commitments (admin); ending one is usually a status."""
+    agreement = service.get_agreement(session, agreement_id)
+    check_version(request, agreement.version, None)
+    service.delete_agreement(session, agreement)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/agreements/{agreement_id}/coverage", name="agreements.coverage", response_model=CoverageOut
+)
+def agreement_coverage(agreement_id: PathId, session: SessionDep) -> CoverageOut:
+    """Does what is registered meet what was committed? For each commitment: the quantity of
+    ready equipment the organisation holds of the type, or how many of its active members
+    hold the qualification valid today and have consented to SMS callout."""
+    agreement = service.get_agreement(session, agreement_id)
+    on = today_in_norway()
+    lines = [
+        CoverageLine(
+            commitment_id=figure.commitment.id,
+            resource_type_id=figure.commitment.resource_type_id,
+            qualification_type_id=figure.commitment.qualification_type_id,
+            code=figure.code,
+            committed=figure.commitment.quantity,
+            registered=figure.registered,
+            shortfall=max(0, figure.commitment.quantity - figure.registered),
+            met=figure.met,
+        )
+        for figure in service.coverage(session, agreement, on=on)
+    ]
+    return CoverageOut(
+        agreement_id=agreement.id,
+        organisation_id=agreement.organisation_id,
+        reference=agreement.reference,
+        status=agreement.status,
+        on=on,
+        met=all(line.met for line in lines),
+        lines=lines,
+    )

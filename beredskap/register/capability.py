@@ -1,0 +1,58 @@
+"""The register: organisations, equipment, volunteers, agreements, search, layers, OGC API and
+maps, with their pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from beredskap.platform.capability import API_PREFIX, Capability, Mount, StaticFolder
+from beredskap.register.agreements import models as agreements_models
+from beredskap.register.agreements.routes import router as agreements_router
+from beredskap.register.inventory import models as inventory_models
+from beredskap.register.inventory.routes import router as inventory_router
+from beredskap.register.layers.routes import router as layers_router
+from beredskap.register.ogc.routes import router as ogc_router
+from beredskap.register.organisations import models as organisations_models
+from beredskap.register.organisations.routes import router as organisations_router
+from beredskap.register.rules import REGISTER_RULES
+from beredskap.register.search.aggregate_routes import router as aggregates_router
+from beredskap.register.search.routes import router as search_router
+from beredskap.register.settings import MapSettings
+from beredskap.register.volunteers import models as volunteers_models
+from beredskap.register.volunteers.routes import router as volunteers_router
+from beredskap.register.web import web_router
+from beredskap.register.web.labels import page_filters
+
+REGISTER_DIR = Path(__file__).parent
+WEB_DIR = REGISTER_DIR / "web"
+
+REGISTER = Capability(
+    name="register",
+    routers=(
+        *(
+            Mount(router, API_PREFIX)
+            for router in (
+                organisations_router,
+                inventory_router,
+                volunteers_router,
+                agreements_router,
+                search_router,
+                aggregates_router,
+                layers_router,
+            )
+        ),
+        Mount(ogc_router),
+        Mount(web_router()),
+    ),
+    rules=REGISTER_RULES,
+    templates=WEB_DIR / "templates",
+    template_filters=page_filters,
+    static=(
+        StaticFolder("/static/maps", WEB_DIR / "static" / "maps"),
+        # Leaflet and its plugins (scripts/fetch_map_assets.py fills it at install).
+        StaticFolder("/static/vendor", WEB_DIR / "static" / "vendor"),
+    ),
+    message_sources=(WEB_DIR,),
+    settings=MapSettings,
+    models=(organisations_models, inventory_models, volunteers_models, agreements_models),
+)

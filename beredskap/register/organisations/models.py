@@ -1,0 +1,169 @@
+"""Organisation and Site tables."""
+
+from __future__ import annotations
+
+import enum
+import re
+from typing import Any
+
+from geoalchemy2 import WKBElement
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from beredskap.platform.audit.models import Audited
+from beredskap.platform.columns import (
+    Timestamped,
+    Versioned,
+    coerce_email,
+    coerce_enum,
+    coerce_point,
+    enum_type,
+    optional_text,
+    point_type,
+    required_text,
+)
+from beredskap.platform.contact_details import normalise_phone
+from beredskap.platform.db import Base
+from beredskap.platform.errors import DomainValidationError
+from beredskap.register.organisations.numbers import normalise_organisation_number
+
+
+class OrganisationCategory(enum.StrEnum):
+    FIRST_AID_CORPS = "first_aid_corps"  # hjelpekorps (Røde Kors, Norsk Folkehjelp)
+    HEALTH_ASSOCIATION = "health_association"  # sanitetsforening
+    RESCUE_DOGS = "rescue_dogs"  # redningshunder
+    SEA_RESCUE = "sea_rescue"  # redningsselskap, sjøredning
+    VOLUNTEER_CENTRE = "volunteer_centre"  # frivilligsentral
+    SPORTS_CLUB = "sports_club"  # idrettslag
+    SCOUTS = "scouts"  # speidergruppe
+    HUNTERS_AND_ANGLERS = "hunters_and_anglers"  # jeger- og fiskerforening
+    AMATEUR_RADIO = "amateur_radio"  # radioamatører (samband)
+    MOTOR_CLUB = "motor_club"  # snøscooter-, ATV- og motorklubb
+    FAITH_COMMUNITY = "faith_community"  # menighet, trossamfunn
+    RESIDENTS_ASSOCIATION = "residents_association"  # velforening, grendelag
+    UMBRELLA = "umbrella"  # paraplyorganisasjon
+    OTHER = "other"
+
+
+class SiteKind(enum.StrEnum):
+    STORAGE = "storage"  # lager
+    BASE = "base"  # base
+    MUSTER_POINT = "muster_point"  # møtested
+    SHELTER = "shelter"  # tilfluktssted / evakueringssted
+
+
+_MUNICIPALITY_NUMBER = re.compile(r"\d{4}")
+
+
+class Organisation(Audited, Versioned, Timestamped, Base):
+    """A voluntary organisation the municipality can call on."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    organisation_number: Mapped[str | None] = mapped_column(String(9), unique=True)
+    category: Mapped[OrganisationCategory] = mapped_column(
+        enum_type(OrganisationCategory, "category")
+    )
+    contact_24_7_name: Mapped[str | None] = mapped_column(String(200))
+    contact_24_7_phone: Mapped[str | None] = mapped_column(String(20))
+    contact_24_7_email: Mapped[str | None] = mapped_column(String(254))
+    home_base: Mapped[WKBElement | None] = mapped_column(point_type())
+    municipality_numbers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    umbrella_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+    )
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    umbrella_organisation: Mapped[Organisation | None] = relationship(remote_side=[id])
+    sites: Mapped[list[Site]] = relationship(back_populates="organisation")
+
+    @validates("name")
+    def _validate_name(self, _key: str, value: str) -> str:
+        return required_text("name", value, 200)
+
+    @validates("contact_24_7_name")
+    def _validate_contact_name(self, _key: str, value: str | None) -> str | None:
+        return optional_text("contact_24_7_name", value, 200)
+
+    @validates("contact_24_7_email")
+    def _validate_contact_email(self, _key: str, value: str | None) -> str | None:
+        return coerce_email("contact_24_7_email", value)
+
+    @validates("organisation_number")
+    def _validate_organisation_number(self, _key: str, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None  # informal groups have none
+        try:
+            return normalise_organisation_number(value)
+        except ValueError as error:
+            raise DomainValidationError("organisation_number", str(error)) from None
+
+    @validates("category")
+    def _validate_category(self, _key: str, value: Any) -> OrganisationCategory:
+        return coerce_enum(OrganisationCategory, "category", value)
+
+    @validates("contact_24_7_phone")
+    def _validate_phone(self, _key: str, value: str | None) -> str | None:
+        if not value:
+            return None
+        try:
+            return normalise_phone(value)
+        except ValueError as error:
+            raise DomainValidationError("contact_24_7_phone", str(error)) from None
+
+    @validates("home_base")
+    def _validate_home_base(self, _key: str, value: Any) -> Any:
+        return coerce_point("home_base", value)
+
+    @validates("municipality_numbers")
+    def _validate_municipalities(self, _key: str, value: list[str] | None) -> list[str]:
+        numbers = list(value or [])
+        for number in numbers:
+            if not isinstance(number, str) or not _MUNICIPALITY_NUMBER.fullmatch(number):
+                raise DomainValidationError(
+                    "municipality_numbers", f"{number!r} is not a 4-digit kommunenummer"
+                )
+        return sorted(set(numbers))
+
+
+class Site(Audited, Versioned, Timestamped, Base):
+    """A storage site, base, muster point or shelter: where equipment is kept or people meet.
+
+    A site without an organisation is the municipality's own (for example shared storage
+    offered to small organisations that lack it).
+    """
+
+    __tablename__ = "sites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[SiteKind] = mapped_column(enum_type(SiteKind, "kind"))
+    location: Mapped[WKBElement] = mapped_column(point_type(), nullable=False)
+    address: Mapped[str | None] = mapped_column(String(300))
+    access_notes: Mapped[str | None] = mapped_column(Text)
+    access_24_7: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    organisation: Mapped[Organisation | None] = relationship(back_populates="sites")
+
+    @validates("name")
+    def _validate_name(self, _key: str, value: str) -> str:
+        return required_text("name", value, 200)
+
+    @validates("address")
+    def _validate_address(self, _key: str, value: str | None) -> str | None:
+        return optional_text("address", value, 300)
+
+    @validates("kind")
+    def _validate_kind(self, _key: str, value: Any) -> SiteKind:
+        return coerce_enum(SiteKind, "kind", value)
+
+    @validates("location")
+    def _validate_location(self, _key: str, value: Any) -> Any:
+        if value is None:
+            raise DomainValidationError("location", "a site needs a location")
+        return coerce_point("location", value)

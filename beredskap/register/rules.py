@@ -1,0 +1,102 @@
+"""The permission rules of the register's routes (declared by its `Capability`)."""
+
+from __future__ import annotations
+
+from beredskap.platform.auth.models import Role
+from beredskap.platform.auth.permissions import (
+    ADMIN,
+    ALL_ROLES,
+    EQUIPMENT_EDITORS,
+    INCIDENT_MAP_ROLES,
+    ORGANISATION_EDITORS,
+    PEOPLE_READERS,
+    PERSONAL_DATA_ROLES,
+    READERS,
+    Rule,
+)
+
+
+def _crud(
+    entity: str,
+    *,
+    read: frozenset[Role],
+    create: frozenset[Role],
+    update: frozenset[Role],
+    delete: frozenset[Role],
+) -> dict[str, frozenset[Role]]:
+    return {
+        f"{entity}.list": read,
+        f"{entity}.read": read,
+        f"{entity}.create": create,
+        f"{entity}.update": update,
+        f"{entity}.delete": delete,
+    }
+
+
+REGISTER_RULES: dict[str, Rule] = {
+    # The register.
+    **_crud(
+        "organisations",
+        read=READERS,
+        create=ADMIN,
+        update=ORGANISATION_EDITORS,
+        delete=ADMIN,
+    ),
+    **_crud(
+        "sites",
+        read=READERS,
+        create=ORGANISATION_EDITORS,
+        update=ORGANISATION_EDITORS,
+        delete=ORGANISATION_EDITORS,
+    ),
+    **_crud("resource_types", read=READERS, create=ADMIN, update=ADMIN, delete=ADMIN),
+    **_crud(
+        "equipment",
+        read=READERS,
+        create=ORGANISATION_EDITORS,
+        update=EQUIPMENT_EDITORS,
+        delete=ORGANISATION_EDITORS,
+    ),
+    **_crud("qualification_types", read=READERS, create=ADMIN, update=ADMIN, delete=ADMIN),
+    **_crud(
+        "volunteers",
+        read=PEOPLE_READERS,
+        create=ORGANISATION_EDITORS,
+        update=ORGANISATION_EDITORS,
+        delete=ORGANISATION_EDITORS,
+    ),
+    **_crud("agreements", read=READERS, create=ADMIN, update=ADMIN, delete=ADMIN),
+    "agreements.coverage": READERS,  # committed against registered: counts, no people
+    # Spatial search: equipment is no personal data; volunteers are.
+    "search.resources": READERS,
+    "search.volunteers": PERSONAL_DATA_ROLES,
+    # Counts per grid cell; small volunteer counts suppressed, so the council may see them.
+    "aggregates.grid": READERS,
+    # Map layers (GeoJSON) and OGC API - Features: the register without people; organisations'
+    # 24/7 contacts only for roles that see contact details. Volunteers are never a layer.
+    "layers.organisations": READERS,
+    "layers.sites": READERS,
+    "layers.equipment_aggregates": READERS,
+    "layers.agreement_areas": READERS,
+    "ogc.landing": READERS,
+    "ogc.conformance": READERS,
+    "ogc.collections": READERS,
+    **{
+        f"ogc.{collection}.{resource}": READERS
+        for collection in ("organisations", "sites", "equipment_aggregates", "agreement_areas")
+        for resource in ("collection", "items", "feature")
+    },
+    # Web pages.
+    "web.dashboard": ALL_ROLES,
+    "web.organisations": READERS,
+    "web.organisation": READERS,
+    "web.equipment_new": ORGANISATION_EDITORS,
+    "web.equipment_create": ORGANISATION_EDITORS,
+    "web.equipment_edit": EQUIPMENT_EDITORS,
+    "web.equipment_update": EQUIPMENT_EDITORS,
+    # Map pages. Volunteers appear only on the incident map, only for PERSONAL_DATA_ROLES
+    # (an org editor: its own members); the overview hides contacts from the council.
+    "web.map_overview": READERS,
+    "web.map_incident": INCIDENT_MAP_ROLES,
+    "web.map_council": READERS,
+}

@@ -1,0 +1,21 @@
+"""Server-rendered pages (Jinja2), in Norwegian bokmål by default and English on request.
+
+Every route is named `web.*` and passes the permission matrix like the API's routes.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from beredskap.register.web import equipment_pages, map_pages, register_pages
+
+__all__ = ["web_router"]
+
+
+def web_router() -> APIRouter:
+    """Every page of the register (left out of the OpenAPI document: it is HTML)."""
+    router = APIRouter(include_in_schema=False)
+    router.include_router(register_pages.router)
+    router.include_router(equipment_pages.router)
+    router.include_router(map_pages.router)
+    return router

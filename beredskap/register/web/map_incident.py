@@ -1,0 +1,171 @@
+"""What the incident map shows: ready equipment near the point (by site, numbered) and the
+volunteers who can be called out, for the roles that may see them, as the volunteer search
+does (an organisation editor: its own members only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from geoalchemy2.shape import to_shape
+from jinja2 import Environment
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from beredskap.platform.auth.models import Role
+from beredskap.platform.auth.service import Principal
+from beredskap.platform.columns import today_in_norway
+from beredskap.register.inventory.models import ResourceType
+from beredskap.register.maps.incident import ApproximateHome, NumberedSite
+from beredskap.register.search import service as search
+from beredskap.register.web.map_data import catalogue_name, popups
+from beredskap.register.web.map_forms import IncidentForm
+
+INCIDENT_EQUIPMENT_LIMIT = 200
+INCIDENT_VOLUNTEER_LIMIT = 50
+
+
+@dataclass
+class ResultLine:
+    """One type of equipment at a site: the ready lines of that type added up."""
+
+    name: str
+    quantity: int
+    unit: str
+    amount: str = ""
+
+
+@dataclass
+class ResultSite:
+    number: int
+    site_id: int
+    name: str
+    organisation_id: int
+    organisation: str
+    distance_km: float
+    access_24_7: bool
+    lat: float
+    lon: float
+    lines: list[ResultLine] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ResultPerson:
+    name: str
+    mobile: str
+    availability: Any
+    distance_km: float
+    organisations: list[str]
+    qualifications: list[str]
+    lat: float
+    lon: float
+
+
+@dataclass
+class IncidentResults:
+    sites: list[ResultSite]
+    people: list[ResultPerson] | None  # None: the reader may not see volunteers
+    equipment_limit_reached: bool
+    volunteer_limit_reached: bool
+
+
+def incident_results(
+    session: Session, principal: Principal, form: IncidentForm, env: Environment, language: str
+) -> IncidentResults:
+    assert form.place is not None
+    number = env.filters["number"]
+    unit = env.filters["unit"]
+    names = {
+        rt.code: (rt.name_nb if language == "nb" else rt.name_en)
+        for rt in session.scalars(select(ResourceType))
+    }
+    lines = search.ready_equipment_near(
+        session,
+        form.place,
+        radius_m=form.radius_m,
+        limit=INCIDENT_EQUIPMENT_LIMIT,
+        capability=form.capability,
+        resource_type_id=form.resource_type.id if form.resource_type else None,
+    )
+    by_site: dict[int, ResultSite] = {}
+    for line in lines:
+        site = by_site.get(line.site_id)
+        if site is None:
+            site = by_site[line.site_id] = ResultSite(
+                number=len(by_site) + 1,
+                site_id=line.site_id,
+                name=line.site_name,
+                organisation_id=line.organisation_id,
+                organisation=line.organisation,
+                distance_km=round(line.distance_m / 1000, 1),
+                access_24_7=line.access_24_7,
+                lat=line.lat,
+                lon=line.lon,
+            )
+        name = names.get(line.resource_type, line.resource_type_name)
+        same = next((kept for kept in site.lines if kept.name == name), None)
+        if same is None:
+            site.lines.append(ResultLine(name, line.quantity, line.unit))
+        else:
+            same.quantity += line.quantity
+    for site in by_site.values():
+        for kept in site.lines:
+            kept.amount = f"{number(kept.quantity)} {unit(kept.unit)}"
+
+    people = None
+    volunteer_rows: list[Any] = []
+    if principal.sees_personal_data:  # as /api/v1/search/volunteers
+        scope = principal.organisation_ids if principal.role == Role.ORG_EDITOR else None
+        day = today_in_norway()
+        volunteer_rows = search.available_volunteers_near(
+            session,
+            form.place,
+            radius_m=form.radius_m,
+            limit=INCIDENT_VOLUNTEER_LIMIT,
+            on=day,
+            qualification_type_id=form.qualification.id if form.qualification else None,
+            organisation_ids=scope,
+        )
+        people = []
+        for volunteer, distance in volunteer_rows:
+            home = to_shape(volunteer.home_area)  # never None: the search requires one
+            people.append(
+                ResultPerson(
+                    name=volunteer.full_name,
+                    mobile=volunteer.mobile,
+                    availability=volunteer.availability,
+                    distance_km=round(distance / 1000, 1),
+                    organisations=[m.organisation.name for m in volunteer.memberships],
+                    qualifications=[
+                        catalogue_name(held.qualification_type, language)
+                        for held in volunteer.qualifications
+                        if held.valid_on(day)
+                    ],
+                    lat=float(home.y),
+                    lon=float(home.x),
+                )
+            )
+    return IncidentResults(
+        sites=list(by_site.values()),
+        people=people,
+        equipment_limit_reached=len(lines) >= INCIDENT_EQUIPMENT_LIMIT,
+        volunteer_limit_reached=len(volunteer_rows) >= INCIDENT_VOLUNTEER_LIMIT,
+    )
+
+
+def numbered_sites(results: IncidentResults, env: Environment) -> list[NumberedSite]:
+    macros = popups(env)
+    return [
+        NumberedSite(site.number, site.lat, site.lon, site.name, macros.result_site_popup(site))
+        for site in results.sites
+    ]
+
+
+def approximate_homes(results: IncidentResults, env: Environment) -> list[ApproximateHome] | None:
+    if results.people is None:
+        return None
+    macros = popups(env)
+    return [
+        ApproximateHome(person.lat, person.lon, macros.volunteer_popup(person))
+        for person in results.people
+    ]

@@ -1,0 +1,249 @@
+"""What the overview map shows: organisations' bases, sites by kind, equipment per site and
+the areas of active agreements, read through `beredskap.register.layers.service` and written as the
+compact rows layers.js draws, with the labels it needs; contact details only for roles that
+see them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import partial
+from typing import Any
+
+from babel.support import Translations
+from jinja2 import Environment
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from beredskap.platform.auth.service import Principal
+from beredskap.register.agreements.models import AgreementStatus
+from beredskap.register.inventory.models import Capability, EquipmentStatus
+from beredskap.register.layers import service as layers
+from beredskap.register.maps import rows
+from beredskap.register.maps.overview import (
+    MapArea,
+    OverviewContent,
+    OverviewTexts,
+    category_colour,
+)
+from beredskap.register.organisations.models import OrganisationCategory, SiteKind
+from beredskap.register.web.labels import enum_label
+from beredskap.register.web.map_data import LEGEND_COLOURS, popups
+from beredskap.register.web.map_forms import OverviewForm
+
+PAGE_SIZE = 5_000
+MAX_FEATURES = 20_000
+
+
+def _all_features(
+    read: Callable[..., layers.LayerPage], **criteria: Any
+) -> tuple[list[layers.LayerFeature], int]:
+    """Every feature of a layer, page by page, up to MAX_FEATURES; and how many matched."""
+    features: list[layers.LayerFeature] = []
+    total = 0
+    while len(features) < MAX_FEATURES:
+        page = read(limit=PAGE_SIZE, offset=len(features), **criteria)
+        features.extend(page.features)
+        total = page.total
+        if len(features) >= total or not page.features:
+            break
+    return features[:MAX_FEATURES], total
+
+
+def _lat_lon(feature: layers.LayerFeature) -> tuple[float, float]:
+    lon, lat = feature.geometry["coordinates"][:2]
+    return float(lat), float(lon)
+
+
+def _enum_or_none(enum_class: Any, value: Any) -> Any:
+    try:
+        return enum_class(value)
+    except ValueError:
+        return None
+
+
+@dataclass
+class Overview:
+    content: OverviewContent
+    texts: OverviewTexts
+    legend: Markup
+    shown: dict[str, int] = field(default_factory=dict)
+    truncated: bool = False
+
+
+# Both plural forms of a message, for layers.js to choose by count (nb and en: one or not).
+PLURAL_SAMPLES = (1, 2)
+
+
+def overview_texts(translations: Translations) -> OverviewTexts:
+    """The labels layers.js writes into the overview's popups."""
+    _ = translations.gettext
+    label = partial(enum_label, translations)
+    municipality = _("The municipality")
+    return OverviewTexts(
+        organisation={
+            "categories": [label(category) for category in OrganisationCategory],
+            "organisationNumber": _("Org. no. %(number)s"),
+            "sites": [
+                translations.ngettext("%(count)s site", "%(count)s sites", n)
+                for n in PLURAL_SAMPLES
+            ],
+            "contact": _("24/7 contact"),
+        },
+        sites={
+            kind.value: {"kind": label(kind), "open": _("open 24/7"), "municipality": municipality}
+            for kind in SiteKind
+        },
+        equipment={
+            "lines": [
+                translations.ngettext("%(count)s equipment line", "%(count)s equipment lines", n)
+                for n in PLURAL_SAMPLES
+            ],
+            "byCapability": _("By capability"),
+            "byStatus": _("By status"),
+            "capabilities": [label(capability) for capability in Capability],
+            "statuses": [label(status) for status in EquipmentStatus],
+            "kindHeader": _("Kind"),
+            "linesHeader": _("Lines"),
+            "itemsHeader": _("Items"),
+            "municipality": municipality,
+        },
+    )
+
+
+def overview(
+    session: Session,
+    principal: Principal,
+    form: OverviewForm,
+    env: Environment,
+    translations: Translations,
+) -> Overview:
+    """Bases, sites by kind, equipment per site (filtered), areas of active agreements."""
+    macros = popups(env)
+    truncated = False
+    contact_details = principal.sees_contact_details
+
+    organisations, total = _all_features(
+        lambda **page: layers.organisations(session, with_contact_details=contact_details, **page)
+    )
+    truncated |= total > len(organisations)
+    bases = []
+    categories = set()
+    for feature in organisations:
+        props = feature.properties
+        lat, lon = _lat_lon(feature)
+        contact = None
+        if contact_details:
+            contact = tuple(props.get(f"contact_24_7_{key}") for key in ("name", "phone", "email"))
+        categories.add(props["category"])
+        bases.append(
+            rows.organisation_row(
+                lat,
+                lon,
+                category=props["category"],
+                id=feature.id,
+                name=props["name"],
+                organisation_number=props.get("organisation_number"),
+                site_count=props.get("site_count", 0),
+                contact=contact,  # type: ignore[arg-type]
+            )
+        )
+
+    site_features, total = _all_features(lambda **page: layers.sites(session, **page))
+    truncated |= total > len(site_features)
+    sites: dict[str, list[rows.Row]] = {kind.value: [] for kind in SiteKind}
+    for feature in site_features:
+        props = feature.properties
+        lat, lon = _lat_lon(feature)
+        category = props.get("organisation_category") or OrganisationCategory.OTHER.value
+        categories.add(category)
+        sites.setdefault(props["kind"], []).append(
+            rows.site_row(
+                lat,
+                lon,
+                category=category,
+                name=props["name"],
+                address=props.get("address"),
+                access_24_7=bool(props.get("access_24_7")),
+                organisation_id=props.get("organisation_id"),
+                organisation=props.get("organisation"),
+            )
+        )
+
+    equipment_features, total = _all_features(
+        lambda **page: layers.equipment_aggregates(
+            session, capability=form.capability, status=form.status, **page
+        )
+    )
+    truncated |= total > len(equipment_features)
+    equipment = []
+    lines = 0
+    for feature in equipment_features:
+        props = feature.properties
+        lat, lon = _lat_lon(feature)
+        lines += props["lines"]
+        equipment.append(
+            rows.equipment_row(
+                lat,
+                lon,
+                lines=props["lines"],
+                site_name=props["site_name"],
+                organisation_id=props.get("organisation_id"),
+                organisation=props.get("organisation"),
+                by_capability=props["by_capability"],
+                by_status=props["by_status"],
+            )
+        )
+
+    # Active agreements only: a draft or expired agreement commits nobody to anything.
+    area_features, total = _all_features(
+        lambda **page: layers.agreement_areas(session, status=AgreementStatus.ACTIVE, **page)
+    )
+    truncated |= total > len(area_features)
+    areas = []
+    for feature in area_features:
+        props = feature.properties
+        areas.append(
+            MapArea(
+                feature.geometry,
+                popup=macros.agreement_popup(
+                    props["reference"],
+                    props["title"],
+                    _enum_or_none(AgreementStatus, props["status"]),
+                    props["organisation_id"],
+                    props["organisation"],
+                    props.get("tasks") or [],
+                    _day(props.get("valid_from")),
+                    _day(props.get("valid_until")),
+                ),
+            )
+        )
+
+    label = env.filters["label"]
+    legend_categories = [
+        (label(category), category_colour(category.value))
+        for category in OrganisationCategory
+        if category.value in categories
+    ]
+    return Overview(
+        content=OverviewContent(
+            bases=bases, sites=sites, equipment=equipment, agreement_areas=areas
+        ),
+        texts=overview_texts(translations),
+        legend=macros.overview_legend(legend_categories, LEGEND_COLOURS),
+        shown={
+            "bases": len(bases),
+            "sites": sum(len(points) for points in sites.values()),
+            "equipment_sites": len(equipment),
+            "equipment_lines": lines,
+            "areas": len(areas),
+        },
+        truncated=truncated,
+    )
+
+
+def _day(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))

@@ -1,0 +1,148 @@
+"""The dashboard, the list of organisations and one organisation's page."""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Callable, Sequence
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from beredskap.platform.api.crud import get_or_404
+from beredskap.platform.api.types import PathId
+from beredskap.platform.auth.models import Role
+from beredskap.platform.auth.service import Principal
+from beredskap.platform.columns import today_in_norway
+from beredskap.platform.deps import CurrentPrincipal, SessionDep
+from beredskap.platform.digits import parse_digits
+from beredskap.platform.web.rendering import render
+from beredskap.register.inventory.models import EquipmentStatus
+from beredskap.register.organisations.models import Organisation, OrganisationCategory
+from beredskap.register.web import queries
+
+router = APIRouter()
+MAX_SEARCH_LENGTH = 100
+MAX_PAGE = 100_000
+
+
+@router.get("/", name="web.dashboard")
+def dashboard(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    """What each role does first."""
+    today = today_in_norway()
+    context: dict[str, object] = {"today": today}
+    if principal.role == Role.ADMIN:
+        overdue, overdue_total = queries.overdue_inspections(session, today)
+        context |= {
+            "counts": queries.register_counts(session),
+            "agreements": queries.agreements_needing_attention(session, today),
+            "overdue": overdue,
+            "overdue_total": overdue_total,
+        }
+    elif principal.role == Role.DUTY_OFFICER:
+        context |= {
+            "organisations": queries.active_organisations(session),
+            "stock": queries.ready_by_capability(session),
+        }
+    elif principal.role == Role.COUNCIL:
+        context |= {
+            "overview": queries.council_overview(session),
+            "statuses": list(EquipmentStatus),
+        }
+    elif principal.role == Role.ORG_EDITOR:
+        context |= {
+            "own": queries.editor_overview(session, principal.organisation_ids, today),
+        }
+    else:
+        context |= {"agreements": queries.active_agreements(session)}
+    context["panels"] = dashboard_panels(request, session, principal)
+    return render(request, "dashboard.html", context, principal=principal)
+
+
+# What another package shows on a role's dashboard (the SMS sending status for the duty
+# officer): a callable of the request, session and principal giving a rendered panel, or
+# None for a role it is not for. The composition root lists them in
+# `app.state.dashboard_panels`; the core knows none of them.
+DashboardPanel = Callable[[Request, Session, Principal], Markup | None]
+
+
+def dashboard_panels(request: Request, session: Session, principal: Principal) -> list[Markup]:
+    panels: Sequence[DashboardPanel] = getattr(request.app.state, "dashboard_panels", ())
+    rendered = (panel(request, session, principal) for panel in panels)
+    return [html for html in rendered if html is not None]
+
+
+def _search_text(raw: str | None) -> str:
+    text = "".join(ch for ch in (raw or "") if unicodedata.category(ch) != "Cc")
+    return text.strip()[:MAX_SEARCH_LENGTH]
+
+
+@router.get("/organisations", name="web.organisations")
+def organisations(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    category: str | None = None,
+    q: str | None = None,
+    page: Annotated[str | None, Query()] = None,
+) -> Response:
+    """Organisations, filtered by category and part of the name (unknown filters are ignored)."""
+    chosen = category if category in {c.value for c in OrganisationCategory} else None
+    text = _search_text(q)
+    number = parse_digits(page) or 1
+    number = number if number <= MAX_PAGE else 1
+    rows, total = queries.organisation_list(
+        session,
+        category=OrganisationCategory(chosen) if chosen else None,
+        text=text or None,
+        page=number,
+    )
+    pages = max(1, math.ceil(total / queries.PAGE_SIZE))
+    return render(
+        request,
+        "organisations.html",
+        {
+            "rows": rows,
+            "total": total,
+            "category": chosen or "",
+            "categories": list(OrganisationCategory),
+            "q": text,
+            "page": number,
+            "pages": pages,
+        },
+        principal=principal,
+    )
+
+
+@router.get("/organisations/{organisation_id}", name="web.organisation")
+def organisation(
+    organisation_id: PathId,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    saved: str | None = None,
+) -> Response:
+    """Sites, equipment by type and status, members (to those who may see them), agreements."""
+    record = get_or_404(session, Organisation, organisation_id, "organisation")
+    members = principal.sees_members_of(record.id)
+    return render(
+        request,
+        "organisation.html",
+        {
+            "organisation": record,
+            "sites": queries.organisation_sites(session, record.id),
+            "groups": queries.equipment_groups(session, record.id),
+            "agreements": queries.organisation_agreements(session, record.id),
+            "volunteers": queries.organisation_volunteers(session, record.id) if members else None,
+            "sees_phones": principal.sees_phones_of(record.id),
+            "sees_contacts": principal.sees_contact_details,
+            "may_add": principal.may_edit_organisation(record.id),
+            "may_edit": principal.may_edit_equipment_of(record.id),
+            "saved": parse_digits(saved),
+            "today": today_in_norway(),
+        },
+        principal=principal,
+    )
