@@ -71,9 +71,7 @@ def test_catalogs_hold_no_unused_entries_and_pass_babels_checks(language: str) -
     catalog = load_catalog(language)
     used = set(_extracted())
     unused = [m.id for m in catalog if m.id and ((_msgid(m.id), m.context) not in used)]
-    assert not unused, (
-        f"entries no code uses (run python -m beredskap.main.catalogs): {unused}"
-    )
+    assert not unused, f"entries no code uses (run python -m beredskap.main.catalogs): {unused}"
     problems = [(m.id, errors) for m, errors in catalog.check()]
     assert not problems, problems
     assert not [m.id for m in catalog if m.id and m.fuzzy], "fuzzy entries are not shown"
