@@ -1,15 +1,52 @@
-"""Domain errors shared by every entry point (API, web, CLI, seeders)."""
+"""Domain errors shared by every entry point (API, web, CLI, seeders).
+
+A validation error carries a code and its parameters, never only words: the code is the
+message's English template, marked with `N_` so the gettext catalogs hold it (e.g.
+`N_("must be between %(low)s and %(high)s")`), and the parameters fill it in. A page shows
+`error.translated(translations)`; the API's problem+json gives the English text, the code
+and the parameters. Nothing matches a message's words back to find its translation, so
+rewording a message cannot silently break a page (the catalog test fails until the new code
+is translated).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+Param = str | int | float
+
+
+class Translator(Protocol):
+    def gettext(self, message: str) -> str: ...
+
+
+def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker
+    """Mark a message code for extraction into the catalogs; translated where it is shown."""
+    return message
 
 
 class DomainValidationError(ValueError):
     """A value breaks a rule of the register; names the field so callers can point at it."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
+    def __init__(self, field: str, code: str, **params: Param) -> None:
         self.field = field
-        self.message = message
+        self.code = code
+        self.params: Mapping[str, Param] = params
+        self.message = code % params if params else code
+        super().__init__(f"{field}: {self.message}")
+
+    def translated(
+        self, translations: Translator, number: Callable[[int], str] | None = None
+    ) -> str:
+        """The message in the reader's language (whole numbers written as the reader's
+        language writes them, when `number` is given)."""
+        params: dict[str, Any] = {
+            key: number(value) if number is not None and isinstance(value, int) else value
+            for key, value in self.params.items()
+        }
+        text = translations.gettext(self.code)
+        return text % params if params else text
 
 
 class NotFoundError(LookupError):

@@ -24,7 +24,7 @@ PLATFORM = Capability(
     rules=PLATFORM_RULES,
     templates=WEB_DIR / "templates",
     static=(StaticFolder("/static", WEB_DIR / "static"),),
-    message_sources=(WEB_DIR,),
+    message_sources=(WEB_DIR.parent,),  # error codes too (columns, auth, api)
     settings=PlatformSettings,
     models=(audit_models, auth_models),
 )

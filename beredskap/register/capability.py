@@ -52,7 +52,7 @@ REGISTER = Capability(
         # Leaflet and its plugins (scripts/fetch_map_assets.py fills it at install).
         StaticFolder("/static/vendor", WEB_DIR / "static" / "vendor"),
     ),
-    message_sources=(WEB_DIR,),
+    message_sources=(REGISTER_DIR,),  # pages, labels and the error codes of its domains
     settings=MapSettings,
     models=(organisations_models, inventory_models, volunteers_models, agreements_models),
 )

@@ -26,6 +26,10 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 from starlette.requests import Request
 
+from beredskap.platform.errors import N_
+
+__all__ = ["N_"]  # marks a message for extraction (also error codes); translated where shown
+
 LANGUAGES = ("nb", "en")
 LANG_COOKIE = "lang"
 DOMAIN = "messages"
@@ -41,11 +45,6 @@ EXTRACT_METHOD_MAP = [
     ("**/templates/**.html", "jinja2.ext:babel_extract"),
 ]
 EXTRACT_OPTIONS_MAP = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
-
-
-def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker
-    """Mark a message for extraction; it is translated where it is shown."""
-    return message
 
 
 def in_context(context: str, message: str) -> tuple[str, str]:
