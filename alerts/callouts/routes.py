@@ -170,7 +170,7 @@ def summarise_callouts(session: SessionDep, principal: CurrentPrincipal) -> Call
     return CalloutSummary.model_validate(totals)
 
 
-@router.get("/callouts/{callout_id}", name="callouts.read", response_model=CalloutOut)
+@router.get("/callouts/{callout_id:int}", name="callouts.read", response_model=CalloutOut)
 def read_callout(
     callout_id: PathId, session: SessionDep, principal: CurrentPrincipal, response: Response
 ) -> CalloutOut:
@@ -181,7 +181,7 @@ def read_callout(
 
 
 @router.get(
-    "/callouts/{callout_id}/recipients",
+    "/callouts/{callout_id:int}/recipients",
     name="callouts.recipients",
     response_model=Page[RecipientOut],
 )
@@ -242,7 +242,7 @@ def list_recipients(
 
 
 @router.post(
-    "/callouts/{callout_id}/send",
+    "/callouts/{callout_id:int}/send",
     name="callouts.send",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=CalloutOut,
@@ -266,7 +266,7 @@ def send_callout(
     return _out(session, callout)
 
 
-@router.post("/callouts/{callout_id}/stop", name="callouts.stop", response_model=CalloutOut)
+@router.post("/callouts/{callout_id:int}/stop", name="callouts.stop", response_model=CalloutOut)
 def stop_callout(
     callout_id: PathId, session: SessionDep, principal: CurrentPrincipal, response: Response
 ) -> CalloutOut:
@@ -277,7 +277,7 @@ def stop_callout(
 
 
 @router.post(
-    "/callouts/{callout_id}/follow-up",
+    "/callouts/{callout_id:int}/follow-up",
     name="callouts.follow_up",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=NoticesQueued,
@@ -294,7 +294,7 @@ def follow_up(
 
 
 @router.post(
-    "/callouts/{callout_id}/covered",
+    "/callouts/{callout_id:int}/covered",
     name="callouts.covered",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=NoticesQueued,

@@ -146,7 +146,7 @@ def read_overdue(session: SessionDep, principal: CurrentPrincipal) -> OverdueOut
 
 
 @router.get(
-    "/exercises/{exercise_id}/evaluation",
+    "/exercises/{exercise_id:int}/evaluation",
     name="exercises.evaluation",
     response_model=EvaluationOut,
 )
@@ -161,7 +161,7 @@ def read_evaluation(
 
 
 @router.post(
-    "/exercises/{exercise_id}/evaluation",
+    "/exercises/{exercise_id:int}/evaluation",
     name="exercises.evaluate",
     response_model=EvaluationOut,
 )
@@ -182,7 +182,7 @@ def record_evaluation(
 
 
 @router.post(
-    "/exercises/{exercise_id}/observations",
+    "/exercises/{exercise_id:int}/observations",
     name="exercises.observations_create",
     status_code=status.HTTP_201_CREATED,
     response_model=ObservationOut,
@@ -203,7 +203,7 @@ def create_observation(
 
 
 @router.post(
-    "/exercises/{exercise_id}/actions",
+    "/exercises/{exercise_id:int}/actions",
     name="exercises.actions_create",
     status_code=status.HTTP_201_CREATED,
     response_model=ActionOut,
@@ -256,7 +256,7 @@ def list_actions(
 
 
 @router.patch(
-    "/exercise-actions/{action_id}", name="exercise_actions.update", response_model=ActionOut
+    "/exercise-actions/{action_id:int}", name="exercise_actions.update", response_model=ActionOut
 )
 def update_action(
     action_id: PathId,

@@ -213,7 +213,7 @@ def exercise_conflicts(
     return ConflictsOut(conflicts=[conflict_out(conflict) for conflict in conflicts])
 
 
-@router.get("/exercises/{exercise_id}", name="exercises.read", response_model=ExerciseOut)
+@router.get("/exercises/{exercise_id:int}", name="exercises.read", response_model=ExerciseOut)
 def read_exercise(
     exercise_id: PathId, session: SessionDep, principal: CurrentPrincipal, response: Response
 ) -> ExerciseOut:
@@ -223,7 +223,7 @@ def read_exercise(
     return exercise_out(exercise, principal)
 
 
-@router.patch("/exercises/{exercise_id}", name="exercises.update", response_model=ExerciseSaved)
+@router.patch("/exercises/{exercise_id:int}", name="exercises.update", response_model=ExerciseSaved)
 def update_exercise(
     exercise_id: PathId,
     body: ExercisePatch,
@@ -244,7 +244,9 @@ def update_exercise(
     return _saved(planned, principal)
 
 
-@router.post("/exercises/{exercise_id}/cancel", name="exercises.cancel", response_model=ExerciseOut)
+@router.post(
+    "/exercises/{exercise_id:int}/cancel", name="exercises.cancel", response_model=ExerciseOut
+)
 def cancel_exercise(
     exercise_id: PathId,
     session: SessionDep,

@@ -87,7 +87,7 @@ def create_agreement(
     return AgreementOut.of(agreement, principal)
 
 
-@router.get("/agreements/{agreement_id}", name="agreements.read", response_model=AgreementOut)
+@router.get("/agreements/{agreement_id:int}", name="agreements.read", response_model=AgreementOut)
 def read_agreement(
     agreement_id: PathId, session: SessionDep, principal: CurrentPrincipal, response: Response
 ) -> AgreementOut:
@@ -97,7 +97,9 @@ def read_agreement(
     return AgreementOut.of(agreement, principal)
 
 
-@router.patch("/agreements/{agreement_id}", name="agreements.update", response_model=AgreementOut)
+@router.patch(
+    "/agreements/{agreement_id:int}", name="agreements.update", response_model=AgreementOut
+)
 def update_agreement(
     agreement_id: PathId,
     body: AgreementPatch,
@@ -122,7 +124,9 @@ def update_agreement(
 
 
 @router.delete(
-    "/agreements/{agreement_id}", name="agreements.delete", status_code=status.HTTP_204_NO_CONTENT
+    "/agreements/{agreement_id:int}",
+    name="agreements.delete",
+    status_code=status.HTTP_204_NO_CONTENT,
 )
 def delete_agreement(agreement_id: PathId, request: Request, session: SessionDep) -> Response:
     """Delete an agreement and its commitments (admin); ending one is usually a status."""
@@ -133,7 +137,9 @@ def delete_agreement(agreement_id: PathId, request: Request, session: SessionDep
 
 
 @router.get(
-    "/agreements/{agreement_id}/coverage", name="agreements.coverage", response_model=CoverageOut
+    "/agreements/{agreement_id:int}/coverage",
+    name="agreements.coverage",
+    response_model=CoverageOut,
 )
 def agreement_coverage(agreement_id: PathId, session: SessionDep) -> CoverageOut:
     """Does what is registered meet what was committed? For each commitment: the quantity of

@@ -84,7 +84,7 @@ def create_resource_type(
 
 
 @router.get(
-    "/resource-types/{resource_type_id}",
+    "/resource-types/{resource_type_id:int}",
     name="resource_types.read",
     response_model=ResourceTypeOut,
 )
@@ -98,7 +98,7 @@ def read_resource_type(
 
 
 @router.patch(
-    "/resource-types/{resource_type_id}",
+    "/resource-types/{resource_type_id:int}",
     name="resource_types.update",
     response_model=ResourceTypeOut,
 )
@@ -119,7 +119,7 @@ def update_resource_type(
 
 
 @router.delete(
-    "/resource-types/{resource_type_id}",
+    "/resource-types/{resource_type_id:int}",
     name="resource_types.delete",
     status_code=status.HTTP_204_NO_CONTENT,
 )
@@ -188,7 +188,7 @@ def create_equipment(
     return EquipmentOut.of(equipment)
 
 
-@router.get("/equipment/{equipment_id}", name="equipment.read", response_model=EquipmentOut)
+@router.get("/equipment/{equipment_id:int}", name="equipment.read", response_model=EquipmentOut)
 def read_equipment(equipment_id: PathId, session: SessionDep, response: Response) -> EquipmentOut:
     """One equipment line."""
     equipment = service.get_equipment(session, equipment_id)
@@ -196,7 +196,7 @@ def read_equipment(equipment_id: PathId, session: SessionDep, response: Response
     return EquipmentOut.of(equipment)
 
 
-@router.patch("/equipment/{equipment_id}", name="equipment.update", response_model=EquipmentOut)
+@router.patch("/equipment/{equipment_id:int}", name="equipment.update", response_model=EquipmentOut)
 def update_equipment(
     equipment_id: PathId,
     body: EquipmentPatch,
@@ -220,7 +220,7 @@ def update_equipment(
 
 
 @router.delete(
-    "/equipment/{equipment_id}", name="equipment.delete", status_code=status.HTTP_204_NO_CONTENT
+    "/equipment/{equipment_id:int}", name="equipment.delete", status_code=status.HTTP_204_NO_CONTENT
 )
 def delete_equipment(
     equipment_id: PathId, request: Request, session: SessionDep, principal: CurrentPrincipal

@@ -89,7 +89,9 @@ def create_organisation(
 
 
 @router.get(
-    "/organisations/{organisation_id}", name="organisations.read", response_model=OrganisationOut
+    "/organisations/{organisation_id:int}",
+    name="organisations.read",
+    response_model=OrganisationOut,
 )
 def read_organisation(
     organisation_id: PathId, session: SessionDep, principal: CurrentPrincipal, response: Response
@@ -100,7 +102,9 @@ def read_organisation(
 
 
 @router.patch(
-    "/organisations/{organisation_id}", name="organisations.update", response_model=OrganisationOut
+    "/organisations/{organisation_id:int}",
+    name="organisations.update",
+    response_model=OrganisationOut,
 )
 def update_organisation(
     organisation_id: PathId,
@@ -121,7 +125,7 @@ def update_organisation(
 
 
 @router.delete(
-    "/organisations/{organisation_id}",
+    "/organisations/{organisation_id:int}",
     name="organisations.delete",
     status_code=status.HTTP_204_NO_CONTENT,
 )
@@ -178,7 +182,7 @@ def create_site(
     return SiteOut.of(site, principal)
 
 
-@router.get("/sites/{site_id}", name="sites.read", response_model=SiteOut)
+@router.get("/sites/{site_id:int}", name="sites.read", response_model=SiteOut)
 def read_site(
     site_id: PathId, session: SessionDep, principal: CurrentPrincipal, response: Response
 ) -> SiteOut:
@@ -187,7 +191,7 @@ def read_site(
     return SiteOut.of(site, principal)
 
 
-@router.patch("/sites/{site_id}", name="sites.update", response_model=SiteOut)
+@router.patch("/sites/{site_id:int}", name="sites.update", response_model=SiteOut)
 def update_site(
     site_id: PathId,
     body: SitePatch,
@@ -208,7 +212,7 @@ def update_site(
     return SiteOut.of(site, principal)
 
 
-@router.delete("/sites/{site_id}", name="sites.delete", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/sites/{site_id:int}", name="sites.delete", status_code=status.HTTP_204_NO_CONTENT)
 def delete_site(
     site_id: PathId, request: Request, session: SessionDep, principal: CurrentPrincipal
 ) -> Response:

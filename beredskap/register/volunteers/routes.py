@@ -95,7 +95,7 @@ def create_qualification_type(
 
 
 @router.get(
-    "/qualification-types/{qualification_type_id}",
+    "/qualification-types/{qualification_type_id:int}",
     name="qualification_types.read",
     response_model=QualificationTypeOut,
 )
@@ -111,7 +111,7 @@ def read_qualification_type(
 
 
 @router.patch(
-    "/qualification-types/{qualification_type_id}",
+    "/qualification-types/{qualification_type_id:int}",
     name="qualification_types.update",
     response_model=QualificationTypeOut,
 )
@@ -134,7 +134,7 @@ def update_qualification_type(
 
 
 @router.delete(
-    "/qualification-types/{qualification_type_id}",
+    "/qualification-types/{qualification_type_id:int}",
     name="qualification_types.delete",
     status_code=status.HTTP_204_NO_CONTENT,
 )
@@ -256,7 +256,7 @@ def create_volunteer(
     return VolunteerOut.of(volunteer, personal=principal.sees_personal_data)
 
 
-@router.get("/volunteers/{volunteer_id}", name="volunteers.read", response_model=VolunteerOut)
+@router.get("/volunteers/{volunteer_id:int}", name="volunteers.read", response_model=VolunteerOut)
 def read_volunteer(
     volunteer_id: PathId, session: SessionDep, principal: CurrentPrincipal, response: Response
 ) -> VolunteerOut:
@@ -266,7 +266,9 @@ def read_volunteer(
     return VolunteerOut.of(volunteer, personal=principal.sees_personal_data)
 
 
-@router.patch("/volunteers/{volunteer_id}", name="volunteers.update", response_model=VolunteerOut)
+@router.patch(
+    "/volunteers/{volunteer_id:int}", name="volunteers.update", response_model=VolunteerOut
+)
 def update_volunteer(
     volunteer_id: PathId,
     body: VolunteerPatch,
@@ -301,7 +303,9 @@ def update_volunteer(
 
 
 @router.delete(
-    "/volunteers/{volunteer_id}", name="volunteers.delete", status_code=status.HTTP_204_NO_CONTENT
+    "/volunteers/{volunteer_id:int}",
+    name="volunteers.delete",
+    status_code=status.HTTP_204_NO_CONTENT,
 )
 def delete_volunteer(
     volunteer_id: PathId, request: Request, session: SessionDep, principal: CurrentPrincipal

@@ -117,7 +117,7 @@ def organisations(
     )
 
 
-@router.get("/organisations/{organisation_id}", name="web.organisation")
+@router.get("/organisations/{organisation_id:int}", name="web.organisation")
 def organisation(
     organisation_id: PathId,
     request: Request,
