@@ -32,7 +32,7 @@ from sqlalchemy import func, select
 
 from alerts.gateway.twilio_gateway import TwilioConfig, TwilioGateway
 from alerts.models import CalloutRecipient, RecipientState
-from alerts.outbox.claims import Outcome
+from alerts.outbox.recording import Outcome
 from alerts.outbox.worker import SmsWorker, WorkerConfig
 from beredskap.main.settings import Settings
 from beredskap.platform import migrate

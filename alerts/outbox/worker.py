@@ -5,7 +5,7 @@ calls the gateway; a heartbeat thread says every few seconds that the worker liv
 it sees of its gateway (`gateway_health`). A round of the main thread:
 
 1. in ONE transaction: record the answers that came back since the last round
-   (`outbox.record_results`) and claim as many due messages as there are free threads
+   (`recording.record_results`) and claim as many due messages as there are free threads
    (`outbox.claim_due`, in priority order); COMMIT, and only then hand the claims to the
    pool, so a message is never sent without a trace in the database;
 2. wait until a send finishes (and a few milliseconds more, so that answers are recorded
@@ -63,8 +63,9 @@ from alerts.gateway.port import (
 from alerts.inbound.signature import status_callback_url
 from alerts.models import MessageChannel, WorkerHeartbeat
 from alerts.outbox import claims as outbox
-from alerts.outbox import worker_status
-from alerts.outbox.claims import Claim, Outcome, RetryPolicy
+from alerts.outbox import recording, worker_status
+from alerts.outbox.claims import Claim
+from alerts.outbox.recording import Outcome, RetryPolicy
 from alerts.outbox.worker_status import ProcessIdentity, confirmed_dead
 from alerts.redaction import mask_phone
 from alerts.settings import AlertSettings
@@ -338,7 +339,7 @@ class SmsWorker:
         )
 
     def _record_in(self, session: Session, answers: list[Answer], now: datetime) -> list[Outcome]:
-        return outbox.record_results(
+        return recording.record_results(
             session,
             answers,
             now=now,
@@ -458,7 +459,7 @@ class SmsWorker:
             for claim, found in zip(claims, answers, strict=True):
                 may_resend, recheck_at = self._may_resend(claim, holders, now)
                 outcomes.append(
-                    outbox.record_reconciled(
+                    recording.record_reconciled(
                         session,
                         claim,
                         found,

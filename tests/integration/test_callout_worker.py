@@ -33,8 +33,9 @@ from alerts.models import (
     WorkerHeartbeat,
 )
 from alerts.outbox import claims as outbox
+from alerts.outbox import recording as outbox_recording
 from alerts.outbox import worker_status
-from alerts.outbox.claims import Outcome
+from alerts.outbox.recording import Outcome
 from alerts.outbox.worker import SmsWorker, WorkerConfig
 from alerts.sms_texts import callout_message
 from beredskap.platform.runtime import Database
@@ -317,7 +318,7 @@ def test_stop_during_sending(session: Session, sessions: sessionmaker[Session]) 
 
     now = datetime.now(UTC)
     with sessions() as recording:
-        accepted = outbox.record_result(
+        accepted = outbox_recording.record_result(
             recording,
             claims[0],
             SendAccepted("SMaccepted", MessageStatus.QUEUED),
@@ -325,7 +326,7 @@ def test_stop_during_sending(session: Session, sessions: sessionmaker[Session]) 
             policy=NO_RETRY_SPREAD,
             rng=random.Random(1),
         )
-        retried = outbox.record_result(
+        retried = outbox_recording.record_result(
             recording,
             claims[1],
             SendFailed(FailureKind.TRANSIENT, "rate limited", 20429),
@@ -355,7 +356,7 @@ def test_a_receipt_that_came_first_is_not_undone(
     row.delivered_at = datetime.now(UTC)
     session.flush()
     with sessions() as recording:
-        outcome = outbox.record_result(
+        outcome = outbox_recording.record_result(
             recording,
             claim,
             SendAccepted("SMlate", MessageStatus.QUEUED),

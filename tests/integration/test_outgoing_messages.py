@@ -29,8 +29,8 @@ from alerts.gateway.twilio_gateway import RetryPolicy as TwilioRetry
 from alerts.gateway.twilio_gateway import TwilioConfig, TwilioGateway
 from alerts.inbound.receipts import ReceiptOutcome, apply_receipt
 from alerts.models import MessageChannel, OutgoingMessage, RecipientState
-from alerts.outbox.claims import RetryPolicy
 from alerts.outbox.messages import queue_message
+from alerts.outbox.recording import RetryPolicy
 from alerts.outbox.worker import SmsWorker, WorkerConfig
 from beredskap.platform.errors import DomainValidationError
 from tests.support.fake_twilio import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_FROM, FakeTwilio

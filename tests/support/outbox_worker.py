@@ -17,7 +17,7 @@ from alerts.gateway.port import (
     SendResult,
     SentMessage,
 )
-from alerts.outbox.claims import RetryPolicy
+from alerts.outbox.recording import RetryPolicy
 from alerts.outbox.worker import SmsWorker, WorkerConfig
 
 PUBLIC_URL = "https://beredskap.example.no"
