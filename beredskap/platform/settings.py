@@ -37,6 +37,8 @@ class PlatformSettings(BaseSettings):
     database_pool_timeout_s: float = Field(default=5.0, gt=0, le=60)
     request_queue_timeout_s: float = Field(default=3.0, gt=0, le=60)
     request_queue_max: int = Field(default=500, ge=1, le=100_000)
+    # The largest request body any route reads (413 above it, before anything parses it).
+    max_request_body_bytes: int = Field(default=1_048_576, ge=1024, le=1_073_741_824)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 
