@@ -44,6 +44,10 @@ from alerts.models import (
 )
 from alerts.outbox.references import OUTBOX_TABLES, OutboxTable, reference_of
 from alerts.outbox.worker_status import STALE_AFTER, claim_in_doubt
+from beredskap.register.volunteers.models import Volunteer
+
+# The error code of a message not sent because its recipient had withdrawn consent.
+CONSENT_WITHDRAWN = "consent_withdrawn"
 
 
 @dataclass(frozen=True)
@@ -343,8 +347,36 @@ def _release_statement(table: OutboxTable) -> Any:
     )
 
 
+def _withdrawn_statement(address: Any) -> Any:
+    """The numbers (or e-mail addresses), among those given, of volunteers who have withdrawn
+    their consent (a STOP, or staff on their word)."""
+    return select(address).where(
+        address.in_(bindparam("addresses", expanding=True)), Volunteer.sms_consent.is_(False)
+    )
+
+
+def _cancel_statement(table: OutboxTable) -> Any:
+    return (
+        update(table)
+        .where(table.id.in_(bindparam("ids", expanding=True)), table.state == RecipientState.QUEUED)
+        .values(
+            state=RecipientState.CANCELLED,
+            error_code=CONSENT_WITHDRAWN,
+            error_reason="consent withdrawn before it was sent",
+            next_attempt_at=None,
+            updated_at=bindparam("now"),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
 # Built once with bound parameters: a worker claims every few milliseconds, and building and
 # cache-keying these statements cost more than running them.
+_WITHDRAWN = {
+    MessageChannel.SMS: _withdrawn_statement(Volunteer.mobile),  # unique: indexed
+    MessageChannel.EMAIL: _withdrawn_statement(Volunteer.email),  # reminders only
+}
+_CANCEL_STATEMENTS = {table: _cancel_statement(table) for table in OUTBOX_TABLES}
 _DUE_STATEMENTS = {table: _due_statement(table) for table in OUTBOX_TABLES}
 _CLAIM_STATEMENTS = {table: _claim_statement(table) for table in OUTBOX_TABLES}
 _RELEASE_STATEMENTS = {table: _release_statement(table) for table in OUTBOX_TABLES}
@@ -371,6 +403,9 @@ def _claim(
     found = _claims_of(table, rows, body)
     if not found:
         return []
+    found = _without_withdrawn_consent(connection, table, found, now)
+    if not found:
+        return []
     taken = set(
         connection.scalars(
             _CLAIM_STATEMENTS[table],
@@ -382,6 +417,26 @@ def _claim(
         for claim in found
         if claim.row_id in taken
     ]
+
+
+def _without_withdrawn_consent(
+    connection: Any, table: OutboxTable, found: list[Claim], now: datetime
+) -> list[Claim]:
+    """Consent is checked when a message is sent, whatever queued it and whenever: a row
+    for someone who has withdrawn it since is cancelled, not sent (a notice queued after a
+    STOP, a reminder, an escalation). One indexed lookup of the batch's addresses."""
+    withdrawn: set[str] = set()
+    for channel, statement in _WITHDRAWN.items():
+        addresses = sorted({claim.to for claim in found if claim.channel is channel})
+        if addresses:
+            withdrawn.update(connection.scalars(statement, {"addresses": addresses}))
+    if not withdrawn:
+        return found
+    connection.execute(
+        _CANCEL_STATEMENTS[table],
+        {"ids": [claim.row_id for claim in found if claim.to in withdrawn], "now": now},
+    )
+    return [claim for claim in found if claim.to not in withdrawn]
 
 
 def _guarded_update(

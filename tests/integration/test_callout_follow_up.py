@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event, select
 
+from alerts.inbound.sms import handle_inbound
 from alerts.models import Answer, CalloutNotice, CalloutRecipient, RecipientState
+from alerts.outbox import claims as outbox
 from beredskap.platform.auth.models import Role
 from tests.support.api import ApiHarness
 from tests.support.callouts import URL, answer, at, body, deliver_all, volunteer
@@ -180,3 +183,36 @@ def test_a_page_of_callouts_costs_the_same_queries_for_one_or_many(
     many = _statements(engine, town, URL)
     assert town.get(Role.DUTY_OFFICER, URL).json()["total"] == 6
     assert 0 < many == one, f"{one} statements for one callout, {many} for six"
+
+
+def test_a_stop_holds_for_the_notices_queued_after_it(town: ApiHarness) -> None:
+    """A volunteer who replied STOP is not sent the covered notice or a follow-up queued
+    later: consent is checked when a message is sent, and the notice is cancelled."""
+    callout = _sent(town)
+    rows = town.session.scalars(
+        select(CalloutRecipient)
+        .where(CalloutRecipient.callout_id == callout["id"])
+        .order_by(CalloutRecipient.id)
+    ).all()
+    said_yes, stopped = rows[0], rows[1]
+    answer(town.session, said_yes.id, Answer.YES, minutes=10)
+    town.session.commit()
+    for row in (said_yes, stopped):
+        handle_inbound(
+            town.session, from_number=row.mobile, body="STOP", received_at=datetime.now(UTC)
+        )
+    town.session.commit()
+    url = f"{URL}/{callout['id']}"
+    follow_up = town.post(Role.DUTY_OFFICER, f"{url}/follow-up", json={"message": "Oppmøte"})
+    assert follow_up.status_code in (202, 409), follow_up.text
+    assert town.post(Role.DUTY_OFFICER, f"{url}/covered").status_code == 202
+    claims = outbox.claim_due(town.session, now=datetime.now(UTC), limit=500, worker="test")
+    town.session.commit()
+    withdrawn = {said_yes.mobile, stopped.mobile}
+    assert claims and not [claim for claim in claims if claim.to in withdrawn]
+    town.session.expire_all()
+    theirs = town.session.scalars(
+        select(CalloutNotice).where(CalloutNotice.mobile.in_(withdrawn))
+    ).all()
+    assert all(notice.state == RecipientState.CANCELLED for notice in theirs)
+    assert all(notice.error_code == outbox.CONSENT_WITHDRAWN for notice in theirs)

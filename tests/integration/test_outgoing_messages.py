@@ -29,10 +29,13 @@ from alerts.gateway.twilio_gateway import RetryPolicy as TwilioRetry
 from alerts.gateway.twilio_gateway import TwilioConfig, TwilioGateway
 from alerts.inbound.receipts import ReceiptOutcome, apply_receipt
 from alerts.models import MessageChannel, OutgoingMessage, RecipientState
+from alerts.outbox import claims as outbox_claims
 from alerts.outbox.messages import queue_message
 from alerts.outbox.recording import RetryPolicy
 from alerts.outbox.worker import SmsWorker, WorkerConfig
+from beredskap.platform.columns import utcnow
 from beredskap.platform.errors import DomainValidationError
+from beredskap.register.volunteers.models import Volunteer
 from tests.support.fake_twilio import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_FROM, FakeTwilio
 
 REFUSED_FOR_GOOD = "ingen@example.no"
@@ -261,3 +264,43 @@ def test_an_unreachable_smtp_server_is_tried_again(
     row = _rows(session)["per@example.no"]
     assert row.state is RecipientState.QUEUED
     assert "unreachable" in (row.error_reason or "")
+
+
+def test_reminders_to_someone_who_withdrew_consent_are_cancelled_not_sent(
+    session: Session,
+) -> None:
+    """By SMS and by e-mail: consent is checked when the message is sent."""
+    withdrawn = Volunteer(
+        full_name="Trakk seg", mobile="+4791234501", email="trakk@example.org", sms_consent=True
+    )
+    willing = Volunteer(
+        full_name="Vil gjerne", mobile="+4791234502", email="vil@example.org", sms_consent=True
+    )
+    session.add_all([withdrawn, willing])
+    session.flush()
+    withdrawn.sms_consent = False
+    session.flush()
+    for person in (withdrawn, willing):
+        queue_message(
+            session,
+            channel="sms",
+            to=person.mobile,
+            body="Øvelse i morgen",
+            dedupe_key=f"s{person.id}",
+        )
+        queue_message(
+            session,
+            channel="email",
+            to=str(person.email),
+            subject="Øvelse",
+            body="Øvelse i morgen",
+            dedupe_key=f"e{person.id}",
+        )
+    claims = outbox_claims.claim_due(session, now=utcnow(), limit=10, worker="test")
+    assert sorted(claim.to for claim in claims) == ["+4791234502", "vil@example.org"]
+    session.expire_all()
+    cancelled = session.scalars(
+        select(OutgoingMessage).where(OutgoingMessage.state == RecipientState.CANCELLED)
+    ).all()
+    assert sorted(message.to for message in cancelled) == ["+4791234501", "trakk@example.org"]
+    assert {message.error_code for message in cancelled} == {outbox_claims.CONSENT_WITHDRAWN}
