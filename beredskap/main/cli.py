@@ -223,7 +223,10 @@ def serve(
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
-        proxy_headers=True,
+        # Forwarded headers only from the configured proxies (BEREDSKAP_TRUSTED_PROXIES):
+        # uvicorn's default believes any local peer, and the login slow-down is keyed by it.
+        proxy_headers=bool(settings.trusted_proxies.strip()),
+        forwarded_allow_ips=settings.trusted_proxies.strip() or None,
         workers=workers,
         # Longer than the idle time of the clients' kept-alive connections (Twilio's, a
         # proxy's, httpx's 5 s): the server closing one just as a client reuses it loses that

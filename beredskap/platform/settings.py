@@ -56,6 +56,11 @@ class PlatformSettings(BaseSettings):
     login_failure_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
     login_max_delay_seconds: int = Field(default=900, ge=1, le=24 * 3600)
     default_language: str = Field(default="nb", pattern="^(nb|en)$")
+    # Proxies whose X-Forwarded-For / -Proto are believed (comma-separated addresses or
+    # networks, e.g. "10.0.0.5" or "10.0.0.0/24"); empty: none, the peer is the client. The
+    # login slow-down is keyed by the client's address, so a header from anyone else is
+    # ignored.
+    trusted_proxies: str = Field(default="", max_length=1000, pattern=r"^[0-9A-Fa-f:.,/\s*]*$")
 
     public_url: str | None = Field(
         default=None,

@@ -202,3 +202,20 @@ def test_a_write_as_the_first_use_of_a_token_does_not_wait_for_itself(
     assert (utcnow() - started).total_seconds() < 5
     with fresh_database.sessions() as session:
         assert session.scalar(select(ApiToken.last_used_at)) is not None
+
+
+def test_failures_from_elsewhere_do_not_slow_down_the_account_from_its_own_address(
+    session: Session,
+) -> None:
+    """An attacker failing on purpose for the duty officer's e-mail slows down only their own
+    address; brute force from one address over many accounts is slowed down too."""
+    email, attacker, officer = "vakt@example.org", "203.0.113.9", "198.51.100.7"
+    for _ in range(50):
+        throttle.record_failure(session, email, attacker)
+    assert throttle.seconds_to_wait(session, POLICY, email, attacker) > 0
+    assert throttle.seconds_to_wait(session, POLICY, email, officer) == 0
+    sprayer = "203.0.113.10"
+    for number in range(POLICY.free_failures * throttle.ADDRESS_ALLOWANCE_FACTOR + 1):
+        throttle.record_failure(session, f"user{number}@example.org", sprayer)
+    assert throttle.seconds_to_wait(session, POLICY, "new@example.org", sprayer) > 0
+    assert throttle.seconds_to_wait(session, POLICY, "new@example.org", officer) == 0
