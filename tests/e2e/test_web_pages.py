@@ -556,7 +556,11 @@ def test_browsers_get_translated_error_pages_and_the_api_keeps_problem_documents
     missing = client.get("/organisations/987654")
     assert missing.status_code == 404 and "Fant ikke siden" in missing.text
     assert missing.headers["content-type"].startswith("text/html")
-    invalid = client.get("/organisations/abc")
+    # Path ids are typed: a word is no organisation's address; a number out of range is bad
+    # input.
+    word = client.get("/organisations/abc")
+    assert word.status_code == 404 and "Fant ikke siden" in word.text
+    invalid = client.get("/organisations/99999999999")
     assert invalid.status_code == 422 and "Noe av det du fylte inn" in invalid.text
     unknown = client.get("/no/such/page")
     assert unknown.status_code == 404 and '<html lang="nb">' in unknown.text
