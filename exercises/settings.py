@@ -8,7 +8,7 @@ from beredskap.platform.settings import PlatformSettings
 
 
 class ExerciseSettings(PlatformSettings):
-    """`BEREDSKAP_EXERCISE_*`."""
+    """`BEREDSKAP_EXERCISE_*`, `BEREDSKAP_CALENDAR_FEED_DAYS`."""
 
     # --- Exercises (exercises/) -------------------------------------------------------------
     # Minutes before an exercise's start at which participants are reminded, comma-separated
@@ -17,6 +17,10 @@ class ExerciseSettings(PlatformSettings):
     exercise_reminder_offsets_min: str = Field(
         default="10080,1440", max_length=200, pattern=r"^\s*(\d{1,5}\s*(,\s*\d{1,5}\s*)*)?$"
     )
+
+    # A calendar feed link stops working this many days after it was made; its owner makes a
+    # new one on the calendar page.
+    calendar_feed_days: int = Field(default=365, ge=1, le=3650)
 
     @property
     def exercise_reminder_offsets(self) -> list[int]:

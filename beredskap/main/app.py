@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from beredskap.main.capabilities import CAPABILITIES
 from beredskap.main.settings import PlatformSettings, get_settings
+from beredskap.platform.api.access_log import redact_access_log
 from beredskap.platform.api.admission import DatabaseAdmission
 from beredskap.platform.api.body_limit import BodyLimit
 from beredskap.platform.api.problems import install_problem_handlers
@@ -113,6 +114,8 @@ def create_app(
         panel for capability in capabilities for panel in capability.dashboard_panels
     ]
     install_problem_handlers(app, html_error_page=html_error_page)
+    # No query string (a calendar feed's token) in the access log.
+    redact_access_log()
     # No body is read, parsed or authenticated before its size is known to be acceptable.
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_body_bytes)
     # The routes called most under load first: routes are matched in order, and matching a

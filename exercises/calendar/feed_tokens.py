@@ -9,6 +9,7 @@ token, so it is refused as a bearer token everywhere. Services flush, never comm
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from sqlalchemy import select, update
@@ -69,14 +70,16 @@ def feed_url(base_url: str, token: str, organisation_id: int | None = None) -> s
     return f"{base_url.rstrip('/')}{FEED_PATH}?{urlencode(query)}"
 
 
-def _refused() -> ProblemError:
-    return ProblemError(
-        401,
-        "Not authenticated",
-        "This calendar link is not valid: it was renewed or revoked. Get a new link on the "
-        "exercise calendar page.",
-        headers={"WWW-Authenticate": "Bearer"},
-    )
+def _refused(
+    detail: str = "This calendar link is not valid: it was renewed or revoked. Get a new link "
+    "on the exercise calendar page.",
+) -> ProblemError:
+    return ProblemError(401, "Not authenticated", detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+def expired(row: CalendarFeedToken, valid_days: int) -> bool:
+    """Whether the link is older than it may be (`BEREDSKAP_CALENDAR_FEED_DAYS`)."""
+    return row.created_at <= utcnow() - timedelta(days=valid_days)
 
 
 def principal_from_feed_token(request: Request, session: Session) -> Identified | None:
@@ -100,6 +103,10 @@ def principal_from_feed_token(request: Request, session: Session) -> Identified 
     if found is None or not found.User.active:
         raise _refused()
     row = found.CalendarFeedToken
+    if expired(row, request.app.state.settings.calendar_feed_days):
+        raise _refused(
+            "This calendar link has expired. Make a new one on the exercise calendar page."
+        )
     touch = None
     if use_is_due(row.last_used_at):
         touch = (

@@ -276,6 +276,20 @@ def test_a_deactivated_users_link_stops_working(api: ApiHarness) -> None:
     assert api.client.get(made["url"]).status_code == 401
 
 
+def test_a_link_older_than_its_lifetime_stops_working_and_says_so(api: ApiHarness) -> None:
+    made = api.post(Role.PLANNER, "/api/v1/me/calendar-feed").json()
+    assert api.client.get(made["url"]).status_code == 200
+    row = api.session.scalars(
+        select(CalendarFeedToken).where(CalendarFeedToken.user_id == _user(api, Role.PLANNER).id)
+    ).one()
+    row.created_at = utcnow() - timedelta(days=365, minutes=1)  # the default lifetime
+    api.session.commit()
+    old = api.client.get(made["url"])
+    assert old.status_code == 401 and "expired" in old.json()["detail"]
+    renewed = api.post(Role.PLANNER, "/api/v1/me/calendar-feed").json()
+    assert api.client.get(renewed["url"]).status_code == 200
+
+
 def test_feed_tokens_are_audited_without_their_hash(api: ApiHarness) -> None:
     api.post(Role.PLANNER, "/api/v1/me/calendar-feed")
     api.post(Role.PLANNER, "/api/v1/me/calendar-feed")
