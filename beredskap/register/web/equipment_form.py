@@ -1,139 +1,72 @@
-"""The equipment form: raw input in, typed fields or translated messages per field out."""
+"""The equipment form, declared once: its fields, their types, limits and labels.
+
+`EquipmentChanges` is the edit form (a field not sent is left unchanged: the status buttons
+send only the status); `NewEquipment` the add form, where type, site and quantity are needed.
+The form toolkit (`beredskap.platform.web.forms`) reads a post into them and says what is
+wrong in the reader's language; the register's rules answer through their codes.
+"""
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Annotated
 
-from babel.support import Translations
+from pydantic import BaseModel, Field
 
 from beredskap.platform.digits import parse_digits
-from beredskap.platform.errors import DomainValidationError
+from beredskap.platform.web.forms import Invalid, OptionalDate, OptionalText, Whole, at_most
 from beredskap.platform.web.i18n import N_
-from beredskap.register.inventory.models import MAX_QUANTITY, EquipmentStatus
+from beredskap.register.inventory.models import MAX_QUANTITY, Equipment, EquipmentStatus
 
 MAX_ID = 2_147_483_647
 
-FIELD_LABELS = {
-    "resource_type_id": N_("Type of equipment"),
-    "site_id": N_("Site"),
-    "quantity": N_("Quantity"),
-    "identifier": N_("Identifier (registration or serial number)"),
-    "status": N_("Status"),
-    "last_inspected_on": N_("Last inspected"),
-    "next_inspection_due": N_("Next inspection due"),
-    "notes": N_("Notes"),
-}
-EQUIPMENT_FIELDS = tuple(FIELD_LABELS)
-TEXT_LIMITS = {"identifier": 100, "notes": 4000}
-
-# The register's validation messages (English, from the models and services), by pattern.
-DOMAIN_MESSAGES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^must be a whole number$"), N_("must be a whole number")),
-    (
-        re.compile(r"^must be between (?P<low>\d+) and (?P<high>\d+)$"),
-        N_("must be between %(low)s and %(high)s"),
-    ),
-    (re.compile(r"^an identified item has quantity 1$"), N_("an item with an identifier is one")),
-    (re.compile(r"^at most (?P<count>\d+) characters$"), N_("at most %(count)s characters")),
-    (re.compile(r"^is required$"), N_("is required")),
-    (re.compile(r"^expected text$"), N_("must be text")),
-    (re.compile(r" is not one of: "), N_("choose one of the options")),
-    (re.compile(r"^no site with id "), N_("no such site")),
-    (re.compile(r"^no resource type with id "), N_("no such type of equipment")),
-    (re.compile(r"^no organisation with id "), N_("no such organisation")),
-    (
-        re.compile(r"^the site belongs to another organisation"),
-        N_("the site belongs to another organisation; choose one of its own sites"),
-    ),
+ChosenId = Annotated[Whole, Field(ge=1, le=MAX_ID), Invalid(N_("choose one of the options"))]
+Quantity = Annotated[
+    Whole,
+    Field(ge=1, le=MAX_QUANTITY, title=N_("Quantity")),
+    Invalid(N_("enter a whole number from 1 to %(high)s"), high=MAX_QUANTITY),
 ]
 
 
-NumberFormat = Callable[[int], str]
+class EquipmentChanges(BaseModel):
+    """The edit form: the fields that were sent change, the rest stay as they are (the type
+    is chosen when a line is added and is not among the changes)."""
+
+    resource_type_id: Annotated[ChosenId, Field(title=N_("Type of equipment"))] = None  # type: ignore[assignment]
+    site_id: Annotated[ChosenId, Field(title=N_("Site"))] = None  # type: ignore[assignment]
+    quantity: Quantity = None  # type: ignore[assignment]
+    identifier: Annotated[
+        OptionalText, Field(title=N_("Identifier (registration or serial number)")), at_most(100)
+    ] = None
+    status: Annotated[EquipmentStatus, Field(title=N_("Status"))] = None  # type: ignore[assignment]
+    last_inspected_on: Annotated[OptionalDate, Field(title=N_("Last inspected"))] = None
+    next_inspection_due: Annotated[OptionalDate, Field(title=N_("Next inspection due"))] = None
+    notes: Annotated[OptionalText, Field(title=N_("Notes")), at_most(4000)] = None
 
 
-def translate_domain_message(
-    translations: Translations, message: str, number: NumberFormat = str
-) -> str:
-    """A validation message of the register in the reader's language."""
-    for pattern, msgid in DOMAIN_MESSAGES:
-        match = pattern.search(message)
-        if match:
-            values = {key: number(int(value)) for key, value in match.groupdict().items()}
-            return translations.gettext(msgid) % values
-    return translations.gettext("Invalid value: %(message)s") % {"message": message}
+class NewEquipment(EquipmentChanges):
+    """The add form: the type, the site and the quantity are needed."""
+
+    resource_type_id: Annotated[ChosenId, Field(title=N_("Type of equipment"))]
+    site_id: Annotated[ChosenId, Field(title=N_("Site"))]
+    quantity: Quantity
 
 
-@dataclass
-class FormResult:
-    """What the user typed (kept for the form), the typed values, and the messages by field."""
-
-    values: dict[str, str] = field(default_factory=dict)
-    fields: dict[str, Any] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-
-    def add_domain_error(
-        self, translations: Translations, error: DomainValidationError, number: NumberFormat = str
-    ) -> None:
-        self.errors[error.field] = translate_domain_message(translations, error.message, number)
-
-
-def _has_control_characters(text: str) -> bool:
-    return any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in text)
+def values_of(equipment: Equipment) -> dict[str, str]:
+    """A stored line as the form's values."""
+    return {
+        "site_id": str(equipment.site_id),
+        "quantity": str(equipment.quantity),
+        "identifier": equipment.identifier or "",
+        "status": equipment.status.value,
+        "last_inspected_on": _day(equipment.last_inspected_on),
+        "next_inspection_due": _day(equipment.next_inspection_due),
+        "notes": equipment.notes or "",
+    }
 
 
-def parse_equipment_form(
-    translations: Translations, raw: dict[str, str | None], number: NumberFormat = str
-) -> FormResult:
-    """Read the equipment fields that were sent (absent fields are left unchanged)."""
-    _ = translations.gettext
-    result = FormResult()
-    for name in EQUIPMENT_FIELDS:
-        text = raw.get(name)
-        if text is None:
-            continue
-        result.values[name] = text
-        text = text.strip()
-        if _has_control_characters(text):
-            result.errors[name] = _("contains characters that are not allowed")
-        elif name in ("resource_type_id", "site_id"):
-            chosen_id = parse_digits(text)
-            if chosen_id is not None and 1 <= chosen_id <= MAX_ID:
-                result.fields[name] = chosen_id
-            else:
-                result.errors[name] = _("choose one of the options")
-        elif name == "quantity":
-            quantity = parse_digits(text)
-            if quantity is not None and 1 <= quantity <= MAX_QUANTITY:
-                result.fields[name] = quantity
-            else:
-                result.errors[name] = _("enter a whole number from 1 to %(high)s") % {
-                    "high": number(MAX_QUANTITY)
-                }
-        elif name == "status":
-            if text in {status.value for status in EquipmentStatus}:
-                result.fields[name] = EquipmentStatus(text)
-            else:
-                result.errors[name] = _("choose one of the options")
-        elif name in ("last_inspected_on", "next_inspection_due"):
-            if not text:
-                result.fields[name] = None
-            else:
-                try:
-                    result.fields[name] = date.fromisoformat(text)
-                except ValueError:
-                    result.errors[name] = _("enter a date as YYYY-MM-DD")
-        else:
-            limit = TEXT_LIMITS[name]
-            if len(text) > limit:
-                result.errors[name] = _("at most %(count)s characters") % {"count": limit}
-            else:
-                result.fields[name] = text or None
-    return result
+def _day(value: date | None) -> str:
+    return value.isoformat() if value else ""
 
 
 def parse_version(raw: str | None) -> int | None:

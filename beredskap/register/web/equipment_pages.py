@@ -6,10 +6,9 @@ A failed write is rolled back before the form is shown again: nothing half-done 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from babel.support import Translations
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,22 +20,21 @@ from beredskap.platform.api.types import PathId
 from beredskap.platform.auth.service import Principal
 from beredskap.platform.deps import CurrentPrincipal, SessionDep
 from beredskap.platform.errors import DomainValidationError
-from beredskap.platform.web.i18n import language_of, translations_for
+from beredskap.platform.web.forms import Form, PostedForm, blank_form, parse_form
+from beredskap.platform.web.i18n import N_, language_of, translations_for
 from beredskap.platform.web.rendering import number_format, render
 from beredskap.register.inventory import service
 from beredskap.register.inventory.models import Capability, Equipment, EquipmentStatus, ResourceType
 from beredskap.register.organisations.models import Organisation, Site
 from beredskap.register.web.equipment_form import (
-    FIELD_LABELS,
-    FormResult,
-    parse_equipment_form,
+    EquipmentChanges,
+    NewEquipment,
     parse_version,
+    values_of,
 )
 from beredskap.register.web.queries import organisation_sites
 
 router = APIRouter()
-
-OptionalField = Annotated[str | None, Form()]
 
 
 def _may_add(principal: Principal, organisation_id: int) -> None:
@@ -69,59 +67,24 @@ def _resource_type_choices(
     return [(c, sorted(by_capability[c], key=key)) for c in Capability if c in by_capability]
 
 
-def _values_of(equipment: Equipment) -> dict[str, str]:
-    """The stored line as form values."""
-    return {
-        "resource_type_id": str(equipment.resource_type_id),
-        "site_id": str(equipment.site_id),
-        "quantity": str(equipment.quantity),
-        "identifier": equipment.identifier or "",
-        "status": equipment.status.value,
-        "last_inspected_on": equipment.last_inspected_on.isoformat()
-        if equipment.last_inspected_on
-        else "",
-        "next_inspection_due": equipment.next_inspection_due.isoformat()
-        if equipment.next_inspection_due
-        else "",
-        "notes": equipment.notes or "",
-    }
-
-
 def _form_page(
     request: Request,
     session: Session,
     principal: Principal,
     organisation: Organisation,
+    form: Form[Any],
     *,
     equipment: Equipment | None,
-    values: dict[str, str],
-    errors: dict[str, str] | None = None,
     conflict: bool = False,
     status_code: int = 200,
 ) -> Response:
-    errors = errors or {}
-    translations = translations_for(request)
-    # The summary lists the fields in the form's order; messages for fields the form does
-    # not show (e.g. the organisation) come last.
-    summary = [
-        (name, translations.gettext(label), errors[name])
-        for name, label in FIELD_LABELS.items()
-        if name in errors
-    ]
-    general = [message for name, message in errors.items() if name not in FIELD_LABELS]
     return render(
         request,
         "equipment_form.html",
         {
             "organisation": organisation,
             "equipment": equipment,
-            "values": values,
-            "errors": errors,
-            "error_summary": summary,
-            "general_errors": general,
-            "field_labels": {
-                name: translations.gettext(text) for name, text in FIELD_LABELS.items()
-            },
+            **form.context(),
             "conflict": conflict,
             "sites": _site_choices(session, organisation.id, equipment.site if equipment else None),
             "resource_types": _resource_type_choices(session, language_of(request)),
@@ -132,17 +95,9 @@ def _form_page(
     )
 
 
-def _check_site(
-    translations: Translations, result: FormResult, sites: list[Site], *, required: bool
-) -> None:
-    if "site_id" in result.fields:
-        if result.fields["site_id"] not in {site.id for site in sites}:
-            del result.fields["site_id"]
-            result.errors["site_id"] = translations.gettext(
-                "choose one of the organisation's own sites"
-            )
-    elif required and "site_id" not in result.errors:
-        result.errors["site_id"] = translations.gettext("is required")
+def _check_site(form: Form[Any], sites: list[Site]) -> None:
+    if "site_id" in form.sent and form.fields.get("site_id") not in {site.id for site in sites}:
+        form.add_error("site_id", N_("choose one of the organisation's own sites"))
 
 
 def _saved(organisation_id: int, equipment_id: int) -> Response:
@@ -165,7 +120,8 @@ def new_equipment(
         "status": EquipmentStatus.READY.value,
         "site_id": str(sites[0].id) if sites else "",
     }
-    return _form_page(request, session, principal, organisation, equipment=None, values=values)
+    form = blank_form(NewEquipment, translations_for(request), values)
+    return _form_page(request, session, principal, organisation, form, equipment=None)
 
 
 @router.post("/organisations/{organisation_id}/equipment/new", name="web.equipment_create")
@@ -174,54 +130,32 @@ def create_equipment(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    resource_type_id: OptionalField = None,
-    site_id: OptionalField = None,
-    quantity: OptionalField = None,
-    identifier: OptionalField = None,
-    status: OptionalField = None,
-    last_inspected_on: OptionalField = None,
-    next_inspection_due: OptionalField = None,
-    notes: OptionalField = None,
+    posted: PostedForm,
 ) -> Response:
     """Add the line; on bad input show the form again with the input and the messages."""
     organisation = get_or_404(session, Organisation, organisation_id, "organisation")
     _may_add(principal, organisation.id)
-    translations = translations_for(request)
-    number = number_format(request)
-    raw = {
-        "resource_type_id": resource_type_id,
-        "site_id": site_id,
-        "quantity": quantity,
-        "identifier": identifier,
-        "status": status,
-        "last_inspected_on": last_inspected_on,
-        "next_inspection_due": next_inspection_due,
-        "notes": notes,
-    }
-    result = parse_equipment_form(translations, raw, number)
-    for name in ("resource_type_id", "quantity"):
-        if name not in result.fields and name not in result.errors:
-            result.errors[name] = translations.gettext("is required")
-    _check_site(translations, result, organisation_sites(session, organisation.id), required=True)
-    if not result.errors:
-        fields: dict[str, Any] = {"organisation_id": organisation.id, **result.fields}
+    form = parse_form(
+        NewEquipment, posted, translations_for(request), number=number_format(request)
+    )
+    _check_site(form, organisation_sites(session, organisation.id))
+    if form.valid:
+        fields: dict[str, Any] = {"organisation_id": organisation.id, **_sent(form)}
         try:
             equipment = service.create_equipment(session, fields=fields)
         except DomainValidationError as error:
             session.rollback()
-            result.add_domain_error(translations, error, number)
+            form.add_domain_error(error)
         else:
             return _saved(organisation.id, equipment.id)
     return _form_page(
-        request,
-        session,
-        principal,
-        organisation,
-        equipment=None,
-        values=result.values,
-        errors=result.errors,
-        status_code=422,
+        request, session, principal, organisation, form, equipment=None, status_code=422
     )
+
+
+def _sent(form: Form[Any]) -> dict[str, Any]:
+    """The typed values of the fields that were sent (the rest: unchanged, or the default)."""
+    return {name: value for name, value in form.fields.items() if name in form.sent}
 
 
 @router.get("/equipment/{equipment_id}/edit", name="web.equipment_edit")
@@ -231,13 +165,9 @@ def edit_equipment(
     """The line's form, with one-tap status buttons on top."""
     equipment = service.get_equipment(session, equipment_id)
     _may_edit(principal, equipment)
+    form = blank_form(EquipmentChanges, translations_for(request), values_of(equipment))
     return _form_page(
-        request,
-        session,
-        principal,
-        equipment.organisation,
-        equipment=equipment,
-        values=_values_of(equipment),
+        request, session, principal, equipment.organisation, form, equipment=equipment
     )
 
 
@@ -247,14 +177,7 @@ def update_equipment(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    version: OptionalField = None,
-    site_id: OptionalField = None,
-    quantity: OptionalField = None,
-    identifier: OptionalField = None,
-    status: OptionalField = None,
-    last_inspected_on: OptionalField = None,
-    next_inspection_due: OptionalField = None,
-    notes: OptionalField = None,
+    posted: PostedForm,
 ) -> Response:
     """Change the fields that were sent (the status buttons send only the status).
 
@@ -264,40 +187,33 @@ def update_equipment(
     equipment = service.get_equipment(session, equipment_id)
     _may_edit(principal, equipment)
     translations = translations_for(request)
-    number = number_format(request)
-    raw = {
-        "site_id": site_id,
-        "quantity": quantity,
-        "identifier": identifier,
-        "status": status,
-        "last_inspected_on": last_inspected_on,
-        "next_inspection_due": next_inspection_due,
-        "notes": notes,
-    }
-    result = parse_equipment_form(translations, raw, number)
+    form = parse_form(EquipmentChanges, posted, translations, number=number_format(request))
 
     def conflict() -> Response:
+        stored = blank_form(EquipmentChanges, translations, values_of(equipment))
         return _form_page(
             request,
             session,
             principal,
             equipment.organisation,
+            stored,
             equipment=equipment,
-            values=_values_of(equipment),
             conflict=True,
             status_code=409,
         )
 
-    if parse_version(version) != equipment.version:
+    version = posted.get("version")
+    if parse_version(version if isinstance(version, str) else None) != equipment.version:
         return conflict()
-    sites = _site_choices(session, equipment.organisation_id, equipment.site)
-    _check_site(translations, result, sites, required=False)
-    if not result.errors:
+    _check_site(form, _site_choices(session, equipment.organisation_id, equipment.site))
+    if form.valid:
+        changes = _sent(form)
+        changes.pop("resource_type_id", None)  # the type is chosen once, when added
         try:
-            service.update_equipment(session, equipment, changes=result.fields)
+            service.update_equipment(session, equipment, changes=changes)
         except DomainValidationError as error:
             session.rollback()
-            result.add_domain_error(translations, error, number)
+            form.add_domain_error(error)
         except StaleDataError:
             session.rollback()  # someone saved between our read and our write
             return conflict()
@@ -305,14 +221,13 @@ def update_equipment(
             return _saved(equipment.organisation_id, equipment.id)
     # Show the stored line with the user's input over it, and the messages.
     session.expire_all()
-    values = _values_of(equipment) | result.values
+    form.values = values_of(equipment) | form.values
     return _form_page(
         request,
         session,
         principal,
         equipment.organisation,
+        form,
         equipment=equipment,
-        values=values,
-        errors=result.errors,
         status_code=422,
     )
