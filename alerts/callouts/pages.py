@@ -27,14 +27,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from alerts.callouts import notices, sending_status, service
 from alerts.callouts.delivery_problems import SmsProblem, problem_of
-from alerts.callouts.form import (
-    FIELD_LABELS,
-    CalloutForm,
-    RawCallout,
-    add_domain_error,
-    empty_form,
-    parse_callout_form,
-)
+from alerts.callouts.form import FIELD_OF, CalloutForm, empty_form, parse_callout_form
 from alerts.callouts.planning import in_force, plan
 from alerts.models import (
     MAX_MESSAGE_LENGTH,
@@ -56,8 +49,9 @@ from beredskap.platform.database_errors import DatabaseFault, classify, describe
 from beredskap.platform.deps import CurrentPrincipal, SessionDep
 from beredskap.platform.digits import parse_digits
 from beredskap.platform.errors import ConflictError, DomainValidationError
-from beredskap.platform.web.i18n import in_context, language_of, translations_for
-from beredskap.platform.web.rendering import render, stamp
+from beredskap.platform.web.forms import PostedForm
+from beredskap.platform.web.i18n import N_, in_context, language_of, translations_for
+from beredskap.platform.web.rendering import number_format, render, stamp
 from beredskap.register.agreements.models import Agreement
 from beredskap.register.organisations.models import Organisation
 from beredskap.register.web.map_forms import active_qualification_types
@@ -84,7 +78,6 @@ LIST_SIZE = 50  # callouts per list (real, exercise): the newest
 PAGE_SIZE = 200
 REFRESH_SECONDS = 5
 Text = Annotated[str | None, Form()]
-Texts = Annotated[list[str], Form()]
 
 LABELS: dict[type[enum.Enum], dict[Any, tuple[str, str]]] = {
     CalloutStatus: {
@@ -223,24 +216,13 @@ def _form_page(
     *,
     status_code: int = 200,
 ) -> Response:
-    translations = translations_for(request)
-    summary = [
-        (name, translations.gettext(label), form.errors[name])
-        for name, label in FIELD_LABELS.items()
-        if name in form.errors
-    ]
     return render(
         request,
         "callouts/new.html",
         {
             "active": "callouts",
             "form": form,
-            "values": form.values,
-            "errors": form.errors,
-            "error_summary": summary,
-            "field_labels": {
-                name: translations.gettext(text) for name, text in FIELD_LABELS.items()
-            },
+            **form.form.context(),
             "qualifications": _qualifications(session, language_of(request)),
             "organisations": _organisations(session),
             "agreements": _agreements_in_force(session),
@@ -255,75 +237,34 @@ def _form_page(
 def new_callout(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
     """An empty callout form; the incident map's link fills in point, radius and need."""
     ids = {entry[0] for entry in _qualifications(session, "nb")}
-    form = empty_form(dict(request.query_params), ids)
+    form = empty_form(translations_for(request), dict(request.query_params), ids)
     return _form_page(request, session, principal, form)
 
 
 @router.post("/new", name="web.callout_create")
 def create_callout(
-    request: Request,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    title: Text = None,
-    message: Text = None,
-    exercise: Text = None,
-    lat: Text = None,
-    lon: Text = None,
-    radius_km: Text = None,
-    wanted: Text = None,
-    thank_when_covered: Text = None,
-    escalate_after_min: Text = None,
-    escalate_radius_km: Text = None,
-    need_qualification: Texts = [],  # noqa: B006 - FastAPI copies defaults
-    need_count: Texts = [],  # noqa: B006
-    organisation_ids: Texts = [],  # noqa: B006
-    escalate_organisation_ids: Texts = [],  # noqa: B006
-    agreement_ids: Texts = [],  # noqa: B006
+    request: Request, session: SessionDep, principal: CurrentPrincipal, posted: PostedForm
 ) -> Response:
     """Plan the draft and go to its page; bad input shows the form again, nothing written."""
-    translations = translations_for(request)
-    raw = RawCallout(
-        text={
-            "title": title or "",
-            "message": message or "",
-            "exercise": exercise or "",
-            "lat": lat or "",
-            "lon": lon or "",
-            "radius_km": radius_km or "",
-            "wanted": wanted or "",
-            "thank_when_covered": thank_when_covered or "",
-            "escalate_after_min": escalate_after_min or "",
-            "escalate_radius_km": escalate_radius_km or "",
-        },
-        need_qualification=need_qualification,
-        need_count=need_count,
-        organisation_ids=organisation_ids,
-        escalate_organisation_ids=escalate_organisation_ids,
-        agreement_ids=agreement_ids,
-    )
     form = parse_callout_form(
-        translations,
-        raw,
+        translations_for(request),
+        posted,
         qualification_codes={entry[0]: entry[1] for entry in _qualifications(session, "nb")},
         organisation_ids={organisation.id for organisation in _organisations(session)},
         agreement_ids={agreement.id for agreement in _agreements_in_force(session)},
+        number=number_format(request),
     )
     if form.body is not None:
         try:
             callout = plan(
-                session,
-                form.body,
-                actor=principal.email,
-                max_recipients=_max_recipients(request),
+                session, form.body, actor=principal.email, max_recipients=_max_recipients(request)
             )
-        except (DomainValidationError, ConflictError) as error:
+        except DomainValidationError as error:
             session.rollback()
-            if isinstance(error, DomainValidationError):
-                add_domain_error(translations, form, error)
-            else:
-                form.errors["title"] = translations.gettext(
-                    "Too many callouts are open: stop some first."
-                )
+            form.form.add_domain_error(error, FIELD_OF)
+        except ConflictError:
+            session.rollback()
+            form.form.add_error("", N_("Too many callouts are open: stop some first."))
         else:
             return RedirectResponse(f"/callouts/{callout.id}", status_code=303)
     return _form_page(request, session, principal, form, status_code=422)
@@ -539,7 +480,7 @@ def _act(
         # Committed here, not after the page: whether it took effect is what the page says.
         session.commit()
     except ConflictError as error:
-        return _refused(request, session, principal, callout_id, error)
+        return _refused(request, session, principal, callout_id, error, action)
     except SQLAlchemyError as error:
         if not is_transient(error):
             raise
@@ -620,17 +561,25 @@ for _action in Action:
     _register(_action)
 
 
-# The services' refusals, in the reader's language.
-_REFUSALS = {
-    "only a draft can be sent": in_context("callout", "The callout has been sent already."),
-    "nobody qualifies now": in_context(
-        "callout", "Nobody qualifies now: plan a new callout with a wider radius or other needs."
-    ),
-    "already stopped": in_context("callout", "The callout is stopped already."),
-    "already been told": in_context("callout", "The others have been told already."),
-    "has not been sent": in_context("callout", "Send the callout first."),
-    "nobody has said yes": in_context("callout", "Nobody has said yes yet."),
-}
+def _refusal(action: Action | None, callout: Callout) -> tuple[str, str] | None:
+    """Why the service refused an action, told by the callout's state as it is now (the
+    refusal's words are not read): sent already, stopped already, told already..."""
+    if callout.status == CalloutStatus.DRAFT and action != Action.SEND:
+        return in_context("callout", "Send the callout first.")
+    if action == Action.SEND:
+        if callout.status != CalloutStatus.DRAFT:
+            return in_context("callout", "The callout has been sent already.")
+        return in_context(
+            "callout",
+            "Nobody qualifies now: plan a new callout with a wider radius or other needs.",
+        )
+    if action == Action.STOP and callout.status == CalloutStatus.STOPPED:
+        return in_context("callout", "The callout is stopped already.")
+    if action == Action.COVERED and callout.covered_at is not None:
+        return in_context("callout", "The others have been told already.")
+    if action is None:  # the follow-up goes to those who said yes
+        return in_context("callout", "Nobody has said yes yet.")
+    return None
 
 
 def _refused(
@@ -639,13 +588,18 @@ def _refused(
     principal: Principal,
     callout_id: int,
     error: ConflictError | DomainValidationError,
+    action: Action | None = None,
 ) -> Response:
     session.rollback()
     translations = translations_for(request)
-    problem = translations.gettext("That was not done.")
-    for fragment, (context, message) in _REFUSALS.items():
-        if fragment in error.message:
-            problem = translations.pgettext(context, message)
-            break
     callout = service.get_callout(session, callout_id)
+    if isinstance(error, DomainValidationError):
+        problem = error.translated(translations, number_format(request))
+    else:
+        refusal = _refusal(action, callout)
+        problem = (
+            translations.pgettext(*refusal)
+            if refusal
+            else translations.gettext("That was not done.")
+        )
     return _callout_page(request, session, principal, callout, problem=problem, status_code=409)

@@ -10,12 +10,14 @@ fixed path /exercises/overdue and is included before any /exercises/{exercise_id
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from babel.support import Translations
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, BeforeValidator, Field
 from sqlalchemy.orm import Session
 
 from beredskap.platform.api.types import PathId
@@ -24,6 +26,18 @@ from beredskap.platform.auth.service import Principal
 from beredskap.platform.columns import today_in_norway, utcnow
 from beredskap.platform.deps import CurrentPrincipal, SessionDep
 from beredskap.platform.errors import ConflictError, DomainValidationError
+from beredskap.platform.web.forms import (
+    Group,
+    Invalid,
+    OptionalText,
+    PostedForm,
+    Text,
+    Whole,
+    among,
+    at_most,
+    optional,
+    parse_form,
+)
 from beredskap.platform.web.i18n import N_, language_of, translations_for
 from beredskap.platform.web.rendering import render, stamp
 from exercises.evaluation import lessons
@@ -48,7 +62,6 @@ RULES: dict[str, Rule] = {
     "web.exercise_evaluate": EXERCISE_PLANNERS,
 }
 
-Text = Annotated[str | None, Form()]
 MAX_OWNER = 200
 # The chart is our own scriptless SVG, shown through <img>; matplotlib styles it with
 # inline style attributes, which its own document (not the page) must allow.
@@ -185,31 +198,60 @@ def report_pdf_download(
     return Response(content, media_type="application/pdf", headers=headers)
 
 
-def _text(
-    raw: str | None, field: str, errors: dict[str, str], translations: Translations, limit: int
-) -> str:
-    value = (raw or "").strip()
-    if not value:
-        errors[field] = translations.gettext("Fill this in.")
-    elif len(value) > limit:
-        errors[field] = translations.gettext("At most %(count)s characters.") % {"count": limit}
-    elif any(ord(ch) < 0x20 and ch not in "\n\r\t" for ch in value):
-        errors[field] = translations.gettext("Control characters are not allowed.")
+def _due_day(value: Any) -> Any:
+    """A due date as a date field sends it (2026-12-31) or as typed in Norway (31.12.2026)."""
+    text = value.strip() if isinstance(value, str) else ""
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
     return value
 
 
-def _day(raw: str | None, errors: dict[str, str], translations: Translations) -> date | None:
-    """A due date as a date field sends it (2026-12-31) or as typed in Norway (31.12.2026)."""
-    value = (raw or "").strip()
-    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            day = datetime.strptime(value, pattern).date()
-        except ValueError:
-            continue
-        if lessons.EARLIEST_DUE <= day <= lessons.LATEST_DUE:
-            return day
-    errors["due_on"] = translations.gettext("Give a date, e.g. 31.12.2026.")
-    return None
+class _LessonForm(BaseModel):
+    """The wording the lessons' forms share."""
+
+    form_messages: ClassVar[Mapping[str, str]] = {
+        "missing": N_("Fill this in."),
+        "string_too_short": N_("Fill this in."),
+        "string_too_long": N_("At most %(count)s characters."),
+        "control_characters": N_("Control characters are not allowed."),
+    }
+
+
+LessonText = Annotated[Text, Field(min_length=1, max_length=MAX_TEXT)]
+
+
+class ObservationInput(_LessonForm):
+    text: Annotated[LessonText, Group("observation", N_("New observation"))]
+
+
+class ActionInput(_LessonForm):
+    description: Annotated[LessonText, Field(title=N_("What will be done"))]
+    owner: Annotated[Text, Field(title=N_("Owner"), min_length=1, max_length=MAX_OWNER)]
+    due_on: Annotated[
+        date,
+        BeforeValidator(_due_day),
+        Field(title=N_("Due"), ge=lessons.EARLIEST_DUE, le=lessons.LATEST_DUE),
+        Invalid(N_("Give a date, e.g. 31.12.2026.")),
+    ]
+    observation_id: Annotated[
+        optional(Whole),
+        Field(title=N_("From observation")),
+        among("observation_ids"),
+        Invalid(N_("Choose one of the observations.")),
+    ] = None
+
+
+class CloseInput(_LessonForm):
+    closing_note: Annotated[OptionalText, at_most(MAX_TEXT), Group("close", N_("Closing note"))] = (
+        None
+    )
+
+
+class EvaluationInput(_LessonForm):
+    summary: Annotated[LessonText, Field(title=N_("Summary of the evaluation"))]
 
 
 def _redirect(exercise_id: int, done: str) -> Response:
@@ -222,23 +264,21 @@ def add_observation(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    text: Text = None,
+    posted: PostedForm,
 ) -> Response:
     exercise = lessons.get_exercise(session, exercise_id)
-    translations = translations_for(request)
-    errors: dict[str, str] = {}
-    value = _text(text, "observation", errors, translations, MAX_TEXT)
-    if errors:
+    form = parse_form(ObservationInput, posted, translations_for(request))
+    if not form.valid:
         return _report_page(
             request,
             session,
             principal,
             exercise,
-            errors=errors,
-            values={"observation": text or ""},
+            errors=form.errors,
+            values={"observation": form.values.get("text", "")},
             status_code=422,
         )
-    lessons.add_observation(session, exercise, value, actor=principal.email)
+    lessons.add_observation(session, exercise, form.fields["text"], actor=principal.email)
     return _redirect(exercise_id, "observation")
 
 
@@ -248,35 +288,33 @@ def add_action(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    description: Text = None,
-    owner: Text = None,
-    due_on: Text = None,
-    observation_id: Text = None,
+    posted: PostedForm,
 ) -> Response:
     exercise = lessons.get_exercise(session, exercise_id)
-    translations = translations_for(request)
-    errors: dict[str, str] = {}
-    values = {
-        "description": description or "",
-        "owner": owner or "",
-        "due_on": due_on or "",
-        "observation_id": observation_id or "",
-    }
-    text = _text(description, "description", errors, translations, MAX_TEXT)
-    who = _text(owner, "owner", errors, translations, MAX_OWNER)
-    day = _day(due_on, errors, translations)
-    observation = None
-    if observation_id:
-        known = {str(item.id): item.id for item in exercise.observations}
-        observation = known.get(observation_id.strip())
-        if observation is None:
-            errors["observation_id"] = translations.gettext("Choose one of the observations.")
-    if errors or day is None:
+    observations = {item.id for item in exercise.observations}
+    form = parse_form(
+        ActionInput,
+        posted,
+        translations_for(request),
+        context={"observation_ids": observations},
+    )
+    if not form.valid:
         return _report_page(
-            request, session, principal, exercise, errors=errors, values=values, status_code=422
+            request,
+            session,
+            principal,
+            exercise,
+            errors=form.errors,
+            values=form.values,
+            status_code=422,
         )
     lessons.add_action(
-        session, exercise, description=text, owner=who, due_on=day, observation_id=observation
+        session,
+        exercise,
+        description=form.fields["description"],
+        owner=form.fields["owner"],
+        due_on=form.fields["due_on"],
+        observation_id=form.fields["observation_id"],
     )
     return _redirect(exercise_id, "action")
 
@@ -288,7 +326,7 @@ def close_action(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    closing_note: Text = None,
+    posted: PostedForm,
 ) -> Response:
     exercise = lessons.get_exercise(session, exercise_id)
     action = lessons.get_action(session, action_id)
@@ -302,15 +340,14 @@ def close_action(
             errors={"close": translations.gettext("That action belongs to another exercise.")},
             status_code=404,
         )
-    errors: dict[str, str] = {}
-    note = (closing_note or "").strip()
-    if note:
-        note = _text(note, "close", errors, translations, MAX_TEXT)
+    form = parse_form(CloseInput, posted, translations)
     if action.status == ActionStatus.CLOSED:
-        errors["close"] = translations.gettext("The action is closed already.")
-    if errors:
-        return _report_page(request, session, principal, exercise, errors=errors, status_code=409)
-    lessons.close_action(session, action, note or None, now=utcnow())
+        form.errors["close"] = translations.gettext("The action is closed already.")
+    if not form.valid:
+        return _report_page(
+            request, session, principal, exercise, errors=form.errors, status_code=409
+        )
+    lessons.close_action(session, action, form.fields["closing_note"], now=utcnow())
     return _redirect(exercise_id, "closed")
 
 
@@ -320,24 +357,25 @@ def evaluate(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    summary: Text = None,
+    posted: PostedForm,
 ) -> Response:
     exercise = lessons.get_exercise(session, exercise_id)
     translations = translations_for(request)
-    errors: dict[str, str] = {}
-    text = _text(summary, "summary", errors, translations, MAX_TEXT)
-    if errors:
+    form = parse_form(EvaluationInput, posted, translations)
+    summary = form.values.get("summary", "")
+    errors = form.errors
+    if not form.valid:
         return _report_page(
             request,
             session,
             principal,
             exercise,
             errors=errors,
-            values={"summary": summary or ""},
+            values={"summary": summary},
             status_code=422,
         )
     try:
-        lessons.record_evaluation(session, exercise, text, now=utcnow())
+        lessons.record_evaluation(session, exercise, form.fields["summary"], now=utcnow())
     except (ConflictError, DomainValidationError):
         session.rollback()
         errors["summary"] = translations.gettext("Only a completed exercise can be evaluated.")
@@ -348,7 +386,7 @@ def evaluate(
             principal,
             exercise,
             errors=errors,
-            values={"summary": summary or ""},
+            values={"summary": summary},
             status_code=409,
         )
     return _redirect(exercise_id, "evaluated")

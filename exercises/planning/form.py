@@ -1,28 +1,41 @@
-"""The planner's exercise form: raw input in, an `ExerciseCreate` or messages per field out.
+"""The planner's exercise form: declared once (`ExerciseInput`), read by the form toolkit,
+and handed on as an `ExerciseCreate` when every field is fine.
 
 Dates and times are typed in Oslo time (date and time inputs) and handed on naive, which
 `exercises.times.to_utc` reads as Oslo wall time. What passes here still goes through
-`exercises.planning.service`, the rules the API applies; its errors land on the form's fields.
+`exercises.planning.service`, the rules the API applies; its errors land on the form's fields
+by their codes.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
+from typing import Annotated, Any
 
 from babel.support import Translations
-from pydantic import ValidationError
+from pydantic import BaseModel, BeforeValidator, Field, ValidationError
 
-from alerts.callouts.form import NEED_ROWS_SHOWN, NeedRow, need_rows, read_needs, read_wanted
-from alerts.models import MAX_MESSAGE_LENGTH, MAX_RADIUS_M
-from beredskap.platform.errors import DomainValidationError
-from beredskap.platform.web.form_fields import (
-    chosen_ids,
-    clean,
-    decimal_number,
-    has_control_characters,
+from alerts.callouts.form import NEED_ROWS_SHOWN, NeedRow, need_rows, read_needs
+from alerts.models import MAX_MESSAGE_LENGTH, MAX_RADIUS_M, MAX_WANTED
+from beredskap.platform.web.form_fields import decimal_number
+from beredskap.platform.web.forms import (
+    Decimal,
+    Form,
+    Group,
+    Ids,
+    Invalid,
+    NumberFormat,
+    OptionalText,
+    Text,
+    Whole,
+    among,
+    at_most,
+    blank_form,
+    optional,
+    parse_form,
 )
 from beredskap.platform.web.i18n import N_
 from exercises.models import MAX_TEXT, MAX_TITLE, ExerciseType
@@ -39,27 +52,112 @@ RECURRENCE_PRESETS = {
     "weekly": (N_("Every week"), "FREQ=WEEKLY"),
     "yearly": (N_("Every year"), "FREQ=YEARLY"),
 }
-FIELD_LABELS = {
-    "title": N_("Title"),
-    "type": N_("Type of exercise"),
-    "starts_at": N_("Starts"),
-    "ends_at": N_("Ends"),
-    "scenario": N_("Scenario"),
-    "objectives": N_("Objectives"),
-    "organisation_ids": N_("Organisations"),
-    "agreement_ids": N_("Agreements"),
-    "site_ids": N_("Sites"),
-    "volunteer_ids": N_("Invited volunteers"),
-    "place": N_("Place"),
-    "reminder_hours": N_("Reminders (hours before the start)"),
-    "drill_message": N_("Drill message"),
-    "drill_radius_km": N_("Drill radius (km)"),
-    "drill_needs": N_("Drill needs"),
-    "drill_wanted": N_("How many in all"),
-    "recurrence": N_("Repeats"),
-}
-# Where the shared rules (pydantic and the service) put a problem, as a field of this form.
-_FIELD_OF = {
+MAX_KM = MAX_RADIUS_M / 1000
+
+
+def _day(value: Any) -> Any:
+    """A date as the date input sends it (YYYY-MM-DD)."""
+    text = value.strip() if isinstance(value, str) else value
+    return date.fromisoformat(text) if isinstance(text, str) and len(text) == 10 else value
+
+
+def _clock(value: Any) -> Any:
+    """A time of day as typed (18:00, 18.00, 9:30)."""
+    match = TIME.match(value.strip()) if isinstance(value, str) else None
+    return time(int(match.group(1)), int(match.group(2))) if match else value
+
+
+def _hours(value: Any) -> Any:
+    """Hours before the start, comma-separated, as minutes; empty: the default (None)."""
+    if not isinstance(value, str):
+        return value
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    if not parts:
+        return None
+    hours = [decimal_number(part) for part in parts]
+    if len(parts) > MAX_REMINDERS or any(
+        hour is None or not 0 < hour * 60 <= MAX_REMINDER_OFFSET_MIN for hour in hours
+    ):
+        raise ValueError("not hours before the start")
+    return [max(1, round((hour or 0) * 60)) for hour in hours]
+
+
+WHEN = Invalid(N_("enter a date and a time, e.g. 2027-03-02 18:00"))
+Day = Annotated[date, BeforeValidator(_day), WHEN]
+Clock = Annotated[time, BeforeValidator(_clock), WHEN]
+STARTS = Group("starts_at", N_("Starts"))
+ENDS = Group("ends_at", N_("Ends"))
+PLACE = Group("place", N_("Place"))
+AT_PLACE = Invalid(N_("enter latitude and longitude, e.g. 59.956 and 11.049"))
+DRILL_NEEDS = Group("drill_needs", N_("Drill needs"))
+RECURRENCE = Group("recurrence", N_("Repeats"))
+RADIUS = Invalid(N_("enter a radius above 0 and at most %(km)s km"), km=MAX_RADIUS_M // 1000)
+
+
+class ExerciseInput(BaseModel):
+    """The exercise form's fields, in its order (the error summary follows it)."""
+
+    title: Annotated[Text, Field(title=N_("Title"), min_length=1, max_length=MAX_TITLE)]
+    type: Annotated[ExerciseType, Field(title=N_("Type of exercise"))]
+    start_date: Annotated[Day, Field(title=N_("Date")), STARTS]
+    start_time: Annotated[Clock, Field(title=N_("Time")), STARTS]
+    end_date: Annotated[Day, Field(title=N_("Date")), ENDS]
+    end_time: Annotated[Clock, Field(title=N_("Time")), ENDS]
+    scenario: Annotated[OptionalText, Field(title=N_("Scenario")), at_most(MAX_TEXT)] = None
+    objectives: Annotated[OptionalText, Field(title=N_("Objectives")), at_most(MAX_TEXT)] = None
+    organisation_ids: Annotated[
+        Ids, Field(title=N_("Organisations"), max_length=500), among("organisation_ids")
+    ] = []
+    agreement_ids: Annotated[
+        Ids, Field(title=N_("Agreements"), max_length=500), among("agreement_ids")
+    ] = []
+    site_ids: Annotated[Ids, Field(title=N_("Sites"), max_length=500), among("site_ids")] = []
+    volunteer_ids: Annotated[
+        Ids, Field(title=N_("Invited volunteers"), max_length=500), among("volunteer_ids")
+    ] = []
+    lat: Annotated[
+        optional(Annotated[Decimal, Field(ge=-90, le=90)]),
+        Field(title=N_("Latitude")),
+        PLACE,
+        AT_PLACE,
+    ] = None
+    lon: Annotated[
+        optional(Annotated[Decimal, Field(ge=-180, le=180)]),
+        Field(title=N_("Longitude")),
+        PLACE,
+        AT_PLACE,
+    ] = None
+    reminder_hours: Annotated[
+        list[int] | None,
+        BeforeValidator(_hours),
+        Field(title=N_("Reminders (hours before the start)")),
+        Invalid(
+            N_("enter up to %(count)s numbers of hours, each above 0 and at most %(high)s"),
+            count=MAX_REMINDERS,
+            high=MAX_REMINDER_OFFSET_MIN // 60,
+        ),
+    ] = None
+    drill_message: Annotated[
+        OptionalText, Field(title=N_("Drill message")), at_most(MAX_MESSAGE_LENGTH)
+    ] = None
+    drill_radius_km: Annotated[
+        optional(Annotated[Decimal, Field(gt=0, le=MAX_KM)]),
+        Field(title=N_("Drill radius (km)")),
+        RADIUS,
+    ] = None
+    need_qualification: Annotated[list[str], DRILL_NEEDS] = []
+    need_count: Annotated[list[str], DRILL_NEEDS] = []
+    drill_wanted: Annotated[
+        optional(Annotated[Whole, Field(ge=1, le=MAX_WANTED)]),
+        Field(title=N_("How many in all")),
+        Invalid(N_("enter a whole number from 1 to %(high)s"), high=MAX_WANTED),
+    ] = None
+    recurrence_preset: Annotated[OptionalText, Field(title=N_("How often")), RECURRENCE] = None
+    rrule: Annotated[OptionalText, Field(title=N_("Own rule")), RECURRENCE, at_most(500)] = None
+
+
+# Where the shared rules (the API's schema and the service) put a problem, as a form field.
+FIELD_OF = {
     "lat": "place",
     "lon": "place",
     "area": "place",
@@ -75,52 +173,32 @@ _FIELD_OF = {
 
 @dataclass
 class ExerciseForm:
-    """What was typed (kept for the form), the drill's needs rows, messages by field."""
+    """The form as the toolkit read it, the drill's needs rows, and the exercise once all
+    is fine."""
 
-    values: dict[str, Any] = field(default_factory=dict)
+    form: Form[ExerciseInput]
     needs: list[NeedRow] = field(default_factory=list)
-    errors: dict[str, str] = field(default_factory=dict)
     body: ExerciseCreate | None = None
 
-
-@dataclass
-class RawExercise:
-    """The form as posted: text fields, and the repeated fields as lists."""
-
-    text: dict[str, str]
-    organisation_ids: list[str] = field(default_factory=list)
-    agreement_ids: list[str] = field(default_factory=list)
-    site_ids: list[str] = field(default_factory=list)
-    volunteer_ids: list[str] = field(default_factory=list)
-    need_qualification: list[str] = field(default_factory=list)
-    need_count: list[str] = field(default_factory=list)
+    @property
+    def errors(self) -> dict[str, str]:
+        return self.form.errors
 
 
-def _wall_time(day_text: str, time_text: str) -> datetime | None:
-    """A date (YYYY-MM-DD) and a time (HH:MM) typed in Oslo, as a naive datetime."""
-    match = TIME.match(time_text)
-    try:
-        day = date.fromisoformat(day_text) if len(day_text) == 10 else None
-        if day is None or match is None:
-            return None
-        return datetime.combine(day, time(int(match.group(1)), int(match.group(2))))
-    except ValueError:
-        return None
-
-
-def empty_form() -> ExerciseForm:
+def empty_form(translations: Translations) -> ExerciseForm:
+    values = {
+        "type": ExerciseType.TABLETOP.value,
+        "start_time": "18:00",
+        "end_time": "20:00",
+        "organisation_ids": [],
+        "agreement_ids": [],
+        "site_ids": [],
+        "volunteer_ids": [],
+        "recurrence_preset": "",
+    }
     return ExerciseForm(
-        values={
-            "type": ExerciseType.TABLETOP.value,
-            "start_time": "18:00",
-            "end_time": "20:00",
-            "organisation_ids": [],
-            "agreement_ids": [],
-            "site_ids": [],
-            "volunteer_ids": [],
-            "recurrence_preset": "",
-        },
-        needs=[NeedRow() for _ in range(NEED_ROWS_SHOWN)],
+        blank_form(ExerciseInput, translations, values),
+        [NeedRow() for _ in range(NEED_ROWS_SHOWN)],
     )
 
 
@@ -135,193 +213,94 @@ class Options:
     qualification_codes: dict[int, str]
 
 
-def _text_fields(text: dict[str, str], errors: dict[str, str], _: Any) -> None:
-    for name, limit, required in (
-        ("title", MAX_TITLE, True),
-        ("scenario", MAX_TEXT, False),
-        ("objectives", MAX_TEXT, False),
-    ):
-        value = clean(text.get(name))
-        if required and not value:
-            errors[name] = _("is required")
-        elif has_control_characters(value):
-            errors[name] = _("contains characters that are not allowed")
-        elif len(value) > limit:
-            errors[name] = _("at most %(count)s characters") % {"count": limit}
+def parse_exercise_form(
+    translations: Translations,
+    posted: Mapping[str, Any],
+    options: Options,
+    number: NumberFormat | None = None,
+) -> ExerciseForm:
+    """Check the form; `body` is set only when every field is fine."""
+    context = {
+        "organisation_ids": options.organisation_ids,
+        "agreement_ids": options.agreement_ids,
+        "site_ids": options.site_ids,
+        "volunteer_ids": options.volunteer_ids,
+    }
+    form = parse_form(ExerciseInput, posted, translations, number=number, context=context)
+    values = form.values
+    result = ExerciseForm(form, need_rows(values["need_qualification"], values["need_count"]))
+    typed = form.fields
+    place = _place(form)
+    drill = _drill(result, options) if typed.get("type") == ExerciseType.ALERT_DRILL else None
+    recurrence = _recurrence(form)
+    if not form.valid:
+        return result
+    try:
+        result.body = ExerciseCreate(
+            title=typed["title"],
+            type=typed["type"],
+            starts_at=datetime.combine(typed["start_date"], typed["start_time"]),
+            ends_at=datetime.combine(typed["end_date"], typed["end_time"]),
+            scenario=typed["scenario"],
+            objectives=typed["objectives"],
+            place=place,  # type: ignore[arg-type]  # pydantic reads the dict
+            reminder_offsets_min=typed["reminder_hours"],
+            drill=drill,  # type: ignore[arg-type]
+            recurrence={"rrule": recurrence} if recurrence else None,  # type: ignore[arg-type]
+            organisation_ids=typed["organisation_ids"],
+            agreement_ids=typed["agreement_ids"],
+            site_ids=typed["site_ids"],
+            volunteer_ids=typed["volunteer_ids"],
+        )
+    except ValidationError as error:
+        form.add_validation_error(error, FIELD_OF)
+    return result
 
 
-def _reminders(text: str, errors: dict[str, str], _: Any) -> list[int] | None:
-    """Hours before the start, comma-separated, as minutes; empty: the default."""
-    if not text:
+def _place(form: Form[ExerciseInput]) -> dict[str, float] | None:
+    """Latitude and longitude, both or neither; an alert drill needs them."""
+    lat, lon = form.fields.get("lat"), form.fields.get("lon")
+    if lat is None and lon is None:
+        if form.fields.get("type") == ExerciseType.ALERT_DRILL:
+            form.add_error(
+                "place", N_("an alert drill needs a place: where its callout is centred")
+            )
         return None
-    parts = [part.strip() for part in text.split(",") if part.strip()]
-    hours = [decimal_number(part) for part in parts]
-    if (
-        len(parts) > MAX_REMINDERS
-        or any(value is None for value in hours)
-        or any(not 0 < (value or 0) * 60 <= MAX_REMINDER_OFFSET_MIN for value in hours)
-    ):
-        errors["reminder_hours"] = _(
-            "enter up to %(count)s numbers of hours, each above 0 and at most %(high)s"
-        ) % {"count": MAX_REMINDERS, "high": MAX_REMINDER_OFFSET_MIN // 60}
+    if lat is None or lon is None:
+        form.add_error("place", AT_PLACE.code)
         return None
-    return [max(1, round((value or 0) * 60)) for value in hours]
+    return {"lat": lat, "lon": lon}
 
 
-def _drill(
-    text: dict[str, str], form: ExerciseForm, options: Options, _: Any
-) -> dict[str, Any] | None:
-    errors = form.errors
-    message = clean(text.get("drill_message"))
-    if not message:
-        errors["drill_message"] = _("an alert drill needs the message its SMS sends")
-    elif has_control_characters(message) or len(message) > MAX_MESSAGE_LENGTH:
-        errors["drill_message"] = _("at most %(count)s characters") % {"count": MAX_MESSAGE_LENGTH}
-    radius_km = decimal_number(clean(text.get("drill_radius_km")))
-    if radius_km is None or not 0 < radius_km * 1000 <= MAX_RADIUS_M:
-        errors["drill_radius_km"] = _("enter a radius above 0 and at most %(km)s km") % {
-            "km": MAX_RADIUS_M // 1000
-        }
-    needs, problem = read_needs(form.needs, options.qualification_codes, _)
+def _drill(result: ExerciseForm, options: Options) -> dict[str, Any]:
+    """The alert drill's callout: its message, radius, needs and how many in all."""
+    form = result.form
+    typed = form.fields
+    if "drill_message" in typed and not typed["drill_message"]:
+        form.add_error("drill_message", N_("an alert drill needs the message its SMS sends"))
+    if "drill_radius_km" in typed and typed["drill_radius_km"] is None:
+        form.add_error("drill_radius_km", RADIUS.code, **RADIUS.params)
+    needs, problem = read_needs(result.needs, options.qualification_codes)
     if problem is not None:
-        errors["drill_needs"] = problem
-    wanted, problem = read_wanted(clean(text.get("drill_wanted")), _)
-    if problem is not None:
-        errors["drill_wanted"] = problem
+        form.add_error("drill_needs", problem[0], **problem[1])
     return {
-        "message": message,
-        "radius_m": (radius_km or 0) * 1000,
+        "message": typed.get("drill_message"),
+        "radius_m": (typed.get("drill_radius_km") or 0) * 1000,
         "needs": needs,
-        "wanted": wanted,
+        "wanted": typed.get("drill_wanted"),
     }
 
 
-def parse_exercise_form(
-    translations: Translations, raw: RawExercise, options: Options
-) -> ExerciseForm:
-    """Check the form; `body` is set only when every field is fine."""
-    _ = translations.gettext
-    form = ExerciseForm()
-    errors = form.errors
-    text = {name: (value or "")[:5000] for name, value in raw.text.items()}
-    form.values.update(text)
-    for name in ("organisation_ids", "agreement_ids", "site_ids", "volunteer_ids"):
-        form.values[name] = getattr(raw, name)[:500]
-    form.needs = need_rows(raw.need_qualification, raw.need_count)
-    _text_fields(text, errors, _)
-    kind = clean(text.get("type"))
-    if kind not in {member.value for member in ExerciseType}:
-        errors["type"] = _("choose one of the options")
-    starts = _wall_time(clean(text.get("start_date")), clean(text.get("start_time")))
-    ends = _wall_time(clean(text.get("end_date")), clean(text.get("end_time")))
-    if starts is None:
-        errors["starts_at"] = _("enter a date and a time, e.g. 2027-03-02 18:00")
-    if ends is None:
-        errors["ends_at"] = _("enter a date and a time, e.g. 2027-03-02 18:00")
-    chosen: dict[str, list[int]] = {}
-    for name, allowed in (
-        ("organisation_ids", options.organisation_ids),
-        ("agreement_ids", options.agreement_ids),
-        ("site_ids", options.site_ids),
-        ("volunteer_ids", options.volunteer_ids),
-    ):
-        ids = chosen_ids(getattr(raw, name), allowed, most=500)
-        if ids is None:
-            errors[name] = _("choose one of the options")
-        chosen[name] = ids or []
-    place = None
-    lat_text, lon_text = clean(text.get("lat")), clean(text.get("lon"))
-    if lat_text or lon_text:
-        lat, lon = decimal_number(lat_text), decimal_number(lon_text)
-        if lat is None or lon is None or not -90 <= lat <= 90 or not -180 <= lon <= 180:
-            errors["place"] = _("enter latitude and longitude, e.g. 59.956 and 11.049")
-        else:
-            place = {"lat": lat, "lon": lon}
-    offsets = _reminders(clean(text.get("reminder_hours")), errors, _)
-    drill = None
-    if kind == ExerciseType.ALERT_DRILL.value:
-        drill = _drill(text, form, options, _)
-        if place is None and "place" not in errors:
-            errors["place"] = _("an alert drill needs a place: where its callout is centred")
-    recurrence = _recurrence(text, errors, _)
-    if errors:
-        return form
-    try:
-        form.body = ExerciseCreate(
-            title=clean(text.get("title")),
-            type=ExerciseType(kind),
-            starts_at=starts,  # type: ignore[arg-type]  # checked above
-            ends_at=ends,  # type: ignore[arg-type]
-            scenario=clean(text.get("scenario")) or None,
-            objectives=clean(text.get("objectives")) or None,
-            place=place,  # type: ignore[arg-type]  # pydantic reads the dict
-            reminder_offsets_min=offsets,
-            drill=drill,  # type: ignore[arg-type]
-            recurrence={"rrule": recurrence} if recurrence else None,  # type: ignore[arg-type]
-            **chosen,
-        )
-    except ValidationError as error:
-        for problem in error.errors():
-            location = ".".join(str(part) for part in problem["loc"] if not isinstance(part, int))
-            name = _FIELD_OF.get(location, location.split(".")[0])
-            errors.setdefault(
-                name if name in FIELD_LABELS else "title",
-                _("Invalid value: %(message)s") % {"message": problem["msg"]},
-            )
-    return form
-
-
-def _recurrence(text: dict[str, str], errors: dict[str, str], _: Any) -> str | None:
-    preset = clean(text.get("recurrence_preset"))
+def _recurrence(form: Form[ExerciseInput]) -> str | None:
+    """The rule: a preset's, or the planner's own."""
+    preset, rule = form.fields.get("recurrence_preset"), form.fields.get("rrule")
     if not preset:
         return None
     if preset == "custom":
-        rule = clean(text.get("rrule"))
-        if not rule:
-            errors["recurrence"] = _("write the rule, e.g. FREQ=MONTHLY;INTERVAL=3;BYDAY=1TU")
-            return None
-        return rule[:500]
+        if not rule and "rrule" in form.fields:
+            form.add_error("rrule", N_("write the rule, e.g. FREQ=MONTHLY;INTERVAL=3;BYDAY=1TU"))
+        return rule
     if preset not in RECURRENCE_PRESETS:
-        errors["recurrence"] = _("choose one of the options")
+        form.add_error("recurrence_preset", N_("choose one of the options"))
         return None
     return RECURRENCE_PRESETS[preset][1]
-
-
-# Messages of the shared rules (the service, `exercises.times`) in the reader's language.
-_DOMAIN_MESSAGES = [
-    (
-        re.compile(r"does not exist in Europe/Oslo"),
-        N_("that time does not exist in Norway: the clocks go forward that night"),
-    ),
-    (re.compile(r"^must be at least a minute after"), N_("must be after the start")),
-    (re.compile(r"^an exercise lasts at most 14 days"), N_("an exercise lasts at most 14 days")),
-    (
-        re.compile(r"^an alert drill must start in the future"),
-        N_("an alert drill must start in the future"),
-    ),
-    (re.compile(r"outside Norway|is not a coordinate"), N_("the point is outside Norway")),
-    (
-        re.compile(r"^not a valid RRULE|^give one"),
-        N_("not a rule we can read, e.g. FREQ=MONTHLY;INTERVAL=3;BYDAY=1TU"),
-    ),
-    (re.compile(r"^an exercise recurs at most daily"), N_("an exercise repeats at most daily")),
-    (re.compile(r"^the rule gives no occurrence"), N_("the rule gives no date")),
-    (re.compile(r"^unknown qualification"), N_("choose one of the options")),
-    (re.compile(r"^no \w+ with id"), N_("choose one of the options")),
-]
-
-
-def add_domain_error(
-    translations: Translations, form: ExerciseForm, error: DomainValidationError
-) -> None:
-    """Put an error of the shared rules on the form's field, in the reader's language."""
-    name = _FIELD_OF.get(error.field, error.field)
-    if name not in FIELD_LABELS:
-        name = "title"
-    for pattern, msgid in _DOMAIN_MESSAGES:
-        if pattern.search(error.message):
-            form.errors[name] = translations.gettext(msgid)
-            return
-    form.errors[name] = translations.gettext("Invalid value: %(message)s") % {
-        "message": error.message
-    }

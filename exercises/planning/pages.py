@@ -13,8 +13,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from babel.support import Translations
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -23,8 +24,9 @@ from beredskap.platform.auth.permissions import ALL_ROLES, Rule
 from beredskap.platform.auth.service import Principal
 from beredskap.platform.deps import CurrentPrincipal, SessionDep, SettingsDep
 from beredskap.platform.errors import ConflictError, DomainValidationError
-from beredskap.platform.web.i18n import language_of, translations_for
-from beredskap.platform.web.rendering import render, stamp
+from beredskap.platform.web.forms import OptionalText, PostedForm, at_most, parse_form
+from beredskap.platform.web.i18n import N_, language_of, translations_for
+from beredskap.platform.web.rendering import number_format, render, stamp
 from beredskap.register.agreements.models import Agreement
 from beredskap.register.organisations.models import Organisation, Site
 from beredskap.register.volunteers.models import Volunteer
@@ -34,12 +36,10 @@ from exercises.models import Exercise, ExerciseStatus, ExerciseType
 from exercises.planning import service
 from exercises.planning.conflicts import Conflict
 from exercises.planning.form import (
-    FIELD_LABELS,
+    FIELD_OF,
     RECURRENCE_PRESETS,
     ExerciseForm,
     Options,
-    RawExercise,
-    add_domain_error,
     empty_form,
     parse_exercise_form,
 )
@@ -56,8 +56,12 @@ RULES: dict[str, Rule] = {
 
 MAX_VOLUNTEER_CHOICES = 2_000  # active volunteers offered by name; more is a search's job
 SERIES_SHOWN = 12
-Text = Annotated[str | None, Form()]
-Texts = Annotated[list[str], Form()]
+
+
+class CancelInput(BaseModel):
+    """The cancel form: why, optionally."""
+
+    reason: Annotated[OptionalText, Field(title=N_("Reason (optional)")), at_most(500)] = None
 
 
 def labels(translations: Translations) -> dict[str, dict[str, str]]:
@@ -125,21 +129,13 @@ def _form_page(
     status_code: int = 200,
 ) -> Response:
     translations = translations_for(request)
-    summary = [
-        (name, translations.gettext(label), form.errors[name])
-        for name, label in FIELD_LABELS.items()
-        if name in form.errors
-    ]
     return render(
         request,
         "exercises/exercise_form.html",
         {
             "active": "exercises",
             "form": form,
-            "values": form.values,
-            "errors": form.errors,
-            "error_summary": summary,
-            "field_labels": {name: translations.gettext(t) for name, t in FIELD_LABELS.items()},
+            **form.form.context(),
             "types": list(ExerciseType),
             "labels": labels(translations),
             "presets": [
@@ -158,7 +154,8 @@ def _form_page(
 @router.get("/new", name="web.exercise_new")
 def new_exercise(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
     """An empty exercise form."""
-    return _form_page(request, principal, empty_form(), _choices(session, language_of(request)))
+    form = empty_form(translations_for(request))
+    return _form_page(request, principal, form, _choices(session, language_of(request)))
 
 
 @router.post("/new", name="web.exercise_create")
@@ -167,61 +164,13 @@ def create_exercise(
     session: SessionDep,
     principal: CurrentPrincipal,
     settings: SettingsDep,
-    confirm_conflicts: Text = None,
-    title: Text = None,
-    type: Text = None,
-    start_date: Text = None,
-    start_time: Text = None,
-    end_date: Text = None,
-    end_time: Text = None,
-    scenario: Text = None,
-    objectives: Text = None,
-    lat: Text = None,
-    lon: Text = None,
-    reminder_hours: Text = None,
-    drill_message: Text = None,
-    drill_radius_km: Text = None,
-    drill_wanted: Text = None,
-    recurrence_preset: Text = None,
-    rrule: Text = None,
-    organisation_ids: Texts = [],  # noqa: B006 - FastAPI copies defaults
-    agreement_ids: Texts = [],  # noqa: B006
-    site_ids: Texts = [],  # noqa: B006
-    volunteer_ids: Texts = [],  # noqa: B006
-    need_qualification: Texts = [],  # noqa: B006
-    need_count: Texts = [],  # noqa: B006
+    posted: PostedForm,
 ) -> Response:
     """Save and go to the exercise; with conflicts, ask first; bad input: the form again."""
-    translations = translations_for(request)
-    typed = {
-        "title": title,
-        "type": type,
-        "start_date": start_date,
-        "start_time": start_time,
-        "end_date": end_date,
-        "end_time": end_time,
-        "scenario": scenario,
-        "objectives": objectives,
-        "lat": lat,
-        "lon": lon,
-        "reminder_hours": reminder_hours,
-        "drill_message": drill_message,
-        "drill_radius_km": drill_radius_km,
-        "drill_wanted": drill_wanted,
-        "recurrence_preset": recurrence_preset,
-        "rrule": rrule,
-    }
-    raw = RawExercise(
-        text={name: value or "" for name, value in typed.items()},
-        organisation_ids=organisation_ids,
-        agreement_ids=agreement_ids,
-        site_ids=site_ids,
-        volunteer_ids=volunteer_ids,
-        need_qualification=need_qualification,
-        need_count=need_count,
-    )
     choices = _choices(session, language_of(request))
-    form = parse_exercise_form(translations, raw, _options(choices))
+    form = parse_exercise_form(
+        translations_for(request), posted, _options(choices), number_format(request)
+    )
     if form.body is None:
         return _form_page(request, principal, form, choices, status_code=422)
     try:
@@ -233,8 +182,9 @@ def create_exercise(
         )
     except DomainValidationError as error:
         session.rollback()
-        add_domain_error(translations, form, error)
+        form.form.add_domain_error(error, FIELD_OF)
         return _form_page(request, principal, form, choices, status_code=422)
+    confirm_conflicts = posted.get("confirm_conflicts")
     if planned.conflicts and not confirm_conflicts:
         # Nothing saved: the planner sees the conflicts and may save anyway.
         session.rollback()
@@ -324,13 +274,13 @@ def cancel(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    reason: Text = None,
+    posted: PostedForm,
 ) -> Response:
     """Cancel the exercise (a running drill's callout stops), then back to its page."""
     exercise = service.get_exercise(session, exercise_id)
     translations = translations_for(request)
-    text = (reason or "").strip()
-    if len(text) > 500 or any(ord(ch) < 32 and ch not in "\n\r\t" for ch in text):
+    form = parse_form(CancelInput, posted, translations, number=number_format(request))
+    if not form.valid:
         return render(
             request,
             "exercises/exercise_cancel.html",
@@ -338,16 +288,14 @@ def cancel(
                 "active": "exercises",
                 "exercise": exercise,
                 "stamp": stamp,
-                "reason": text[:600],
-                "errors": {
-                    "reason": translations.gettext("at most %(count)s characters") % {"count": 500}
-                },
+                "reason": str(form.values.get("reason", ""))[:600],
+                "errors": form.errors,
             },
             principal=principal,
             status_code=422,
         )
     try:
-        service.cancel_exercise(session, exercise, reason=text or None)
+        service.cancel_exercise(session, exercise, reason=form.fields["reason"])
     except ConflictError:
         session.rollback()
         exercise = service.get_exercise(session, exercise_id)

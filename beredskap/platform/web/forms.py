@@ -13,6 +13,9 @@ field may say one message for whatever is wrong with it (`Invalid(N_("..."), **p
 annotation), and several inputs may answer as one field of the page (`Group`, e.g. a date and
 a time as "Starts").
 
+A form may word the messages of some error types its own way: a `form_messages` class
+variable of the schema, error type -> code (the same parameters as `ERROR_CODES`).
+
 Cross-field rules (a field required only when another has some value) are the form module's:
 it reads `form.fields` and calls `form.add_error`. The rendering is the templates': the macros
 in `macros.html` (`field_error`, `error_summary`) with `field_attrs` from `rendering.py`.
@@ -165,6 +168,12 @@ Ids = Annotated[list[int], BeforeValidator(_ids)]
 Checkbox = Annotated[bool, BeforeValidator(lambda value: bool(_text(value)))]
 
 
+def optional(kind: Any) -> Any:
+    """`kind`, or None when left empty (e.g. `optional(Annotated[Whole, Field(ge=1)])`: the
+    limits apply to what was typed, not to the empty field)."""
+    return Annotated[kind | None, BeforeValidator(_empty_is_none)]
+
+
 def at_most(count: int) -> AfterValidator:
     """At most `count` characters (for optional text: None passes)."""
 
@@ -299,6 +308,16 @@ class Form(Generic[Schema]):
         name = self._answers_as(name) if name else ""
         self.errors.setdefault(name, error.translated(self.translations, self.number))
 
+    def add_validation_error(
+        self, error: ValidationError, field_of: Mapping[str, str] | None = None
+    ) -> None:
+        """Errors of another schema the form's values were handed to (e.g. the API's), on
+        the form's fields by their location (`field_of` renames the dotted locations)."""
+        for problem in error.errors():
+            location = ".".join(str(part) for part in problem["loc"] if not isinstance(part, int))
+            name = (field_of or {}).get(location, location.split(".")[0])
+            self.errors.setdefault(self._answers_as(name), _message(self, None, problem))
+
     def _answers_as(self, name: str) -> str:
         for spec in _fields(self.schema):
             if spec.name == name:
@@ -364,8 +383,11 @@ def parse_form(
     form = Form(schema, translations, number, values=dict(raw))
     for spec in _fields(schema):
         if spec.name not in raw:
+            if spec.is_list:
+                form.values[spec.name] = []
             if spec.required:
-                form.errors.setdefault(spec.answers_as, form.message(ERROR_CODES["missing"][0]))
+                missing = {"type": "missing", "loc": (), "msg": "", "input": None}
+                form.errors.setdefault(spec.answers_as, _message(form, spec, missing))
             else:
                 form.fields[spec.name] = spec.default
             continue
@@ -379,17 +401,18 @@ def parse_form(
     return form
 
 
-def _message(form: Form[Any], spec: _Field, problem: Mapping[str, Any]) -> str:
+def _message(form: Form[Any], spec: _Field | None, problem: Mapping[str, Any]) -> str:
     """One pydantic error item as the field's message."""
     kind = problem["type"]
     ctx = problem.get("ctx") or {}
     if kind in ("too_long", "too_short") and isinstance(problem.get("input"), str):
         kind = f"string_{kind}"  # a length limit checked after a validator of the text
-    if spec.invalid is not None and kind not in _KEEP_OWN:
+    if spec is not None and spec.invalid is not None and kind not in _KEEP_OWN:
         return form.message(spec.invalid.code, **spec.invalid.params)
     if kind == "value_error" and isinstance(ctx.get("error"), DomainValidationError):
         return ctx["error"].translated(form.translations, form.number)
     code, fill = ERROR_CODES.get(kind, (INVALID, {}))
+    code = getattr(form.schema, "form_messages", {}).get(kind, code)
     params = {key: ctx[source] for key, source in fill.items() if source in ctx}
     if len(params) != len(fill):
         code, params = INVALID, {}
