@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, BeforeValidator
 
 from beredskap.platform.auth import service, throttle
 from beredskap.platform.auth.secrets import MAX_PASSWORD_LENGTH
@@ -18,6 +19,7 @@ from beredskap.platform.deps import (
     SettingsDep,
 )
 from beredskap.platform.settings import PlatformSettings
+from beredskap.platform.web.forms import PostedForm, parse_form
 from beredskap.platform.web.i18n import LANGUAGES, translations_for
 from beredskap.platform.web.rendering import render
 from beredskap.platform.web.security import (
@@ -33,6 +35,16 @@ from beredskap.platform.web.security import (
 
 router = APIRouter()
 MAX_EMAIL_LENGTH = 254
+
+
+class LoginInput(BaseModel):
+    """The login form. Its one message is about the form, never a field: which of the two
+    was wrong is not told."""
+
+    email: Annotated[str, BeforeValidator(lambda value: str(value).strip()[:MAX_EMAIL_LENGTH])] = ""
+    password: str = ""
+    csrf_token: str = ""
+    next: str = "/"
 
 
 def login_policy(settings: PlatformSettings) -> throttle.LoginPolicy:
@@ -84,16 +96,14 @@ def login(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    email: Annotated[str, Form()] = "",
-    password: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
-    next_path: Annotated[str, Form(alias="next")] = "/",
+    posted: PostedForm,
 ) -> Response:
     """Check the password, slowing down repeated failures; on success start a web session."""
     translations = translations_for(request)
     _ = translations.gettext
-    target = safe_next(next_path)
-    email = email.strip()[:MAX_EMAIL_LENGTH]
+    typed = parse_form(LoginInput, posted, translations).fields
+    target = safe_next(typed["next"])
+    email, password = typed["email"], typed["password"]
 
     def again(error: str, status_code: int, headers: dict[str, str] | None = None) -> Response:
         return _login_page(
@@ -106,7 +116,7 @@ def login(
             headers=headers,
         )
 
-    if not login_csrf_ok(request, csrf_token):
+    if not login_csrf_ok(request, typed["csrf_token"]):
         return again(_("The login form had expired. Please try again."), 400)
     if not email or not password:
         return again(_("Enter your e-mail address and your password."), 400)
