@@ -19,7 +19,7 @@ from beredskap.platform.runtime import Database, open_database
 from beredskap.register.organisations import service as organisation_service
 
 if TYPE_CHECKING:
-    from exercises.scheduling.leadership import LeaderLoop
+    from beredskap.platform.scheduling.leadership import LeaderLoop
 
 app = typer.Typer(
     help="beredskap: the municipal register of volunteer preparedness resources.",
@@ -242,11 +242,11 @@ def worker(
         None, min=1, max=500, help="SMS in flight at once (default BEREDSKAP_SMS_MAX_CONCURRENCY)."
     ),
     no_scheduler: bool = typer.Option(
-        False, "--no-scheduler", help="Do not run the exercise scheduler beside the sender."
+        False, "--no-scheduler", help="Do not run the scheduler beside the sender."
     ),
 ) -> None:
     """Send callout SMS and e-mail from the outbox, run escalations, and (unless --once or
-    --no-scheduler) the exercise scheduler while this process holds its lock; stop with
+    --no-scheduler) the scheduler while this process holds its lock; stop with
     SIGTERM or Ctrl-C."""
     import logging
     import signal
@@ -294,22 +294,19 @@ def worker(
 
 
 def _scheduler_loop(database: Database) -> LeaderLoop:
-    from exercises.scheduling.scheduler import leader_loop
+    """The platform's scheduler with every capability's jobs, run while this process holds
+    the scheduler lock (BEREDSKAP_SCHEDULER_*; the jobs read their own settings)."""
+    from beredskap.main.capabilities import CAPABILITIES
+    from beredskap.platform.scheduling.runner import leader_loop
 
-    settings = get_settings()
-    loop, _runner = leader_loop(
-        database,
-        sync_every_s=settings.scheduler_sync_s,
-        check_every_s=settings.scheduler_leader_check_s,
-        lock_path=settings.scheduler_lock_path,
-        max_recipients=settings.callout_max_recipients,
-    )
+    jobs = [job for capability in CAPABILITIES for job in capability.jobs]
+    loop, _runner = leader_loop(database, get_settings(), jobs)
     return loop
 
 
 @app.command()
 def scheduler() -> None:
-    """Run only the exercise scheduler (drills, reminders) while this process holds its lock;
+    """Run only the scheduler (exercise drills, reminders) while this process holds its lock;
     others wait to take over. Stop with SIGTERM or Ctrl-C."""
     import logging
     import signal

@@ -1,17 +1,16 @@
-"""Scheduled jobs a capability declares; the platform's scheduler runs them in the worker."""
+"""Scheduled jobs a capability declares; the platform's scheduler runs them in the worker.
+
+The definitions live in `beredskap.platform.scheduling.registry`; a capability imports them
+from here.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from beredskap.platform.scheduling.registry import (
+    DateJob,
+    JobContext,
+    JobDefinition,
+    scheduled_job,
+)
 
-
-@dataclass(frozen=True)
-class JobDefinition:
-    """A recurring job: its stable id, what it runs, and how often (seconds, or a function
-    of the settings that gives them)."""
-
-    id: str
-    func: str  # "module:function", as APScheduler's job store keeps it
-    name: str
-    every_s: Callable[[object], float]
+__all__ = ["DateJob", "JobContext", "JobDefinition", "scheduled_job"]

@@ -1,13 +1,14 @@
-"""The scheduler's jobs: plain module-level functions, referenced by text in the job store.
+"""The exercise jobs: module-level functions, run by the platform's scheduler.
 
-APScheduler pickles a job as "module:function" plus its arguments, so every job here takes
-only ids and opens its own transaction (actor "scheduler") on the database bound by
-`bind` when the scheduler starts. Each is safe to run twice: a status moves with a
-conditional UPDATE, a reminder is keyed by a unique row.
+APScheduler keeps a job as its "module:function" reference and its arguments (ids only), so
+every job here takes the `JobContext` the platform gives it first, then ids, and opens its own
+unit of work (actor "scheduler") through it; the audit listener records what it changes.
+Each is safe to run twice: a status moves once (the row's version guards it), a reminder is
+keyed by a unique row.
 
-- `sync` (every `scheduler_sync_s`): turns exercise rows into date jobs with stable ids,
-  `exercise:<id>:start`, `:end`, `:reminder:<offset>`; replaces a job whose time changed and
-  removes those of cancelled or deleted exercises.
+- `sync` (every `scheduler_sync_s`, declared in `JOBS`): turns exercise rows into date jobs
+  with stable ids, `exercise:<id>:start`, `:end`, `:reminder:<offset>`; replaces a job whose
+  time changed and removes those of cancelled or deleted exercises.
 - `start_exercise`: planned -> running; an alert drill plans and sends its exercise callout
   (every SMS starts ØVELSE ØVELSE ØVELSE) and keeps its id.
 - `end_exercise`: running -> completed, and the drill's callout is stopped.
@@ -28,26 +29,22 @@ Misfire policy (jobs whose time passed while no scheduler ran; `coalesce` for al
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from typing import Any
 
-from apscheduler.jobstores.base import JobLookupError
-from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.triggers.date import DateTrigger
 from geoalchemy2.shape import to_shape
-from sqlalchemy import ColumnElement, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from alerts.callouts import planning, service
 from alerts.callouts.schemas import CalloutCreate
 from alerts.models import CalloutStatus
-from beredskap.platform.audit.models import AuditEntry
-from beredskap.platform.columns import today_in_norway, utcnow
-from beredskap.platform.db import transaction
+from beredskap.platform.columns import apply_changes, today_in_norway, utcnow
 from beredskap.platform.errors import ConflictError, DomainValidationError
-from beredskap.platform.jobs import JobDefinition
-from beredskap.platform.runtime import Database
+from beredskap.platform.jobs import DateJob, JobContext, JobDefinition, scheduled_job
 from exercises.models import (
     MAX_TEXT,
     Exercise,
@@ -64,48 +61,21 @@ ACTOR = "scheduler"
 JOB_PREFIX = "exercise:"
 SYNC_JOB_ID = "exercises-sync"
 DRILL_DEFAULT_RADIUS_M = 200_000.0  # no radius: everyone in the organisations, within reach
-HANDS_OFF = timedelta(seconds=2)  # see apply_jobs
-
-_database: Database | None = None
-_scheduler: BaseScheduler | None = None
-_max_recipients = service.MAX_RECIPIENTS
 
 
-def bind(
-    database: Database,
-    scheduler: BaseScheduler | None,
-    *,
-    max_recipients: int = service.MAX_RECIPIENTS,
-) -> None:
-    """The database (and scheduler, for `sync`) the jobs of this process use, and the most
-    volunteers a drill's callout may ask (`BEREDSKAP_CALLOUT_MAX_RECIPIENTS`)."""
-    global _database, _scheduler, _max_recipients
-    _database, _scheduler, _max_recipients = database, scheduler, max_recipients
-
-
-def _sessions() -> Database:
-    if _database is None:
-        raise RuntimeError("exercises.scheduling.jobs.bind() was not called")
-    return _database
+def _max_recipients(context: JobContext) -> int:
+    """The most volunteers a drill's callout may ask (`BEREDSKAP_CALLOUT_MAX_RECIPIENTS`)."""
+    return int(getattr(context.settings, "callout_max_recipients", service.MAX_RECIPIENTS))
 
 
 # -- planning the jobs -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PlannedJob:
-    id: str
-    func: str  # "module:function", as the job store keeps it
-    args: tuple[int, ...]
-    run_at: datetime  # UTC
-    grace_s: int | None  # misfire_grace_time; None: no limit
 
 
 def _seconds(delta: timedelta) -> int:
     return max(int(delta.total_seconds()), 1)
 
 
-def planned_jobs(session: Session, *, now: datetime) -> list[PlannedJob]:
+def planned_jobs(session: Session, *, now: datetime) -> list[DateJob]:
     """The date jobs the exercise rows ask for now (see the module's misfire policy)."""
     exercises = session.scalars(
         select(Exercise).where(
@@ -123,12 +93,12 @@ def planned_jobs(session: Session, *, now: datetime) -> list[PlannedJob]:
                 .distinct()
             )
         }
-    jobs: list[PlannedJob] = []
+    jobs: list[DateJob] = []
     for exercise in exercises:
         key = f"{JOB_PREFIX}{exercise.id}"
         if exercise.status is ExerciseStatus.PLANNED:
             jobs.append(
-                PlannedJob(
+                DateJob(
                     f"{key}:start",
                     "exercises.scheduling.jobs:start_exercise",
                     (exercise.id,),
@@ -144,7 +114,7 @@ def planned_jobs(session: Session, *, now: datetime) -> list[PlannedJob]:
                     now < exercise.starts_at and (exercise.id, offset) not in reminded
                 ):
                     jobs.append(
-                        PlannedJob(
+                        DateJob(
                             f"{key}:reminder:{offset}",
                             "exercises.scheduling.jobs:send_reminders",
                             (exercise.id, offset),
@@ -153,7 +123,7 @@ def planned_jobs(session: Session, *, now: datetime) -> list[PlannedJob]:
                         )
                     )
         jobs.append(
-            PlannedJob(
+            DateJob(
                 f"{key}:end",
                 "exercises.scheduling.jobs:end_exercise",
                 (exercise.id,),
@@ -164,74 +134,35 @@ def planned_jobs(session: Session, *, now: datetime) -> list[PlannedJob]:
     return jobs
 
 
-def apply_jobs(scheduler: BaseScheduler, jobs: list[PlannedJob]) -> dict[str, int]:
-    """Make the scheduler's exercise jobs what `jobs` says: added, replaced, removed.
-
-    A job due now (or within `HANDS_OFF`) is left to the scheduler's own thread, which is
-    taking it out of the store to run it: removing or replacing it here as well would make
-    that thread's removal fail (APScheduler's loop does not survive a JobLookupError). Such
-    a job runs and finds nothing to do if its exercise changed: each job checks the status.
-    """
-    hands_off = utcnow() + HANDS_OFF
-    existing = {job.id: job for job in scheduler.get_jobs() if job.id.startswith(JOB_PREFIX)}
-    counts = {"added": 0, "replaced": 0, "removed": 0}
-    for job_id in [key for key, job in existing.items() if _due(job, hands_off)]:
-        existing.pop(job_id)
-        jobs = [planned for planned in jobs if planned.id != job_id]
-    for planned in jobs:
-        current = existing.pop(planned.id, None)
-        if current is not None and _same(current, planned):
-            continue
-        scheduler.add_job(
-            planned.func,
-            trigger=DateTrigger(run_date=planned.run_at, timezone=UTC),
-            args=planned.args,
-            id=planned.id,
-            name=planned.id,
-            misfire_grace_time=planned.grace_s,
-            coalesce=True,
-            replace_existing=True,
-        )
-        counts["replaced" if current is not None else "added"] += 1
-    for stale in existing.values():
-        try:
-            scheduler.remove_job(stale.id)
-        except JobLookupError:
-            continue  # it ran (a date job leaves the store when it runs) meanwhile
-        counts["removed"] += 1
-    return counts
-
-
-def _due(job: Any, by: datetime) -> bool:
-    return job.next_run_time is not None and job.next_run_time <= by
-
-
-def _same(job: Any, planned: PlannedJob) -> bool:
-    run_date = getattr(job.trigger, "run_date", None)
-    return (
-        run_date is not None
-        and run_date == planned.run_at
-        and job.misfire_grace_time == planned.grace_s
-        and tuple(job.args) == planned.args
-    )
-
-
 # -- the jobs --------------------------------------------------------------------------------
 
 
-def sync() -> None:
-    """Exercise rows -> date jobs. Runs in the leader only (the scheduler is bound there)."""
-    if _scheduler is None:
-        raise RuntimeError("exercises.scheduling.jobs.bind() was not given the scheduler")
-    with transaction(_sessions().sessions, actor=ACTOR) as session:
-        # Recurring series a horizon ahead first, so new occurrences get their jobs this round.
-        extend_series(session, now=utcnow())
-        jobs = planned_jobs(session, now=utcnow())
-    if not _scheduler.running:
-        return  # shut down meanwhile (leadership lost): the next leader syncs
-    counts = apply_jobs(_scheduler, jobs)
-    if any(counts.values()):
+@scheduled_job
+def sync(context: JobContext) -> None:
+    """Exercise rows -> date jobs. Runs in the leader's scheduler (it manages its jobs)."""
+
+    def plan() -> list[DateJob]:
+        with context.transaction(ACTOR) as session:
+            # Recurring series a horizon ahead first, so new occurrences get their jobs now.
+            extend_series(session, now=utcnow())
+            return planned_jobs(session, now=utcnow())
+
+    counts = context.set_date_jobs(JOB_PREFIX, plan)
+    if counts is not None and any(counts.values()):
         _logger.info("scheduler sync: %s", counts)
+
+
+@contextmanager
+def _unit_of_work(context: JobContext, exercise_id: int) -> Iterator[Session]:
+    """The job's transaction (actor "scheduler"). If a row it changes was changed by another
+    transaction since it read it (another scheduler moved the exercise first, in a failover
+    overlap), SQLAlchemy's version check raises StaleDataError at the flush: everything the
+    job did is rolled back, and the other one's outcome stands."""
+    try:
+        with context.transaction(ACTOR) as session:
+            yield session
+    except StaleDataError:
+        _logger.info("exercise %s: changed by another transaction meanwhile; left", exercise_id)
 
 
 def _transition(
@@ -240,56 +171,54 @@ def _transition(
     before: ExerciseStatus,
     after: ExerciseStatus,
     *,
-    only_if: tuple[ColumnElement[bool], ...] = (),
+    unless: Callable[[Exercise], bool] | None = None,
     **more: Any,
-) -> bool:
-    """Move the status with one conditional UPDATE (so it happens once), and audit it."""
-    now = utcnow()
-    moved = session.execute(
-        update(Exercise)
-        .where(Exercise.id == exercise_id, Exercise.status == before, *only_if)
-        .values(status=after, version=Exercise.version + 1, updated_at=now, **more)
-        .returning(Exercise.id)
-        .execution_options(synchronize_session=False)
-    ).scalar()
-    if moved is None:
-        return False
-    session.add(
-        AuditEntry(
-            occurred_at=now,
-            actor=ACTOR,
-            entity=Exercise.__tablename__,
-            entity_id=str(exercise_id),
-            action="update",
-            before={"status": before.value},
-            after={"status": after.value, **{k: str(v) for k, v in more.items()}},
-        )
-    )
+) -> Exercise | None:
+    """Move the exercise from `before` to `after` (setting `more` too) through the ORM, so
+    the audit listener records the change with the transaction's actor; the exercise, or
+    None when it is not `before` (or `unless` says not).
+
+    Once, however many schedulers race: `Exercise` is `Versioned` (a SQLAlchemy
+    `version_id_col`), so the flush is `UPDATE ... WHERE id = :id AND version = :read`.
+    PostgreSQL (read committed): the second of two UPDATEs waits for the first's row lock,
+    re-checks its WHERE on the committed row, matches none, and SQLAlchemy raises
+    StaleDataError (see `_unit_of_work`). SQLite: a job's transaction takes the write lock
+    when it begins (write intent: BEGIN IMMEDIATE), so the second reads the committed status
+    and stops at the check. No SELECT ... FOR UPDATE, which SQLite lacks: the version check
+    is correct on both.
+    """
+    exercise = session.get(Exercise, exercise_id, populate_existing=True)
+    if exercise is None or exercise.status is not before:
+        return None
+    if unless is not None and unless(exercise):
+        return None
+    exercise.status = after
+    apply_changes(exercise, more)
     session.flush()
-    return True
+    return exercise
 
 
-def start_exercise(exercise_id: int) -> None:
+@scheduled_job
+def start_exercise(context: JobContext, exercise_id: int) -> None:
     """Planned -> running at its start (before its end only); an alert drill sends its callout."""
-    with transaction(_sessions().sessions, actor=ACTOR) as session:
+    with _unit_of_work(context, exercise_id) as session:
         now = utcnow()
-        if not _transition(
+        exercise = _transition(
             session,
             exercise_id,
             ExerciseStatus.PLANNED,
             ExerciseStatus.RUNNING,
-            only_if=(Exercise.ends_at > now,),
-        ):
+            unless=lambda exercise: exercise.ends_at <= now,
+        )
+        if exercise is None:
             _logger.info("exercise %s: not planned or already over; not started", exercise_id)
             return
-        exercise = session.get(Exercise, exercise_id, populate_existing=True)
-        assert exercise is not None
         _logger.info("exercise %s started", exercise_id)
         if exercise.type is ExerciseType.ALERT_DRILL:
-            _start_drill(session, exercise)
+            _start_drill(session, exercise, max_recipients=_max_recipients(context))
 
 
-def _start_drill(session: Session, exercise: Exercise) -> None:
+def _start_drill(session: Session, exercise: Exercise, *, max_recipients: int) -> None:
     """Plan and send the drill's exercise callout. If it cannot be made (no place, an
     agreement no longer in force, ...), the exercise still runs without a callout, and the
     reason is kept as an observation of the exercise: the planner sees it on the exercise's
@@ -297,8 +226,8 @@ def _start_drill(session: Session, exercise: Exercise) -> None:
     try:
         with session.begin_nested():
             body = drill_request(exercise)
-            callout = planning.plan(session, body, actor=ACTOR, max_recipients=_max_recipients)
-            service.send(session, callout, on=today_in_norway(), max_recipients=_max_recipients)
+            callout = planning.plan(session, body, actor=ACTOR, max_recipients=max_recipients)
+            service.send(session, callout, on=today_in_norway(), max_recipients=max_recipients)
             exercise.callout_id = callout.id
             session.flush()
     except (DomainValidationError, ConflictError, ValueError) as error:
@@ -340,17 +269,15 @@ def drill_request(exercise: Exercise) -> CalloutCreate:
     )
 
 
-def end_exercise(exercise_id: int) -> None:
+@scheduled_job
+def end_exercise(context: JobContext, exercise_id: int) -> None:
     """Running -> completed at its end, and the drill's callout stopped. One that never
     started (its whole time passed while no scheduler ran): see the misfire policy."""
-    with transaction(_sessions().sessions, actor=ACTOR) as session:
-        if _transition(session, exercise_id, ExerciseStatus.RUNNING, ExerciseStatus.COMPLETED):
-            exercise = session.scalars(
-                select(Exercise)
-                .where(Exercise.id == exercise_id)
-                .options(selectinload(Exercise.callout))
-                .execution_options(populate_existing=True)
-            ).one()
+    with _unit_of_work(context, exercise_id) as session:
+        exercise = _transition(
+            session, exercise_id, ExerciseStatus.RUNNING, ExerciseStatus.COMPLETED
+        )
+        if exercise is not None:
             callout = exercise.callout
             if callout is not None and callout.status is not CalloutStatus.STOPPED:
                 service.stop(session, callout)
@@ -374,9 +301,10 @@ def end_exercise(exercise_id: int) -> None:
             _logger.info("exercise %s: over while no scheduler ran; completed", exercise_id)
 
 
-def send_reminders(exercise_id: int, offset_min: int) -> None:
+@scheduled_job
+def send_reminders(context: JobContext, exercise_id: int, offset_min: int) -> None:
     """The reminders `offset_min` minutes before the start (once, however often it runs)."""
-    with transaction(_sessions().sessions, actor=ACTOR) as session:
+    with context.transaction(ACTOR) as session:
         reminders.queue_reminders(session, exercise_id, offset_min, now=utcnow())
 
 
@@ -386,6 +314,6 @@ JOBS = (
         id=SYNC_JOB_ID,
         func="exercises.scheduling.jobs:sync",
         name="sync exercises to jobs",
-        every_s=lambda settings: float(getattr(settings, "scheduler_sync_s", 30.0)),
+        every_s=lambda settings: settings.scheduler_sync_s,
     ),
 )

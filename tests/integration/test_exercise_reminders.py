@@ -4,7 +4,6 @@ October night), job times across the daylight-saving changes, the alert drill's 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -20,8 +19,10 @@ from alerts.models import (
     RecipientState,
 )
 from alerts.sms_texts import EXERCISE_MARKER
+from beredskap.main.settings import Settings
 from beredskap.platform.audit.models import AuditEntry
 from beredskap.platform.columns import NORWAY, utcnow
+from beredskap.platform.jobs import JobContext
 from beredskap.platform.runtime import Database
 from exercises.models import (
     Exercise,
@@ -36,15 +37,13 @@ from tests.support import scheduling as make
 
 
 @pytest.fixture
-def bound(session: Session) -> Iterator[Database]:
-    """The jobs' database is the test's connection (commits are savepoints, rolled back)."""
+def bound(session: Session) -> JobContext:
+    """The jobs' context, on the test's connection (commits are savepoints, rolled back)."""
     sessions = sessionmaker(
         bind=session.connection(), join_transaction_mode="create_savepoint", expire_on_commit=False
     )
     database = Database(engine=session.get_bind().engine, sessions=sessions)  # type: ignore[union-attr]
-    jobs.bind(database, None)
-    yield database
-    jobs.bind(None, None)  # type: ignore[arg-type]
+    return JobContext(database, Settings())
 
 
 def _messages(session: Session) -> list[OutgoingMessage]:
@@ -119,7 +118,7 @@ def test_a_reminder_after_the_start_is_skipped(session: Session) -> None:
 
 
 def test_cron_fires_twice_on_the_october_night_and_the_reminder_still_goes_once(
-    session: Session, bound: Database
+    session: Session, bound: JobContext
 ) -> None:
     """APScheduler's cron trigger at 02:30 Europe/Oslo fires at 02:30 summer time and again
     at 02:30 winter time on 2027-10-31; the reminder job run at both queues one each."""
@@ -139,7 +138,7 @@ def test_cron_fires_twice_on_the_october_night_and_the_reminder_still_goes_once(
     exercise.organisations.append(group)
     session.flush()
     for _fire_time in (first, second):
-        jobs.send_reminders(exercise.id, 1440)
+        jobs.send_reminders(bound, exercise.id, 1440)
     assert sorted(message.to for message in _messages(session)) == sorted(
         person.mobile for person in people
     )
@@ -199,14 +198,14 @@ def test_sync_plans_nothing_for_cancelled_or_finished_exercises(session: Session
     assert f"exercise:{running.id}:start" not in ids
 
 
-def test_start_and_end_happen_once_and_are_audited(session: Session, bound: Database) -> None:
+def test_start_and_end_happen_once_and_are_audited(session: Session, bound: JobContext) -> None:
     exercise = make.exercise(session, starts_at=utcnow() - timedelta(seconds=1))
-    jobs.start_exercise(exercise.id)
-    jobs.start_exercise(exercise.id)  # fired twice: nothing more happens
+    jobs.start_exercise(bound, exercise.id)
+    jobs.start_exercise(bound, exercise.id)  # fired twice: nothing more happens
     session.expire_all()
     assert session.get(Exercise, exercise.id).status is ExerciseStatus.RUNNING  # type: ignore[union-attr]
-    jobs.end_exercise(exercise.id)
-    jobs.end_exercise(exercise.id)
+    jobs.end_exercise(bound, exercise.id)
+    jobs.end_exercise(bound, exercise.id)
     session.expire_all()
     assert session.get(Exercise, exercise.id).status is ExerciseStatus.COMPLETED  # type: ignore[union-attr]
     changes = session.scalars(
@@ -220,7 +219,7 @@ def test_start_and_end_happen_once_and_are_audited(session: Session, bound: Data
 
 
 def test_an_alert_drill_sends_its_exercise_callout_and_stops_it_at_the_end(
-    session: Session, bound: Database
+    session: Session, bound: JobContext
 ) -> None:
     group = make.organisation(session)
     people = make.members(session, group, 3)
@@ -230,7 +229,7 @@ def test_an_alert_drill_sends_its_exercise_callout_and_stops_it_at_the_end(
     )
     drill.organisations.append(group)
     session.flush()
-    jobs.start_exercise(drill.id)
+    jobs.start_exercise(bound, drill.id)
     session.expire_all()
     started = session.get(Exercise, drill.id)
     assert started is not None and started.status is ExerciseStatus.RUNNING
@@ -244,14 +243,14 @@ def test_an_alert_drill_sends_its_exercise_callout_and_stops_it_at_the_end(
     assert sorted(row.volunteer_id for row in asked) == sorted(person.id for person in people)
     assert {row.state for row in asked} == {RecipientState.QUEUED}
 
-    jobs.end_exercise(drill.id)
+    jobs.end_exercise(bound, drill.id)
     session.expire_all()
     assert session.get(Exercise, drill.id).status is ExerciseStatus.COMPLETED  # type: ignore[union-attr]
     assert session.get(Callout, callout.id).status is CalloutStatus.STOPPED  # type: ignore[union-attr]
 
 
 def test_a_drill_never_started_is_cancelled_as_missed_at_its_end(
-    session: Session, bound: Database
+    session: Session, bound: JobContext
 ) -> None:
     drill = make.exercise(
         session,
@@ -260,9 +259,9 @@ def test_a_drill_never_started_is_cancelled_as_missed_at_its_end(
         minutes=60,
     )
     meeting = make.exercise(session, starts_at=utcnow() - timedelta(hours=2), minutes=60)
-    jobs.start_exercise(drill.id)  # too late: after its end
-    jobs.end_exercise(drill.id)
-    jobs.end_exercise(meeting.id)
+    jobs.start_exercise(bound, drill.id)  # too late: after its end
+    jobs.end_exercise(bound, drill.id)
+    jobs.end_exercise(bound, meeting.id)
     session.expire_all()
     missed = session.get(Exercise, drill.id)
     assert missed is not None and missed.status is ExerciseStatus.CANCELLED
@@ -272,14 +271,14 @@ def test_a_drill_never_started_is_cancelled_as_missed_at_its_end(
 
 
 def test_a_drill_whose_callout_cannot_start_runs_and_says_why_on_its_report(
-    session: Session, bound: Database
+    session: Session, bound: JobContext
 ) -> None:
     drill = make.exercise(
         session, type=ExerciseType.ALERT_DRILL, starts_at=utcnow() - timedelta(seconds=1)
     )
     drill.drill_needs = [{"qualification": "no_such_course", "count": 2}]
     session.flush()
-    jobs.start_exercise(drill.id)
+    jobs.start_exercise(bound, drill.id)
     session.expire_all()
     started = session.get(Exercise, drill.id)
     assert started is not None and started.status is ExerciseStatus.RUNNING

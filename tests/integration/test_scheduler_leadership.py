@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from beredskap.platform.db import backend_of
-from exercises.scheduling.leadership import (
+from beredskap.platform.scheduling.leadership import (
     FileLeadership,
     LeaderLoop,
     Leadership,

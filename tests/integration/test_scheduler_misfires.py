@@ -8,11 +8,15 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from beredskap.main.settings import Settings
 from beredskap.platform.columns import utcnow
+from beredskap.platform.jobs import JobContext
 from beredskap.platform.runtime import Database
+from beredskap.platform.scheduling.registry import apply_date_jobs
+from beredskap.platform.scheduling.runner import PlatformScheduler, build_scheduler
+from exercises.capability import EXERCISES
 from exercises.models import Exercise, ExerciseReminder, ExerciseStatus, ExerciseType
 from exercises.scheduling import jobs
-from exercises.scheduling.scheduler import ExerciseScheduler, build_scheduler
 from tests.support import scheduling as make
 
 
@@ -60,11 +64,11 @@ def test_after_downtime_late_starts_and_reminders_run_only_within_their_grace(
         }
 
     # A scheduler that stored the jobs and then went down (paused: nothing ran).
-    first = build_scheduler(fresh_database, sync_every_s=60)
+    settings = Settings(scheduler_sync_s=60)
+    first = build_scheduler(JobContext(fresh_database, settings))
     first.start(paused=True)
-    jobs.bind(fresh_database, first)
     with fresh_database.sessions() as session:
-        jobs.apply_jobs(first, jobs.planned_jobs(session, now=now))
+        apply_date_jobs(first, jobs.JOB_PREFIX, jobs.planned_jobs(session, now=now))
     stored = {job.id for job in first.get_jobs()}
     first._process_jobs = lambda: None  # type: ignore[method-assign]  # down hard: no last pass
     first.shutdown(wait=False)
@@ -73,7 +77,7 @@ def test_after_downtime_late_starts_and_reminders_run_only_within_their_grace(
 
     time.sleep(3.5)  # the downtime: every start above and one reminder's grace pass
 
-    runner = ExerciseScheduler(fresh_database, sync_every_s=60)
+    runner = PlatformScheduler(fresh_database, settings, EXERCISES.jobs)
     runner.start()
     try:
 

@@ -30,7 +30,7 @@ from sqlalchemy import Engine
 
 from beredskap.platform.db import backend_of
 
-_logger = logging.getLogger("exercises.leadership")
+_logger = logging.getLogger("beredskap.scheduler")
 # The advisory lock's key: "beredskap scheduler" in a bigint nobody else uses.
 ADVISORY_LOCK_KEY = 0x6265726564_736B  # b"bered" b"sk"
 
