@@ -227,3 +227,29 @@ def test_bad_parameters_are_explained(grid: ApiHarness, params: dict[str, Any], 
     assert response.status_code == 422, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     assert field in response.text
+
+
+def test_boxes_cannot_difference_out_a_small_count(grid: ApiHarness) -> None:
+    """A box selects whole cells, so boxes that cut a cell differently never answer different
+    counts for it: subtracting one answer from another reveals nobody. (Before, a box that
+    left out one corner of the centre cell answered one volunteer fewer.)"""
+    cell_id = f"25833/1000/{CELL_EAST}/{CELL_NORTH}"
+
+    def answer(west: int, south: int, east: int, north: int) -> dict[str, Any] | None:
+        min_lon, min_lat = to_wgs84(CELL_EAST + west, CELL_NORTH + south, EUREF89_UTM33)
+        max_lon, max_lat = to_wgs84(CELL_EAST + east, CELL_NORTH + north, EUREF89_UTM33)
+        body = grid.get(
+            Role.COUNCIL, URL, params={"bbox": f"{min_lon},{min_lat},{max_lon},{max_lat}"}
+        ).json()
+        found = [f["properties"] for f in body["features"] if f["id"] == cell_id]
+        return found[0] if found else None
+
+    whole = answer(0, 0, 1_000, 1_000)
+    assert whole is not None and whole["volunteer_total"] == 3
+    # Boxes that each leave out a different part of the cell, all holding its centre.
+    for box in [(0, 0, 550, 1_000), (450, 0, 1_000, 1_000), (0, 450, 1_000, 1_000),
+                (0, 0, 1_000, 550), (450, 450, 550, 550), (-5_000, -5_000, 510, 510)]:  # fmt: skip
+        assert answer(*box) == whole, box
+    # A box without the centre leaves the whole cell out, never a part of it.
+    for box in [(0, 0, 450, 1_000), (550, 0, 1_000, 1_000), (600, 600, 3_000, 3_000)]:
+        assert answer(*box) is None, box
