@@ -148,7 +148,8 @@ def test_an_alert_drill_starts_and_ends_itself_on_time(
         worker = start("worker", environment, log)
         # A running scheduler: the drill is planned once it is up (not timing the start-up).
         _wait_for(lambda: "scheduler started" in log.read_text(), 30, "the scheduler")
-        with fresh_database.sessions() as session:
+        # The worker writes meanwhile: this writer queues for SQLite's lock as ours do.
+        with fresh_database.writing_session() as session:
             session.info["actor"] = "test"
             group = make.organisation(session)
             people = make.members(session, group, 3)
