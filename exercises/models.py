@@ -25,7 +25,6 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
-    LargeBinary,
     String,
     Table,
     Text,
@@ -121,16 +120,6 @@ exercise_sites = Table(
     Base.metadata,
     Column("exercise_id", ForeignKey("exercises.id", ondelete="CASCADE"), primary_key=True),
     Column("site_id", ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True, index=True),
-)
-
-# APScheduler 3.x's SQLAlchemyJobStore table, declared here (same name and columns as the
-# job store's own) so the migrations own the schema; the job store finds it and leaves it.
-apscheduler_jobs = Table(
-    "apscheduler_jobs",
-    Base.metadata,
-    Column("id", String(191), primary_key=True),
-    Column("next_run_time", Float(25), index=True),
-    Column("job_state", LargeBinary, nullable=False),
 )
 
 

@@ -9,6 +9,7 @@ from beredskap.platform.auth import models as auth_models
 from beredskap.platform.auth.permissions import PLATFORM_RULES
 from beredskap.platform.auth.routes import router as auth_router
 from beredskap.platform.capability import API_PREFIX, Capability, Mount, StaticFolder
+from beredskap.platform.scheduling import job_store_table
 from beredskap.platform.settings import PlatformSettings
 from beredskap.platform.web import auth_pages
 from beredskap.platform.web.i18n import WEB_DIR
@@ -26,5 +27,5 @@ PLATFORM = Capability(
     static=(StaticFolder("/static", WEB_DIR / "static"),),
     message_sources=(WEB_DIR.parent,),  # error codes too (columns, auth, api)
     settings=PlatformSettings,
-    models=(audit_models, auth_models),
+    models=(audit_models, auth_models, job_store_table),
 )

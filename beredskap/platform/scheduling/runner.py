@@ -30,15 +30,13 @@ from beredskap.platform.columns import NORWAY, utcnow
 from beredskap.platform.db import WRITE_INTENT
 from beredskap.platform.runtime import Database
 from beredskap.platform.scheduling.executor import ContextExecutor
+from beredskap.platform.scheduling.job_store_table import JOBS_TABLE
 from beredskap.platform.scheduling.leadership import LeaderLoop, Leadership, leadership_for
 from beredskap.platform.scheduling.registry import JobContext, JobDefinition
 from beredskap.platform.settings import PlatformSettings
 
 _logger = logging.getLogger("beredskap.scheduler")
 JOB_THREADS = 4
-# APScheduler 3.x's SQLAlchemyJobStore table (its own name and columns); a migration creates
-# it, the store finds it and leaves it.
-JOBS_TABLE = "apscheduler_jobs"
 
 
 def build_scheduler(context: JobContext) -> BackgroundScheduler:
