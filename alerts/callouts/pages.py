@@ -369,7 +369,7 @@ def _callout_page(
 _DONE = {"sent", "stopped", "covered", "follow_up", "created"}
 
 
-@router.get("/{callout_id}", name="web.callout")
+@router.get("/{callout_id:int}", name="web.callout")
 def callout_page(
     callout_id: PathId,
     request: Request,
@@ -416,7 +416,7 @@ def _done_text(translations: Translations, done: str | None, count: str | None) 
     return None
 
 
-@router.post("/{callout_id}/follow-up", name="web.callout_follow_up")
+@router.post("/{callout_id:int}/follow-up", name="web.callout_follow_up")
 def follow_up(
     callout_id: PathId,
     request: Request,
@@ -552,7 +552,7 @@ def _register(action: Action) -> None:
     ) -> Response:
         return _act(action, callout_id, request, session, principal)
 
-    path = "/{callout_id}/" + action.value
+    path = "/{callout_id:int}/" + action.value
     router.add_api_route(path, ask, methods=["GET"], name=f"web.callout_{action.value}_confirm")
     router.add_api_route(path, do, methods=["POST"], name=f"web.callout_{action.value}")
 

@@ -135,7 +135,7 @@ _DONE = {
 }
 
 
-@router.get("/{exercise_id}/report", name="web.exercise_report")
+@router.get("/{exercise_id:int}/report", name="web.exercise_report")
 def report_page(
     exercise_id: PathId,
     request: Request,
@@ -155,7 +155,7 @@ def report_page(
     )
 
 
-@router.get("/{exercise_id}/chart.svg", name="web.exercise_chart")
+@router.get("/{exercise_id:int}/chart.svg", name="web.exercise_chart")
 def chart(
     exercise_id: PathId, request: Request, session: SessionDep, principal: CurrentPrincipal
 ) -> Response:
@@ -174,7 +174,7 @@ def _pdf_filename(exercise: Exercise) -> str:
     return f"evaluation-exercise-{exercise.id}-{exercise.starts_at:%Y-%m-%d}.pdf"
 
 
-@router.get("/{exercise_id}/report.pdf", name="web.exercise_report_pdf")
+@router.get("/{exercise_id:int}/report.pdf", name="web.exercise_report_pdf")
 def report_pdf_download(
     exercise_id: PathId, request: Request, session: SessionDep, principal: CurrentPrincipal
 ) -> Response:
@@ -258,7 +258,7 @@ def _redirect(exercise_id: int, done: str) -> Response:
     return RedirectResponse(f"/exercises/{exercise_id}/report?done={done}#lessons", status_code=303)
 
 
-@router.post("/{exercise_id}/observations", name="web.exercise_observation_create")
+@router.post("/{exercise_id:int}/observations", name="web.exercise_observation_create")
 def add_observation(
     exercise_id: PathId,
     request: Request,
@@ -282,7 +282,7 @@ def add_observation(
     return _redirect(exercise_id, "observation")
 
 
-@router.post("/{exercise_id}/actions", name="web.exercise_action_create")
+@router.post("/{exercise_id:int}/actions", name="web.exercise_action_create")
 def add_action(
     exercise_id: PathId,
     request: Request,
@@ -319,7 +319,7 @@ def add_action(
     return _redirect(exercise_id, "action")
 
 
-@router.post("/{exercise_id}/actions/{action_id}/close", name="web.exercise_action_close")
+@router.post("/{exercise_id:int}/actions/{action_id:int}/close", name="web.exercise_action_close")
 def close_action(
     exercise_id: PathId,
     action_id: PathId,
@@ -351,7 +351,7 @@ def close_action(
     return _redirect(exercise_id, "closed")
 
 
-@router.post("/{exercise_id}/evaluation", name="web.exercise_evaluate")
+@router.post("/{exercise_id:int}/evaluation", name="web.exercise_evaluate")
 def evaluate(
     exercise_id: PathId,
     request: Request,

@@ -236,7 +236,7 @@ def _exercise_page(
     )
 
 
-@router.get("/{exercise_id}", name="web.exercise")
+@router.get("/{exercise_id:int}", name="web.exercise")
 def exercise_page(
     exercise_id: PathId,
     request: Request,
@@ -254,7 +254,7 @@ def exercise_page(
     return _exercise_page(request, session, principal, exercise, done=message)
 
 
-@router.get("/{exercise_id}/cancel", name="web.exercise_cancel_confirm")
+@router.get("/{exercise_id:int}/cancel", name="web.exercise_cancel_confirm")
 def confirm_cancel(
     exercise_id: PathId, request: Request, session: SessionDep, principal: CurrentPrincipal
 ) -> Response:
@@ -268,7 +268,7 @@ def confirm_cancel(
     )
 
 
-@router.post("/{exercise_id}/cancel", name="web.exercise_cancel")
+@router.post("/{exercise_id:int}/cancel", name="web.exercise_cancel")
 def cancel(
     exercise_id: PathId,
     request: Request,

@@ -196,3 +196,12 @@ def test_a_package_cannot_declare_a_second_rule_for_a_route(api: ApiHarness) -> 
     with pytest.raises(ValueError, match="two different rules"):
         declare({"web.callouts": PUBLIC})
     assert matrix()["web.callouts"] != PUBLIC
+
+
+def test_the_api_description_holds_the_api_and_no_page(api: ApiHarness) -> None:
+    """Pages answer HTML and are not part of the API's contract (the contract test would read
+    a login page as an undocumented JSON answer)."""
+    paths = set(api.client.app.openapi()["paths"])
+    api_paths = ("/api/", "/ogc", "/healthz")
+    assert {path for path in paths if not path.startswith(api_paths)} == set()
+    assert "/api/v1/callouts" in paths

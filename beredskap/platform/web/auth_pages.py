@@ -33,7 +33,7 @@ from beredskap.platform.web.security import (
     set_session_cookie,
 )
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)
 MAX_EMAIL_LENGTH = 254
 
 

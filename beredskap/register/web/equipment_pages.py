@@ -107,7 +107,7 @@ def _saved(organisation_id: int, equipment_id: int) -> Response:
     )
 
 
-@router.get("/organisations/{organisation_id}/equipment/new", name="web.equipment_new")
+@router.get("/organisations/{organisation_id:int}/equipment/new", name="web.equipment_new")
 def new_equipment(
     organisation_id: PathId, request: Request, session: SessionDep, principal: CurrentPrincipal
 ) -> Response:
@@ -124,7 +124,7 @@ def new_equipment(
     return _form_page(request, session, principal, organisation, form, equipment=None)
 
 
-@router.post("/organisations/{organisation_id}/equipment/new", name="web.equipment_create")
+@router.post("/organisations/{organisation_id:int}/equipment/new", name="web.equipment_create")
 def create_equipment(
     organisation_id: PathId,
     request: Request,
@@ -158,7 +158,7 @@ def _sent(form: Form[Any]) -> dict[str, Any]:
     return {name: value for name, value in form.fields.items() if name in form.sent}
 
 
-@router.get("/equipment/{equipment_id}/edit", name="web.equipment_edit")
+@router.get("/equipment/{equipment_id:int}/edit", name="web.equipment_edit")
 def edit_equipment(
     equipment_id: PathId, request: Request, session: SessionDep, principal: CurrentPrincipal
 ) -> Response:
@@ -171,7 +171,7 @@ def edit_equipment(
     )
 
 
-@router.post("/equipment/{equipment_id}/edit", name="web.equipment_update")
+@router.post("/equipment/{equipment_id:int}/edit", name="web.equipment_update")
 def update_equipment(
     equipment_id: PathId,
     request: Request,
