@@ -17,8 +17,10 @@ A form may word the messages of some error types its own way: a `form_messages` 
 variable of the schema, error type -> code (the same parameters as `ERROR_CODES`).
 
 Cross-field rules (a field required only when another has some value) are the form module's:
-it reads `form.fields` and calls `form.add_error`. The rendering is the templates': the macros
-in `macros.html` (`field_error`, `error_summary`) with `field_attrs` from `rendering.py`.
+it reads `form.fields` and calls `form.add_error` (a schema's model validators would see a
+half-read form, so forms have none; field validators are fine). The rendering is the
+templates': the macros in `macros.html` (`field_error`, `error_summary`) with `field_attrs`
+from `rendering.py`.
 """
 
 from __future__ import annotations
@@ -33,8 +35,7 @@ from functools import lru_cache
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends
-from pydantic import AfterValidator, BaseModel, BeforeValidator, TypeAdapter, ValidationError
-from pydantic.fields import FieldInfo
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationError
 from pydantic_core import PydanticCustomError
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -213,7 +214,6 @@ class _Field:
     is_list: bool
     required: bool
     default: Any
-    adapter: TypeAdapter[Any]
 
     @property
     def answers_as(self) -> str:
@@ -234,17 +234,9 @@ def _fields(schema: type[BaseModel]) -> tuple[_Field, ...]:
                 is_list=origin is list,
                 required=info.is_required(),
                 default=info.get_default(call_default_factory=True),
-                adapter=_adapter(info),
             )
         )
     return tuple(result)
-
-
-def _adapter(info: FieldInfo) -> TypeAdapter[Any]:
-    """The field's type, limits and validators, without its default."""
-    if not info.metadata:
-        return TypeAdapter(info.annotation)
-    return TypeAdapter(Annotated[(info.annotation, *info.metadata)])  # type: ignore[valid-type]
 
 
 def read_input(source: Mapping[str, Any] | FormData | Any, schema: type[BaseModel]) -> dict:
@@ -305,6 +297,7 @@ class Form(Generic[Schema]):
         """A service's validation error on the form's field (`field_of` renames the
         service's field names); a field the form does not show goes to the summary."""
         name = (field_of or {}).get(error.field, error.field)
+        self.fields.pop(name, None)
         name = self._answers_as(name) if name else ""
         self.errors.setdefault(name, error.translated(self.translations, self.number))
 
@@ -381,24 +374,39 @@ def parse_form(
     (e.g. the ids an `among` field may take)."""
     raw = read_input(source, schema)
     form = Form(schema, translations, number, values=dict(raw))
+    # Each field is validated on its own (its type, limits and field validators), so one bad
+    # field does not hide another's message.
+    draft = schema.model_construct()
+    validator = schema.__pydantic_validator__
+    missing = {"type": "missing", "loc": (), "msg": "", "input": None}
     for spec in _fields(schema):
         if spec.name not in raw:
             if spec.is_list:
                 form.values[spec.name] = []
             if spec.required:
-                missing = {"type": "missing", "loc": (), "msg": "", "input": None}
                 form.errors.setdefault(spec.answers_as, _message(form, spec, missing))
             else:
                 form.fields[spec.name] = spec.default
             continue
         form.sent.add(spec.name)
+        if spec.required and _blank(raw[spec.name]):
+            # A required field left empty (a select still on its empty choice) is missing,
+            # whatever its type would say of an empty text.
+            form.errors.setdefault(spec.answers_as, _message(form, spec, missing))
+            continue
         try:
-            form.fields[spec.name] = spec.adapter.validate_python(
-                raw[spec.name], context=dict(context or {})
+            validator.validate_assignment(
+                draft, spec.name, raw[spec.name], context=dict(context or {})
             )
         except ValidationError as error:
             form.errors.setdefault(spec.answers_as, _message(form, spec, error.errors()[0]))
+        else:
+            form.fields[spec.name] = getattr(draft, spec.name)
     return form
+
+
+def _blank(value: Any) -> bool:
+    return isinstance(value, str) and not value.strip()
 
 
 def _message(form: Form[Any], spec: _Field | None, problem: Mapping[str, Any]) -> str:
