@@ -46,7 +46,7 @@ from beredskap.platform.columns import (
     required_text,
 )
 from beredskap.platform.db import Base
-from beredskap.platform.errors import DomainValidationError
+from beredskap.platform.errors import N_, DomainValidationError
 from beredskap.register.volunteers.models import QualificationType, Volunteer
 
 MAX_MESSAGE_LENGTH = 480  # the officer's text; prefixes and reply help come on top
@@ -170,7 +170,7 @@ class Callout(Audited, Versioned, Timestamped, Base):
     @validates("centre")
     def _validate_centre(self, _key: str, value: Any) -> Any:
         if value is None:
-            raise DomainValidationError("centre", "a callout needs a place")
+            raise DomainValidationError("centre", N_("a callout needs a place"))
         return coerce_point("centre", value)
 
     @validates("area")
@@ -180,7 +180,9 @@ class Callout(Audited, Versioned, Timestamped, Base):
     @validates("radius_m")
     def _validate_radius(self, _key: str, value: float) -> float:
         if not 0 < value <= MAX_RADIUS_M:
-            raise DomainValidationError("radius_m", f"must be above 0 and at most {MAX_RADIUS_M}")
+            raise DomainValidationError(
+                "radius_m", N_("must be above 0 and at most %(high)s"), high=MAX_RADIUS_M
+            )
         return value
 
     @property

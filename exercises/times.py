@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from beredskap.platform.columns import NORWAY
-from beredskap.platform.errors import DomainValidationError
+from beredskap.platform.errors import N_, DomainValidationError
 
 
 def _exists_in_oslo(naive: datetime) -> bool:
@@ -26,8 +26,11 @@ def to_utc(field: str, value: datetime) -> datetime:
         if not _exists_in_oslo(value):
             raise DomainValidationError(
                 field,
-                f"{value:%Y-%m-%d %H:%M} does not exist in Europe/Oslo (the clocks go "
-                "forward that night); give a time with its offset or another time",
+                N_(
+                    "%(time)s does not exist in Europe/Oslo (the clocks go forward that "
+                    "night); give a time with its offset or another time"
+                ),
+                time=f"{value:%Y-%m-%d %H:%M}",
             )
         value = value.replace(tzinfo=NORWAY, fold=0)
     return value.astimezone(UTC)

@@ -7,10 +7,15 @@ from math import isfinite
 
 from pyproj import Transformer
 
+from geo.errors import GeoError
 from geo.srid import SUPPORTED_SRIDS, WGS84
 
+# The codes of UnsupportedCrsError (English templates; `GeoError` explains).
+UNSUPPORTED_CRS = "EPSG:%(srid)s is not supported; use one of %(supported)s"
+NOT_CONVERTIBLE = "(%(x)s, %(y)s) cannot be converted from EPSG:%(srid)s"
 
-class UnsupportedCrsError(ValueError):
+
+class UnsupportedCrsError(GeoError):
     """A coordinate reference system the register does not accept."""
 
 
@@ -23,7 +28,7 @@ def _transformer(source: int, target: int) -> Transformer:
 def _check_srid(srid: int) -> None:
     if srid not in SUPPORTED_SRIDS:
         supported = ", ".join(f"EPSG:{s}" for s in sorted(SUPPORTED_SRIDS))
-        raise UnsupportedCrsError(f"EPSG:{srid} is not supported; use one of {supported}")
+        raise UnsupportedCrsError(UNSUPPORTED_CRS, srid=srid, supported=supported)
 
 
 def transform(x: float, y: float, source: int, target: int) -> tuple[float, float]:
@@ -34,7 +39,7 @@ def transform(x: float, y: float, source: int, target: int) -> tuple[float, floa
         return x, y
     out_x, out_y = _transformer(source, target).transform(x, y)
     if not (isfinite(out_x) and isfinite(out_y)):
-        raise UnsupportedCrsError(f"({x}, {y}) cannot be converted from EPSG:{source}")
+        raise UnsupportedCrsError(NOT_CONVERTIBLE, x=x, y=y, srid=source)
     return out_x, out_y
 
 

@@ -24,7 +24,7 @@ from alerts.models import (
     RecipientState,
 )
 from beredskap.platform.columns import utcnow
-from beredskap.platform.errors import ConflictError, DomainValidationError
+from beredskap.platform.errors import N_, ConflictError, DomainValidationError
 
 _NEEDS_TOTAL = select(func.sum(CalloutNeed.count)).where(
     CalloutNeed.callout_id == bindparam("callout_id")
@@ -33,14 +33,14 @@ _NEEDS_TOTAL = select(func.sum(CalloutNeed.count)).where(
 
 def _require_sent(callout: Callout) -> None:
     if callout.status == CalloutStatus.DRAFT:
-        raise ConflictError("the callout has not been sent")
+        raise ConflictError(N_("the callout has not been sent"))
 
 
 def follow_up(session: Session, callout: Callout, text: str) -> int:
     """Queue `text` to everyone who said yes ("Oppmøte ved ..."); how many it goes to."""
     _require_sent(callout)
     if not text.strip():
-        raise DomainValidationError("message", "write the follow-up")
+        raise DomainValidationError("message", N_("write the follow-up"))
     body = sms_texts.follow_up_message(
         text, code=callout.code, title=callout.title, exercise=callout.exercise
     )
@@ -50,7 +50,7 @@ def follow_up(session: Session, callout: Callout, text: str) -> int:
         )
     ).all()
     if not recipients:
-        raise ConflictError("nobody has said yes yet")
+        raise ConflictError(N_("nobody has said yes yet"))
     for recipient in recipients:
         session.add(_notice(callout, recipient, NoticeKind.FOLLOW_UP, body))
     session.flush()
@@ -77,7 +77,7 @@ def thank_others(session: Session, callout: Callout) -> int:
     ).rowcount
     session.expire(callout)
     if claimed != 1:
-        raise ConflictError("the others have already been told the need is covered")
+        raise ConflictError(N_("the others have already been told the need is covered"))
     session.execute(
         update(CalloutRecipient)
         .where(

@@ -15,7 +15,8 @@ from alerts.callouts import service
 from alerts.callouts.schemas import CalloutCreate
 from alerts.models import Callout
 from beredskap.platform.columns import today_in_norway
-from beredskap.platform.errors import DomainValidationError
+from beredskap.platform.errors import N_, DomainValidationError
+from beredskap.platform.geo_errors import geo_invalid
 from beredskap.register.agreements.models import Agreement, AgreementStatus
 from geo.areas import InvalidAreaError, to_multipolygon
 from geo.extent import OutsideNorwayError, check_lon_lat
@@ -42,7 +43,9 @@ def _organisations_asked(session: Session, body: CalloutCreate) -> list[int]:
         missing = [agreement for agreement in body.agreement_ids if agreement not in holders]
         if missing:
             raise DomainValidationError(
-                "agreement_ids", f"agreement {missing[0]} does not exist or is not in force today"
+                "agreement_ids",
+                N_("agreement %(id)s does not exist or is not in force today"),
+                id=missing[0],
             )
         asked |= set(holders.values())
     return sorted(asked)
@@ -54,16 +57,18 @@ def _escalation_fields(body: CalloutCreate, first_circle: list[int]) -> dict[str
         return {}
     if escalation.radius_m is None and not escalation.organisation_ids:
         raise DomainValidationError(
-            "escalation", "say how to escalate: a wider radius, more organisations, or both"
+            "escalation", N_("say how to escalate: a wider radius, more organisations, or both")
         )
     if escalation.organisation_ids and not first_circle:
         raise DomainValidationError(
             "escalation.organisation_ids",
-            "the callout already asks every organisation; name its first circle in "
-            "organisation_ids or agreement_ids",
+            N_(
+                "the callout already asks every organisation; name its first circle in "
+                "organisation_ids or agreement_ids"
+            ),
         )
     if escalation.radius_m is not None and escalation.radius_m <= body.radius_m:
-        raise DomainValidationError("escalation.radius_m", "must be wider than radius_m")
+        raise DomainValidationError("escalation.radius_m", N_("must be wider than radius_m"))
     return {
         "escalate_after_min": escalation.after_min,
         "escalate_radius_m": escalation.radius_m,
@@ -82,16 +87,16 @@ def plan(
     try:
         lon, lat = check_lon_lat(body.lon, body.lat)
     except OutsideNorwayError as error:
-        raise DomainValidationError("lat", str(error)) from None
+        raise geo_invalid("lat", error) from None
     area = None
     if body.area is not None:
         try:
             area = to_multipolygon(body.area.model_dump())
         except InvalidAreaError as error:
-            raise DomainValidationError("area", str(error)) from None
+            raise geo_invalid("area", error) from None
     codes = [need.qualification for need in body.needs]
     if len(set(codes)) != len(codes):
-        raise DomainValidationError("needs", "name each qualification once")
+        raise DomainValidationError("needs", N_("name each qualification once"))
     ids = service.qualification_ids_by_code(session, codes)
     first_circle = _organisations_asked(session, body)
     return service.create_draft(

@@ -29,7 +29,7 @@ from alerts.models import (
 )
 from alerts.outbox.worker_status import DEFAULT_LEASE, claim_in_doubt
 from beredskap.platform.columns import utcnow
-from beredskap.platform.errors import ConflictError, DomainValidationError, NotFoundError
+from beredskap.platform.errors import N_, ConflictError, DomainValidationError, NotFoundError
 from beredskap.register.volunteers.models import (
     Availability,
     Membership,
@@ -64,7 +64,9 @@ def qualification_ids_by_code(session: Session, codes: list[str]) -> dict[str, i
     )
     unknown = [code for code in codes if code not in found]
     if unknown:
-        raise DomainValidationError("needs", f"unknown qualification {unknown[0]!r}")
+        raise DomainValidationError(
+            "needs", N_("unknown qualification %(qualification)s"), qualification=repr(unknown[0])
+        )
     return {str(code): int(type_id) for code, type_id in found.items()}
 
 
@@ -112,7 +114,8 @@ def eligible_volunteers(
     if len(rows) > max_recipients:
         raise DomainValidationError(
             "radius_m",
-            f"more than {max_recipients} volunteers match; narrow the radius, area or needs",
+            N_("more than %(count)s volunteers match; narrow the radius, area or needs"),
+            count=max_recipients,
         )
     return [(int(row[0]), str(row[1]), float(row[2])) for row in rows]
 
@@ -125,7 +128,7 @@ def _free_code(session: Session) -> str:
         code = callout_code_for(start + offset)
         if code not in used:
             return code
-    raise ConflictError("every callout code is in use by an open callout; stop some first")
+    raise ConflictError(N_("every callout code is in use by an open callout; stop some first"))
 
 
 def create_draft(
@@ -140,7 +143,7 @@ def create_draft(
     """A draft callout with the volunteers it would ask as planned recipients (written in
     bulk: a callout may ask tens of thousands)."""
     if not needs:
-        raise DomainValidationError("needs", "say what is needed: at least one qualification")
+        raise DomainValidationError("needs", N_("say what is needed: at least one qualification"))
     callout = Callout(**fields, code=_free_code(session), created_by=actor)
     for need in needs:
         callout.needs.append(
@@ -219,7 +222,10 @@ def send(
     since it was planned) by queueing one recipient row each for the worker. Set-based: a
     draft of 20,000 is confirmed in a few statements per thousand rows."""
     if callout.status != CalloutStatus.DRAFT:
-        raise ConflictError(f"the callout is {callout.status.value}; only a draft can be sent")
+        raise ConflictError(
+            N_("the callout is %(status)s; only a draft can be sent"),
+            status=callout.status.value,
+        )
     area = to_shape(callout.area) if callout.area is not None else None
     current = {
         volunteer_id: (mobile, distance)
@@ -235,7 +241,7 @@ def send(
         )
     }
     if not current:
-        raise ConflictError("nobody qualifies now: widen the radius or change the needs")
+        raise ConflictError(N_("nobody qualifies now: widen the radius or change the needs"))
     planned = dict(
         session.execute(
             select(CalloutRecipient.volunteer_id, CalloutRecipient.id).where(
@@ -291,7 +297,7 @@ def stop(session: Session, callout: Callout) -> Callout:
     """End a callout: nothing more is sent (queued messages are cancelled); answers that
     still come are recorded and answered politely."""
     if callout.status == CalloutStatus.STOPPED:
-        raise ConflictError("the callout is already stopped")
+        raise ConflictError(N_("the callout is already stopped"))
     now = utcnow()
     session.execute(
         update(CalloutRecipient)

@@ -14,7 +14,7 @@ from alerts.gateway.port import E164, MAX_SMS_CHARS
 from alerts.models import MessageChannel, OutgoingMessage, RecipientState
 from beredskap.platform.columns import coerce_email, utcnow
 from beredskap.platform.db import insert_unless_present
-from beredskap.platform.errors import DomainValidationError
+from beredskap.platform.errors import N_, DomainValidationError
 
 MAX_SUBJECT = 200
 MAX_EMAIL_BODY = 20_000
@@ -57,17 +57,27 @@ def _check(
     channel: MessageChannel, to: str, body: str, subject: str | None, dedupe_key: str
 ) -> None:
     if not dedupe_key or len(dedupe_key) > MAX_DEDUPE_KEY:
-        raise DomainValidationError("dedupe_key", f"must be 1 to {MAX_DEDUPE_KEY} characters")
+        raise DomainValidationError(
+            "dedupe_key", N_("must be 1 to %(count)s characters"), count=MAX_DEDUPE_KEY
+        )
     if not body.strip():
-        raise DomainValidationError("body", "must not be empty")
+        raise DomainValidationError("body", N_("must not be empty"))
     if channel is MessageChannel.SMS:
         if not E164.fullmatch(to):
-            raise DomainValidationError("to", "an SMS goes to an E.164 mobile number")
+            raise DomainValidationError("to", N_("an SMS goes to an E.164 mobile number"))
         if len(body) > MAX_SMS_CHARS:
-            raise DomainValidationError("body", f"an SMS is at most {MAX_SMS_CHARS} characters")
+            raise DomainValidationError(
+                "body", N_("an SMS is at most %(count)s characters"), count=MAX_SMS_CHARS
+            )
         return
     coerce_email("to", to)
     if not subject or not subject.strip() or len(subject) > MAX_SUBJECT:
-        raise DomainValidationError("subject", f"an e-mail needs a subject of 1 to {MAX_SUBJECT}")
+        raise DomainValidationError(
+            "subject",
+            N_("an e-mail needs a subject of 1 to %(count)s characters"),
+            count=MAX_SUBJECT,
+        )
     if len(body) > MAX_EMAIL_BODY:
-        raise DomainValidationError("body", f"an e-mail is at most {MAX_EMAIL_BODY} characters")
+        raise DomainValidationError(
+            "body", N_("an e-mail is at most %(count)s characters"), count=MAX_EMAIL_BODY
+        )

@@ -16,7 +16,8 @@ from sqlalchemy import DateTime, Enum, Integer, TypeDecorator
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from beredskap.platform.contact_details import normalise_email
-from beredskap.platform.errors import DomainValidationError
+from beredskap.platform.errors import N_, DomainValidationError
+from beredskap.platform.geo_errors import geo_invalid
 from geo.areas import InvalidAreaError, to_multipolygon
 from geo.extent import OutsideNorwayError, check_lon_lat
 from geo.srid import WGS84
@@ -101,18 +102,20 @@ def coerce_enum(enum_class: type[E], field: str, value: Any) -> E:
         return enum_class(value)
     except ValueError:
         allowed = ", ".join(str(member.value) for member in enum_class)
-        raise DomainValidationError(field, f"{value!r} is not one of: {allowed}") from None
+        raise DomainValidationError(
+            field, N_("%(value)s is not one of: %(allowed)s"), value=repr(value), allowed=allowed
+        ) from None
 
 
 def required_text(field: str, value: str | None, max_length: int) -> str:
     """Stripped text of 1..max_length characters, or a DomainValidationError."""
     text = (value or "").strip() if isinstance(value, str) or value is None else None
     if text is None:
-        raise DomainValidationError(field, "expected text")
+        raise DomainValidationError(field, N_("expected text"))
     if not text:
-        raise DomainValidationError(field, "is required")
+        raise DomainValidationError(field, N_("is required"))
     if len(text) > max_length:
-        raise DomainValidationError(field, f"at most {max_length} characters")
+        raise DomainValidationError(field, N_("at most %(count)s characters"), count=max_length)
     return text
 
 
@@ -130,7 +133,9 @@ def catalogue_code(field: str, value: str) -> str:
     """A stable machine code for catalogue entries: lower-case ASCII, digits and _."""
     code = required_text(field, value, 64)
     if not _CATALOGUE_CODE.fullmatch(code):
-        raise DomainValidationError(field, "lower-case letters, digits and _ only, letter first")
+        raise DomainValidationError(
+            field, N_("lower-case letters, digits and _ only, letter first")
+        )
     return code
 
 
@@ -141,8 +146,8 @@ def coerce_email(field: str, value: str | None) -> str | None:
         return None
     try:
         return normalise_email(text)
-    except ValueError as error:
-        raise DomainValidationError(field, str(error)) from None
+    except DomainValidationError as error:
+        raise error.at(field) from None
 
 
 def point_type() -> Geometry:
@@ -156,18 +161,23 @@ def coerce_point(field: str, value: Any) -> WKTElement | WKBElement | None:
         return None
     if isinstance(value, (WKTElement, WKBElement)):
         if value.srid not in (WGS84, -1):
-            raise DomainValidationError(field, f"expected EPSG:{WGS84}, got EPSG:{value.srid}")
+            raise DomainValidationError(
+                field,
+                N_("expected EPSG:%(expected)s, got EPSG:%(srid)s"),
+                expected=WGS84,
+                srid=value.srid,
+            )
         shape = to_shape(value)
     elif isinstance(value, Point):
         shape = value
     else:
-        raise DomainValidationError(field, "expected a point")
+        raise DomainValidationError(field, N_("expected a point"))
     if not isinstance(shape, Point) or shape.is_empty:
-        raise DomainValidationError(field, "expected a point")
+        raise DomainValidationError(field, N_("expected a point"))
     try:
         lon, lat = check_lon_lat(shape.x, shape.y)
     except OutsideNorwayError as error:
-        raise DomainValidationError(field, str(error)) from None
+        raise geo_invalid(field, error) from None
     if isinstance(value, Point):
         return WKTElement(f"POINT({lon!r} {lat!r})", srid=WGS84)
     return value
@@ -187,9 +197,9 @@ def coerce_area(field: str, value: Any) -> WKTElement | WKBElement | None:
     if isinstance(value, (Polygon, MultiPolygon)):
         value = mapping(value)
     if not isinstance(value, dict):
-        raise DomainValidationError(field, "expected a GeoJSON Polygon or MultiPolygon")
+        raise DomainValidationError(field, N_("expected a GeoJSON Polygon or MultiPolygon"))
     try:
         area = to_multipolygon(value)
     except InvalidAreaError as error:
-        raise DomainValidationError(field, str(error)) from None
+        raise geo_invalid(field, error) from None
     return WKTElement(area.wkt, srid=WGS84)

@@ -16,6 +16,8 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 
+from beredskap.platform.errors import N_, DomainValidationError
+
 DEFAULT_REGION = "NO"
 DRAMA_MOBILE = re.compile(r"\+447700900\d{3}")
 BENCHMARK_MOBILE_PREFIX = "+4700"
@@ -30,7 +32,8 @@ def is_fictional_mobile(e164: str) -> bool:
 
 
 def normalise_mobile(raw: str, region: str = DEFAULT_REGION) -> str:
-    """Return the number in E.164 if it is a valid mobile number, else raise ValueError.
+    """Return the number in E.164 if it is a valid mobile number, else raise a
+    DomainValidationError (a ValueError) on `mobile`; `error.at(field)` moves it.
 
     A number without a country code is read as Norwegian.
     """
@@ -38,9 +41,13 @@ def normalise_mobile(raw: str, region: str = DEFAULT_REGION) -> str:
 
 
 def normalise_phone(raw: str, region: str = DEFAULT_REGION, *, mobile_only: bool = False) -> str:
-    """Return any valid phone number (a 24/7 duty line may be fixed) in E.164."""
+    """Return any valid phone number (a 24/7 duty line may be fixed) in E.164, else raise a
+    DomainValidationError on `phone` (`mobile` when `mobile_only`)."""
+    field = "mobile" if mobile_only else "phone"
     if len(raw) > _MAX_INPUT_LENGTH:
-        raise ValueError("a phone number is at most 32 characters")
+        raise DomainValidationError(
+            field, N_("a phone number is at most %(count)s characters"), count=_MAX_INPUT_LENGTH
+        )
     compact = re.sub(r"[\s\-().]", "", raw)
     if compact.startswith("00"):
         compact = "+" + compact[2:]
@@ -49,20 +56,31 @@ def normalise_phone(raw: str, region: str = DEFAULT_REGION, *, mobile_only: bool
     try:
         number = phonenumbers.parse(compact, region)
     except NumberParseException as error:
-        raise ValueError(f"{raw!r} is not a phone number") from error
+        raise DomainValidationError(
+            field, N_("%(number)s is not a phone number"), number=repr(raw)
+        ) from error
     if not phonenumbers.is_valid_number(number):
-        raise ValueError(f"{raw!r} is not a valid phone number")
+        raise DomainValidationError(
+            field, N_("%(number)s is not a valid phone number"), number=repr(raw)
+        )
     if mobile_only and phonenumbers.number_type(number) not in _MOBILE_TYPES:
-        raise ValueError(f"{raw!r} is not a mobile number; SMS callout needs a mobile")
+        raise DomainValidationError(
+            field,
+            N_("%(number)s is not a mobile number; SMS callout needs a mobile"),
+            number=repr(raw),
+        )
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 
 def normalise_email(raw: str) -> str:
-    """Return the normalised address, or raise ValueError saying what is wrong.
+    """Return the normalised address, or raise a DomainValidationError (a ValueError) on
+    `email`; `error.at(field)` moves it.
 
     Syntax only: never a network look-up.
     """
     try:
         return validate_email(raw, check_deliverability=False).normalized
-    except EmailNotValidError as error:
-        raise ValueError(str(error)) from None
+    except EmailNotValidError:
+        raise DomainValidationError(
+            "email", N_("is not a valid e-mail address: write it as name@domain.no")
+        ) from None

@@ -41,12 +41,26 @@ class DomainValidationError(ValueError):
     ) -> str:
         """The message in the reader's language (whole numbers written as the reader's
         language writes them, when `number` is given)."""
-        params: dict[str, Any] = {
-            key: number(value) if number is not None and isinstance(value, int) else value
-            for key, value in self.params.items()
-        }
-        text = translations.gettext(self.code)
-        return text % params if params else text
+        return _translated(translations, self.code, self.params, number)
+
+    def at(self, field: str) -> DomainValidationError:
+        """The same error on another field (a helper that checks a value before its caller
+        names the field, e.g. a phone number of an organisation's 24/7 line)."""
+        return DomainValidationError(field, self.code, **self.params)
+
+
+def _translated(
+    translations: Translator,
+    code: str,
+    params: Mapping[str, Param],
+    number: Callable[[int], str] | None,
+) -> str:
+    filled: dict[str, Any] = {
+        key: number(value) if number is not None and isinstance(value, int) else value
+        for key, value in params.items()
+    }
+    text = translations.gettext(code)
+    return text % filled if filled else text
 
 
 class NotFoundError(LookupError):
@@ -59,8 +73,19 @@ class NotFoundError(LookupError):
 
 
 class ConflictError(Exception):
-    """The change is well-formed but the register's state does not allow it now."""
+    """The change is well-formed but the register's state does not allow it now.
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    Like a validation error it carries a code (`N_`-marked English template) and parameters;
+    `message` is the English text."""
+
+    def __init__(self, code: str, **params: Param) -> None:
+        self.code = code
+        self.params: Mapping[str, Param] = params
+        self.message = code % params if params else code
+        super().__init__(self.message)
+
+    def translated(
+        self, translations: Translator, number: Callable[[int], str] | None = None
+    ) -> str:
+        """The message in the reader's language."""
+        return _translated(translations, self.code, self.params, number)

@@ -2,7 +2,8 @@
 
 Both have a unique machine `code`, Norwegian and English names and a `shipped` flag: the
 shipped entries come from migrations, keep their code (the migrations find them by it), and
-entries added through the API are never shipped.
+entries added through the API are never shipped. `label` is "resource type" or
+"qualification type" (each has its own messages).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from beredskap.platform.columns import apply_changes
-from beredskap.platform.errors import ConflictError, DomainValidationError
+from beredskap.platform.errors import N_, ConflictError, DomainValidationError
 
 
 class CatalogueEntry(Protocol):
@@ -45,8 +46,19 @@ def _check_unique_code(session: Session, entry: CatalogueEntry, label: str) -> N
     clash = session.scalar(
         select(model.id).where(model.code == entry.code, model.id != (entry.id or 0))
     )
-    if clash is not None:
-        raise ConflictError(f"{label} code {entry.code} exists already (id {clash})")
+    if clash is None:
+        return
+    if label == "resource type":
+        raise ConflictError(
+            N_("resource type code %(type_code)s exists already (id %(id)s)"),
+            type_code=entry.code,
+            id=clash,
+        )
+    raise ConflictError(
+        N_("qualification type code %(type_code)s exists already (id %(id)s)"),
+        type_code=entry.code,
+        id=clash,
+    )
 
 
 def create_entry(session: Session, model: type[E], *, fields: dict[str, Any], label: str) -> E:
@@ -62,7 +74,9 @@ def update_entry(session: Session, entry: E, *, changes: dict[str, Any], label: 
     """Rename, regroup or retire an entry; shipped entries keep their code."""
     code = changes.get("code")
     if entry.shipped and code is not None and code != entry.code:
-        raise DomainValidationError("code", f"a shipped {label} keeps its code")
+        if label == "resource type":
+            raise DomainValidationError("code", N_("a shipped resource type keeps its code"))
+        raise DomainValidationError("code", N_("a shipped qualification type keeps its code"))
     with session.no_autoflush:
         apply_changes(entry, changes)
         if "code" in changes:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from beredskap.platform.errors import ConflictError, DomainValidationError, NotFoundError
+from beredskap.platform.errors import N_, ConflictError, DomainValidationError, NotFoundError
 from exercises.models import (
     ActionStatus,
     Exercise,
@@ -51,7 +51,10 @@ def add_observation(session: Session, exercise: Exercise, text: str, *, actor: s
 def _check_due(due_on: date) -> date:
     if not EARLIEST_DUE <= due_on <= LATEST_DUE:
         raise DomainValidationError(
-            "due_on", f"must lie between {EARLIEST_DUE.isoformat()} and {LATEST_DUE.isoformat()}"
+            "due_on",
+            N_("must lie between %(earliest)s and %(latest)s"),
+            earliest=EARLIEST_DUE.isoformat(),
+            latest=LATEST_DUE.isoformat(),
         )
     return due_on
 
@@ -62,7 +65,10 @@ def _check_observation(session: Session, exercise: Exercise, observation_id: int
     observation = session.get(Observation, observation_id)
     if observation is None or observation.exercise_id != exercise.id:
         raise DomainValidationError(
-            "observation_id", f"exercise {exercise.id} has no observation {observation_id}"
+            "observation_id",
+            N_("exercise %(exercise)s has no observation %(observation)s"),
+            exercise=exercise.id,
+            observation=observation_id,
         )
 
 
@@ -100,7 +106,7 @@ def update_action(
     status = ActionStatus(changes.pop("status", None) or action.status)
     note = changes.pop("closing_note", None)
     if note is not None and status != ActionStatus.CLOSED:
-        raise DomainValidationError("closing_note", "only a closed action has a closing note")
+        raise DomainValidationError("closing_note", N_("only a closed action has a closing note"))
     for field, value in changes.items():
         setattr(action, field, value)
     if status != action.status:
@@ -117,7 +123,7 @@ def close_action(
     session: Session, action: FollowUpAction, note: str | None, *, now: datetime
 ) -> FollowUpAction:
     if action.status == ActionStatus.CLOSED:
-        raise ConflictError("the action is closed already")
+        raise ConflictError(N_("the action is closed already"))
     return update_action(
         session, action, {"status": ActionStatus.CLOSED, "closing_note": note}, now=now
     )
@@ -129,7 +135,8 @@ def record_evaluation(
     """The evaluation is done: its summary, and when (the first time it was recorded)."""
     if exercise.status != ExerciseStatus.COMPLETED:
         raise ConflictError(
-            f"only a completed exercise is evaluated; this one is {exercise.status.value}"
+            N_("only a completed exercise is evaluated; this one is %(status)s"),
+            status=exercise.status.value,
         )
     exercise.evaluation_summary = summary
     if exercise.evaluated_at is None:

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from beredskap.platform.columns import NORWAY
-from beredskap.platform.errors import DomainValidationError
+from beredskap.platform.errors import N_, DomainValidationError
 from exercises.models import Exercise, ExerciseSeries, ExerciseStatus
 
 HORIZON = relativedelta(months=13)
@@ -67,23 +67,23 @@ def parse_rule(text: str, first_start: datetime) -> rrule:
     cleaned = text.strip().upper().removeprefix("RRULE:")
     if not cleaned or not _ALLOWED.match(cleaned) or any(p in cleaned for p in _REFUSED_PARTS):
         raise DomainValidationError(
-            FIELD, "give one RFC 5545 RRULE value, e.g. FREQ=MONTHLY;INTERVAL=3;BYDAY=1TU"
+            FIELD, N_("give one RFC 5545 RRULE value, e.g. FREQ=MONTHLY;INTERVAL=3;BYDAY=1TU")
         )
     dtstart = first_start.astimezone(NORWAY).replace(tzinfo=None)
     try:
         rule = rrulestr(_localise_until(cleaned), dtstart=dtstart)
-    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as error:
-        raise DomainValidationError(FIELD, f"not a valid RRULE: {error}") from None
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError):
+        raise DomainValidationError(FIELD, N_("not a valid RRULE")) from None
     if not isinstance(rule, rrule):
-        raise DomainValidationError(FIELD, "give one RRULE")
+        raise DomainValidationError(FIELD, N_("give one RRULE"))
     if rule._freq > DAILY:  # dateutil exposes no accessor for FREQ
-        raise DomainValidationError(FIELD, "an exercise recurs at most daily")
+        raise DomainValidationError(FIELD, N_("an exercise recurs at most daily"))
     try:
         first = rule.after(dtstart, inc=True)
     except (ValueError, OverflowError):
         first = None
     if first is None:
-        raise DomainValidationError(FIELD, "the rule gives no occurrence")
+        raise DomainValidationError(FIELD, N_("the rule gives no occurrence"))
     return rule
 
 

@@ -21,7 +21,8 @@ from alerts.callouts import service as callouts
 from alerts.models import CalloutStatus
 from beredskap.platform.api.geometry import to_point
 from beredskap.platform.columns import utcnow
-from beredskap.platform.errors import ConflictError, DomainValidationError, NotFoundError
+from beredskap.platform.errors import N_, ConflictError, DomainValidationError, NotFoundError
+from beredskap.platform.geo_errors import geo_invalid
 from beredskap.register.agreements.models import Agreement
 from beredskap.register.organisations.models import Organisation, Site
 from beredskap.register.volunteers.models import Volunteer
@@ -94,8 +95,26 @@ def _existing(
     found = {row.id for row in rows}  # type: ignore[attr-defined]
     missing = [record_id for record_id in wanted if record_id not in found]
     if missing:
-        raise DomainValidationError(field_name, f"no {entity} with id {missing[0]}")
+        raise _unknown(field_name, entity, missing[0])
     return sorted(rows, key=lambda row: row.id)  # type: ignore[attr-defined]
+
+
+def _unknown(field_name: str, entity: str, record_id: int) -> DomainValidationError:
+    """No record of `entity` with that id (organisation, agreement, volunteer or site)."""
+    match entity:
+        case "organisation":
+            return DomainValidationError(
+                field_name, N_("no organisation with id %(id)s"), id=record_id
+            )
+        case "agreement":
+            return DomainValidationError(
+                field_name, N_("no agreement with id %(id)s"), id=record_id
+            )
+        case "volunteer":
+            return DomainValidationError(
+                field_name, N_("no volunteer with id %(id)s"), id=record_id
+            )
+    return DomainValidationError(field_name, N_("no site with id %(id)s"), id=record_id)
 
 
 def participants(
@@ -120,9 +139,9 @@ def window_in_utc(starts_at: datetime, ends_at: datetime) -> tuple[datetime, dat
     """Start and end in UTC (naive: Oslo), end after start, at most 14 days long."""
     starts, ends = to_utc("starts_at", starts_at), to_utc("ends_at", ends_at)
     if ends - starts < MIN_DURATION:
-        raise DomainValidationError("ends_at", "must be at least a minute after starts_at")
+        raise DomainValidationError("ends_at", N_("must be at least a minute after starts_at"))
     if ends - starts > MAX_DURATION:
-        raise DomainValidationError("ends_at", "an exercise lasts at most 14 days")
+        raise DomainValidationError("ends_at", N_("an exercise lasts at most 14 days"))
     return starts, ends
 
 
@@ -136,11 +155,11 @@ def _drill_fields(session: Session, drill: DrillIn | None) -> dict[str, Any]:
         }
     codes = [need.qualification for need in drill.needs]
     if len(set(codes)) != len(codes):
-        raise DomainValidationError("drill.needs", "name each qualification once")
+        raise DomainValidationError("drill.needs", N_("name each qualification once"))
     try:
         callouts.qualification_ids_by_code(session, codes)
     except DomainValidationError as error:
-        raise DomainValidationError("drill.needs", error.message) from None
+        raise error.at("drill.needs") from None
     return {
         "drill_message": drill.message,
         "drill_radius_m": drill.radius_m,
@@ -155,7 +174,7 @@ def _area(value: Any) -> MultiPolygon | None:
     try:
         return to_multipolygon(value.model_dump())
     except InvalidAreaError as error:
-        raise DomainValidationError("area", str(error)) from None
+        raise geo_invalid("area", error) from None
 
 
 def _check_drill(
@@ -171,14 +190,14 @@ def _check_drill(
     if kind == ExerciseType.ALERT_DRILL:
         if not has_drill:
             raise DomainValidationError(
-                "drill", "an alert drill needs its callout: message, radius_m and needs"
+                "drill", N_("an alert drill needs its callout: message, radius_m and needs")
             )
         if not has_place:
-            raise DomainValidationError("place", "an alert drill needs a place (its centre)")
+            raise DomainValidationError("place", N_("an alert drill needs a place (its centre)"))
         if starts_at is not None and starts_at <= now:
-            raise DomainValidationError("starts_at", "an alert drill must start in the future")
+            raise DomainValidationError("starts_at", N_("an alert drill must start in the future"))
     elif has_drill:
-        raise DomainValidationError("drill", "only an alert drill (type alert_drill) has one")
+        raise DomainValidationError("drill", N_("only an alert drill (type alert_drill) has one"))
 
 
 def _reminders(
@@ -247,7 +266,7 @@ def create_exercises(
     if body.recurrence is not None:
         starts_list = recurrence.first_occurrences(body.recurrence.rrule, starts, now=now)
         if body.type == ExerciseType.ALERT_DRILL and starts_list[0] <= now:
-            raise DomainValidationError("starts_at", "an alert drill must start in the future")
+            raise DomainValidationError("starts_at", N_("an alert drill must start in the future"))
     # Checked before saving, so a series does not conflict with itself.
     conflicts = find_conflicts(
         session,
@@ -310,7 +329,8 @@ def update_exercise(
     now = now or utcnow()
     if exercise.status != ExerciseStatus.PLANNED:
         raise ConflictError(
-            f"only a planned exercise can be changed; this one is {exercise.status}"
+            N_("only a planned exercise can be changed; this one is %(status)s"),
+            status=str(exercise.status),
         )
     given = body.model_fields_set
     starts, ends = window_in_utc(
@@ -373,7 +393,7 @@ def cancel_exercise(
 ) -> Exercise:
     """Cancel a planned or running exercise; a running drill's callout is stopped."""
     if exercise.status in (ExerciseStatus.COMPLETED, ExerciseStatus.CANCELLED):
-        raise ConflictError(f"the exercise is {exercise.status} already")
+        raise ConflictError(N_("the exercise is %(status)s already"), status=str(exercise.status))
     callout = exercise.callout
     if callout is not None and callout.status != CalloutStatus.STOPPED:
         callouts.stop(session, callout)

@@ -43,7 +43,7 @@ from alerts.callouts import planning, service
 from alerts.callouts.schemas import CalloutCreate
 from alerts.models import CalloutStatus
 from beredskap.platform.columns import apply_changes, today_in_norway, utcnow
-from beredskap.platform.errors import ConflictError, DomainValidationError
+from beredskap.platform.errors import N_, ConflictError, DomainValidationError
 from beredskap.platform.jobs import DateJob, JobContext, JobDefinition, scheduled_job
 from exercises.models import (
     MAX_TEXT,
@@ -252,9 +252,9 @@ def drill_request(exercise: Exercise) -> CalloutCreate:
     elif exercise.area is not None:
         centre = to_shape(exercise.area).representative_point()
     else:
-        raise DomainValidationError("place", "an alert drill needs a place or an area")
+        raise DomainValidationError("place", N_("an alert drill needs a place or an area"))
     if not exercise.drill_needs:
-        raise DomainValidationError("drill_needs", "an alert drill needs what it asks for")
+        raise DomainValidationError("drill_needs", N_("an alert drill needs what it asks for"))
     return CalloutCreate(
         title=exercise.title,
         message=exercise.drill_message or exercise.title,

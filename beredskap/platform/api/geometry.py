@@ -12,7 +12,7 @@ from geoalchemy2.shape import to_shape
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 from shapely.geometry import Point
 
-from beredskap.platform.errors import DomainValidationError
+from beredskap.platform.geo_errors import geo_invalid
 from geo.areas import MAX_AREA_POSITIONS, area_geojson
 from geo.crs import UnsupportedCrsError, to_wgs84
 from geo.extent import OutsideNorwayError, check_lon_lat
@@ -84,7 +84,7 @@ def to_point(field: str, value: PointIn | None) -> Point | None:
             lon, lat = to_wgs84(value.east, value.north, value.epsg)
         lon, lat = check_lon_lat(lon, lat)
     except (OutsideNorwayError, UnsupportedCrsError) as error:
-        raise DomainValidationError(field, str(error)) from None
+        raise geo_invalid(field, error) from None
     return Point(lon, lat)
 
 

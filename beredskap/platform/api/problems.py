@@ -1,6 +1,8 @@
 """Errors as `application/problem+json` (RFC 9457); no input may produce a 500.
 
-Domain validation errors and request validation errors carry a field-level `errors` list.
+Domain validation errors and request validation errors carry a field-level `errors` list; a
+domain validation error's item also gives its `code` (the message's English template, as the
+gettext catalogs hold it) and `params`, so a client can show the message in its own language.
 Database errors are mapped to 409/422 without echoing the driver's message, which can hold
 SQL, values or connection details.
 """
@@ -70,7 +72,7 @@ class Problem(BaseModel):
     title: str
     status: int
     detail: str | None = None
-    errors: list[dict[str, str]] | None = None
+    errors: list[dict[str, Any]] | None = None
 
 
 def _documented(description: str) -> dict[str, Any]:
@@ -108,7 +110,7 @@ def problem_response(
     status: int,
     title: str,
     detail: str | None = None,
-    errors: list[dict[str, str]] | None = None,
+    errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
@@ -167,7 +169,7 @@ def install_problem_handlers(app: FastAPI, html_error_page: HtmlErrorPage | None
         status: int,
         title: str,
         detail: str | None = None,
-        errors: list[dict[str, str]] | None = None,
+        errors: list[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
         reason: str | None = None,
     ) -> Response:
@@ -214,7 +216,14 @@ def install_problem_handlers(app: FastAPI, html_error_page: HtmlErrorPage | None
             422,
             "Invalid request",
             f"{error.field}: {error.message}",
-            [{"field": error.field, "message": error.message}],
+            [
+                {
+                    "field": error.field,
+                    "message": error.message,
+                    "code": error.code,
+                    "params": dict(error.params),
+                }
+            ],
         )
 
     @app.exception_handler(NotFoundError)

@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import Query
 
-from beredskap.platform.errors import DomainValidationError
+from beredskap.platform.errors import N_, DomainValidationError
+from beredskap.platform.geo_errors import geo_invalid
 from geo.extent import BoundingBox, InvalidBoxError, parse_bbox
 from geo.srid import EUREF89_UTM32, EUREF89_UTM33, WGS84
 
@@ -24,7 +25,12 @@ def supported_srid(field: str, value: int | None, allowed: tuple[int, ...]) -> N
     """Refuse, on `field`, a coordinate system the route does not speak."""
     if value is not None and value not in allowed:
         listed = ", ".join(str(srid) for srid in allowed)
-        raise DomainValidationError(field, f"EPSG:{value} is not supported; use one of {listed}")
+        raise DomainValidationError(
+            field,
+            N_("EPSG:%(srid)s is not supported; use one of %(supported)s"),
+            srid=value,
+            supported=listed,
+        )
 
 
 def bbox_from_text(text: str | None) -> BoundingBox | None:
@@ -34,4 +40,4 @@ def bbox_from_text(text: str | None) -> BoundingBox | None:
     try:
         return parse_bbox(text)
     except InvalidBoxError as error:
-        raise DomainValidationError("bbox", str(error)) from None
+        raise geo_invalid("bbox", error) from None

@@ -21,7 +21,7 @@ from beredskap.platform.columns import (
     utcnow,
 )
 from beredskap.platform.db import Base
-from beredskap.platform.errors import DomainValidationError
+from beredskap.platform.errors import N_, DomainValidationError
 
 if TYPE_CHECKING:
     from beredskap.register.organisations.models import Organisation
@@ -58,7 +58,7 @@ class User(Audited, Versioned, Timestamped, Base):
     def _validate_email(self, _key: str, value: str) -> str:
         email = coerce_email("email", value)
         if email is None:
-            raise DomainValidationError("email", "is required")
+            raise DomainValidationError("email", N_("is required"))
         return email.lower()
 
     @validates("display_name")

@@ -8,6 +8,8 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from beredskap.platform.errors import N_, DomainValidationError
+
 _HASHER = PasswordHasher()
 # Verified against when the e-mail is unknown, so both cases take the same time.
 _DUMMY_HASH = _HASHER.hash("not a password of anyone")
@@ -28,13 +30,20 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
-def password_problem(password: str) -> str | None:
-    """Why a new password is unacceptable, or None."""
+def check_new_password(password: str) -> None:
+    """Refuse, on `password`, a new password that is too short or too long."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"a password has at least {MIN_PASSWORD_LENGTH} characters"
+        raise DomainValidationError(
+            "password",
+            N_("a password has at least %(count)s characters"),
+            count=MIN_PASSWORD_LENGTH,
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
-        return f"a password has at most {MAX_PASSWORD_LENGTH} characters"
-    return None
+        raise DomainValidationError(
+            "password",
+            N_("a password has at most %(count)s characters"),
+            count=MAX_PASSWORD_LENGTH,
+        )
 
 
 def generate_password() -> str:

@@ -12,15 +12,15 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from beredskap.platform.auth.models import ApiToken, Role, User, WebSession
 from beredskap.platform.auth.permissions import PEOPLE_READERS, PERSONAL_DATA_ROLES
 from beredskap.platform.auth.secrets import (
+    check_new_password,
     digest,
     generate_password,
     hash_password,
     new_token,
-    password_problem,
     verify_password,
 )
 from beredskap.platform.columns import utcnow
-from beredskap.platform.errors import DomainValidationError
+from beredskap.platform.errors import N_, DomainValidationError
 
 # last_seen / last_used are refreshed at most this often, so reads do not write every time.
 _TOUCH_INTERVAL = timedelta(minutes=5)
@@ -119,16 +119,18 @@ def add_user(
     generated = None
     if password is None:
         password = generated = generate_password()
-    problem = password_problem(password)
-    if problem:
-        raise DomainValidationError("password", problem)
+    check_new_password(password)
     user = User(email=email, role=role, display_name=display_name, active=True)
     if session.scalar(select(User.id).where(User.email == user.email)) is not None:
-        raise DomainValidationError("email", f"a user with {user.email} exists already")
+        raise DomainValidationError(
+            "email", N_("a user with %(email)s exists already"), email=user.email
+        )
     if user.role == Role.ORG_EDITOR and not organisations:
-        raise DomainValidationError("organisation", "an org_editor needs an organisation")
+        raise DomainValidationError("organisation", N_("an org_editor needs an organisation"))
     if user.role != Role.ORG_EDITOR and organisations:
-        raise DomainValidationError("organisation", "only an org_editor is tied to organisations")
+        raise DomainValidationError(
+            "organisation", N_("only an org_editor is tied to organisations")
+        )
     user.password_hash = hash_password(password)
     user.organisations = list(organisations or [])
     session.add(user)

@@ -37,7 +37,7 @@ from beredskap.platform.columns import (
 )
 from beredskap.platform.contact_details import normalise_phone
 from beredskap.platform.db import Base
-from beredskap.platform.errors import DomainValidationError
+from beredskap.platform.errors import N_, DomainValidationError
 from beredskap.register.inventory.models import ResourceType
 from beredskap.register.organisations.models import Organisation
 from beredskap.register.volunteers.models import QualificationType
@@ -143,7 +143,7 @@ class Agreement(Audited, Versioned, Timestamped, Base):
     @validates("valid_until")
     def _validate_valid_until(self, _key: str, value: date | None) -> date | None:
         if value is not None and self.valid_from is not None and value < self.valid_from:
-            raise DomainValidationError("valid_until", "must not be before valid_from")
+            raise DomainValidationError("valid_until", N_("must not be before valid_from"))
         return value
 
     @validates("tasks")
@@ -155,14 +155,19 @@ class Agreement(Audited, Versioned, Timestamped, Base):
     def _validate_minutes(self, _key: str, value: int | None) -> int | None:
         if value is not None and not 0 <= value <= 10080:
             raise DomainValidationError(
-                "committed_mobilisation_minutes", "must be between 0 and 10080 (one week)"
+                "committed_mobilisation_minutes",
+                N_("must be between %(low)s and %(high)s (one week)"),
+                low=0,
+                high=10080,
             )
         return value
 
     @validates("notice_period_days")
     def _validate_notice(self, _key: str, value: int | None) -> int | None:
         if value is not None and not 0 <= value <= 3650:
-            raise DomainValidationError("notice_period_days", "must be between 0 and 3650")
+            raise DomainValidationError(
+                "notice_period_days", N_("must be between %(low)s and %(high)s"), low=0, high=3650
+            )
         return value
 
     @validates("contacts")
@@ -174,7 +179,7 @@ class Agreement(Audited, Versioned, Timestamped, Base):
             field = f"contacts[{index}]"
             if not isinstance(contact, dict):
                 raise DomainValidationError(
-                    field, "expected an object with name, role, phone, email"
+                    field, N_("expected an object with name, role, phone, email")
                 )
             cleaned = {"name": required_text(f"{field}.name", contact.get("name"), 200)}
             role = optional_text(f"{field}.role", contact.get("role"), 100)
@@ -183,8 +188,8 @@ class Agreement(Audited, Versioned, Timestamped, Base):
             if contact.get("phone"):
                 try:
                     cleaned["phone"] = normalise_phone(str(contact["phone"]))
-                except ValueError as error:
-                    raise DomainValidationError(f"{field}.phone", str(error)) from None
+                except DomainValidationError as error:
+                    raise error.at(f"{field}.phone") from None
             email = coerce_email(f"{field}.email", contact.get("email"))
             if email:
                 cleaned["email"] = email
@@ -225,7 +230,9 @@ class Commitment(Audited, Versioned, Timestamped, Base):
     @validates("quantity")
     def _validate_quantity(self, _key: str, value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise DomainValidationError("quantity", "must be a whole number")
+            raise DomainValidationError("quantity", N_("must be a whole number"))
         if not 1 <= value <= MAX_COMMITTED:
-            raise DomainValidationError("quantity", f"must be between 1 and {MAX_COMMITTED}")
+            raise DomainValidationError(
+                "quantity", N_("must be between %(low)s and %(high)s"), low=1, high=MAX_COMMITTED
+            )
         return value

@@ -11,7 +11,7 @@ from sqlalchemy import Select, String, cast, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from beredskap.platform.columns import utcnow
-from beredskap.platform.errors import ConflictError, DomainValidationError, NotFoundError
+from beredskap.platform.errors import N_, ConflictError, DomainValidationError, NotFoundError
 from beredskap.register.agreements.models import (
     Agreement,
     AgreementStatus,
@@ -64,10 +64,12 @@ def _check(session: Session, agreement: Agreement) -> None:
     """The organisation exists, the period is in order and the reference is unique."""
     if session.get(Organisation, agreement.organisation_id) is None:
         raise DomainValidationError(
-            "organisation_id", f"no organisation with id {agreement.organisation_id}"
+            "organisation_id",
+            N_("no organisation with id %(id)s"),
+            id=agreement.organisation_id,
         )
     if agreement.valid_until is not None and agreement.valid_until < agreement.valid_from:
-        raise DomainValidationError("valid_until", "must not be before valid_from")
+        raise DomainValidationError("valid_until", N_("must not be before valid_from"))
     clash = session.scalar(
         select(Agreement.id).where(
             Agreement.reference == agreement.reference, Agreement.id != (agreement.id or 0)
@@ -75,7 +77,9 @@ def _check(session: Session, agreement: Agreement) -> None:
     )
     if clash is not None:
         raise ConflictError(
-            f"an agreement with reference {agreement.reference} exists (id {clash})"
+            N_("an agreement with reference %(reference)s exists (id %(id)s)"),
+            reference=agreement.reference,
+            id=clash,
         )
 
 
@@ -96,12 +100,16 @@ def _replace_commitments(
     for index, item in enumerate(items):
         field, type_id = key = _key(item.get("resource_type_id"), item.get("qualification_type_id"))
         if session.get(catalogues[field], type_id) is None:
+            where = f"commitments.{index}.{field}"
+            if field == "resource_type_id":
+                raise DomainValidationError(
+                    where, N_("no resource type with id %(id)s"), id=type_id
+                )
             raise DomainValidationError(
-                f"commitments.{index}.{field}",
-                f"no {field.removesuffix('_id').replace('_', ' ')} with id {type_id}",
+                where, N_("no qualification type with id %(id)s"), id=type_id
             )
         if key in seen:
-            raise DomainValidationError(f"commitments.{index}.{field}", "committed twice")
+            raise DomainValidationError(f"commitments.{index}.{field}", N_("committed twice"))
         seen.add(key)
 
     def state(rows: list[Commitment]) -> set[tuple[Any, ...]]:

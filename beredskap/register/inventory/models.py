@@ -20,7 +20,7 @@ from beredskap.platform.columns import (
     required_text,
 )
 from beredskap.platform.db import Base
-from beredskap.platform.errors import DomainValidationError
+from beredskap.platform.errors import N_, DomainValidationError
 from beredskap.register.organisations.models import Organisation, Site
 
 MAX_QUANTITY = 1_000_000
@@ -114,18 +114,20 @@ class Equipment(Audited, Versioned, Timestamped, Base):
     @validates("quantity")
     def _validate_quantity(self, _key: str, value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise DomainValidationError("quantity", "must be a whole number")
+            raise DomainValidationError("quantity", N_("must be a whole number"))
         if not 1 <= value <= MAX_QUANTITY:
-            raise DomainValidationError("quantity", f"must be between 1 and {MAX_QUANTITY}")
+            raise DomainValidationError(
+                "quantity", N_("must be between %(low)s and %(high)s"), low=1, high=MAX_QUANTITY
+            )
         if value != 1 and self.identifier is not None:
-            raise DomainValidationError("quantity", "an identified item has quantity 1")
+            raise DomainValidationError("quantity", N_("an identified item has quantity 1"))
         return value
 
     @validates("identifier")
     def _validate_identifier(self, _key: str, value: str | None) -> str | None:
         identifier = optional_text("identifier", value, 100)
         if identifier is not None and self.quantity not in (None, 1):
-            raise DomainValidationError("identifier", "an identified item has quantity 1")
+            raise DomainValidationError("identifier", N_("an identified item has quantity 1"))
         return identifier
 
     @validates("status")

@@ -13,7 +13,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from beredskap.platform.columns import apply_changes
-from beredskap.platform.errors import ConflictError, DomainValidationError, NotFoundError
+from beredskap.platform.errors import N_, ConflictError, DomainValidationError, NotFoundError
 from beredskap.register import catalogue
 from beredskap.register.agreements.models import Commitment
 from beredskap.register.inventory.models import Capability, Equipment, EquipmentStatus, ResourceType
@@ -58,18 +58,22 @@ def _check_references(session: Session, equipment: Equipment) -> None:
     """The organisation, its site and the resource type must exist and belong together."""
     if session.get(Organisation, equipment.organisation_id) is None:
         raise DomainValidationError(
-            "organisation_id", f"no organisation with id {equipment.organisation_id}"
+            "organisation_id",
+            N_("no organisation with id %(id)s"),
+            id=equipment.organisation_id,
         )
     site = session.get(Site, equipment.site_id)
     if site is None:
-        raise DomainValidationError("site_id", f"no site with id {equipment.site_id}")
+        raise DomainValidationError("site_id", N_("no site with id %(id)s"), id=equipment.site_id)
     if site.organisation_id not in (None, equipment.organisation_id):
         raise DomainValidationError(
-            "site_id", "the site belongs to another organisation; choose one of its own sites"
+            "site_id", N_("the site belongs to another organisation; choose one of its own sites")
         )
     if session.get(ResourceType, equipment.resource_type_id) is None:
         raise DomainValidationError(
-            "resource_type_id", f"no resource type with id {equipment.resource_type_id}"
+            "resource_type_id",
+            N_("no resource type with id %(id)s"),
+            id=equipment.resource_type_id,
         )
 
 
@@ -128,7 +132,8 @@ def delete_resource_type(session: Session, resource_type: ResourceType) -> None:
     ) or session.scalar(select(func.count()).where(Commitment.resource_type_id == resource_type.id))
     if used:
         raise ConflictError(
-            f"{resource_type.code} is in use by equipment or agreements; set it inactive instead"
+            N_("%(type_code)s is in use by equipment or agreements; set it inactive instead"),
+            type_code=resource_type.code,
         )
     session.delete(resource_type)
     session.flush()

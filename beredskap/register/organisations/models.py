@@ -24,7 +24,7 @@ from beredskap.platform.columns import (
 )
 from beredskap.platform.contact_details import normalise_phone
 from beredskap.platform.db import Base
-from beredskap.platform.errors import DomainValidationError
+from beredskap.platform.errors import N_, DomainValidationError
 from beredskap.register.organisations.numbers import normalise_organisation_number
 
 
@@ -97,8 +97,8 @@ class Organisation(Audited, Versioned, Timestamped, Base):
             return None  # informal groups have none
         try:
             return normalise_organisation_number(value)
-        except ValueError as error:
-            raise DomainValidationError("organisation_number", str(error)) from None
+        except DomainValidationError as error:
+            raise error.at("organisation_number") from None
 
     @validates("category")
     def _validate_category(self, _key: str, value: Any) -> OrganisationCategory:
@@ -110,8 +110,8 @@ class Organisation(Audited, Versioned, Timestamped, Base):
             return None
         try:
             return normalise_phone(value)
-        except ValueError as error:
-            raise DomainValidationError("contact_24_7_phone", str(error)) from None
+        except DomainValidationError as error:
+            raise error.at("contact_24_7_phone") from None
 
     @validates("home_base")
     def _validate_home_base(self, _key: str, value: Any) -> Any:
@@ -123,7 +123,9 @@ class Organisation(Audited, Versioned, Timestamped, Base):
         for number in numbers:
             if not isinstance(number, str) or not _MUNICIPALITY_NUMBER.fullmatch(number):
                 raise DomainValidationError(
-                    "municipality_numbers", f"{number!r} is not a 4-digit kommunenummer"
+                    "municipality_numbers",
+                    N_("%(number)s is not a 4-digit kommunenummer"),
+                    number=repr(number),
                 )
         return sorted(set(numbers))
 
@@ -165,5 +167,5 @@ class Site(Audited, Versioned, Timestamped, Base):
     @validates("location")
     def _validate_location(self, _key: str, value: Any) -> Any:
         if value is None:
-            raise DomainValidationError("location", "a site needs a location")
+            raise DomainValidationError("location", N_("a site needs a location"))
         return coerce_point("location", value)

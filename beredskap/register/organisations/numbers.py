@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from beredskap.platform.errors import N_, DomainValidationError
+
 _WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
 _SEPARATORS = re.compile(r"[\s.\-]")
 
@@ -16,11 +18,18 @@ def check_digit(first_eight: str) -> int | None:
 
 
 def normalise_organisation_number(raw: str) -> str:
-    """Return the 9-digit organisation number, or raise ValueError saying what is wrong."""
+    """Return the 9-digit organisation number, or raise a DomainValidationError (a ValueError)
+    on `organisation_number` saying what is wrong."""
     digits = _SEPARATORS.sub("", raw)
     if not re.fullmatch(r"\d{9}", digits):
-        raise ValueError("an organisation number has exactly 9 digits")
+        raise DomainValidationError(
+            "organisation_number", N_("an organisation number has exactly 9 digits")
+        )
     expected = check_digit(digits[:8])
     if expected is None or int(digits[8]) != expected:
-        raise ValueError(f"{digits} is not a valid organisation number (wrong check digit)")
+        raise DomainValidationError(
+            "organisation_number",
+            N_("%(number)s is not a valid organisation number (wrong check digit)"),
+            number=digits,
+        )
     return digits

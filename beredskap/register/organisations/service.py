@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from beredskap.platform.columns import apply_changes
 from beredskap.platform.digits import parse_digits
-from beredskap.platform.errors import ConflictError, DomainValidationError, NotFoundError
+from beredskap.platform.errors import N_, ConflictError, DomainValidationError, NotFoundError
 from beredskap.register.agreements.models import Agreement
 from beredskap.register.inventory.models import Equipment
 from beredskap.register.organisations.models import (
@@ -48,11 +48,11 @@ def _check_umbrella(session: Session, organisation: Organisation, umbrella_id: i
         return
     if organisation.id is not None and umbrella_id == organisation.id:
         raise DomainValidationError(
-            "umbrella_organisation_id", "an organisation is not its own umbrella"
+            "umbrella_organisation_id", N_("an organisation is not its own umbrella")
         )
     if session.get(Organisation, umbrella_id) is None:
         raise DomainValidationError(
-            "umbrella_organisation_id", f"no organisation with id {umbrella_id}"
+            "umbrella_organisation_id", N_("no organisation with id %(id)s"), id=umbrella_id
         )
 
 
@@ -66,7 +66,11 @@ def _check_unique_number(session: Session, organisation: Organisation) -> None:
         )
     )
     if clash is not None:
-        raise ConflictError(f"organisation number {number} is registered already (id {clash})")
+        raise ConflictError(
+            N_("organisation number %(number)s is registered already (id %(id)s)"),
+            number=number,
+            id=clash,
+        )
 
 
 def create_organisation(session: Session, *, fields: dict[str, Any]) -> Organisation:
@@ -99,7 +103,7 @@ def delete_organisation(session: Session, organisation: Organisation) -> None:
     """Delete an organisation that holds nothing; otherwise say what still depends on it."""
     held = {
         "sites": _count(session, select(Site.id).where(Site.organisation_id == organisation.id)),
-        "equipment lines": _count(
+        "equipment": _count(
             session, select(Equipment.id).where(Equipment.organisation_id == organisation.id)
         ),
         "agreements": _count(
@@ -110,11 +114,15 @@ def delete_organisation(session: Session, organisation: Organisation) -> None:
             select(Membership.volunteer_id).where(Membership.organisation_id == organisation.id),
         ),
     }
-    remaining = ", ".join(f"{count} {what}" for what, count in held.items() if count)
-    if remaining:
+    if any(held.values()):
         raise ConflictError(
-            f"{organisation.name} still has {remaining}; set it inactive instead, "
-            "or move or remove those first"
+            N_(
+                "%(name)s still has %(sites)s sites, %(equipment)s equipment lines, "
+                "%(agreements)s agreements and %(members)s members; set it inactive instead, "
+                "or move or remove those first"
+            ),
+            name=organisation.name,
+            **held,
         )
     session.delete(organisation)
     session.flush()
@@ -138,7 +146,7 @@ def sites_query(
 
 def require_organisation(session: Session, organisation_id: int | None, field: str) -> None:
     if organisation_id is not None and session.get(Organisation, organisation_id) is None:
-        raise DomainValidationError(field, f"no organisation with id {organisation_id}")
+        raise DomainValidationError(field, N_("no organisation with id %(id)s"), id=organisation_id)
 
 
 def get_site(session: Session, site_id: int) -> Site:
@@ -152,7 +160,11 @@ def delete_site(session: Session, site: Site) -> None:
     """Delete a site with no equipment; equipment must be moved first."""
     held = _count(session, select(Equipment.id).where(Equipment.site_id == site.id))
     if held:
-        raise ConflictError(f"{site.name} still holds {held} equipment lines; move them first")
+        raise ConflictError(
+            N_("%(name)s still holds %(count)s equipment lines; move them first"),
+            name=site.name,
+            count=held,
+        )
     session.delete(site)
     session.flush()
 

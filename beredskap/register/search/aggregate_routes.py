@@ -17,7 +17,7 @@ from beredskap.platform.api.spatial_params import (
 from beredskap.platform.api.types import SearchText
 from beredskap.platform.columns import today_in_norway
 from beredskap.platform.deps import SessionDep
-from beredskap.platform.errors import DomainValidationError
+from beredskap.platform.errors import N_, DomainValidationError
 from beredskap.register.inventory.models import Capability
 from beredskap.register.search import aggregates, service
 from beredskap.register.search.schemas import (
@@ -61,7 +61,7 @@ def grid(
     supported_srid("crs", crs, OUTPUT_SRIDS)
     if cell_m not in aggregates.CELL_SIZES_M:
         sizes = ", ".join(str(size) for size in aggregates.CELL_SIZES_M)
-        raise DomainValidationError("cell_m", f"cell size must be one of {sizes}")
+        raise DomainValidationError("cell_m", N_("cell size must be one of %(sizes)s"), sizes=sizes)
     box = bbox_from_text(bbox)
     qualification_type_id = service.qualification_type_id(session, qualification)
     day = on or today_in_norway()
@@ -74,8 +74,11 @@ def grid(
             capability=capability,
             qualification_type_id=qualification_type_id,
         )
-    except aggregates.TooManyCellsError as error:
-        raise DomainValidationError("cell_m", str(error)) from None
+    except aggregates.TooManyCellsError:
+        raise DomainValidationError(
+            "cell_m",
+            N_("too many cells for one map: choose a larger cell size or a smaller bbox"),
+        ) from None
     return CellCollection(
         epsg=crs,
         cell_m=cell_m,

@@ -22,7 +22,8 @@ from beredskap.platform.api.types import SearchText
 from beredskap.platform.auth.models import Role
 from beredskap.platform.columns import today_in_norway
 from beredskap.platform.deps import CurrentPrincipal, SessionDep
-from beredskap.platform.errors import DomainValidationError
+from beredskap.platform.errors import N_, DomainValidationError
+from beredskap.platform.geo_errors import geo_invalid
 from beredskap.register.inventory.models import Capability
 from beredskap.register.search import service
 from beredskap.register.search.schemas import Feature, FeatureCollection, PointGeometry
@@ -51,14 +52,14 @@ def _area(text: str) -> MultiPolygon:
         geojson = json.loads(text)
     except (ValueError, RecursionError):
         raise DomainValidationError(
-            "area", "area must be GeoJSON (a Polygon or MultiPolygon)"
+            "area", N_("area must be GeoJSON (a Polygon or MultiPolygon)")
         ) from None
     if not isinstance(geojson, dict):
-        raise DomainValidationError("area", "area must be a GeoJSON Polygon or MultiPolygon")
+        raise DomainValidationError("area", N_("area must be a GeoJSON Polygon or MultiPolygon"))
     try:
         return to_multipolygon(geojson)
     except InvalidAreaError as error:
-        raise DomainValidationError("area", str(error)) from None
+        raise geo_invalid("area", error) from None
 
 
 # async: no I/O, so it runs on the event loop instead of costing a thread-pool hop.
@@ -89,11 +90,11 @@ async def place_params(
         if east is not None and north is not None and epsg is not None:
             return Where(service.Place(*check_lon_lat(*to_wgs84(east, north, epsg))), wkt)
     except (OutsideNorwayError, UnsupportedCrsError) as error:
-        raise DomainValidationError("lat" if lat is not None else "east", str(error)) from None
+        raise geo_invalid("lat" if lat is not None else "east", error) from None
     if bounds is not None and (lat, lon, east, north) == (None, None, None, None):
         centre = bounds.centroid
         return Where(service.Place(centre.x, centre.y), wkt)
-    raise DomainValidationError("lat", "give lat and lon, or east, north and epsg, or an area")
+    raise DomainValidationError("lat", N_("give lat and lon, or east, north and epsg, or an area"))
 
 
 def _point(lon: float, lat: float, crs: int) -> PointGeometry:

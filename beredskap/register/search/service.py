@@ -17,7 +17,7 @@ from sqlalchemy import Float, Integer, Select, String, and_, bindparam, exists, 
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from beredskap.platform.digits import parse_digits
-from beredskap.platform.errors import DomainValidationError
+from beredskap.platform.errors import N_, DomainValidationError
 from beredskap.register.inventory.models import Capability, Equipment, EquipmentStatus, ResourceType
 from beredskap.register.organisations.models import Organisation, Site
 from beredskap.register.volunteers.models import (
@@ -373,7 +373,7 @@ def qualification_type_id(session: Session, key: str | None) -> int | None:
         return None
     found = _by_code_or_id(session, QualificationType, key)
     if found is None:
-        raise DomainValidationError("qualification", f"no qualification {key!r}")
+        raise DomainValidationError("qualification", N_("no qualification %(key)s"), key=repr(key))
     return int(found.id)
 
 
@@ -384,5 +384,5 @@ def resource_type_id(session: Session, key: str | None) -> int | None:
         return None
     found = _by_code_or_id(session, ResourceType, key)
     if found is None:
-        raise DomainValidationError("resource_type", f"no resource type {key!r}")
+        raise DomainValidationError("resource_type", N_("no resource type %(key)s"), key=repr(key))
     return int(found.id)

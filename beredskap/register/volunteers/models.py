@@ -44,7 +44,7 @@ from beredskap.platform.columns import (
 )
 from beredskap.platform.contact_details import normalise_mobile
 from beredskap.platform.db import Base
-from beredskap.platform.errors import DomainValidationError
+from beredskap.platform.errors import N_, DomainValidationError
 from beredskap.register.organisations.models import Organisation
 
 # Home points are snapped to this grid (about 550 m north-south, 280 m east-west at 60° N)
@@ -97,11 +97,11 @@ class Volunteer(Audited, Versioned, Timestamped, Base):
     @validates("mobile")
     def _validate_mobile(self, _key: str, value: str) -> str:
         if not isinstance(value, str):
-            raise DomainValidationError("mobile", "a mobile number is required")
+            raise DomainValidationError("mobile", N_("a mobile number is required"))
         try:
             return normalise_mobile(value)
-        except ValueError as error:
-            raise DomainValidationError("mobile", str(error)) from None
+        except DomainValidationError as error:
+            raise error.at("mobile") from None
 
     @validates("email")
     def _validate_email(self, _key: str, value: str | None) -> str | None:
@@ -118,7 +118,7 @@ class Volunteer(Audited, Versioned, Timestamped, Base):
     @validates("sms_consent")
     def _record_consent_change(self, _key: str, value: Any) -> bool:
         if not isinstance(value, bool):
-            raise DomainValidationError("sms_consent", "must be true or false")
+            raise DomainValidationError("sms_consent", N_("must be true or false"))
         previous = self.sms_consent  # None while the object is new
         if (previous is None and value) or (previous is not None and previous != value):
             self.sms_consent_changed_at = utcnow()

@@ -21,7 +21,7 @@ from beredskap.platform.api.types import Code, PathId, RefId, SearchText
 from beredskap.platform.auth.models import Role
 from beredskap.platform.auth.service import Principal
 from beredskap.platform.deps import CurrentPrincipal, SessionDep
-from beredskap.platform.errors import DomainValidationError
+from beredskap.platform.errors import N_, DomainValidationError
 from beredskap.register.volunteers import service
 from beredskap.register.volunteers.models import Availability, QualificationType, Volunteer
 from beredskap.register.volunteers.schemas import (
@@ -176,7 +176,7 @@ def _check_memberships(
         return
     if not memberships:
         raise DomainValidationError(
-            "memberships", "a volunteer you register is a member of one of your organisations"
+            "memberships", N_("a volunteer you register is a member of one of your organisations")
         )
     before = (
         {

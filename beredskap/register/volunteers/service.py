@@ -14,7 +14,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from beredskap.platform.columns import apply_changes, utcnow
-from beredskap.platform.errors import ConflictError, DomainValidationError, NotFoundError
+from beredskap.platform.errors import N_, ConflictError, DomainValidationError, NotFoundError
 from beredskap.register import catalogue
 from beredskap.register.agreements.models import Commitment
 from beredskap.register.organisations.models import Organisation
@@ -65,8 +65,11 @@ def delete_qualification_type(session: Session, qualification_type: Qualificatio
     ) or session.scalar(select(func.count()).where(Commitment.qualification_type_id == type_id))
     if used:
         raise ConflictError(
-            f"{qualification_type.code} is held by volunteers or committed in agreements; "
-            "set it inactive instead"
+            N_(
+                "%(type_code)s is held by volunteers or committed in agreements; "
+                "set it inactive instead"
+            ),
+            type_code=qualification_type.code,
         )
     session.delete(qualification_type)
     session.flush()
@@ -151,7 +154,11 @@ def _check_unique_mobile(session: Session, volunteer: Volunteer) -> None:
         )
     )
     if clash is not None:
-        raise ConflictError(f"another volunteer (id {clash}) has the mobile {volunteer.mobile}")
+        raise ConflictError(
+            N_("another volunteer (id %(id)s) has the mobile %(mobile)s"),
+            id=clash,
+            mobile=volunteer.mobile,
+        )
 
 
 def _check_listed_once(
@@ -163,15 +170,19 @@ def _check_listed_once(
     model: type[Any],
     entity: str,
 ) -> None:
-    """Each referenced id exists and appears once; errors name the item, e.g. memberships.1."""
+    """Each referenced id exists and appears once; errors name the item, e.g. memberships.1.
+    `entity` is "organisation" or "qualification type"."""
     ids = [item[key] for item in items]
     known = set(session.scalars(select(model.id).where(model.id.in_(ids)))) if ids else set()
     seen: set[int] = set()
     for index, value in enumerate(ids):
+        where = f"{field}.{index}.{key}"
+        if value not in known and entity == "organisation":
+            raise DomainValidationError(where, N_("no organisation with id %(id)s"), id=value)
         if value not in known:
-            raise DomainValidationError(f"{field}.{index}.{key}", f"no {entity} with id {value}")
+            raise DomainValidationError(where, N_("no qualification type with id %(id)s"), id=value)
         if value in seen:
-            raise DomainValidationError(f"{field}.{index}.{key}", "listed twice")
+            raise DomainValidationError(where, N_("listed twice"))
         seen.add(value)
 
 
