@@ -47,6 +47,14 @@ from beredskap.platform.columns import (
 )
 from beredskap.platform.db import Base
 from beredskap.platform.errors import N_, DomainValidationError
+from beredskap.platform.privacy.declaration import (
+    EMAIL,
+    MOBILE,
+    SUBJECT_ID,
+    DataClass,
+    identifies,
+    personal,
+)
 from beredskap.register.volunteers.models import QualificationType, Volunteer
 
 MAX_MESSAGE_LENGTH = 480  # the officer's text; prefixes and reply help come on top
@@ -257,9 +265,9 @@ class CalloutRecipient(OutboxColumns, Timestamped, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     callout_id: Mapped[int] = mapped_column(ForeignKey("callouts.id", ondelete="CASCADE"))
     volunteer_id: Mapped[int | None] = mapped_column(
-        ForeignKey("volunteers.id", ondelete="SET NULL"), index=True
+        ForeignKey("volunteers.id", ondelete="SET NULL"), index=True, info=identifies(SUBJECT_ID)
     )
-    mobile: Mapped[str] = mapped_column(String(20))
+    mobile: Mapped[str] = mapped_column(String(20), info=personal(DataClass.CONTACT, MOBILE))
     distance_m: Mapped[float] = mapped_column(Float)
     # Asked in the first round (0) or added by escalation (1).
     ask_round: Mapped[int] = mapped_column(Integer, default=0)
@@ -297,8 +305,8 @@ class CalloutNotice(OutboxColumns, Timestamped, Base):
         ForeignKey("callout_recipients.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[NoticeKind] = mapped_column(enum_type(NoticeKind, "kind"))
-    mobile: Mapped[str] = mapped_column(String(20))
-    body: Mapped[str] = mapped_column(Text)
+    mobile: Mapped[str] = mapped_column(String(20), info=personal(DataClass.CONTACT, MOBILE))
+    body: Mapped[str] = mapped_column(Text, info=personal(DataClass.MESSAGE))
 
     recipient: Mapped[CalloutRecipient] = relationship()
 
@@ -313,8 +321,10 @@ class LocalSms(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     provider_id: Mapped[str] = mapped_column(String(64), unique=True)
     reference: Mapped[str] = mapped_column(String(64), unique=True)
-    to: Mapped[str] = mapped_column(String(20), index=True)
-    body: Mapped[str] = mapped_column(Text)
+    to: Mapped[str] = mapped_column(
+        String(20), index=True, info=personal(DataClass.CONTACT, MOBILE)
+    )
+    body: Mapped[str] = mapped_column(Text, info=personal(DataClass.MESSAGE))
     status: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 
@@ -330,8 +340,10 @@ class InboundSms(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     message_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
-    from_number: Mapped[str] = mapped_column(String(32), index=True)
-    body: Mapped[str] = mapped_column(Text)
+    from_number: Mapped[str] = mapped_column(
+        String(32), index=True, info=personal(DataClass.CONTACT, MOBILE)
+    )
+    body: Mapped[str] = mapped_column(Text, info=personal(DataClass.MESSAGE))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     outcome: Mapped[InboundOutcome] = mapped_column(enum_type(InboundOutcome, "outcome"))
     callout_id: Mapped[int | None] = mapped_column(
@@ -340,7 +352,8 @@ class InboundSms(Base):
     recipient_id: Mapped[int | None] = mapped_column(
         ForeignKey("callout_recipients.id", ondelete="SET NULL")
     )
-    reply: Mapped[str | None] = mapped_column(Text)  # what we answered (TwiML)
+    # What we answered (TwiML).
+    reply: Mapped[str | None] = mapped_column(Text, info=personal(DataClass.MESSAGE))
 
 
 class WorkerHeartbeat(Base):
@@ -385,9 +398,10 @@ class OutgoingMessage(OutboxColumns, Timestamped, Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[MessageChannel] = mapped_column(enum_type(MessageChannel, "channel"))
-    to: Mapped[str] = mapped_column(String(254))  # E.164 mobile or e-mail address
+    # An E.164 mobile or an e-mail address.
+    to: Mapped[str] = mapped_column(String(254), info=personal(DataClass.CONTACT, MOBILE, EMAIL))
     subject: Mapped[str | None] = mapped_column(String(200))  # e-mail only
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text, info=personal(DataClass.MESSAGE))
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
 
     __table_args__ = (Index("ix_outgoing_messages_state", "state"),)

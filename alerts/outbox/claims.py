@@ -44,6 +44,7 @@ from alerts.models import (
 )
 from alerts.outbox.references import OUTBOX_TABLES, OutboxTable, reference_of
 from alerts.outbox.worker_status import STALE_AFTER, claim_in_doubt
+from beredskap.platform.privacy.erasure import is_pseudonym
 from beredskap.register.volunteers.models import Volunteer
 
 # The error code of a message not sent because its recipient had withdrawn consent.
@@ -424,8 +425,10 @@ def _without_withdrawn_consent(
 ) -> list[Claim]:
     """Consent is checked when a message is sent, whatever queued it and whenever: a row
     for someone who has withdrawn it since is cancelled, not sent (a notice queued after a
-    STOP, a reminder, an escalation). One indexed lookup of the batch's addresses."""
-    withdrawn: set[str] = set()
+    STOP, a reminder, an escalation), and so is one for someone erased meanwhile. One
+    indexed lookup of the batch's addresses."""
+    # An erased person's queued messages carry the pseudonym instead of an address.
+    withdrawn: set[str] = {claim.to for claim in found if is_pseudonym(claim.to)}
     for channel, statement in _WITHDRAWN.items():
         addresses = sorted({claim.to for claim in found if claim.channel is channel})
         if addresses:

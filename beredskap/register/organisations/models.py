@@ -25,6 +25,7 @@ from beredskap.platform.columns import (
 from beredskap.platform.contact_details import normalise_phone
 from beredskap.platform.db import Base
 from beredskap.platform.errors import N_, DomainValidationError
+from beredskap.platform.privacy.declaration import DataClass, personal
 from beredskap.register.organisations.numbers import normalise_organisation_number
 
 
@@ -66,9 +67,16 @@ class Organisation(Audited, Versioned, Timestamped, Base):
     category: Mapped[OrganisationCategory] = mapped_column(
         enum_type(OrganisationCategory, "category")
     )
-    contact_24_7_name: Mapped[str | None] = mapped_column(String(200))
-    contact_24_7_phone: Mapped[str | None] = mapped_column(String(20))
-    contact_24_7_email: Mapped[str | None] = mapped_column(String(254))
+    # The organisation's contact person: personal data, not a volunteer's (not erased with one).
+    contact_24_7_name: Mapped[str | None] = mapped_column(
+        String(200), info=personal(DataClass.IDENTITY)
+    )
+    contact_24_7_phone: Mapped[str | None] = mapped_column(
+        String(20), info=personal(DataClass.CONTACT)
+    )
+    contact_24_7_email: Mapped[str | None] = mapped_column(
+        String(254), info=personal(DataClass.CONTACT)
+    )
     home_base: Mapped[WKBElement | None] = mapped_column(point_type())
     municipality_numbers: Mapped[list[str]] = mapped_column(JSON, default=list)
     umbrella_organisation_id: Mapped[int | None] = mapped_column(

@@ -45,6 +45,14 @@ from beredskap.platform.columns import (
 from beredskap.platform.contact_details import normalise_mobile
 from beredskap.platform.db import Base
 from beredskap.platform.errors import N_, DomainValidationError
+from beredskap.platform.privacy.declaration import (
+    EMAIL,
+    MOBILE,
+    SUBJECT_ID,
+    DataClass,
+    identifies,
+    personal,
+)
 from beredskap.register.organisations.models import Organisation
 
 # Home points are snapped to this grid (about 550 m north-south, 280 m east-west at 60° N)
@@ -71,11 +79,15 @@ class Volunteer(Audited, Versioned, Timestamped, Base):
 
     __tablename__ = "volunteers"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    full_name: Mapped[str] = mapped_column(String(200))
-    mobile: Mapped[str] = mapped_column(String(20), unique=True)
-    email: Mapped[str | None] = mapped_column(String(254))
-    home_area: Mapped[WKBElement | None] = mapped_column(point_type())
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info=identifies(SUBJECT_ID))
+    full_name: Mapped[str] = mapped_column(String(200), info=personal(DataClass.IDENTITY))
+    mobile: Mapped[str] = mapped_column(
+        String(20), unique=True, info=personal(DataClass.CONTACT, MOBILE)
+    )
+    email: Mapped[str | None] = mapped_column(String(254), info=personal(DataClass.CONTACT, EMAIL))
+    home_area: Mapped[WKBElement | None] = mapped_column(
+        point_type(), info=personal(DataClass.LOCATION)
+    )
     availability: Mapped[Availability] = mapped_column(
         enum_type(Availability, "availability"), default=Availability.AVAILABLE
     )

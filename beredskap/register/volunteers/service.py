@@ -18,6 +18,7 @@ from beredskap.platform.errors import N_, ConflictError, DomainValidationError, 
 from beredskap.register import catalogue
 from beredskap.register.agreements.models import Commitment
 from beredskap.register.organisations.models import Organisation
+from beredskap.register.volunteers import erasure
 from beredskap.register.volunteers.models import (
     Availability,
     Membership,
@@ -286,6 +287,5 @@ def update_volunteer(
 
 
 def delete_volunteer(session: Session, volunteer: Volunteer) -> None:
-    """Remove a volunteer with memberships and qualifications (purge on leaving)."""
-    session.delete(volunteer)
-    session.flush()
+    """Purge a volunteer on leaving: the record and every trace of the person (`erasure`)."""
+    erasure.purge_volunteer(session, volunteer)
