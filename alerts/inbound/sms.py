@@ -48,7 +48,7 @@ from alerts.redaction import mask_phone
 from beredskap.platform.columns import today_in_norway, utcnow
 from beredskap.platform.contact_details import normalise_mobile
 from beredskap.platform.db import insert_unless_present
-from beredskap.register.volunteers.models import Volunteer
+from beredskap.register.volunteers.models import ConsentChannel, Volunteer
 
 _logger = logging.getLogger("alerts.inbound")
 
@@ -339,7 +339,7 @@ def _record_answer(
 def _set_consent(session: Session, volunteer_ids: list[int], consent: bool) -> None:
     # Through the ORM: the model records when consent changed, and the audit trail sees it.
     for volunteer in session.scalars(select(Volunteer).where(Volunteer.id.in_(volunteer_ids))):
-        volunteer.sms_consent = consent
+        volunteer.change_consent(consent, ConsentChannel.SMS)
     session.flush()
 
 

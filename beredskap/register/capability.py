@@ -19,6 +19,7 @@ from beredskap.register.search.aggregate_routes import router as aggregates_rout
 from beredskap.register.search.routes import router as search_router
 from beredskap.register.settings import MapSettings
 from beredskap.register.volunteers import models as volunteers_models
+from beredskap.register.volunteers.consent_routes import router as consent_router
 from beredskap.register.volunteers.routes import router as volunteers_router
 from beredskap.register.web import web_router
 from beredskap.register.web.labels import page_filters
@@ -35,6 +36,7 @@ REGISTER = Capability(
                 organisations_router,
                 inventory_router,
                 volunteers_router,
+                consent_router,
                 agreements_router,
                 search_router,
                 aggregates_router,

@@ -65,6 +65,8 @@ REGISTER_RULES: dict[str, Rule] = {
         update=ORGANISATION_EDITORS,
         delete=ORGANISATION_EDITORS,
     ),
+    # Consent history names who changed it: personal data.
+    "volunteers.consent": PERSONAL_DATA_ROLES,
     **_crud("agreements", read=READERS, create=ADMIN, update=ADMIN, delete=ADMIN),
     "agreements.coverage": READERS,  # committed against registered: counts, no people
     # Spatial search: equipment is no personal data; volunteers are.

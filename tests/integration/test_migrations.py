@@ -44,6 +44,7 @@ REGISTER_TABLES = {
     "exercise_actions",
     "calendar_feed_tokens",
     "apscheduler_jobs",
+    "consent_events",
 }
 
 

@@ -21,10 +21,11 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     and_,
+    event,
     or_,
 )
 from sqlalchemy.ext.hybrid import hybrid_method
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship, validates
 from sqlalchemy.sql import ColumnElement
 
 from beredskap.platform.audit.models import Audited
@@ -44,7 +45,7 @@ from beredskap.platform.columns import (
 )
 from beredskap.platform.contact_details import normalise_mobile
 from beredskap.platform.db import Base
-from beredskap.platform.errors import N_, DomainValidationError
+from beredskap.platform.errors import N_, ConflictError, DomainValidationError
 from beredskap.platform.privacy.declaration import (
     EMAIL,
     MOBILE,
@@ -101,6 +102,11 @@ class Volunteer(Audited, Versioned, Timestamped, Base):
     qualifications: Mapped[list[VolunteerQualification]] = relationship(
         back_populates="volunteer", cascade="all, delete-orphan"
     )
+    consent_events: Mapped[list[ConsentEvent]] = relationship(
+        back_populates="volunteer",
+        cascade="all, delete-orphan",
+        order_by="(ConsentEvent.occurred_at, ConsentEvent.id)",
+    )
 
     @validates("full_name")
     def _validate_name(self, _key: str, value: str) -> str:
@@ -127,14 +133,76 @@ class Volunteer(Audited, Versioned, Timestamped, Base):
     def _validate_availability(self, _key: str, value: Any) -> Availability:
         return coerce_enum(Availability, "availability", value)
 
+    @property
+    def withdrew_by_sms(self) -> bool:
+        """The last word on consent was the volunteer's own STOP."""
+        last = self.consent_events[-1] if self.consent_events else None
+        return last is not None and not last.given and last.channel is ConsentChannel.SMS
+
+    def change_consent(self, given: bool, channel: ConsentChannel) -> None:
+        """Give or withdraw SMS consent, saying how (a STOP or START by SMS, staff, an
+        import): the change is recorded as an event."""
+        self._consent_channel = channel
+        try:
+            self.sms_consent = given
+        finally:
+            del self._consent_channel
+
     @validates("sms_consent")
     def _record_consent_change(self, _key: str, value: Any) -> bool:
         if not isinstance(value, bool):
             raise DomainValidationError("sms_consent", N_("must be true or false"))
         previous = self.sms_consent  # None while the object is new
         if (previous is None and value) or (previous is not None and previous != value):
+            channel = getattr(self, "_consent_channel", ConsentChannel.STAFF)
+            if value and channel is not ConsentChannel.SMS and self.withdrew_by_sms:
+                # Only the volunteer may take back their own STOP.
+                raise ConflictError(
+                    N_(
+                        "this volunteer withdrew consent by replying STOP; only the volunteer "
+                        "can give it again, by replying START"
+                    )
+                )
             self.sms_consent_changed_at = utcnow()
+            self.consent_events.append(
+                ConsentEvent(given=value, channel=channel, occurred_at=self.sms_consent_changed_at)
+            )
         return value
+
+
+class ConsentChannel(enum.StrEnum):
+    """How a consent change came: the volunteer's STOP or START by SMS, staff on the
+    volunteer's word (a form or the API), or an import."""
+
+    SMS = "sms"
+    STAFF = "staff"
+    IMPORT = "import"
+
+
+class ConsentEvent(Base):
+    """One change of a volunteer's SMS consent: given or withdrawn, when, how and by whom.
+    The history is what the register can show for the consent it relies on (GDPR art. 7)."""
+
+    __tablename__ = "consent_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(
+        ForeignKey("volunteers.id", ondelete="CASCADE"), index=True, info=identifies(SUBJECT_ID)
+    )
+    given: Mapped[bool] = mapped_column(Boolean)
+    channel: Mapped[ConsentChannel] = mapped_column(enum_type(ConsentChannel, "channel"))
+    actor: Mapped[str] = mapped_column(String(200))
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    volunteer: Mapped[Volunteer] = relationship(back_populates="consent_events")
+
+
+@event.listens_for(ConsentEvent, "before_insert")
+def _consent_actor(_mapper: Any, _connection: Any, event_row: ConsentEvent) -> None:
+    """Who changed it: the unit of work's actor (a user, "sms" for a reply)."""
+    if not event_row.actor:
+        session = object_session(event_row)
+        event_row.actor = str((session.info.get("actor") if session else None) or "system")[:200]
 
 
 class Membership(Audited, Timestamped, Base):
