@@ -11,12 +11,14 @@ from __future__ import annotations
 from enum import StrEnum
 
 from alerts.models import RecipientState
+from alerts.outbox.claims import CONSENT_WITHDRAWN
 from beredskap.platform.digits import parse_digits
 
 
 class SmsProblem(StrEnum):
     NOT_MOBILE = "not_mobile"  # invalid, a landline or not reachable by SMS
     UNSUBSCRIBED = "unsubscribed"  # replied STOP to the sender at the provider
+    OPTED_OUT = "opted_out"  # has withdrawn consent with us (STOP, or staff on their word)
     UNREACHABLE = "unreachable"  # the phone is off or out of coverage
     BLOCKED = "blocked"  # blocked by the recipient or filtered by the carrier
     EXPIRED = "expired"  # not delivered within its validity period
@@ -37,9 +39,17 @@ _BY_CODE: dict[SmsProblem, frozenset[int]] = {
 
 
 def problem_of(
-    state: RecipientState, error_code: str | None, *, in_doubt: bool = False
+    state: RecipientState,
+    error_code: str | None,
+    *,
+    in_doubt: bool = False,
+    opted_out: bool = False,
 ) -> SmsProblem | None:
-    """The problem to show for a message in `state` with the provider's `error_code`."""
+    """The problem to show for a message in `state` with the provider's `error_code`;
+    `opted_out`: the person has withdrawn consent since (no answer is coming, and none is
+    expected: not "no answer")."""
+    if opted_out or (state is RecipientState.CANCELLED and error_code == CONSENT_WITHDRAWN):
+        return SmsProblem.OPTED_OUT
     if state is RecipientState.SENDING:
         return SmsProblem.IN_DOUBT if in_doubt else None
     code = parse_digits(error_code, max_digits=6)

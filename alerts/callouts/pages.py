@@ -105,6 +105,7 @@ LABELS: dict[type[enum.Enum], dict[Any, tuple[str, str]]] = {
     SmsProblem: {
         SmsProblem.NOT_MOBILE: in_context("sms problem", "not a valid mobile number"),
         SmsProblem.UNSUBSCRIBED: in_context("sms problem", "has opted out at the provider (STOP)"),
+        SmsProblem.OPTED_OUT: in_context("sms problem", "has withdrawn consent to SMS"),
         SmsProblem.UNREACHABLE: in_context("sms problem", "phone off or out of coverage"),
         SmsProblem.BLOCKED: in_context("sms problem", "blocked by the recipient or the carrier"),
         SmsProblem.EXPIRED: in_context("sms problem", "not delivered in time"),
@@ -331,6 +332,7 @@ def _callout_page(
             in_doubt=not worker_status.held_by_live_worker(
                 row.claimed_by, row.attempt_started_at, live, now=now
             ),
+            opted_out=row.volunteer is not None and not row.volunteer.sms_consent,
         )
         for row in rows
     }

@@ -224,7 +224,12 @@ def list_recipients(
                 error_code=row.error_code,
                 error_reason=row.error_reason,
                 in_doubt=doubtful(row),
-                problem=problem_of(row.state, row.error_code, in_doubt=doubtful(row)),
+                problem=problem_of(
+                    row.state,
+                    row.error_code,
+                    in_doubt=doubtful(row),
+                    opted_out=row.volunteer is not None and not row.volunteer.sms_consent,
+                ),
                 answer=row.answer,
                 answered_at=row.answered_at,
                 minutes_to_arrival=row.minutes_to_arrival,

@@ -86,3 +86,22 @@ def test_the_history_is_personal_data(api: ApiHarness) -> None:
     assert api.get(Role.ORG_EDITOR, url).status_code == 404
     assert api.get(Role.DUTY_OFFICER, url).status_code == 200
     assert api.get(Role.ADMIN, f"{URL}/987654/consent").status_code == 404
+
+
+def test_the_callout_shows_who_opted_out_not_a_missing_answer(api: ApiHarness) -> None:
+    from tests.support.callouts import URL as CALLOUTS
+    from tests.support.callouts import at, body, deliver_all, volunteer
+
+    person = volunteer(api.session, 7, at(0, 1_000), ["first_aid"], api.own)
+    person.mobile = MOBILE
+    volunteer(api.session, 8, at(90, 1_000), ["first_aid"], api.own)
+    api.session.commit()
+    callout_id = api.post(Role.DUTY_OFFICER, CALLOUTS, json=body()).json()["id"]
+    assert api.post(Role.DUTY_OFFICER, f"{CALLOUTS}/{callout_id}/send").status_code == 202
+    deliver_all(api.session, callout_id)
+    api.session.commit()
+    _reply(api, "STOP")
+    listed = api.get(Role.DUTY_OFFICER, f"{CALLOUTS}/{callout_id}/recipients").json()["items"]
+    problems = {item["mobile"]: item["problem"] for item in listed}
+    assert problems[MOBILE] == "opted_out"
+    assert [problem for mobile, problem in problems.items() if mobile != MOBILE] == [None]
