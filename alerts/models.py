@@ -55,6 +55,7 @@ from beredskap.platform.privacy.declaration import (
     identifies,
     personal,
 )
+from beredskap.platform.privacy.retention import Action, Period, retains
 from beredskap.register.volunteers.models import QualificationType, Volunteer
 
 MAX_MESSAGE_LENGTH = 480  # the officer's text; prefixes and reply help come on top
@@ -285,6 +286,8 @@ class CalloutRecipient(OutboxColumns, Timestamped, Base):
         Index("ix_callout_recipients_state", "state"),
         # Yes counts after every reply (is the need covered?) read only the answered rows.
         Index("ix_callout_recipients_callout_id_answer", "callout_id", "answer"),
+        # The number goes after the retention period; the answer and its time stay.
+        {"info": retains(Period.CALLOUT, "created_at", Action.ERASE)},
     )
 
 
@@ -310,13 +313,17 @@ class CalloutNotice(OutboxColumns, Timestamped, Base):
 
     recipient: Mapped[CalloutRecipient] = relationship()
 
-    __table_args__ = (Index("ix_callout_notices_state", "state"),)
+    __table_args__ = (
+        Index("ix_callout_notices_state", "state"),
+        {"info": retains(Period.CALLOUT, "created_at", Action.ERASE)},
+    )
 
 
 class LocalSms(Base):
     """A message the local gateway "sent" (no Twilio configured): shown on a page instead."""
 
     __tablename__ = "local_sms"
+    __table_args__ = ({"info": retains(Period.MESSAGE_LOG, "created_at", Action.DELETE)},)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     provider_id: Mapped[str] = mapped_column(String(64), unique=True)
@@ -337,6 +344,8 @@ class InboundSms(Base):
     """
 
     __tablename__ = "inbound_sms"
+    # Replies can hold health data ("JA, men vondt i kneet"); the answer is on the recipient.
+    __table_args__ = ({"info": retains(Period.CALLOUT, "received_at", Action.DELETE)},)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     message_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -404,4 +413,7 @@ class OutgoingMessage(OutboxColumns, Timestamped, Base):
     body: Mapped[str] = mapped_column(Text, info=personal(DataClass.MESSAGE))
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
 
-    __table_args__ = (Index("ix_outgoing_messages_state", "state"),)
+    __table_args__ = (
+        Index("ix_outgoing_messages_state", "state"),
+        {"info": retains(Period.MESSAGE_LOG, "created_at", Action.DELETE)},
+    )

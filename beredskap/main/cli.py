@@ -374,5 +374,41 @@ def sms_reply(
     typer.echo(f"[{result.outcome.value}] {result.reply or ''}")
 
 
+# --- Retention of personal data (beredskap.platform.privacy) --------------------------------
+retention_app = typer.Typer(help="Retention of personal data.", no_args_is_help=True)
+app.add_typer(retention_app, name="retention")
+
+
+@retention_app.command("run")
+def retention_run(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Count only; change nothing."),
+) -> None:
+    """Erase or delete the personal data that has outlived its retention period, and print
+    per period and table how many rows were (or would be) erased or deleted."""
+    from beredskap.platform.columns import utcnow
+    from beredskap.platform.db import Base
+    from beredskap.platform.privacy.retention import Period, apply_retention, schedule
+    from beredskap.register.volunteers.retention import purge_inactive
+
+    settings = get_settings()
+    days = schedule(settings)
+    database = open_database(settings)
+    now = utcnow()
+    with transaction(database.sessions, actor="retention") as session:
+        outcomes = [
+            purge_inactive(session, days[Period.INACTIVE_VOLUNTEER], now, dry_run=dry_run),
+            *apply_retention(session, Base.metadata, days, now, dry_run=dry_run),
+        ]
+        if dry_run:
+            session.rollback()
+    database.engine.dispose()
+    verb = "would" if dry_run else "did"
+    for outcome in outcomes:
+        typer.echo(
+            f"{outcome.period.value:<20} {days[outcome.period]:>6} days  {outcome.table:<20} "
+            f"{verb} {outcome.action.value} {outcome.rows} rows"
+        )
+
+
 if __name__ == "__main__":
     app()

@@ -9,6 +9,7 @@ from beredskap.platform.auth import models as auth_models
 from beredskap.platform.auth.permissions import PLATFORM_RULES
 from beredskap.platform.auth.routes import router as auth_router
 from beredskap.platform.capability import API_PREFIX, Capability, Mount, StaticFolder
+from beredskap.platform.privacy import jobs as privacy_jobs
 from beredskap.platform.scheduling import job_store_table
 from beredskap.platform.settings import PlatformSettings
 from beredskap.platform.web import auth_pages
@@ -28,4 +29,5 @@ PLATFORM = Capability(
     message_sources=(WEB_DIR.parent,),  # error codes too (columns, auth, api)
     settings=PlatformSettings,
     models=(audit_models, auth_models, job_store_table),
+    jobs=privacy_jobs.JOBS,
 )

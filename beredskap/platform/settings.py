@@ -49,6 +49,8 @@ class PlatformSettings(BaseSettings):
         "http://localhost and 127.0.0.1, so the demo works).",
     )
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    # A web session not used for this long ends (besides the absolute `session_hours`).
+    session_idle_minutes: int = Field(default=120, ge=15, le=24 * 60)
     token_days: int = Field(default=90, ge=1, le=3650)
     # Failed logins: after `login_free_failures` within the window, each further attempt
     # waits twice as long as the one before, up to `login_max_delay_seconds`.
@@ -67,6 +69,16 @@ class PlatformSettings(BaseSettings):
         description="The externally visible base URL of this app; Twilio signs webhooks "
         "against it, so it is never taken from a request's Host header",
     )
+    # --- Retention of personal data (days; applied daily by the worker's scheduler and by
+    # `beredskap retention run`) -----------------------------------------------------------
+    # Callout recipients' numbers, notices and the replies received, after the callout.
+    retention_callout_days: int = Field(default=365, ge=1, le=36_500)
+    # Logs of SMS and e-mail sent (the local gateway's log, reminders and other messages).
+    retention_message_log_days: int = Field(default=90, ge=1, le=36_500)
+    # Personal values in the audit trail's before/after copies (the entries themselves stay).
+    retention_audit_personal_days: int = Field(default=1_825, ge=1, le=36_500)
+    # Volunteers marked inactive this long are purged.
+    retention_inactive_volunteer_days: int = Field(default=365, ge=1, le=36_500)
     # --- The scheduler (in `beredskap worker` or `beredskap scheduler`) ----------------------
     # How often the capabilities' jobs are synced (exercise rows turned into date jobs).
     scheduler_sync_s: float = Field(default=30.0, ge=0.5, le=3600)

@@ -20,6 +20,7 @@ from beredskap.register.search.routes import router as search_router
 from beredskap.register.settings import MapSettings
 from beredskap.register.volunteers import models as volunteers_models
 from beredskap.register.volunteers.consent_routes import router as consent_router
+from beredskap.register.volunteers.retention import JOBS as VOLUNTEER_JOBS
 from beredskap.register.volunteers.routes import router as volunteers_router
 from beredskap.register.web import web_router
 from beredskap.register.web.labels import page_filters
@@ -57,4 +58,5 @@ REGISTER = Capability(
     message_sources=(REGISTER_DIR,),  # pages, labels and the error codes of its domains
     settings=MapSettings,
     models=(organisations_models, inventory_models, volunteers_models, agreements_models),
+    jobs=VOLUNTEER_JOBS,
 )

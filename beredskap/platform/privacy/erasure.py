@@ -39,15 +39,20 @@ def is_pseudonym(value: str) -> bool:
     return value.startswith(PSEUDONYM_PREFIX)
 
 
-def _replacement(column: Column, subject: Subject) -> Any:
+def replacement(column: Column, pseudonym: str) -> Any:
+    """What an erased value becomes: nothing where the column allows it, else an empty text
+    or the pseudonym."""
     if column.nullable:
         return None
     if isinstance(column.type, Text):
         return ""
     if isinstance(column.type, String):
-        length = column.type.length or len(subject.pseudonym)
-        return subject.pseudonym[:length]
+        return pseudonym[: column.type.length or len(pseudonym)]
     raise TypeError(f"{column} is personal data, NOT NULL and neither text nor a string")
+
+
+def _replacement(column: Column, subject: Subject) -> Any:
+    return replacement(column, subject.pseudonym)
 
 
 def _matches(table: PersonalTable, subject: Subject) -> list[Any]:
