@@ -48,6 +48,7 @@ from beredskap.platform.columns import (
     required_text,
 )
 from beredskap.platform.db import Base
+from beredskap.platform.privacy.declaration import SUBJECT_ID, identifies
 from beredskap.register.agreements.models import Agreement
 from beredskap.register.organisations.models import Organisation, Site
 from beredskap.register.volunteers.models import Volunteer
@@ -113,6 +114,7 @@ exercise_volunteers = Table(
         ForeignKey("volunteers.id", ondelete="CASCADE"),
         primary_key=True,
         index=True,
+        info=identifies(SUBJECT_ID),
     ),
 )
 exercise_sites = Table(
@@ -250,7 +252,7 @@ class ExerciseReminder(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id", ondelete="CASCADE"))
     volunteer_id: Mapped[int] = mapped_column(
-        ForeignKey("volunteers.id", ondelete="CASCADE"), index=True
+        ForeignKey("volunteers.id", ondelete="CASCADE"), index=True, info=identifies(SUBJECT_ID)
     )
     offset_min: Mapped[int] = mapped_column(Integer)
     channel: Mapped[ReminderChannel] = mapped_column(enum_type(ReminderChannel, "channel"))

@@ -20,6 +20,7 @@ from beredskap.register.search.routes import router as search_router
 from beredskap.register.settings import MapSettings
 from beredskap.register.volunteers import models as volunteers_models
 from beredskap.register.volunteers.consent_routes import router as consent_router
+from beredskap.register.volunteers.export_routes import router as export_router
 from beredskap.register.volunteers.retention import JOBS as VOLUNTEER_JOBS
 from beredskap.register.volunteers.routes import router as volunteers_router
 from beredskap.register.web import web_router
@@ -38,6 +39,7 @@ REGISTER = Capability(
                 inventory_router,
                 volunteers_router,
                 consent_router,
+                export_router,
                 agreements_router,
                 search_router,
                 aggregates_router,

@@ -67,6 +67,8 @@ REGISTER_RULES: dict[str, Rule] = {
     ),
     # Consent history names who changed it: personal data.
     "volunteers.consent": PERSONAL_DATA_ROLES,
+    # Everything held about one person (an access request): the administrator answers it.
+    "volunteers.export": ADMIN,
     **_crud("agreements", read=READERS, create=ADMIN, update=ADMIN, delete=ADMIN),
     "agreements.coverage": READERS,  # committed against registered: counts, no people
     # Spatial search: equipment is no personal data; volunteers are.

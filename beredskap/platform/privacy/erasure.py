@@ -55,7 +55,8 @@ def _replacement(column: Column, subject: Subject) -> Any:
     return replacement(column, subject.pseudonym)
 
 
-def _matches(table: PersonalTable, subject: Subject) -> list[Any]:
+def matching(table: PersonalTable, subject: Subject) -> list[Any]:
+    """Conditions finding the subject's rows in `table` (any of them)."""
     return [
         column == subject.keys[key]
         for column, keys in table.links
@@ -68,7 +69,7 @@ def erase_rows(session: Session, metadata: MetaData, subject: Subject) -> dict[s
     """Overwrite the subject's personal values in every declared table; rows per table."""
     erased: dict[str, int] = {}
     for table in personal_tables(metadata):
-        conditions = _matches(table, subject)
+        conditions = matching(table, subject)
         if not conditions or not table.personal:
             continue
         values = {column.name: _replacement(column, subject) for column in table.personal}

@@ -211,7 +211,9 @@ class Membership(Audited, Timestamped, Base):
     __tablename__ = "memberships"
 
     volunteer_id: Mapped[int] = mapped_column(
-        ForeignKey("volunteers.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("volunteers.id", ondelete="CASCADE"),
+        primary_key=True,
+        info=identifies(SUBJECT_ID),
     )
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True, index=True
@@ -261,7 +263,9 @@ class VolunteerQualification(Audited, Versioned, Timestamped, Base):
     __tablename__ = "volunteer_qualifications"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id", ondelete="CASCADE"))
+    volunteer_id: Mapped[int] = mapped_column(
+        ForeignKey("volunteers.id", ondelete="CASCADE"), info=identifies(SUBJECT_ID)
+    )
     qualification_type_id: Mapped[int] = mapped_column(
         ForeignKey("qualification_types.id", ondelete="RESTRICT")
     )
