@@ -10,6 +10,7 @@ from beredskap.platform.auth.permissions import PLATFORM_RULES
 from beredskap.platform.auth.routes import router as auth_router
 from beredskap.platform.capability import API_PREFIX, Capability, Mount, StaticFolder
 from beredskap.platform.privacy import jobs as privacy_jobs
+from beredskap.platform.privacy import routes as privacy_routes
 from beredskap.platform.scheduling import job_store_table
 from beredskap.platform.settings import PlatformSettings
 from beredskap.platform.web import auth_pages
@@ -21,9 +22,10 @@ PLATFORM = Capability(
     routers=(
         Mount(auth_router, API_PREFIX),
         Mount(audit_router, API_PREFIX),
+        Mount(privacy_routes.router, API_PREFIX),
         Mount(auth_pages.router),
     ),
-    rules=PLATFORM_RULES,
+    rules=PLATFORM_RULES | privacy_routes.RULES,
     templates=WEB_DIR / "templates",
     static=(StaticFolder("/static", WEB_DIR / "static"),),
     message_sources=(WEB_DIR.parent,),  # error codes too (columns, auth, api)
