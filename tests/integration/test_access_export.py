@@ -11,17 +11,14 @@ from alerts.inbound.sms import handle_inbound
 from beredskap.platform.audit.models import AuditEntry
 from beredskap.platform.auth.models import Role
 from tests.support.api import ApiHarness
-from tests.support.callouts import URL, at, body, deliver_all, volunteer
+from tests.support.callouts import at, sent_and_delivered, volunteer
 
 
 def test_the_export_holds_everything_about_the_person(api: ApiHarness) -> None:
     person = volunteer(api.session, 1, at(0, 1_000), ["first_aid"], api.own)
     volunteer(api.session, 2, at(90, 1_000), ["first_aid"], api.own)
     api.session.commit()
-    callout_id = api.post(Role.DUTY_OFFICER, URL, json=body()).json()["id"]
-    assert api.post(Role.DUTY_OFFICER, f"{URL}/{callout_id}/send").status_code == 202
-    deliver_all(api.session, callout_id)
-    api.session.commit()
+    callout_id = sent_and_delivered(api)
     handle_inbound(api.session, from_number=person.mobile, body="JA 5",
                    received_at=datetime.now(UTC))  # fmt: skip
     api.session.commit()

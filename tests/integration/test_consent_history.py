@@ -11,6 +11,8 @@ from alerts.inbound.sms import handle_inbound
 from beredskap.platform.auth.models import Role
 from beredskap.register.volunteers.models import ConsentEvent
 from tests.support.api import ApiHarness
+from tests.support.callouts import URL as CALLOUTS
+from tests.support.callouts import at, sent_and_delivered, volunteer
 
 URL = "/api/v1/volunteers"
 MOBILE = "+4791234568"
@@ -89,17 +91,11 @@ def test_the_history_is_personal_data(api: ApiHarness) -> None:
 
 
 def test_the_callout_shows_who_opted_out_not_a_missing_answer(api: ApiHarness) -> None:
-    from tests.support.callouts import URL as CALLOUTS
-    from tests.support.callouts import at, body, deliver_all, volunteer
-
     person = volunteer(api.session, 7, at(0, 1_000), ["first_aid"], api.own)
     person.mobile = MOBILE
     volunteer(api.session, 8, at(90, 1_000), ["first_aid"], api.own)
     api.session.commit()
-    callout_id = api.post(Role.DUTY_OFFICER, CALLOUTS, json=body()).json()["id"]
-    assert api.post(Role.DUTY_OFFICER, f"{CALLOUTS}/{callout_id}/send").status_code == 202
-    deliver_all(api.session, callout_id)
-    api.session.commit()
+    callout_id = sent_and_delivered(api)
     _reply(api, "STOP")
     listed = api.get(Role.DUTY_OFFICER, f"{CALLOUTS}/{callout_id}/recipients").json()["items"]
     problems = {item["mobile"]: item["problem"] for item in listed}

@@ -19,7 +19,7 @@ from beredskap.platform.privacy.retention import Period, apply_retention
 from beredskap.register.volunteers.models import Volunteer
 from beredskap.register.volunteers.retention import purge_inactive
 from tests.support.api import ApiHarness
-from tests.support.callouts import URL, at, body, deliver_all, volunteer
+from tests.support.callouts import at, sent_and_delivered, volunteer
 
 DAYS = {
     Period.CALLOUT: 365,
@@ -40,10 +40,7 @@ def test_old_personal_data_goes_and_recent_stays(api: ApiHarness) -> None:
     old_mobile = old_person.mobile
 
     def sent_callout() -> int:
-        callout_id = api.post(Role.DUTY_OFFICER, URL, json=body()).json()["id"]
-        assert api.post(Role.DUTY_OFFICER, f"{URL}/{callout_id}/send").status_code == 202
-        deliver_all(api.session, callout_id)
-        api.session.commit()
+        callout_id = sent_and_delivered(api)
         handle_inbound(api.session, from_number=old_mobile, body="JA 10",
                        received_at=datetime.now(UTC))  # fmt: skip
         api.session.commit()

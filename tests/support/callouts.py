@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyproj import Geod
 from shapely.geometry import Point
@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from alerts.models import Answer, CalloutRecipient, RecipientState
+from beredskap.platform.auth.models import Role
 from beredskap.platform.columns import utcnow
 from beredskap.register.organisations.models import Organisation
 from beredskap.register.volunteers.models import (
@@ -19,6 +20,9 @@ from beredskap.register.volunteers.models import (
     Volunteer,
     VolunteerQualification,
 )
+
+if TYPE_CHECKING:
+    from tests.support.api import ApiHarness
 
 URL = "/api/v1/callouts"
 GEOD = Geod(ellps="WGS84")
@@ -92,3 +96,15 @@ def answer(session: Session, recipient_id: int, value: Answer, minutes: int | No
         .where(CalloutRecipient.id == recipient_id)
         .values(answer=value, answered_at=utcnow(), minutes_to_arrival=minutes)
     )
+
+
+def sent_and_delivered(api: ApiHarness, **fields: Any) -> int:
+    """A callout drafted and sent by the duty officer, every message delivered; its id."""
+    created = api.post(Role.DUTY_OFFICER, URL, json=body(**fields))
+    assert created.status_code == 201, created.text
+    callout_id = int(created.json()["id"])
+    sent = api.post(Role.DUTY_OFFICER, f"{URL}/{callout_id}/send")
+    assert sent.status_code == 202, sent.text
+    deliver_all(api.session, callout_id)
+    api.session.commit()
+    return callout_id
