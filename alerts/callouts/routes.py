@@ -30,6 +30,7 @@ from beredskap.platform.api.geometry import area_out, point_out
 from beredskap.platform.api.pagination import ListParams, Page, list_params, paginate
 from beredskap.platform.api.problems import PROBLEM_RESPONSES
 from beredskap.platform.api.types import PathId
+from beredskap.platform.audit.reads import record_read
 from beredskap.platform.auth.permissions import Rule
 from beredskap.platform.columns import today_in_norway, utcnow
 from beredskap.platform.deps import CurrentPrincipal, SessionDep, SettingsDep
@@ -204,6 +205,8 @@ def list_recipients(
         tiebreak=CalloutRecipient.id,
     )
     sent_later = service.notices_of(session, [row.id for row in rows])
+    record_read(session, "callout_recipients", callout_id, what="callouts.recipients",
+                count=len(rows))  # fmt: skip
     now = utcnow()
     live = {worker.name for worker in worker_status.live_workers(session, now)}
 

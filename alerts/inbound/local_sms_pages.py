@@ -26,6 +26,7 @@ from alerts.models import InboundOutcome, InboundSms, LocalSms
 from alerts.roles import CALLOUT_ROLES
 from alerts.settings import AlertSettings
 from beredskap.platform.api.problems import ProblemError
+from beredskap.platform.audit.reads import record_read
 from beredskap.platform.auth.permissions import Rule
 from beredskap.platform.columns import utcnow
 from beredskap.platform.deps import CurrentPrincipal, SessionDep
@@ -96,6 +97,7 @@ def _page(
         )
         if answered is not None:
             answer = session.get(InboundSms, answered)
+        record_read(session, "local_sms", what="web.sms_local", count=len(messages) + len(inbound))
     return render(
         request,
         "sms/local.html",

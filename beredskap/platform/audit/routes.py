@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, StringConstraints
@@ -38,6 +38,9 @@ def list_audit_entries(
     entity_id: Filter | None = Query(None),
     actor: Filter | None = Query(None, description="The acting user's e-mail"),
     since: datetime | None = Query(None),
+    action: Literal["insert", "update", "delete", "read"] | None = Query(
+        None, description="read: who viewed personal data"
+    ),
 ) -> Page[AuditEntryOut]:
     """Who changed what and when, newest first by default."""
     statement = select(AuditEntry)
@@ -49,6 +52,8 @@ def list_audit_entries(
         statement = statement.where(AuditEntry.actor == actor.strip().lower())
     if since:
         statement = statement.where(AuditEntry.occurred_at >= since)
+    if action:
+        statement = statement.where(AuditEntry.action == action)
     rows, total = paginate(
         session,
         statement,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import MetaData, insert, or_, select
+from sqlalchemy import MetaData, or_, select
 from sqlalchemy.orm import Session
 
 from beredskap.platform.audit.models import AuditEntry
@@ -60,19 +60,3 @@ def export_subject(session: Session, metadata: MetaData, subject: Subject) -> di
             for entry in trail
         ],
     }
-
-
-def record_read(session: Session, entity: str, entity_id: str, what: str) -> None:
-    """An audit entry that personal data was read (action `read`): who (the unit of work's
-    actor), what and when."""
-    session.execute(
-        insert(AuditEntry).values(
-            occurred_at=utcnow(),
-            actor=str(session.info.get("actor") or "system"),
-            entity=entity,
-            entity_id=entity_id,
-            action="read",
-            before=None,
-            after={"read": what},
-        )
-    )

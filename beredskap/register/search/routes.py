@@ -19,6 +19,7 @@ from beredskap.platform.api.spatial_params import (
     supported_srid,
 )
 from beredskap.platform.api.types import SearchText
+from beredskap.platform.audit.reads import record_read
 from beredskap.platform.auth.models import Role
 from beredskap.platform.columns import today_in_norway
 from beredskap.platform.deps import CurrentPrincipal, SessionDep
@@ -194,6 +195,7 @@ def search_volunteers(
         organisation_ids=scope,
         area_wkt=where.area_wkt,
     )
+    record_read(session, "volunteers", what="search.volunteers", count=len(rows))
     features = [
         Feature(
             id=volunteer.id,

@@ -9,9 +9,10 @@ from fastapi import APIRouter
 
 from beredskap.platform.api.problems import PROBLEM_RESPONSES
 from beredskap.platform.api.types import PathId
+from beredskap.platform.audit.reads import record_read
 from beredskap.platform.db import Base
 from beredskap.platform.deps import SessionDep
-from beredskap.platform.privacy.export import export_subject, record_read
+from beredskap.platform.privacy.export import export_subject
 from beredskap.register.volunteers import service
 from beredskap.register.volunteers.erasure import subject_of
 from beredskap.register.volunteers.models import Volunteer
@@ -26,5 +27,5 @@ def export_volunteer(volunteer_id: PathId, session: SessionDep) -> dict[str, Any
     their record: every row the models' declaration of personal data links to them."""
     volunteer = service.get_volunteer(session, volunteer_id)
     exported = export_subject(session, Base.metadata, subject_of(volunteer))
-    record_read(session, Volunteer.__tablename__, str(volunteer.id), "export")
+    record_read(session, Volunteer.__tablename__, volunteer.id, what="volunteers.export")
     return exported
