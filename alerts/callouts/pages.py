@@ -42,6 +42,7 @@ from alerts.outbox import worker_status
 from alerts.roles import CALLOUT_ROLES
 from alerts.settings import AlertSettings
 from beredskap.platform.api.types import PathId
+from beredskap.platform.audit.reads import record_read
 from beredskap.platform.auth.permissions import Rule
 from beredskap.platform.auth.service import Principal
 from beredskap.platform.columns import NORWAY, today_in_norway, utcnow
@@ -325,6 +326,8 @@ def _callout_page(
     organisations = {organisation.id: organisation.name for organisation in _organisations(session)}
     now = utcnow()
     live = {worker.name for worker in worker_status.live_workers(session, now)}
+    if principal.sees_personal_data and rows:
+        record_read(session, "callout_recipients", callout.id, what="web.callout", count=len(rows))
     problems = {
         row.id: problem_of(
             row.state,

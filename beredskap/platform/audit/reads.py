@@ -1,6 +1,10 @@
 """Reads of personal data, audited: one entry per request that showed people's contact details
-or messages (action `read`: who, what, how many), written in the request's own transaction, so
-it costs one INSERT and is never lost or left behind alone."""
+or messages (action `read`: who, what, how many).
+
+Written in a short transaction of its own that declares its write intent, not in the request's:
+a GET's transaction only reads, and on SQLite a read transaction that starts writing can be
+refused at once ("database is locked") when another writer committed meanwhile; this one
+queues for the write lock like every writer. (The tests' outer transaction is joined.)"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from beredskap.platform.audit.models import AuditEntry
 from beredskap.platform.columns import utcnow
+from beredskap.platform.db import write_intent_bind
 
 READ = "read"
 
@@ -18,14 +23,15 @@ def record_read(
 ) -> None:
     """`entity`: the table read (e.g. volunteers); `entity_id`: the record, or "" for a list;
     `what`: the route or page; `count`: how many people it showed."""
-    session.execute(
-        insert(AuditEntry).values(
-            occurred_at=utcnow(),
-            actor=str(session.info.get("actor") or "system")[:200],
-            entity=entity,
-            entity_id=str(entity_id),
-            action=READ,
-            before=None,
-            after={"read": what, "count": count},
+    with Session(bind=write_intent_bind(session.get_bind())) as own, own.begin():
+        own.execute(
+            insert(AuditEntry).values(
+                occurred_at=utcnow(),
+                actor=str(session.info.get("actor") or "system")[:200],
+                entity=entity,
+                entity_id=str(entity_id),
+                action=READ,
+                before=None,
+                after={"read": what, "count": count},
+            )
         )
-    )
