@@ -22,6 +22,7 @@ from beredskap.platform.deps import authorize
 from beredskap.platform.runtime import Database, open_database
 from beredskap.platform.web.errors import html_error_page
 from beredskap.platform.web.rendering import add_pages
+from beredskap.platform.web.security import SecurityHeaders, hsts_wanted
 
 # Connections kept out of request admission besides the webhooks' lanes: the health check
 # and a spare.
@@ -118,6 +119,8 @@ def create_app(
     redact_access_log()
     # No body is read, parsed or authenticated before its size is known to be acceptable.
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_body_bytes)
+    # Outermost: no-store and HSTS on every answer, the body limit's 413 included.
+    app.add_middleware(SecurityHeaders, hsts=hsts_wanted(settings))
     # The routes called most under load first: routes are matched in order, and matching a
     # path against the hundreds below cost a sixth of a delivery receipt's CPU. Paths are
     # typed ({exercise_id:int}), so the order of the others does not matter.

@@ -162,6 +162,49 @@ def user_add(
         typer.echo(generated)
 
 
+@user_app.command("disable")
+def user_disable(
+    email: str = typer.Argument(..., help="The user who has left."),
+) -> None:
+    """Disable a user who has left: no more logins, and their web sessions, API tokens and
+    calendar link stop working at once."""
+    database = _database()
+    with transaction(database.sessions, actor="cli") as session:
+        user = auth_service.find_user(session, email)
+        if user is None:
+            _refuse(f"no user {email}")
+        cut = auth_service.disable_user(session, user)
+    typer.echo(
+        f"Disabled {user.email}: {cut.sessions} web session(s) ended, {cut.tokens} API "
+        "token(s) revoked; the calendar link no longer opens."
+    )
+
+
+@user_app.command("password")
+def user_password(
+    email: str = typer.Argument(..., help="The user whose password is set."),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from standard input (scripts)."
+    ),
+) -> None:
+    """Set a user's password (asked twice, not shown) and log them out of every browser."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    database = _database()
+    try:
+        with transaction(database.sessions, actor="cli") as session:
+            user = auth_service.find_user(session, email)
+            if user is None:
+                _refuse(f"no user {email}")
+            ended = auth_service.set_password(session, user, password)
+    except DomainValidationError as error:
+        _refuse(str(error))
+    note = "" if user.active else " (the user is disabled and still cannot log in)"
+    typer.echo(f"Password of {user.email} set; {ended} web session(s) ended{note}.")
+
+
 @token_app.command("create")
 def token_create(
     email: str = typer.Argument(..., help="The user the token acts as."),

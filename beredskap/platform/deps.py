@@ -9,6 +9,7 @@ from __future__ import annotations
 import hmac
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -126,7 +127,9 @@ def _look_up(request: Request, session: Session) -> Identified | None:
         return Identified(service.principal_for(row.user), touch)
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        web_session = service.session_for_cookie(session, cookie[:512])
+        settings: PlatformSettings = request.app.state.settings
+        idle = timedelta(minutes=settings.session_idle_minutes)
+        web_session = service.session_for_cookie(session, cookie[:512], idle=idle)
         if web_session is not None:
             principal = service.principal_for(web_session.user, csrf_token=web_session.csrf_token)
             due = service.use_is_due(web_session.last_seen_at)

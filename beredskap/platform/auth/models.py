@@ -47,6 +47,8 @@ class User(Audited, Versioned, Timestamped, Base):
     role: Mapped[Role] = mapped_column(enum_type(Role, "role"))
     password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # When the user was disabled (`auth.service.disable_user`: a leaver), None while active.
+    disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     # The register's organisations, named, not imported: the platform knows no domain.

@@ -43,6 +43,9 @@ PLATFORM_RULES: dict[str, Rule] = {
     "web.language": PUBLIC,
     "web.logout": ALL_ROLES,
     "me.read": ALL_ROLES,
+    "users.disable": ADMIN,
+    "web.password_form": ALL_ROLES,
+    "web.password_change": ALL_ROLES,
     "audit.list": ADMIN,
 }
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from beredskap.platform.auth.strength import check_strength
 from beredskap.platform.errors import N_, DomainValidationError
 
 _HASHER = PasswordHasher()
@@ -30,8 +32,9 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
-def check_new_password(password: str) -> None:
-    """Refuse, on `password`, a new password that is too short or too long."""
+def check_new_password(password: str, user_words: Iterable[str] = ()) -> None:
+    """Refuse, on `password`, a new password that is too short, too long, or easy to guess
+    (common, or built of the user's own words: `strength.personal_words`)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise DomainValidationError(
             "password",
@@ -44,6 +47,7 @@ def check_new_password(password: str) -> None:
             N_("a password has at most %(count)s characters"),
             count=MAX_PASSWORD_LENGTH,
         )
+    check_strength(password, user_words)
 
 
 def generate_password() -> str:

@@ -19,6 +19,7 @@ from beredskap.platform.auth.secrets import (
     new_token,
     verify_password,
 )
+from beredskap.platform.auth.strength import personal_words
 from beredskap.platform.columns import utcnow
 from beredskap.platform.errors import N_, DomainValidationError
 
@@ -119,8 +120,8 @@ def add_user(
     generated = None
     if password is None:
         password = generated = generate_password()
-    check_new_password(password)
     user = User(email=email, role=role, display_name=display_name, active=True)
+    check_new_password(password, personal_words(user.email, user.display_name))
     if session.scalar(select(User.id).where(User.email == user.email)) is not None:
         raise DomainValidationError(
             "email", N_("a user with %(email)s exists already"), email=user.email
@@ -240,10 +241,17 @@ def start_session(session: Session, user: User, *, hours: int) -> tuple[WebSessi
     return row, cookie
 
 
-def session_for_cookie(session: Session, cookie: str) -> WebSession | None:
-    """The live web session behind a cookie value."""
+def session_for_cookie(
+    session: Session, cookie: str, *, idle: timedelta | None = None
+) -> WebSession | None:
+    """The live web session behind a cookie value: not past its absolute end, of an active
+    user, and (with `idle`) used within that time. The last use is noted at most every
+    `_TOUCH_INTERVAL`, so a session may end up to that much before `idle` has passed."""
     row = session.scalars(_SESSION_LOOKUP, {"token_hash": digest(cookie)}).unique().first()
-    if row is None or row.expires_at <= utcnow() or not row.user.active:
+    now = utcnow()
+    if row is None or row.expires_at <= now or not row.user.active:
+        return None
+    if idle is not None and (row.last_seen_at or row.created_at) <= now - idle:
         return None
     return row
 
@@ -253,3 +261,80 @@ def end_session(session: Session, cookie: str) -> None:
     if row is not None:
         session.delete(row)
         session.flush()
+
+
+# Leavers and new passwords -------------------------------------------------------------
+
+
+def find_user(session: Session, email: str) -> User | None:
+    """The user with that e-mail address (as typed: case and spaces ignored), or None."""
+    return session.scalars(select(User).where(User.email == email.strip().lower())).first()
+
+
+def end_sessions(session: Session, user_id: int, *, keep: str | None = None) -> int:
+    """End every web session of a user, but the one behind the cookie `keep` (the browser
+    that asked); returns how many ended. Rows are deleted through the ORM, so each is
+    audited."""
+    query = select(WebSession).where(WebSession.user_id == user_id)
+    if keep is not None:
+        query = query.where(WebSession.token_hash != digest(keep))
+    rows = list(session.scalars(query))
+    for row in rows:
+        session.delete(row)
+    session.flush()
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class CutOff:
+    """What disabling a user ended."""
+
+    sessions: int
+    tokens: int
+
+
+def disable_user(session: Session, user: User) -> CutOff:
+    """A leaver: the user can no longer log in, and every credential ends now.
+
+    Web sessions are deleted and API tokens revoked here. Every other credential a
+    capability gives a user (the calendar feed's token) is looked up with its user and
+    refused while `active` is false, so the platform need not know it; disabling is not
+    undone by any command, so none of them comes back. Disabling twice changes nothing but
+    ends whatever was made meanwhile (nothing can be).
+    """
+    if user.active:
+        user.active = False
+        user.disabled_at = utcnow()
+    sessions = end_sessions(session, user.id)
+    tokens = revoke_tokens(session, user=user)
+    return CutOff(sessions=sessions, tokens=tokens)
+
+
+def set_password(
+    session: Session, user: User, password: str, *, keep_session: str | None = None
+) -> int:
+    """Give the user a new password (checked like any new one) and end their web sessions
+    but `keep_session` (the browser that changed it); returns how many ended. API tokens
+    are kept: they are credentials of their own, revoked with `beredskap token revoke`."""
+    check_new_password(password, personal_words(user.email, user.display_name))
+    user.password_hash = hash_password(password)
+    session.flush()
+    return end_sessions(session, user.id, keep=keep_session)
+
+
+def change_own_password(
+    session: Session,
+    user_id: int,
+    *,
+    current: str,
+    new: str,
+    keep_session: str | None = None,
+) -> int:
+    """A logged-in user changes their own password: the current one must be right (on
+    `current_password`), the new one good (on `password`). Ends their other sessions."""
+    user = session.get(User, user_id)
+    if user is None or not verify_password(user.password_hash, current):
+        raise DomainValidationError("current_password", N_("is not your current password"))
+    if verify_password(user.password_hash, new):
+        raise DomainValidationError("password", N_("is the password you have now"))
+    return set_password(session, user, new, keep_session=keep_session)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from beredskap.platform.auth.models import LoginFailure
 from beredskap.platform.columns import utcnow
+from beredskap.platform.settings import PlatformSettings
 
 # One address may fail this many times more than one account before it is slowed down too:
 # a shared NAT at the town hall must not lock everyone out after one person's typos.
@@ -30,6 +31,16 @@ class LoginPolicy:
     free_failures: int
     window: timedelta
     max_delay_seconds: int
+
+
+def policy_of(settings: PlatformSettings) -> LoginPolicy:
+    """The slow-down of the settings (BEREDSKAP_LOGIN_*): the login's, and the password
+    page's for a wrong current password."""
+    return LoginPolicy(
+        free_failures=settings.login_free_failures,
+        window=timedelta(minutes=settings.login_failure_window_minutes),
+        max_delay_seconds=settings.login_max_delay_seconds,
+    )
 
 
 def _delay(failures: int, policy: LoginPolicy, free: int) -> int:

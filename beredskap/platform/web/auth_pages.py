@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -19,6 +18,7 @@ from beredskap.platform.deps import (
     SettingsDep,
 )
 from beredskap.platform.settings import PlatformSettings
+from beredskap.platform.web import password_pages
 from beredskap.platform.web.forms import PostedForm, parse_form
 from beredskap.platform.web.i18n import LANGUAGES, translations_for
 from beredskap.platform.web.rendering import render
@@ -48,11 +48,7 @@ class LoginInput(BaseModel):
 
 
 def login_policy(settings: PlatformSettings) -> throttle.LoginPolicy:
-    return throttle.LoginPolicy(
-        free_failures=settings.login_free_failures,
-        window=timedelta(minutes=settings.login_failure_window_minutes),
-        max_delay_seconds=settings.login_max_delay_seconds,
-    )
+    return throttle.policy_of(settings)
 
 
 def _login_page(
@@ -172,3 +168,7 @@ def choose_language(
     if lang in LANGUAGES:
         set_language_cookie(response, settings, lang)
     return response
+
+
+# The password page is the platform's too; its routes ride on this router.
+router.include_router(password_pages.router)

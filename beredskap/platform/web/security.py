@@ -1,4 +1,5 @@
-"""Redirect targets, cookies and the login form's CSRF token (double-submit cookie)."""
+"""Redirect targets, cookies, the login form's CSRF token (double-submit cookie), and the
+caching and transport headers of every response."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import hmac
 import secrets
 from urllib.parse import urlsplit
 
+from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from beredskap.platform.deps import SESSION_COOKIE
 from beredskap.platform.settings import PlatformSettings
@@ -103,3 +106,69 @@ def set_language_cookie(response: Response, settings: PlatformSettings, language
         httponly=True,
         samesite="lax",
     )
+
+
+STATIC_PREFIX = "/static/"
+API_PREFIX = "/api/"
+HSTS = "max-age=31536000"
+# A route's own Cache-Control is kept when it already keeps the response out of shared
+# caches (the calendar feed: "private, no-cache", for its ETag polling; it names no person).
+_PRIVATE_ENOUGH = ("no-store", "private")
+
+
+def hsts_wanted(settings: PlatformSettings) -> bool:
+    """HSTS only where the app is served over https (BEREDSKAP_PUBLIC_URL): on a plain-http
+    demo it would do nothing, and on localhost it would pin every other local app to https."""
+    return bool(settings.public_url and settings.public_url.startswith("https://"))
+
+
+class SecurityHeaders:
+    """Pure ASGI: `Cache-Control: no-store` on every response that may hold personal data,
+    and HSTS on every response when the app is served over https.
+
+    "May hold personal data" is kept simple rather than decided route by route: every
+    response under /api/ and every response to a request that carries a credential (a
+    session cookie or an Authorization header: a logged-in browser's pages, error pages and
+    redirects, /ogc for a GIS client). Static files keep their caching. Pages set no-store
+    themselves as well (`rendering.PAGE_HEADERS`).
+    """
+
+    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
+        self.app = app
+        self.hsts = hsts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        no_store = _may_hold_personal_data(scope)
+        if not no_store and not self.hsts:
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if no_store and not any(
+                    word in headers.get("cache-control", "") for word in _PRIVATE_ENOUGH
+                ):
+                    headers["Cache-Control"] = "no-store"
+                if self.hsts:
+                    headers["Strict-Transport-Security"] = HSTS
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _may_hold_personal_data(scope: Scope) -> bool:
+    path: str = scope.get("path", "")
+    if path.startswith(STATIC_PREFIX):
+        return False
+    if path.startswith(API_PREFIX):
+        return True
+    for name, value in scope.get("headers", ()):
+        if name == b"authorization":
+            return True
+        if name == b"cookie" and SESSION_COOKIE.encode() + b"=" in value:
+            return True
+    return False
