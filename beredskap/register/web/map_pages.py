@@ -8,6 +8,7 @@ the configured tile hosts in `img-src`. Leaflet and its plugins come from /stati
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -43,6 +44,7 @@ from beredskap.register.web.map_forms import (
     IncidentForm,
     active_qualification_types,
     active_resource_types,
+    by_id,
     parse_council,
     parse_incident,
     parse_overview,
@@ -86,7 +88,7 @@ def _options(translations: Translations, enum_class: Any) -> list[tuple[str, str
     return [(member.value, enum_label(translations, member)) for member in enum_class]
 
 
-def _catalogue_options(entries: list[Any], language: str) -> list[tuple[str, str]]:
+def _catalogue_options(entries: Iterable[Any], language: str) -> list[tuple[str, str]]:
     """Resource or qualification types as (id, name), by name in the reader's language."""
     named = [(str(entry.id), catalogue_name(entry, language)) for entry in entries]
     return sorted(named, key=lambda option: option[1].lower())
@@ -135,7 +137,7 @@ def overview(request: Request, session: SessionDep, principal: CurrentPrincipal)
     translations = translations_for(request)
     language = language_of(request)
     env = environment(language)
-    form = parse_overview(request.query_params, translations)
+    form = parse_overview(request.query_params, translations, number_format(request))
     data = map_overview.overview(session, principal, form, env, translations)
     sources = _sources(request, translations)
     names = OverviewLayerNames(
@@ -201,7 +203,15 @@ def incident(request: Request, session: SessionDep, principal: CurrentPrincipal)
     translations = translations_for(request)
     language = language_of(request)
     env = environment(language)
-    form = parse_incident(request.query_params, session, translations, number_format(request))
+    resource_types = by_id(active_resource_types(session))
+    qualifications = by_id(active_qualification_types(session))
+    form = parse_incident(
+        request.query_params,
+        translations,
+        resource_types=resource_types,
+        qualifications=qualifications,
+        number=number_format(request),
+    )
     results = None
     if form.place is not None and not form.errors:
         results = map_incident.incident_results(session, principal, form, env, language)
@@ -232,10 +242,8 @@ def incident(request: Request, session: SessionDep, principal: CurrentPrincipal)
             "shows_volunteers": shows_volunteers,
             "callout_link": callout_link(request, form, principal),
             "capability_options": _options(translations, Capability),
-            "resource_type_options": _catalogue_options(active_resource_types(session), language),
-            "qualification_options": _catalogue_options(
-                active_qualification_types(session), language
-            ),
+            "resource_type_options": _catalogue_options(resource_types.values(), language),
+            "qualification_options": _catalogue_options(qualifications.values(), language),
         },
         map_=map_,
         sources=sources,
@@ -250,13 +258,17 @@ def council(request: Request, session: SessionDep, principal: CurrentPrincipal) 
     translations = translations_for(request)
     language = language_of(request)
     env = environment(language)
-    form = parse_council(request.query_params, session, translations)
+    qualifications = by_id(active_qualification_types(session))
+    form = parse_council(
+        request.query_params,
+        translations,
+        qualifications=qualifications,
+        number=number_format(request),
+    )
     try:
         grid = map_council.council_grid(session, form, env, translations, language)
     except TooManyCellsError:
-        form.errors["cell_km"] = translations.gettext(
-            "too many squares for one map: choose a larger size"
-        )
+        form.add_error("cell_km", N_("too many squares for one map: choose a larger size"))
         grid = map_council.empty_grid(form, env)
     sources = _sources(request, translations)
     map_ = build_council_map(
@@ -277,9 +289,7 @@ def council(request: Request, session: SessionDep, principal: CurrentPrincipal) 
             "grid": grid,
             "cell_options": [(str(size), f"{size} km") for size in COUNCIL_CELL_KM],
             "capability_options": _options(translations, Capability),
-            "qualification_options": _catalogue_options(
-                active_qualification_types(session), language
-            ),
+            "qualification_options": _catalogue_options(qualifications.values(), language),
             "suppressed_below": DEFAULT_SUPPRESS_BELOW,
         },
         map_=map_,
