@@ -7,6 +7,7 @@ text layout and font cache are shared by the process, so one chart is drawn at a
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass
 from io import BytesIO
@@ -38,8 +39,9 @@ def _figure(series: list[SeriesPoint], wanted: int, texts: ChartTexts) -> Figure
     # Carry the last count on a little, so the final step is visible.
     end = max(60.0, minutes[-1] * 1.05 if minutes else 60.0)
     minutes_out = [*minutes, end]
-    answers = [point.answers for point in series]
-    yes = [point.yes for point in series]
+    # A withheld step (one or two, for a reader who may not see them) is a gap: NaN.
+    answers = [math.nan if point.answers is None else point.answers for point in series]
+    yes = [math.nan if point.yes is None else point.yes for point in series]
     axes.step(
         minutes_out, [*answers, answers[-1]], where="post", color=ALL_COLOUR, label=texts.answers
     )
@@ -47,7 +49,7 @@ def _figure(series: list[SeriesPoint], wanted: int, texts: ChartTexts) -> Figure
     if wanted:
         axes.axhline(wanted, color=NEED_COLOUR, linestyle="--", linewidth=1, label=texts.wanted)
     axes.set_xlim(0, end)
-    axes.set_ylim(0, max(answers[-1], wanted, 1) * 1.1)
+    axes.set_ylim(0, max(0 if math.isnan(answers[-1]) else answers[-1], wanted, 1) * 1.1)
     axes.yaxis.get_major_locator().set_params(integer=True)
     axes.set_xlabel(texts.minutes_axis)
     axes.set_ylabel(texts.count_axis)

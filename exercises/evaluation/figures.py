@@ -44,20 +44,23 @@ Answered = tuple[datetime, bool, int | None]
 @dataclass(frozen=True)
 class AnsweredWithin:
     minutes: int
-    answered: int
-    share: float | None  # of those asked; None when nobody was asked
+    answered: int | None  # None: withheld (fewer than 3, see `disclosure`)
+    share: float | None  # of those asked; None when nobody was asked, or withheld
+    withheld: bool = False
 
 
 @dataclass(frozen=True)
 class ResponseCounts:
-    asked: int
-    delivered: int
-    failed: int
-    answered: int
-    yes: int
-    no: int
+    # A count is None only when withheld from the reader (`disclosure`): see `withheld`.
+    asked: int | None
+    delivered: int | None
+    failed: int | None
+    answered: int | None
+    yes: int | None
+    no: int | None
     first_answer_min: float | None
     within: list[AnsweredWithin]
+    withheld: frozenset[str] = frozenset()  # the names of the figures withheld
 
 
 @dataclass(frozen=True)
@@ -74,15 +77,16 @@ class NeedFigures:
     name_nb: str
     name_en: str
     count: int
-    yes: int  # who said yes and held the qualification, valid on the callout's day
-    met_after_min: float | None  # when the yes count reached `count`; None: never
+    yes: int | None  # who said yes and held the qualification, valid on the callout's day
+    met_after_min: float | None  # when the yes count reached `count`; None: never (or withheld)
+    withheld: bool = False
 
 
 @dataclass(frozen=True)
 class SeriesPoint:
     minute: float
-    answers: int
-    yes: int
+    answers: int | None  # None: withheld, one or two (a gap in the chart)
+    yes: int | None
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,7 @@ class DrillEvaluation:
     wanted_reached_after_min: float | None
     by_organisation: list[OrganisationFigures]
     series: list[SeriesPoint]  # cumulative answers and yes, from 0 at the sending
+    withheld: frozenset[str] = frozenset()  # drill-wide figures withheld from the reader
 
 
 def _minutes(since: datetime, moment: datetime) -> float:

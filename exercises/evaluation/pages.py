@@ -10,7 +10,7 @@ fixed path /exercises/overdue and is included before any /exercises/{exercise_id
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Annotated, Any, ClassVar
 
@@ -40,8 +40,10 @@ from beredskap.platform.web.forms import (
 )
 from beredskap.platform.web.i18n import N_, language_of, translations_for
 from beredskap.platform.web.rendering import render, stamp
+from beredskap.register.small_counts import SUPPRESS_BELOW
 from exercises.evaluation import lessons
 from exercises.evaluation.chart import ChartTexts, chart_png, chart_svg
+from exercises.evaluation.disclosure import any_withheld
 from exercises.evaluation.overdue import overdue
 from exercises.evaluation.pdf import report_pdf
 from exercises.evaluation.report import build_report, minutes_text, share_text
@@ -84,6 +86,12 @@ def _chart_texts(translations: Translations) -> ChartTexts:
     )
 
 
+def _count_text(translations: Translations) -> Callable[[int | None], str]:
+    """A count of people, or "fewer than 3" where it is withheld from the reader."""
+    fewer = translations.gettext("fewer than %(count)s") % {"count": SUPPRESS_BELOW}
+    return lambda value: fewer if value is None else str(value)
+
+
 def _labeller(translations: Translations) -> Any:
     return lambda value: exercise_label(translations, value)
 
@@ -99,7 +107,7 @@ def _report_page(
     done: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    report = build_report(session, exercise)
+    report = build_report(session, exercise, principal.sees_small_counts_of)
     translations = translations_for(request)
     return render(
         request,
@@ -113,6 +121,9 @@ def _report_page(
             "stamp": stamp,
             "minutes": minutes_text,
             "share": share_text,
+            "count": _count_text(translations),
+            "withheld": report.drill is not None and any_withheld(report.drill),
+            "suppress_below": SUPPRESS_BELOW,
             "may_edit": principal.role in EXERCISE_PLANNERS,
             "completed": exercise.status.value == "completed",
             "errors": errors or {},
@@ -161,8 +172,8 @@ def chart(
 ) -> Response:
     """Cumulative answers over minutes since the callout (an alert drill that was sent)."""
     exercise = lessons.get_exercise(session, exercise_id)
-    report = build_report(session, exercise)
-    if report.drill is None:
+    report = build_report(session, exercise, principal.sees_small_counts_of)
+    if report.drill is None or "series" in report.drill.withheld:
         return Response(status_code=404, headers=CHART_HEADERS)
     svg = chart_svg(
         report.drill.series, report.drill.wanted, _chart_texts(translations_for(request))
@@ -180,11 +191,11 @@ def report_pdf_download(
 ) -> Response:
     """The report as a PDF to file or send on."""
     exercise = lessons.get_exercise(session, exercise_id)
-    report = build_report(session, exercise)
+    report = build_report(session, exercise, principal.sees_small_counts_of)
     translations = translations_for(request)
     png = (
         None
-        if report.drill is None
+        if report.drill is None or "series" in report.drill.withheld
         else chart_png(report.drill.series, report.drill.wanted, _chart_texts(translations))
     )
     content = report_pdf(

@@ -16,6 +16,8 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from beredskap.platform.web.rendering import stamp
+from beredskap.register.small_counts import SUPPRESS_BELOW
+from exercises.evaluation.figures import AnsweredWithin
 from exercises.evaluation.report import NONE, Report, minutes_text, share_text
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -72,6 +74,19 @@ def report_pdf(
     """The PDF's bytes in the reader's language ("nb" or "en"); `label` translates the
     exercise enums."""
     _ = translations.gettext
+    # Figures withheld from the reader (`disclosure`): counts say "fewer than 3", times and
+    # shares "not shown".
+    fewer = _("fewer than %(count)s") % {"count": SUPPRESS_BELOW}
+
+    def count(value: int | None) -> str:
+        return fewer if value is None else str(value)
+
+    def when(value: float | None, hidden: bool) -> str:
+        return _("not shown") if hidden else minutes_text(value)
+
+    def part(item: AnsweredWithin) -> str:
+        return _("not shown") if item.withheld else share_text(item.share)
+
     exercise = report.exercise
     pdf = ReportPdf(_("Evaluation report"))
     pdf.set_title(exercise.title)
@@ -93,7 +108,7 @@ def report_pdf(
             ", ".join(f"{line.reference} ({line.organisation})" for line in report.agreements)
             or NONE,
         ],
-        [_("Invited volunteers"), str(report.invited_volunteers)],
+        [_("Invited volunteers"), count(report.invited_volunteers)],
         [_("Evaluated"), stamp(exercise.evaluated_at) or _("Not yet")],
     ]
     _table(pdf, [_("Fact"), _("Value")], facts, (45, 125))
@@ -114,7 +129,7 @@ def report_pdf(
             [_("Asked"), _("Delivered"), _("Failed"), _("Answered"), _("Yes"), _("No")],
             [
                 [
-                    str(value)
+                    count(value)
                     for value in (
                         counts.asked,
                         counts.delivered,
@@ -128,7 +143,10 @@ def report_pdf(
             (28, 28, 28, 28, 29, 29),
         )
         timing = [
-            [_("First answer"), minutes_text(counts.first_answer_min)],
+            [
+                _("First answer"),
+                when(counts.first_answer_min, "first_answer_min" in counts.withheld),
+            ],
             *(
                 [
                     _("Need met: %(need)s (%(count)s)")
@@ -136,14 +154,17 @@ def report_pdf(
                         "need": need.name_nb if language == "nb" else need.name_en,
                         "count": need.count,
                     },
-                    minutes_text(need.met_after_min),
+                    when(need.met_after_min, need.withheld),
                 ]
                 for need in drill.needs
             ),
-            [_("All needs met"), minutes_text(drill.all_needs_met_after_min)],
+            [
+                _("All needs met"),
+                when(drill.all_needs_met_after_min, "all_needs_met_after_min" in drill.withheld),
+            ],
             [
                 _("Wanted reached (%(count)s)") % {"count": drill.wanted},
-                minutes_text(drill.wanted_reached_after_min),
+                when(drill.wanted_reached_after_min, "wanted_reached_after_min" in drill.withheld),
             ],
         ]
         _table(pdf, [_("Moment"), _("Minutes after sending")], timing, (120, 50))
@@ -153,8 +174,8 @@ def report_pdf(
             [
                 [
                     _("%(minutes)s min") % {"minutes": item.minutes},
-                    str(item.answered),
-                    share_text(item.share),
+                    count(item.answered),
+                    part(item),
                 ]
                 for item in counts.within
             ],
@@ -168,11 +189,11 @@ def report_pdf(
             [
                 [
                     row.name or _("Unknown"),
-                    str(row.counts.asked),
-                    str(row.counts.answered),
-                    str(row.counts.yes),
-                    minutes_text(row.counts.first_answer_min),
-                    *(share_text(item.share) for item in row.counts.within),
+                    count(row.counts.asked),
+                    count(row.counts.answered),
+                    count(row.counts.yes),
+                    when(row.counts.first_answer_min, "first_answer_min" in row.counts.withheld),
+                    *(part(item) for item in row.counts.within),
                 ]
                 for row in drill.by_organisation
             ],

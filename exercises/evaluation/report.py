@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from beredskap.register.agreements.models import Agreement
+from beredskap.register.small_counts import shown
+from exercises.evaluation.disclosure import SeesExact, as_seen
 from exercises.evaluation.figures import DrillEvaluation, evaluate_drill
 from exercises.models import Exercise, FollowUpAction, Observation, exercise_volunteers
 
@@ -30,19 +32,22 @@ class Report:
     exercise: Exercise
     organisations: list[str]
     agreements: list[AgreementLine]
-    invited_volunteers: int
+    invited_volunteers: int | None  # None: fewer than 3, withheld from the reader
     drill: DrillEvaluation | None
     observations: list[Observation]
     actions: list[FollowUpAction]
 
 
-def build_report(session: Session, exercise: Exercise) -> Report:
+def build_report(session: Session, exercise: Exercise, sees_exact: SeesExact) -> Report:
+    """The report as the reader may see it: `sees_exact` (`Principal.sees_small_counts_of`)
+    says whose small counts of people it reads exactly (`disclosure`)."""
     agreements = session.scalars(
         select(Agreement)
         .where(Agreement.id.in_([agreement.id for agreement in exercise.agreements]))
         .options(selectinload(Agreement.organisation))
         .order_by(Agreement.reference)
     ).all()
+    drill = evaluate_drill(session, exercise)
     invited = session.scalar(
         select(func.count()).where(exercise_volunteers.c.exercise_id == exercise.id)
     )
@@ -55,8 +60,8 @@ def build_report(session: Session, exercise: Exercise) -> Report:
             AgreementLine(agreement.reference, agreement.title, agreement.organisation.name)
             for agreement in agreements
         ],
-        invited_volunteers=int(invited or 0),
-        drill=evaluate_drill(session, exercise),
+        invited_volunteers=shown(int(invited or 0), exact=sees_exact(None)),
+        drill=None if drill is None else as_seen(drill, sees_exact),
         observations=list(exercise.observations),
         actions=list(exercise.actions),
     )

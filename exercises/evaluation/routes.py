@@ -19,9 +19,11 @@ from beredskap.platform.api.pagination import ListParams, Page, list_params, pag
 from beredskap.platform.api.problems import PROBLEM_RESPONSES
 from beredskap.platform.api.types import PathId, RefId
 from beredskap.platform.auth.permissions import ALL_ROLES, Rule
+from beredskap.platform.auth.service import Principal
 from beredskap.platform.columns import today_in_norway, utcnow
 from beredskap.platform.deps import CurrentPrincipal, SessionDep
 from exercises.evaluation import lessons
+from exercises.evaluation.disclosure import as_seen
 from exercises.evaluation.figures import DrillEvaluation, evaluate_drill
 from exercises.evaluation.overdue import overdue
 from exercises.evaluation.schemas import (
@@ -70,6 +72,7 @@ def drill_out(drill: DrillEvaluation) -> DrillFiguresOut:
                     count=need.count,
                     yes=need.yes,
                     met_after_min=need.met_after_min,
+                    withheld=need.withheld,
                 )
                 for need in drill.needs
             ],
@@ -95,8 +98,12 @@ def _lesson_counts(session: Session, exercise_id: int) -> tuple[int, int, int]:
     )
 
 
-def evaluation_out(session: Session, exercise: Exercise) -> EvaluationOut:
+def evaluation_out(session: Session, exercise: Exercise, principal: Principal) -> EvaluationOut:
+    """The evaluation as the reader may see it: small counts of people it may not see are
+    withheld (`disclosure`)."""
     drill = evaluate_drill(session, exercise)
+    if drill is not None:
+        drill = as_seen(drill, principal.sees_small_counts_of)
     observations, open_actions, closed_actions = _lesson_counts(session, exercise.id)
     return EvaluationOut(
         exercise_id=exercise.id,
@@ -157,7 +164,7 @@ def read_evaluation(
     said yes, when, and by organisation (counts only); lessons learned counted."""
     exercise = lessons.get_exercise(session, exercise_id)
     set_etag(response, exercise.version)
-    return evaluation_out(session, exercise)
+    return evaluation_out(session, exercise, principal)
 
 
 @router.post(
@@ -178,7 +185,7 @@ def record_evaluation(
     check_version(request, exercise.version, body.version)
     lessons.record_evaluation(session, exercise, body.summary, now=utcnow())
     set_etag(response, exercise.version)
-    return evaluation_out(session, exercise)
+    return evaluation_out(session, exercise, principal)
 
 
 @router.post(

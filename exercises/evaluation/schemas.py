@@ -15,23 +15,37 @@ from exercises.models import ActionStatus, ExerciseStatus, ExerciseType
 
 Text = Annotated[LongText, StringConstraints(min_length=1, strip_whitespace=True)]
 Owner = Annotated[Name, StringConstraints(min_length=1, strip_whitespace=True)]
+WITHHELD = "null: fewer than 3, withheld from a reader who may not see these people"
 
 
 class AnsweredWithinOut(BaseModel):
     minutes: int
-    answered: int = Field(description="Answered (yes or no) within this many minutes of sending")
-    share: float | None = Field(description="Of those asked, 0-1; null when nobody was asked")
+    answered: int | None = Field(
+        description="Answered (yes or no) within this many minutes of sending; " + WITHHELD
+    )
+    share: float | None = Field(
+        description="Of those asked, 0-1; null when nobody was asked, or withheld"
+    )
+    withheld: bool = False
 
 
 class ResponseCountsOut(BaseModel):
-    asked: int = Field(description="Recipients the message went to (not a draft, not cancelled)")
-    delivered: int = Field(description="Delivery confirmed by the carrier")
-    failed: int
-    answered: int
-    yes: int
-    no: int
-    first_answer_min: float | None = Field(description="Minutes from sending to the first answer")
+    """A group's counts; to a reader who may not see its people, a count of one or two is
+    null, and so is what would give it away (listed in `withheld`)."""
+
+    asked: int | None = Field(
+        description="Recipients the message went to (not a draft, not cancelled); " + WITHHELD
+    )
+    delivered: int | None = Field(description="Delivery confirmed by the carrier; " + WITHHELD)
+    failed: int | None
+    answered: int | None
+    yes: int | None
+    no: int | None
+    first_answer_min: float | None = Field(
+        description="Minutes from sending to the first answer; null: none, or withheld"
+    )
     within: list[AnsweredWithinOut]
+    withheld: list[str] = Field(default=[], description="The figures withheld from the reader")
 
 
 class OrganisationFiguresOut(BaseModel):
@@ -43,14 +57,19 @@ class OrganisationFiguresOut(BaseModel):
 class NeedFiguresOut(BaseModel):
     qualification: str = Field(description="The qualification type's code")
     count: int = Field(description="How many the callout needed")
-    yes: int = Field(description="Who said yes and held it, valid on the day of the drill")
-    met_after_min: float | None = Field(description="Minutes until the need was met; null: never")
+    yes: int | None = Field(
+        description="Who said yes and held it, valid on the day of the drill; " + WITHHELD
+    )
+    met_after_min: float | None = Field(
+        description="Minutes until the need was met; null: never, or withheld"
+    )
+    withheld: bool = False
 
 
 class SeriesPointOut(BaseModel):
     minute: float
-    answers: int
-    yes: int
+    answers: int | None = Field(description="null: one or two, withheld")
+    yes: int | None = Field(description="null: one or two, withheld")
 
 
 class DrillFiguresOut(BaseModel):
@@ -63,6 +82,9 @@ class DrillFiguresOut(BaseModel):
     wanted_reached_after_min: float | None
     by_organisation: list[OrganisationFiguresOut]
     series: list[SeriesPointOut] = Field(description="Cumulative answers and yes over minutes")
+    withheld: list[str] = Field(
+        default=[], description="Drill-wide figures withheld from the reader (times, series)"
+    )
 
 
 class EvaluationOut(BaseModel):

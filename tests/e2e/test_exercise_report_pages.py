@@ -45,8 +45,11 @@ def test_the_council_reads_the_report_with_figures_and_no_people(
     assert "Varslingsøvelse" in html and "Gjennomført" in html
     assert re.search(r'data-figure="first_answer">2<', html)
     assert re.search(r'data-figure="need_first_aid">14<', html)
-    assert re.search(r'data-figure="all_needs">14<', html)
-    assert re.search(r'data-figure="wanted">31<', html)
+    # One boat licence holder said yes: that need's time (and so all needs') is one
+    # person's answer, and no = 2 withholds the yes/no split (so the time wanted was reached).
+    assert re.search(r'data-figure="need_boat_licence">ikke vist<', html)
+    assert re.search(r'data-figure="all_needs">ikke vist<', html)
+    assert re.search(r'data-figure="wanted">ikke vist<', html)
     shares = re.findall(r'data-figure="within_(\d+)">([^<]+)<', html)
     assert shares == [("5", "30 %"), ("15", "50 %"), ("30", "50 %"), ("60", "60 %")]
     assert "Annet Sanitetslag" in html and "Eget Hjelpekorps" in html and "Ukjent" in html

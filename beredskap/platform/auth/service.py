@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -55,9 +56,15 @@ class Principal:
         )
 
     def may_edit_equipment_of(self, organisation_id: int | None) -> bool:
-        """An equipment line: admins and the organisation's own editors; the duty officer any
-        line (its status during an incident)."""
+        """Something of an equipment line: admins and the organisation's own editors; the duty
+        officer any line, but only its status and notes (`may_edit_equipment_fully`)."""
         return self.role == Role.DUTY_OFFICER or self.may_edit_organisation(organisation_id)
+
+    def may_edit_equipment_fully(self, organisation_id: int | None) -> bool:
+        """Every field of a line (quantity, site, type, identifier...) and moving it: admins
+        and the organisation's own editors. The duty officer only sets its status and notes
+        during an incident; what the line is stays its organisation's word."""
+        return self.may_edit_organisation(organisation_id)
 
     @property
     def sees_contact_details(self) -> bool:
@@ -82,6 +89,24 @@ class Principal:
         if self.role == Role.ORG_EDITOR:
             return organisation_id in self.organisation_ids
         return self.sees_people
+
+    def sees_member_of_any(self, organisation_ids: Collection[int]) -> bool:
+        """One volunteer's name and record, by the organisations they belong to: the roles that
+        read volunteers; an organisation editor only its own organisations' members (one in
+        no organisation, or only in others, is nobody it may know of)."""
+        if self.role == Role.ORG_EDITOR:
+            return not self.organisation_ids.isdisjoint(organisation_ids)
+        return self.sees_people
+
+    def sees_small_counts_of(self, organisation_id: int | None) -> bool:
+        """Exact counts of people below the suppression threshold (one or two) among an
+        organisation's members, or, for None, among people of no one organisation (a whole
+        drill, members of none): whoever may see those people's names. Others (the council,
+        an organisation editor for other organisations) read "fewer than 3", as "one member
+        with a boat licence" points at a person."""
+        if organisation_id is None:
+            return self.sees_people and self.role != Role.ORG_EDITOR
+        return self.sees_members_of(organisation_id)
 
     def sees_phones_of(self, organisation_id: int) -> bool:
         """The mobile numbers of an organisation's volunteers."""

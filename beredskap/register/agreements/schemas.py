@@ -214,11 +214,12 @@ class CoverageLine(BaseModel):
     qualification_type_id: int | None
     code: str = Field(description="The resource or qualification type's code")
     committed: int
-    registered: int = Field(
+    registered: int | None = Field(
         description="Ready equipment held by the organisation (sum of quantities), or active "
-        "members with the qualification valid on the day and consent to SMS callout"
+        "members with the qualification valid on the day and consent to SMS callout; null: "
+        "one or two members, withheld from a reader who may not see them (fewer than 3)"
     )
-    shortfall: int
+    shortfall: int | None = Field(description="null when `registered` is withheld")
     met: bool
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from beredskap.platform.api.concurrency import check_version, set_etag
 from beredskap.platform.api.crud import get_or_404
 from beredskap.platform.api.pagination import ListParams, Page, list_params, paginate
-from beredskap.platform.api.problems import PROBLEM_RESPONSES, forbidden
+from beredskap.platform.api.problems import PROBLEM_RESPONSES, ProblemError, forbidden
 from beredskap.platform.api.types import PathId, RefId, SearchText
 from beredskap.platform.auth.service import Principal
 from beredskap.platform.deps import CurrentPrincipal, SessionDep
@@ -142,6 +142,23 @@ def _may_hold(principal: Principal, organisation_id: int) -> None:
         raise forbidden("You may edit only your own organisations' equipment.")
 
 
+def _only_status(changes: dict[str, object]) -> None:
+    """403, not 422: the values may be fine, the caller may not set them. Each refused field
+    is named, and the detail says which ones the caller may change."""
+    refused = sorted(changes.keys() - service.STATUS_FIELDS)
+    if refused:
+        allowed = " and ".join(sorted(service.STATUS_FIELDS, reverse=True))  # status and notes
+        raise ProblemError(
+            403,
+            "Forbidden",
+            f"You may change only the {allowed} of another organisation's equipment line.",
+            errors=[
+                {"field": field, "message": f"you may change only the {allowed}"}
+                for field in refused
+            ],
+        )
+
+
 @router.get("/equipment", name="equipment.list", response_model=Page[EquipmentOut])
 def list_equipment(
     session: SessionDep,
@@ -205,14 +222,17 @@ def update_equipment(
     principal: CurrentPrincipal,
     response: Response,
 ) -> EquipmentOut:
-    """Change a line: status, quantity, site, inspection dates. The duty officer may change any
-    line (e.g. its status during an incident); org editors only their own, and keep it there."""
+    """Change a line: status, quantity, site, inspection dates. The duty officer may change the
+    status and notes of any line (during an incident), nothing else: any other field answers
+    403 naming it; org editors change all of their own lines, and keep them there."""
     equipment = service.get_equipment(session, equipment_id)
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
     moved_to = changes.get("organisation_id", equipment.organisation_id)
     for organisation_id in (equipment.organisation_id, moved_to):
         if not principal.may_edit_equipment_of(organisation_id):
             raise forbidden("You may edit only your own organisations' equipment.")
+    if not principal.may_edit_equipment_fully(equipment.organisation_id):
+        _only_status(changes)
     check_version(request, equipment.version, body.version)
     service.update_equipment(session, equipment, changes=changes)
     set_etag(response, equipment.version)

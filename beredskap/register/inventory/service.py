@@ -19,6 +19,10 @@ from beredskap.register.agreements.models import Commitment
 from beredskap.register.inventory.models import Capability, Equipment, EquipmentStatus, ResourceType
 from beredskap.register.organisations.models import Organisation, Site
 
+# What anyone who may touch a line changes, the duty officer included (during an incident:
+# "out of service", "at the scene"); the rest of a line is its organisation's to say.
+STATUS_FIELDS = frozenset({"status", "notes"})
+
 
 def equipment_query(
     *,

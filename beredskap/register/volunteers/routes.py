@@ -250,6 +250,7 @@ def create_volunteer(
         fields=fields,
         memberships=[m.model_dump() for m in body.memberships],
         qualifications=[q.model_dump() for q in body.qualifications],
+        sees_holder=principal.sees_member_of_any,
     )
     set_etag(response, volunteer.version)
     response.headers["Location"] = f"/api/v1/volunteers/{volunteer.id}"
@@ -297,6 +298,7 @@ def update_volunteer(
         qualifications=None
         if body.qualifications is None
         else [q.model_dump() for q in body.qualifications],
+        sees_holder=principal.sees_member_of_any,
     )
     set_etag(response, volunteer.version)
     return VolunteerOut.of(volunteer, personal=principal.sees_personal_data)

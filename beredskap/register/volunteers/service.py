@@ -6,7 +6,7 @@ are updated in place, so the audit trail shows what really changed.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import date
 from typing import Any
 
@@ -148,18 +148,32 @@ def get_volunteer(
     return volunteer
 
 
-def _check_unique_mobile(session: Session, volunteer: Volunteer) -> None:
+# Whether the caller may learn who holds a mobile, given the holder's organisations
+# (`Principal.sees_member_of_any`); without one, nobody is named.
+SeesHolder = Callable[[Collection[int]], bool]
+
+
+def _names_nobody(_organisation_ids: Collection[int]) -> bool:
+    return False
+
+
+def _check_unique_mobile(session: Session, volunteer: Volunteer, sees_holder: SeesHolder) -> None:
+    """A mobile is one volunteer's. The conflict names the holder (by id) only to a caller who
+    may see that volunteer: to anyone else "already registered" is all a number reveals."""
     clash = session.scalar(
-        select(Volunteer.id).where(
+        select(Volunteer).where(
             Volunteer.mobile == volunteer.mobile, Volunteer.id != (volunteer.id or 0)
         )
     )
-    if clash is not None:
+    if clash is None:
+        return
+    if sees_holder([m.organisation_id for m in clash.memberships]):
         raise ConflictError(
             N_("another volunteer (id %(id)s) has the mobile %(mobile)s"),
-            id=clash,
+            id=clash.id,
             mobile=volunteer.mobile,
         )
+    raise ConflictError(N_("the mobile %(mobile)s is already registered"), mobile=volunteer.mobile)
 
 
 def _check_listed_once(
@@ -250,10 +264,12 @@ def create_volunteer(
     fields: dict[str, Any],
     memberships: list[dict[str, Any]],
     qualifications: list[dict[str, Any]],
+    sees_holder: SeesHolder = _names_nobody,
 ) -> Volunteer:
-    """Register a volunteer with memberships and qualifications; a known mobile is a conflict."""
+    """Register a volunteer with memberships and qualifications; a known mobile is a conflict
+    (naming its holder only if `sees_holder` says the caller may see them)."""
     volunteer = Volunteer(**fields)
-    _check_unique_mobile(session, volunteer)
+    _check_unique_mobile(session, volunteer, sees_holder)
     _replace_memberships(session, volunteer, memberships)
     _replace_qualifications(session, volunteer, qualifications)
     session.add(volunteer)
@@ -268,12 +284,13 @@ def update_volunteer(
     changes: dict[str, Any],
     memberships: list[dict[str, Any]] | None = None,
     qualifications: list[dict[str, Any]] | None = None,
+    sees_holder: SeesHolder = _names_nobody,
 ) -> Volunteer:
     """Change fields; lists given replace the memberships or qualifications."""
     with session.no_autoflush:
         apply_changes(volunteer, changes)
         if "mobile" in changes:
-            _check_unique_mobile(session, volunteer)
+            _check_unique_mobile(session, volunteer, sees_holder)
         lists_changed = False
         if memberships is not None:
             lists_changed |= _replace_memberships(session, volunteer, memberships)

@@ -47,6 +47,16 @@ def _may_edit(principal: Principal, equipment: Equipment) -> None:
         raise forbidden("You may edit only your own organisations' equipment.")
 
 
+def _may_send(principal: Principal, equipment: Equipment, posted: PostedForm) -> None:
+    """The duty officer's form holds the status and the notes only; a post with any other
+    field of the line is refused whole (nothing is written), not quietly trimmed."""
+    if principal.may_edit_equipment_fully(equipment.organisation_id):
+        return
+    fields = EquipmentChanges.model_fields.keys() - service.STATUS_FIELDS
+    if any(name in posted for name in fields):
+        raise forbidden("You may change only the status and notes of this line.")
+
+
 def _site_choices(session: Session, organisation_id: int, current: Site | None) -> list[Site]:
     """The organisation's own sites (and the line's current site, wherever that is)."""
     sites = organisation_sites(session, organisation_id)
@@ -84,6 +94,9 @@ def _form_page(
         {
             "organisation": organisation,
             "equipment": equipment,
+            # The duty officer gets the status buttons and the notes, no other field.
+            "full_edit": equipment is None
+            or principal.may_edit_equipment_fully(equipment.organisation_id),
             **form.context(),
             "conflict": conflict,
             "sites": _site_choices(session, organisation.id, equipment.site if equipment else None),
@@ -186,6 +199,7 @@ def update_equipment(
     """
     equipment = service.get_equipment(session, equipment_id)
     _may_edit(principal, equipment)
+    _may_send(principal, equipment, posted)
     translations = translations_for(request)
     form = parse_form(EquipmentChanges, posted, translations, number=number_format(request))
 
