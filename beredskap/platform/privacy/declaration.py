@@ -68,6 +68,15 @@ class PersonalTable:
     personal: tuple[Column, ...]
     links: tuple[tuple[Column, tuple[str, ...]], ...]
 
+    @property
+    def keyed_by_subject(self) -> bool:
+        """The subject's own table: its one-column primary key is the subject's id (the
+        volunteers), so its audit entries are found by id."""
+        primary = list(self.table.primary_key.columns)
+        return len(primary) == 1 and any(
+            column is primary[0] and SUBJECT_ID in keys for column, keys in self.links
+        )
+
 
 def personal_tables(metadata: MetaData) -> Iterator[PersonalTable]:
     """Every table of `metadata` with a declared column, in dependency order."""

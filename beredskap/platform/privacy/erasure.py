@@ -18,7 +18,7 @@ from sqlalchemy import Column, MetaData, String, Text, or_, select, update
 from sqlalchemy.orm import Session
 
 from beredskap.platform.audit.models import AuditEntry
-from beredskap.platform.privacy.declaration import SUBJECT_ID, PersonalTable, personal_tables
+from beredskap.platform.privacy.declaration import PersonalTable, personal_tables
 
 PSEUDONYM_PREFIX = "volunteer#"
 
@@ -79,27 +79,29 @@ def erase_rows(session: Session, metadata: MetaData, subject: Subject) -> dict[s
     return erased
 
 
-def _scrubbed(
-    values: dict[str, Any] | None, table: PersonalTable, subject: Subject, about_subject: bool
+def overwrite_personal(
+    values: dict[str, Any] | None, table: PersonalTable, pseudonym: str
 ) -> dict[str, Any] | None:
+    """An audit copy (`before` or `after`) with `table`'s personal values replaced; the same
+    object when none is left to replace."""
     if not values:
         return values
-    about_subject = about_subject or any(
+    columns = {column.key: column for column in table.personal}
+    changed = {
+        key: replacement(columns[key], pseudonym)
+        for key, value in values.items()
+        if key in columns and value != replacement(columns[key], pseudonym)
+    }
+    return values | changed if changed else values
+
+
+def _about(values: dict[str, Any] | None, table: PersonalTable, subject: Subject) -> bool:
+    return bool(values) and any(
         values.get(column.key) == subject.keys.get(key)
         for column, keys in table.links
         for key in keys
         if subject.keys.get(key) is not None
     )
-    if not about_subject:
-        return values
-    return {
-        key: (
-            _replacement(table.table.columns[key], subject)
-            if key in table.table.columns and table.table.columns[key] in table.personal
-            else value
-        )
-        for key, value in values.items()
-    }
 
 
 def erase_audit_copies(session: Session, metadata: MetaData, subject: Subject) -> int:
@@ -112,17 +114,16 @@ def erase_audit_copies(session: Session, metadata: MetaData, subject: Subject) -
         query = select(AuditEntry.id, AuditEntry.before, AuditEntry.after).where(
             AuditEntry.entity == table.table.name
         )
-        primary = list(table.table.primary_key.columns)
         # The subject's own table: its entries are found by id (an update's diff holds only
         # what changed, not the id).
-        own = len(primary) == 1 and any(
-            column is primary[0] and SUBJECT_ID in keys for column, keys in table.links
-        )
+        own = table.keyed_by_subject
         if own:
             query = query.where(AuditEntry.entity_id == str(subject.id))
         for entry_id, before, after in session.execute(query).all():
-            new_before = _scrubbed(before, table, subject, own)
-            new_after = _scrubbed(after, table, subject, own)
+            if not (own or _about(before, table, subject) or _about(after, table, subject)):
+                continue
+            new_before = overwrite_personal(before, table, subject.pseudonym)
+            new_after = overwrite_personal(after, table, subject.pseudonym)
             if new_before is not before or new_after is not after:
                 session.execute(
                     update(AuditEntry)

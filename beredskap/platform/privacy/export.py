@@ -11,19 +11,15 @@ from sqlalchemy.orm import Session
 from beredskap.platform.audit.models import AuditEntry
 from beredskap.platform.audit.recorder import json_value
 from beredskap.platform.columns import utcnow
-from beredskap.platform.privacy.declaration import SUBJECT_ID, personal_tables
+from beredskap.platform.privacy.declaration import personal_tables
 from beredskap.platform.privacy.erasure import Subject, matching
 
 
 def _own_table(metadata: MetaData) -> str | None:
     """The table whose primary key is the subject's id (the volunteers)."""
-    for table in personal_tables(metadata):
-        primary = list(table.table.primary_key.columns)
-        if len(primary) == 1 and any(
-            column is primary[0] and SUBJECT_ID in keys for column, keys in table.links
-        ):
-            return table.table.name
-    return None
+    return next(
+        (table.table.name for table in personal_tables(metadata) if table.keyed_by_subject), None
+    )
 
 
 def export_subject(session: Session, metadata: MetaData, subject: Subject) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from beredskap.platform.audit.models import AuditEntry
 from beredskap.platform.privacy.declaration import PersonalTable, personal_tables
-from beredskap.platform.privacy.erasure import replacement
+from beredskap.platform.privacy.erasure import overwrite_personal, replacement
 from beredskap.platform.settings import PlatformSettings
 
 INFO_KEY = "retention"
@@ -98,18 +98,6 @@ def _apply_table(
     return session.execute(update(target).where(*pending).values(values)).rowcount or 0
 
 
-def _scrub(values: dict[str, Any] | None, table: PersonalTable) -> dict[str, Any] | None:
-    if not values:
-        return values
-    names = {column.key: column for column in table.personal}
-    changed = {
-        key: replacement(names[key], ERASED)
-        for key, value in values.items()
-        if key in names and value is not None and value != replacement(names[key], ERASED)
-    }
-    return values | changed if changed else values
-
-
 def _apply_audit(session: Session, metadata: MetaData, cutoff: datetime, dry_run: bool) -> int:
     """Overwrite personal values in audit entries older than `cutoff`; entries changed."""
     tables = {table.table.name: table for table in personal_tables(metadata) if table.personal}
@@ -120,7 +108,9 @@ def _apply_audit(session: Session, metadata: MetaData, cutoff: datetime, dry_run
         )
     )
     for entry_id, entity, before, after in rows.all():
-        new_before, new_after = _scrub(before, tables[entity]), _scrub(after, tables[entity])
+        table = tables[entity]
+        new_before = overwrite_personal(before, table, ERASED)
+        new_after = overwrite_personal(after, table, ERASED)
         if new_before is before and new_after is after:
             continue
         changed += 1
