@@ -13,7 +13,7 @@ with it.
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from geoalchemy2 import WKBElement
@@ -21,6 +21,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -56,7 +57,7 @@ from beredskap.platform.privacy.declaration import (
     personal,
 )
 from beredskap.platform.privacy.retention import Action, Period, retains
-from beredskap.register.volunteers.models import QualificationType, Volunteer
+from beredskap.register.volunteers.models import HeldOnDays, QualificationType, Volunteer
 
 MAX_MESSAGE_LENGTH = 480  # the officer's text; prefixes and reply help come on top
 MAX_RADIUS_M = 200_000
@@ -288,6 +289,40 @@ class CalloutRecipient(OutboxColumns, Timestamped, Base):
         Index("ix_callout_recipients_callout_id_answer", "callout_id", "answer"),
         # The number goes after the retention period; the answer and its time stay.
         {"info": retains(Period.CALLOUT, "created_at", Action.ERASE)},
+    )
+
+
+class RecipientQualification(HeldOnDays, Base):
+    """A needed qualification the recipient held when asked, with its dates.
+
+    Figures (yes per need, when a need was met) read these, not the volunteer's live
+    qualifications, so they stay as they were when the volunteer is later purged, leaves or
+    lets a course lapse. Only the callout's needs are kept.
+    """
+
+    __tablename__ = "callout_recipient_qualifications"
+
+    recipient_id: Mapped[int] = mapped_column(
+        ForeignKey("callout_recipients.id", ondelete="CASCADE"), primary_key=True
+    )
+    qualification_type_id: Mapped[int] = mapped_column(
+        ForeignKey("qualification_types.id", ondelete="RESTRICT"), primary_key=True
+    )
+    obtained_on: Mapped[date | None] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+
+
+class RecipientOrganisation(Base):
+    """An organisation the recipient was a member of when asked (drill figures per
+    organisation), kept for the same reason as `RecipientQualification`."""
+
+    __tablename__ = "callout_recipient_organisations"
+
+    recipient_id: Mapped[int] = mapped_column(
+        ForeignKey("callout_recipients.id", ondelete="CASCADE"), primary_key=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True, index=True
     )
 
 

@@ -18,6 +18,7 @@ from shapely.geometry import Point
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from alerts.callouts.held_when_asked import record_what_recipients_held
 from alerts.inbound.replies import callout_code_for
 from alerts.models import (
     Answer,
@@ -136,6 +137,7 @@ def _past_drill(
         )
     session.add(callout)
     session.flush()
+    record_what_recipients_held(session, callout.id)
     drill = _exercise(
         session,
         title="Varslingsøvelse Nitelva",

@@ -16,6 +16,7 @@ from shapely.geometry import MultiPolygon, Point
 from sqlalchemy import and_, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from alerts.callouts.held_when_asked import record_what_recipients_held
 from alerts.inbound.replies import callout_code_for
 from alerts.models import (
     OPEN_STATUSES,
@@ -25,6 +26,7 @@ from alerts.models import (
     CalloutNotice,
     CalloutRecipient,
     CalloutStatus,
+    RecipientQualification,
     RecipientState,
 )
 from alerts.outbox.worker_status import DEFAULT_LEASE, claim_in_doubt
@@ -192,6 +194,7 @@ def insert_recipients(
     ]
     for start in range(0, len(rows), _CHUNK):
         session.execute(insert(CalloutRecipient), rows[start : start + _CHUNK])
+    record_what_recipients_held(session, callout.id, ask_round)
     session.expire(callout, ["recipients"])
 
 
@@ -349,14 +352,14 @@ def _counts_from(
 
 
 def yes_per_need(session: Session, callout_ids: list[int], on: date) -> dict[int, dict[int, int]]:
-    """Per callout and needed qualification type: how many who said yes hold it, valid on the
-    day (one grouped query; a need nobody meets is absent)."""
+    """Per callout and needed qualification type: how many who said yes held it when asked,
+    valid on the day (one grouped query; a need nobody meets is absent)."""
     said_yes: dict[int, dict[int, int]] = {callout_id: {} for callout_id in callout_ids}
     for callout_id, type_id, count in session.execute(
         select(
             CalloutNeed.callout_id,
             CalloutNeed.qualification_type_id,
-            func.count(func.distinct(CalloutRecipient.volunteer_id)),
+            func.count(func.distinct(CalloutRecipient.id)),
         )
         .join(
             CalloutRecipient,
@@ -366,11 +369,11 @@ def yes_per_need(session: Session, callout_ids: list[int], on: date) -> dict[int
             ),
         )
         .join(
-            VolunteerQualification,
+            RecipientQualification,
             and_(
-                VolunteerQualification.volunteer_id == CalloutRecipient.volunteer_id,
-                VolunteerQualification.qualification_type_id == CalloutNeed.qualification_type_id,
-                VolunteerQualification.valid_on(on),
+                RecipientQualification.recipient_id == CalloutRecipient.id,
+                RecipientQualification.qualification_type_id == CalloutNeed.qualification_type_id,
+                RecipientQualification.valid_on(on),
             ),
         )
         .where(CalloutNeed.callout_id.in_(callout_ids))

@@ -7,8 +7,9 @@ same way. The timeline (first answer, when each need was met, the cumulative ser
 chart) is walked in Python over the answer times.
 
 A recipient's answer is the last one received (a later reply replaces an earlier one), so
-the timeline is that of final answers. Organisations are the volunteer's memberships as they
-are now; a recipient whose volunteer was deleted, or who belongs to none, counts under
+the timeline is that of final answers. Qualifications and organisations are those the
+recipient held when asked (`alerts.callouts.held_when_asked`), so the figures stay when a
+volunteer is purged or leaves; a recipient who belonged to no organisation counts under
 "unknown" (organisation_id None).
 """
 
@@ -27,18 +28,19 @@ from alerts.models import (
     Callout,
     CalloutNeed,
     CalloutRecipient,
+    RecipientOrganisation,
+    RecipientQualification,
     RecipientState,
 )
 from beredskap.platform.columns import NORWAY
 from beredskap.register.organisations.models import Organisation
-from beredskap.register.volunteers.models import Membership, VolunteerQualification
 from exercises.models import Exercise
 
 WITHIN_MINUTES = (5, 15, 30, 60)
 # Not asked: still in a draft, or cancelled before it was sent.
 NOT_ASKED = (RecipientState.PLANNED, RecipientState.CANCELLED)
-# One final answer: when, whether it was yes, and whose (None: the volunteer was deleted).
-Answered = tuple[datetime, bool, int | None]
+# One final answer: when, whether it was yes, and whose (the recipient row's id).
+Answered = tuple[datetime, bool, int]
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ class ResponseCounts:
 
 @dataclass(frozen=True)
 class OrganisationFigures:
-    organisation_id: int | None  # None: unknown (volunteer deleted, or in no organisation)
+    organisation_id: int | None  # None: unknown (a member of no organisation when asked)
     name: str | None
     counts: ResponseCounts
 
@@ -160,13 +162,13 @@ def _overall(session: Session, callout: Callout, sent_at: datetime) -> ResponseC
 def _by_organisation(
     session: Session, callout: Callout, sent_at: datetime
 ) -> list[OrganisationFigures]:
-    """One group per organisation of the recipients' volunteers (a member of two counts in
-    both), and one for the unknown; by name, unknown last."""
+    """One group per organisation the recipients were members of when asked (a member of two
+    counts in both), and one for the unknown; by name, unknown last."""
     rows = session.execute(
         select(Organisation.id, Organisation.name, *_count_columns(sent_at))
         .select_from(CalloutRecipient)
-        .outerjoin(Membership, Membership.volunteer_id == CalloutRecipient.volunteer_id)
-        .outerjoin(Organisation, Organisation.id == Membership.organisation_id)
+        .outerjoin(RecipientOrganisation, RecipientOrganisation.recipient_id == CalloutRecipient.id)
+        .outerjoin(Organisation, Organisation.id == RecipientOrganisation.organisation_id)
         .where(CalloutRecipient.callout_id == callout.id)
         .group_by(Organisation.id, Organisation.name)
     ).all()
@@ -180,9 +182,9 @@ def _by_organisation(
 
 
 def _answer_times(session: Session, callout: Callout) -> list[Answered]:
-    """(answered_at, said yes, volunteer id) of every answer of someone asked, in time order."""
+    """(answered_at, said yes, recipient id) of every answer of someone asked, in time order."""
     rows = session.execute(
-        select(CalloutRecipient.answered_at, CalloutRecipient.answer, CalloutRecipient.volunteer_id)
+        select(CalloutRecipient.answered_at, CalloutRecipient.answer, CalloutRecipient.id)
         .where(
             CalloutRecipient.callout_id == callout.id,
             CalloutRecipient.state.not_in(NOT_ASKED),
@@ -192,15 +194,16 @@ def _answer_times(session: Session, callout: Callout) -> list[Answered]:
         .order_by(CalloutRecipient.answered_at, CalloutRecipient.id)
     ).all()
     return [
-        (answered_at, answer == Answer.YES, volunteer) for answered_at, answer, volunteer in rows
+        (answered_at, answer == Answer.YES, recipient) for answered_at, answer, recipient in rows
     ]
 
 
 def _holders(session: Session, callout: Callout, day: date) -> dict[int, set[int]]:
-    """Per needed qualification type: which of those who said yes held it, valid on the day."""
+    """Per needed qualification type: which recipients who said yes held it when asked, valid
+    on the day."""
     holders: dict[int, set[int]] = {need.qualification_type_id: set() for need in callout.needs}
-    for type_id, volunteer_id in session.execute(
-        select(CalloutNeed.qualification_type_id, VolunteerQualification.volunteer_id)
+    for type_id, recipient_id in session.execute(
+        select(CalloutNeed.qualification_type_id, RecipientQualification.recipient_id)
         .join(
             CalloutRecipient,
             and_(
@@ -209,16 +212,16 @@ def _holders(session: Session, callout: Callout, day: date) -> dict[int, set[int
             ),
         )
         .join(
-            VolunteerQualification,
+            RecipientQualification,
             and_(
-                VolunteerQualification.volunteer_id == CalloutRecipient.volunteer_id,
-                VolunteerQualification.qualification_type_id == CalloutNeed.qualification_type_id,
-                VolunteerQualification.valid_on(day),
+                RecipientQualification.recipient_id == CalloutRecipient.id,
+                RecipientQualification.qualification_type_id == CalloutNeed.qualification_type_id,
+                RecipientQualification.valid_on(day),
             ),
         )
         .where(CalloutNeed.callout_id == callout.id)
     ):
-        holders[int(type_id)].add(int(volunteer_id))
+        holders[int(type_id)].add(int(recipient_id))
     return holders
 
 
@@ -226,12 +229,12 @@ def _reached_after(
     answers: list[Answered],
     sent_at: datetime,
     target: int,
-    counts: Callable[[bool, int | None], bool],
+    counts: Callable[[bool, int], bool],
 ) -> float | None:
     """Minutes after sending at which the answers that `counts` reached `target`."""
     seen = 0
-    for answered_at, said_yes, volunteer in answers:
-        if counts(said_yes, volunteer):
+    for answered_at, said_yes, recipient in answers:
+        if counts(said_yes, recipient):
             seen += 1
             if seen >= target:
                 return _minutes(sent_at, answered_at)
@@ -241,7 +244,7 @@ def _reached_after(
 def _series(answers: list[Answered], sent_at: datetime) -> list[SeriesPoint]:
     points = [SeriesPoint(0.0, 0, 0)]
     yes = 0
-    for total, (answered_at, said_yes, _volunteer) in enumerate(answers, start=1):
+    for total, (answered_at, said_yes, _recipient) in enumerate(answers, start=1):
         yes += said_yes
         points.append(SeriesPoint(max(0.0, _minutes(sent_at, answered_at)), total, yes))
     return points
@@ -274,8 +277,8 @@ def evaluate_drill(session: Session, exercise: Exercise) -> DrillEvaluation | No
                 answers,
                 sent_at,
                 need.count,
-                lambda said_yes, volunteer, who=holders[need.qualification_type_id]: (
-                    said_yes and volunteer in who
+                lambda said_yes, recipient, who=holders[need.qualification_type_id]: (
+                    said_yes and recipient in who
                 ),
             ),
         )
@@ -296,7 +299,7 @@ def evaluate_drill(session: Session, exercise: Exercise) -> DrillEvaluation | No
         needs=needs,
         all_needs_met_after_min=all_met,
         wanted_reached_after_min=_reached_after(
-            answers, sent_at, wanted, lambda said_yes, _volunteer: said_yes
+            answers, sent_at, wanted, lambda said_yes, _recipient: said_yes
         )
         if wanted
         else None,

@@ -54,9 +54,8 @@ def _traces(session: Session, needles: list[str]) -> list[tuple[str, str, int]]:
 def _figures(api: ApiHarness, callout_id: int) -> dict[str, Any]:
     read = api.get(Role.DUTY_OFFICER, f"{URL}/{callout_id}")
     assert read.status_code == 200, read.text
-    # Not yet the per-need yes counts: they are read from the qualifications a purge removes
-    # (issue 14 leaves a snapshot per recipient to do).
-    return {key: read.json()[key] for key in ("counts", "recipients_count")}
+    # The per-need yes counts too: they read what each recipient held when asked.
+    return {key: read.json()[key] for key in ("counts", "recipients_count", "needs")}
 
 
 def test_a_purged_volunteer_leaves_no_trace_and_the_figures_stay(api: ApiHarness) -> None:
@@ -92,6 +91,7 @@ def test_a_purged_volunteer_leaves_no_trace_and_the_figures_stay(api: ApiHarness
     assert follow_up.status_code == 202, follow_up.text
     before = _figures(api, callout_id)
     assert before["counts"]["yes"] == 1 and before["recipients_count"] == 2, before
+    assert [need["yes"] for need in before["needs"]] == [1], before
     needles = [NAME, MOBILE, MOBILE.removeprefix("+"), EMAIL]
     assert len(_traces(api.session, needles)) >= 6  # the scenario reached every table
 

@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 from dateutil.relativedelta import relativedelta
 
+from alerts.models import RecipientQualification
 from beredskap.platform.auth.models import Role
 from beredskap.platform.columns import NORWAY, today_in_norway, utcnow
 from beredskap.register.agreements.models import Agreement, AgreementStatus, Commitment
 from beredskap.register.organisations.models import Organisation
+from beredskap.register.volunteers.erasure import purge_volunteer
 from exercises.evaluation.figures import evaluate_drill
 from exercises.evaluation.overdue import overdue
 from exercises.models import (
@@ -109,10 +111,9 @@ def test_a_qualification_that_lapsed_before_the_drill_does_not_meet_a_need(
         for r in drill.callout.recipients
         if r.answered_at == drill.sent_at + timedelta(minutes=14)
     )
-    assert recipient.volunteer is not None
-    held = next(
-        q for q in recipient.volunteer.qualifications if q.qualification_type_id == first_aid.id
-    )
+    # What the recipient held when asked is what counts (copied when the callout was sent).
+    held = api.session.get(RecipientQualification, (recipient.id, first_aid.id))
+    assert held is not None
     held.obtained_on = drill.sent_at.date() - timedelta(days=400)
     held.expires_on = drill.sent_at.date() - timedelta(days=1)
     api.session.commit()
@@ -121,6 +122,20 @@ def test_a_qualification_that_lapsed_before_the_drill_does_not_meet_a_need(
     needs = {need.code: (need.yes, need.met_after_min) for need in figures.needs}
     assert needs["first_aid"] == (2, 31.0)
     assert figures.all_needs_met_after_min == 31.0
+
+
+def test_purging_volunteers_who_answered_leaves_the_drills_figures_as_they_were(
+    api: ApiHarness, drill: Drill
+) -> None:
+    before = evaluate_drill(api.session, drill.exercise)
+    answered = [r.volunteer for r in drill.callout.recipients if r.answer is not None]
+    assert len([person for person in answered if person is not None]) >= 5
+    for person in answered:
+        if person is not None:
+            purge_volunteer(api.session, person)
+    api.session.commit()
+    api.session.expire_all()
+    assert evaluate_drill(api.session, drill.exercise) == before
 
 
 def test_the_evaluation_api_gives_counts_and_no_people_to_every_role(

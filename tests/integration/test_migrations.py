@@ -29,6 +29,8 @@ REGISTER_TABLES = {
     "callout_needs",
     "callout_recipients",
     "callout_notices",
+    "callout_recipient_qualifications",
+    "callout_recipient_organisations",
     "local_sms",
     "inbound_sms",
     "worker_heartbeats",

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from shapely.geometry import Point
 from sqlalchemy.orm import Session
 
+from alerts.callouts.held_when_asked import record_what_recipients_held
 from alerts.models import Answer, Callout, CalloutNeed, CalloutRecipient, CalloutStatus
 from alerts.models import RecipientState as State
 from beredskap.platform.columns import utcnow
@@ -112,6 +113,7 @@ def finished_drill(session: Session, own: Organisation, other: Organisation) -> 
         )
     session.add(callout)
     session.flush()
+    record_what_recipients_held(session, callout.id)
     drill = exercise(
         session,
         title=DRILL_TITLE,

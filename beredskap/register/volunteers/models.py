@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geoalchemy2 import WKBElement
 from shapely.geometry import Point
@@ -257,7 +257,34 @@ class QualificationType(Audited, Versioned, Timestamped, Base):
         return required_text(key, value, 200)
 
 
-class VolunteerQualification(Audited, Versioned, Timestamped, Base):
+class HeldOnDays:
+    """A qualification's `obtained_on` .. `expires_on`, and the rule of when it counts."""
+
+    if TYPE_CHECKING:  # the columns are each table's own (one indexes expires_on)
+        obtained_on: Mapped[date | None]
+        expires_on: Mapped[date | None]
+
+    @hybrid_method
+    def valid_on(self, day: date) -> bool:
+        """Whether the qualification counts on that day: obtained by then and not expired.
+
+        The one rule for search, coverage, counts and callouts (also usable in SQL): a course
+        booked for next month is no qualification today.
+        """
+        return (self.obtained_on is None or self.obtained_on <= day) and (
+            self.expires_on is None or self.expires_on >= day
+        )
+
+    @valid_on.expression  # type: ignore[no-redef]
+    @classmethod
+    def valid_on(cls, day: date) -> ColumnElement[bool]:
+        return and_(
+            or_(cls.obtained_on.is_(None), cls.obtained_on <= day),
+            or_(cls.expires_on.is_(None), cls.expires_on >= day),
+        )
+
+
+class VolunteerQualification(HeldOnDays, Audited, Versioned, Timestamped, Base):
     """A volunteer holds a qualification, possibly until an expiry date."""
 
     __tablename__ = "volunteer_qualifications"
@@ -282,22 +309,3 @@ class VolunteerQualification(Audited, Versioned, Timestamped, Base):
             name="expires_after_obtained",
         ),
     )
-
-    @hybrid_method
-    def valid_on(self, day: date) -> bool:
-        """Whether the qualification counts on that day: obtained by then and not expired.
-
-        The one rule for search, coverage, counts and callouts (also usable in SQL): a course
-        booked for next month is no qualification today.
-        """
-        return (self.obtained_on is None or self.obtained_on <= day) and (
-            self.expires_on is None or self.expires_on >= day
-        )
-
-    @valid_on.expression  # type: ignore[no-redef]
-    @classmethod
-    def valid_on(cls, day: date) -> ColumnElement[bool]:
-        return and_(
-            or_(cls.obtained_on.is_(None), cls.obtained_on <= day),
-            or_(cls.expires_on.is_(None), cls.expires_on >= day),
-        )
