@@ -79,6 +79,8 @@ class PlatformSettings(BaseSettings):
     retention_audit_personal_days: int = Field(default=1_825, ge=1, le=36_500)
     # Volunteers marked inactive this long are purged.
     retention_inactive_volunteer_days: int = Field(default=365, ge=1, le=36_500)
+    # Web sessions (who was logged in when) and failed logins (address typed, from where).
+    retention_security_log_days: int = Field(default=30, ge=1, le=36_500)
     # --- The scheduler (in `beredskap worker` or `beredskap scheduler`) ----------------------
     # How often the capabilities' jobs are synced (exercise rows turned into date jobs).
     scheduler_sync_s: float = Field(default=30.0, ge=0.5, le=3600)

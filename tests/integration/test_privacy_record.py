@@ -30,7 +30,14 @@ def test_the_record_follows_the_declaration(api: ApiHarness) -> None:
     assert "council" not in mobile["seen_by"] and "admin" in mobile["seen_by"]
     days = {item["period"]: item["days"] for item in record["retention"]}
     assert days == {"callout": 365, "message_log": 90, "audit_personal": 1825,
-                    "inactive_volunteer": 365}  # fmt: skip
+                    "inactive_volunteer": 365, "security_log": 30}  # fmt: skip
+    by_column = {(item["table"], item["column"]): item for item in record["categories"]}
+    address = by_column[("login_failures", "client_address")]
+    assert address["seen_by"] == ["admin"] and address["data_subjects"] == "staff users"
+    assert by_column[("users", "email")]["data_subjects"] == "staff users"
+    assert by_column[("volunteers", "email")]["data_subjects"] == "volunteers"
+    security = next(item for item in record["retention"] if item["period"] == "security_log")
+    assert {item["table"] for item in security["applies_to"]} == {"login_failures", "web_sessions"}
     assert any(r["role"] == "processor" for r in record["recipients"])
     for role in (Role.DUTY_OFFICER, Role.ORG_EDITOR, Role.COUNCIL, Role.PLANNER):
         assert api.get(role, URL).status_code == 403

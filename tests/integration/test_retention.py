@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from alerts.inbound.sms import handle_inbound
 from alerts.models import Answer, CalloutRecipient, InboundSms, LocalSms
 from beredskap.platform.audit.models import AuditEntry
-from beredskap.platform.auth.models import Role
+from beredskap.platform.auth.models import LoginFailure, Role, User, WebSession
 from beredskap.platform.columns import utcnow
 from beredskap.platform.db import Base
 from beredskap.platform.privacy.retention import Period, apply_retention
@@ -26,6 +26,7 @@ DAYS = {
     Period.MESSAGE_LOG: 90,
     Period.AUDIT_PERSONAL: 1_825,
     Period.INACTIVE_VOLUNTEER: 365,
+    Period.SECURITY_LOG: 30,
 }
 
 
@@ -106,3 +107,37 @@ def test_old_personal_data_goes_and_recent_stays(api: ApiHarness) -> None:
 
     again = apply_retention(api.session, Base.metadata, DAYS, utcnow())
     assert not any(outcome.rows for outcome in again)
+
+
+def test_old_sessions_and_failed_logins_go_and_a_staff_user_is_no_volunteer(
+    api: ApiHarness,
+) -> None:
+    user = api.session.scalars(select(User).where(User.role == Role.DUTY_OFFICER)).first()
+    assert user is not None
+    long_ago = utcnow() - timedelta(days=31)
+    api.session.add_all([
+        LoginFailure(email=user.email, client_address="192.0.2.7", occurred_at=long_ago),
+        LoginFailure(email=user.email, client_address="192.0.2.8", occurred_at=utcnow()),
+        WebSession(user_id=user.id, token_hash="a" * 64, csrf_token="c", created_at=long_ago,
+                   expires_at=long_ago + timedelta(hours=12)),
+        WebSession(user_id=user.id, token_hash="b" * 64, csrf_token="c", created_at=utcnow(),
+                   expires_at=utcnow() + timedelta(hours=12)),
+    ])  # fmt: skip
+    # A volunteer who shares the staff user's e-mail address: purging the volunteer must not
+    # touch the staff user (a different kind of data subject).
+    twin = volunteer(api.session, 1, at(0, 1_000), ["first_aid"], api.own)
+    twin.email = user.email
+    api.session.commit()
+    purged = api.delete(Role.ADMIN, f"/api/v1/volunteers/{twin.id}")
+    assert purged.status_code == 204, purged.text
+
+    counted = _counts(apply_retention(api.session, Base.metadata, DAYS, utcnow()))
+    api.session.commit()
+    assert counted["login_failures"] == 1 and counted["web_sessions"] == 1
+    api.session.expire_all()
+    assert [row.client_address for row in api.session.scalars(select(LoginFailure))] == [
+        "192.0.2.8"
+    ]
+    assert [row.token_hash[0] for row in api.session.scalars(select(WebSession))
+            if row.user_id == user.id] == ["b"]  # fmt: skip
+    assert api.session.get(User, user.id).email == user.email

@@ -22,6 +22,14 @@ from beredskap.platform.columns import (
 )
 from beredskap.platform.db import Base
 from beredskap.platform.errors import N_, DomainValidationError
+from beredskap.platform.privacy.declaration import (
+    STAFF_EMAIL,
+    STAFF_USER,
+    DataClass,
+    identifies,
+    personal,
+)
+from beredskap.platform.privacy.retention import Action, Period, retains
 
 if TYPE_CHECKING:
     from beredskap.register.organisations.models import Organisation
@@ -41,9 +49,11 @@ class User(Audited, Versioned, Timestamped, Base):
     __tablename__ = "users"
     __audit_exclude__ = frozenset({"password_hash", "last_login_at"})
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    display_name: Mapped[str | None] = mapped_column(String(200))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info=identifies(STAFF_USER))
+    email: Mapped[str] = mapped_column(
+        String(254), unique=True, info=personal(DataClass.CONTACT, STAFF_EMAIL)
+    )
+    display_name: Mapped[str | None] = mapped_column(String(200), info=personal(DataClass.IDENTITY))
     role: Mapped[Role] = mapped_column(enum_type(Role, "role"))
     password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -108,9 +118,14 @@ class WebSession(Audited, Base):
 
     __tablename__ = "web_sessions"
     __audit_exclude__ = frozenset({"token_hash", "csrf_token", "last_seen_at"})
+    # Sessions end after hours; the rows (who was logged in when) go after the security log's
+    # period.
+    __table_args__ = ({"info": retains(Period.SECURITY_LOG, "created_at", Action.DELETE)},)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True, info=identifies(STAFF_USER)
+    )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
@@ -126,11 +141,13 @@ class LoginFailure(Base):
     __tablename__ = "login_failures"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    email: Mapped[str] = mapped_column(String(254))
-    client_address: Mapped[str | None] = mapped_column(String(64))
+    # Whatever was typed: usually a staff user's address.
+    email: Mapped[str] = mapped_column(String(254), info=personal(DataClass.CONTACT, STAFF_EMAIL))
+    client_address: Mapped[str | None] = mapped_column(String(64), info=personal(DataClass.ONLINE))
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     __table_args__ = (
         Index("ix_login_failures_email_occurred_at", "email", "occurred_at"),
         Index("ix_login_failures_client_address_occurred_at", "client_address", "occurred_at"),
+        {"info": retains(Period.SECURITY_LOG, "occurred_at", Action.DELETE)},
     )

@@ -17,9 +17,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import Column, MetaData, Table
 
+# A volunteer's keys: erasure, the access export and audit searches find a volunteer by these.
 SUBJECT_ID = "id"
 MOBILE = "mobile"
 EMAIL = "email"
+# A staff user's keys (a different kind of data subject: never matched by a volunteer's purge).
+STAFF_USER = "staff_user"
+STAFF_EMAIL = "staff_email"
+STAFF_KEYS = frozenset({STAFF_USER, STAFF_EMAIL})
 INFO_KEY = "personal_data"
 
 
@@ -31,6 +36,7 @@ class DataClass(enum.StrEnum):
     CONTACT = "contact"  # mobile numbers and e-mail addresses
     LOCATION = "location"  # where someone lives (coarsened)
     MESSAGE = "message"  # texts sent to or received from a person (replies can hold health data)
+    ONLINE = "online"  # the network address a login attempt came from
 
 
 @dataclass(frozen=True)

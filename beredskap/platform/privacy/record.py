@@ -9,8 +9,16 @@ from typing import Any
 
 from sqlalchemy import MetaData
 
+from beredskap.platform.auth.models import Role
 from beredskap.platform.auth.permissions import PEOPLE_READERS, PERSONAL_DATA_ROLES
-from beredskap.platform.privacy.declaration import DataClass, declared, personal_tables
+from beredskap.platform.privacy.declaration import (
+    STAFF_KEYS,
+    DataClass,
+    Declared,
+    PersonalTable,
+    declared,
+    personal_tables,
+)
 from beredskap.platform.privacy.retention import INFO_KEY, Period, Retains, schedule
 from beredskap.platform.settings import PlatformSettings
 
@@ -33,12 +41,23 @@ RECIPIENTS = (
         "receives": "e-mail addresses and the texts of reminders",
     },
 )
+NO_MARK = Declared(None)
 SEEN_BY: dict[DataClass, frozenset[Any]] = {
     DataClass.IDENTITY: PEOPLE_READERS,
     DataClass.CONTACT: PERSONAL_DATA_ROLES,
     DataClass.LOCATION: PERSONAL_DATA_ROLES,
     DataClass.MESSAGE: PERSONAL_DATA_ROLES,
+    # Failed logins are read by nobody on a page: the administrator, investigating.
+    DataClass.ONLINE: frozenset({Role.ADMIN}),
 }
+
+
+def _data_subjects(table: PersonalTable) -> str:
+    keys = {key for _column, table_keys in table.links for key in table_keys}
+    keys |= {key for column in table.personal for key in (declared(column) or NO_MARK).identifies}
+    if keys & STAFF_KEYS:
+        return "staff users"
+    return "volunteers" if keys else "contact persons"
 
 
 def record_of_processing(metadata: MetaData, settings: PlatformSettings) -> dict[str, Any]:
@@ -46,7 +65,7 @@ def record_of_processing(metadata: MetaData, settings: PlatformSettings) -> dict
     categories = []
     retention: dict[Period, list[dict[str, str]]] = defaultdict(list)
     for table in personal_tables(metadata):
-        about_volunteers = bool(table.links)  # linked to a person the register calls out
+        subjects = _data_subjects(table)
         for column in table.personal:
             mark = declared(column)
             assert mark is not None and mark.data_class is not None
@@ -55,7 +74,7 @@ def record_of_processing(metadata: MetaData, settings: PlatformSettings) -> dict
                     "table": table.table.name,
                     "column": column.name,
                     "data_class": mark.data_class.value,
-                    "data_subjects": "volunteers" if about_volunteers else "contact persons",
+                    "data_subjects": subjects,
                     "seen_by": sorted(role.value for role in SEEN_BY[mark.data_class]),
                 }
             )

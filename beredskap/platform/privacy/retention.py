@@ -34,6 +34,7 @@ class Period(enum.StrEnum):
     MESSAGE_LOG = "message_log"
     AUDIT_PERSONAL = "audit_personal"
     INACTIVE_VOLUNTEER = "inactive_volunteer"
+    SECURITY_LOG = "security_log"  # web sessions and failed logins
 
 
 class Action(enum.StrEnum):
