@@ -90,6 +90,13 @@ class Principal:
             return organisation_id in self.organisation_ids
         return self.sees_people
 
+    @property
+    def sees_only_members_of(self) -> frozenset[int] | None:
+        """Which volunteers a lookup (a list, one record, a search) may find, for the roles
+        the matrix lets read volunteers: an organisation editor only its own organisations'
+        members (the set), the others every volunteer (None)."""
+        return self.organisation_ids if self.role == Role.ORG_EDITOR else None
+
     def sees_member_of_any(self, organisation_ids: Collection[int]) -> bool:
         """One volunteer's name and record, by the organisations they belong to: the roles that
         read volunteers; an organisation editor only its own organisations' members (one in

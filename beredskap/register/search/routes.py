@@ -20,7 +20,6 @@ from beredskap.platform.api.spatial_params import (
 )
 from beredskap.platform.api.types import SearchText
 from beredskap.platform.audit.reads import record_read
-from beredskap.platform.auth.models import Role
 from beredskap.platform.columns import today_in_norway
 from beredskap.platform.deps import CurrentPrincipal, SessionDep
 from beredskap.platform.errors import N_, DomainValidationError
@@ -183,7 +182,7 @@ def search_volunteers(
     """
     supported_srid("crs", crs, OUTPUT_SRIDS)
     qualification_type_id = service.qualification_type_id(session, qualification)
-    scope = principal.organisation_ids if principal.role == Role.ORG_EDITOR else None
+    scope = principal.sees_only_members_of
     day = on or today_in_norway()
     rows = service.available_volunteers_near(
         session,

@@ -9,7 +9,6 @@ from pydantic import BaseModel
 
 from beredskap.platform.api.problems import PROBLEM_RESPONSES
 from beredskap.platform.api.types import PathId
-from beredskap.platform.auth.models import Role
 from beredskap.platform.deps import CurrentPrincipal, SessionDep
 from beredskap.register.volunteers import service
 from beredskap.register.volunteers.models import ConsentChannel
@@ -41,8 +40,9 @@ def consent_history(
 ) -> ConsentHistoryOut:
     """Given or withdrawn, when, how (STOP or START by SMS, staff, import) and by whom; the
     oldest first. An org editor reads their own organisations' members only."""
-    members_of = principal.organisation_ids if principal.role == Role.ORG_EDITOR else None
-    volunteer = service.get_volunteer(session, volunteer_id, members_of=members_of)
+    volunteer = service.get_volunteer(
+        session, volunteer_id, members_of=principal.sees_only_members_of
+    )
     return ConsentHistoryOut(
         volunteer_id=volunteer.id,
         sms_consent=volunteer.sms_consent,

@@ -7,7 +7,6 @@ own organisations; anyone else's record answers 404, so its existence is not rev
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from datetime import date
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
@@ -18,7 +17,6 @@ from beredskap.platform.api.geometry import to_point
 from beredskap.platform.api.pagination import ListParams, Page, list_params, paginate
 from beredskap.platform.api.problems import PROBLEM_RESPONSES, forbidden
 from beredskap.platform.api.types import Code, PathId, RefId, SearchText
-from beredskap.platform.auth.models import Role
 from beredskap.platform.auth.service import Principal
 from beredskap.platform.deps import CurrentPrincipal, SessionDep
 from beredskap.platform.errors import N_, DomainValidationError
@@ -153,11 +151,6 @@ def delete_qualification_type(
 # Volunteers ---------------------------------------------------------------------------------
 
 
-def _scope(principal: Principal) -> Collection[int] | None:
-    """The organisations whose members the caller may see; None: everybody."""
-    return principal.organisation_ids if principal.role == Role.ORG_EDITOR else None
-
-
 def _outside(principal: Principal, memberships: list[MembershipIn]) -> set[tuple[int, str | None]]:
     """The memberships (organisation, role) of organisations the caller may not edit."""
     return {
@@ -209,7 +202,7 @@ def list_volunteers(
     """Volunteers, filtered by organisation, qualification and availability; org editors see
     their own organisations' members only."""
     statement = service.volunteers_query(
-        members_of=_scope(principal),
+        members_of=principal.sees_only_members_of,
         organisation_id=organisation_id,
         qualification_type_id=qualification_type_id,
         qualification_code=qualification,
@@ -262,7 +255,9 @@ def read_volunteer(
     volunteer_id: PathId, session: SessionDep, principal: CurrentPrincipal, response: Response
 ) -> VolunteerOut:
     """One volunteer; contact details only for roles that need them."""
-    volunteer = service.get_volunteer(session, volunteer_id, members_of=_scope(principal))
+    volunteer = service.get_volunteer(
+        session, volunteer_id, members_of=principal.sees_only_members_of
+    )
     set_etag(response, volunteer.version)
     return VolunteerOut.of(volunteer, personal=principal.sees_personal_data)
 
@@ -279,7 +274,9 @@ def update_volunteer(
     response: Response,
 ) -> VolunteerOut:
     """Change a volunteer; `memberships` and `qualifications` replace the whole list."""
-    volunteer = service.get_volunteer(session, volunteer_id, members_of=_scope(principal))
+    volunteer = service.get_volunteer(
+        session, volunteer_id, members_of=principal.sees_only_members_of
+    )
     if body.memberships is not None:
         _check_memberships(principal, volunteer, body.memberships)
     check_version(request, volunteer.version, body.version)
@@ -314,7 +311,9 @@ def delete_volunteer(
 ) -> Response:
     """Remove a volunteer and their qualifications; org editors only people who belong to
     none but their own organisations (otherwise remove your membership instead)."""
-    volunteer = service.get_volunteer(session, volunteer_id, members_of=_scope(principal))
+    volunteer = service.get_volunteer(
+        session, volunteer_id, members_of=principal.sees_only_members_of
+    )
     if not all(principal.may_edit_organisation(m.organisation_id) for m in volunteer.memberships):
         raise forbidden(
             "The volunteer is also a member of other organisations; "

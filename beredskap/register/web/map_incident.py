@@ -12,7 +12,6 @@ from jinja2 import Environment
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from beredskap.platform.auth.models import Role
 from beredskap.platform.auth.service import Principal
 from beredskap.platform.columns import today_in_norway
 from beredskap.register.inventory.models import ResourceType
@@ -115,7 +114,6 @@ def incident_results(
     people = None
     volunteer_rows: list[Any] = []
     if principal.sees_personal_data:  # as /api/v1/search/volunteers
-        scope = principal.organisation_ids if principal.role == Role.ORG_EDITOR else None
         day = today_in_norway()
         volunteer_rows = search.available_volunteers_near(
             session,
@@ -124,7 +122,7 @@ def incident_results(
             limit=INCIDENT_VOLUNTEER_LIMIT,
             on=day,
             qualification_type_id=form.qualification.id if form.qualification else None,
-            organisation_ids=scope,
+            organisation_ids=principal.sees_only_members_of,
         )
         people = []
         for volunteer, distance in volunteer_rows:
