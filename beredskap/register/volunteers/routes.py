@@ -17,6 +17,7 @@ from beredskap.platform.api.geometry import to_point
 from beredskap.platform.api.pagination import ListParams, Page, list_params, paginate
 from beredskap.platform.api.problems import PROBLEM_RESPONSES, forbidden
 from beredskap.platform.api.types import Code, PathId, RefId, SearchText
+from beredskap.platform.audit.reads import record_read
 from beredskap.platform.auth.service import Principal
 from beredskap.platform.deps import CurrentPrincipal, SessionDep
 from beredskap.platform.errors import N_, DomainValidationError
@@ -221,7 +222,10 @@ def list_volunteers(
         default="full_name",
         tiebreak=Volunteer.id,
     )
-    items = [VolunteerOut.of(row, personal=principal.sees_personal_data) for row in rows]
+    personal = principal.sees_personal_data
+    if personal and rows:  # the page shows these people's contact details
+        record_read(session, Volunteer.__tablename__, what="volunteers.list", count=len(rows))
+    items = [VolunteerOut.of(row, personal=personal) for row in rows]
     return Page(items=items, total=total, limit=params.limit, offset=params.offset)
 
 
@@ -254,10 +258,13 @@ def create_volunteer(
 def read_volunteer(
     volunteer_id: PathId, session: SessionDep, principal: CurrentPrincipal, response: Response
 ) -> VolunteerOut:
-    """One volunteer; contact details only for roles that need them."""
+    """One volunteer; contact details only for roles that need them (and that read is
+    audited)."""
     volunteer = service.get_volunteer(
         session, volunteer_id, members_of=principal.sees_only_members_of
     )
+    if principal.sees_personal_data:
+        record_read(session, Volunteer.__tablename__, volunteer.id, what="volunteers.read")
     set_etag(response, volunteer.version)
     return VolunteerOut.of(volunteer, personal=principal.sees_personal_data)
 

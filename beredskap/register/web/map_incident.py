@@ -12,6 +12,7 @@ from jinja2 import Environment
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from beredskap.platform.audit.reads import record_read
 from beredskap.platform.auth.service import Principal
 from beredskap.platform.columns import today_in_norway
 from beredskap.register.inventory.models import ResourceType
@@ -143,6 +144,8 @@ def incident_results(
                     lon=float(home.x),
                 )
             )
+    if people:  # names, mobiles and home areas, audited like the volunteer search
+        record_read(session, "volunteers", what="web.map_incident", count=len(people))
     return IncidentResults(
         sites=list(by_site.values()),
         people=people,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from beredskap.platform.api.crud import get_or_404
 from beredskap.platform.api.types import PathId
+from beredskap.platform.audit.reads import record_read
 from beredskap.platform.auth.models import Role
 from beredskap.platform.auth.service import Principal
 from beredskap.platform.columns import today_in_norway
@@ -127,7 +128,16 @@ def organisation(
 ) -> Response:
     """Sites, equipment by type and status, members (to those who may see them), agreements."""
     record = get_or_404(session, Organisation, organisation_id, "organisation")
-    members = principal.sees_members_of(record.id)
+    volunteers = (
+        queries.organisation_volunteers(session, record.id)
+        if principal.sees_members_of(record.id)
+        else None
+    )
+    sees_phones = principal.sees_phones_of(record.id)
+    if sees_phones and volunteers:  # the members' mobiles
+        record_read(
+            session, "memberships", record.id, what="web.organisation", count=len(volunteers)
+        )
     return render(
         request,
         "organisation.html",
@@ -136,8 +146,8 @@ def organisation(
             "sites": queries.organisation_sites(session, record.id),
             "groups": queries.equipment_groups(session, record.id),
             "agreements": queries.organisation_agreements(session, record.id),
-            "volunteers": queries.organisation_volunteers(session, record.id) if members else None,
-            "sees_phones": principal.sees_phones_of(record.id),
+            "volunteers": volunteers,
+            "sees_phones": sees_phones,
             "sees_contacts": principal.sees_contact_details,
             "may_add": principal.may_edit_organisation(record.id),
             "may_edit": principal.may_edit_equipment_of(record.id),
