@@ -29,7 +29,7 @@ from beredskap.platform.web.i18n import N_, language_of, translations_for
 from beredskap.platform.web.rendering import number_format, render, stamp
 from beredskap.register.agreements.models import Agreement
 from beredskap.register.organisations.models import Organisation, Site
-from beredskap.register.small_counts import SUPPRESS_BELOW, shown
+from beredskap.register.small_counts import SUPPRESS_BELOW
 from beredskap.register.volunteers.models import Volunteer
 from beredskap.register.web.map_forms import active_qualification_types
 from exercises.labels import LABELS, exercise_label
@@ -207,19 +207,6 @@ def _series(session: Session, exercise: Exercise) -> list[Exercise]:
     )
 
 
-def _invited(principal: Principal, exercise: Exercise) -> tuple[list[str], int | None, int]:
-    """The invited volunteers the reader may know by name (an organisation editor: its own
-    organisations' members; the council: nobody), how many others (None: fewer than 3, to a
-    reader who may not see them), and how many others in all (0: nobody else)."""
-    names, others = [], 0
-    for volunteer in exercise.volunteers:
-        if principal.sees_member_of_any([m.organisation_id for m in volunteer.memberships]):
-            names.append(volunteer.full_name)
-        else:
-            others += 1
-    return names, shown(others, exact=principal.sees_small_counts_of(None)), others
-
-
 def _exercise_page(
     request: Request,
     session: Session,
@@ -231,7 +218,7 @@ def _exercise_page(
     status_code: int = 200,
 ) -> Response:
     translations = translations_for(request)
-    names, others, others_in_all = _invited(principal, exercise)
+    invited = service.invited_as_seen(principal, exercise)
     return render(
         request,
         "exercises/exercise.html",
@@ -241,9 +228,9 @@ def _exercise_page(
             "labels": labels(translations),
             "stamp": stamp,
             "sees_people": principal.sees_people,
-            "invited_names": names,
-            "invited_others": others,
-            "any_others": others_in_all > 0,
+            "invited_names": [volunteer.full_name for volunteer in invited.named],
+            "invited_others": invited.others,
+            "any_others": invited.others_in_all > 0,
             "suppress_below": SUPPRESS_BELOW,
             "series": _series(session, exercise),
             "cancellable": exercise.status in (ExerciseStatus.PLANNED, ExerciseStatus.RUNNING),

@@ -61,9 +61,15 @@ EXERCISE_SORTS = {
 }
 
 
+# Withheld together: the whole number less the named would give the others away.
+INVITED_COUNTS = ("volunteers_count", "volunteers_others")
+
+
 def exercise_out(exercise: Exercise, principal: Principal) -> ExerciseOut:
-    """The exercise as the API shows it: invited volunteers by name only to those who read
-    people (planners invite by name); the council sees how many."""
+    """The exercise as the API shows it: invited volunteers by name only to those who may see
+    them (planners invite by name; an org editor sees its own organisations' members), the
+    others as a number; one or two others are withheld from a reader who may not see them
+    (the council, an org editor), as the evaluation's counts are."""
     drill = None
     if exercise.drill_message is not None:
         drill = DrillOut(
@@ -72,9 +78,7 @@ def exercise_out(exercise: Exercise, principal: Principal) -> ExerciseOut:
             needs=list(exercise.drill_needs or []),
             wanted=exercise.drill_wanted,
         )
-    volunteers = None
-    if principal.sees_people:
-        volunteers = [Ref(id=row.id, name=row.full_name) for row in exercise.volunteers]
+    invited = service.invited_as_seen(principal, exercise)
     return ExerciseOut(
         id=exercise.id,
         title=exercise.title,
@@ -99,8 +103,12 @@ def exercise_out(exercise: Exercise, principal: Principal) -> ExerciseOut:
             for row in exercise.agreements
         ],
         sites=[Ref(id=row.id, name=row.name) for row in exercise.sites],
-        volunteers=volunteers,
-        volunteers_count=len(exercise.volunteers),
+        volunteers=[Ref(id=row.id, name=row.full_name) for row in invited.named]
+        if principal.sees_people
+        else None,
+        volunteers_count=invited.count,
+        volunteers_others=invited.others,
+        withheld=[] if invited.others is not None else list(INVITED_COUNTS),
         reminder_offsets_min=list(exercise.reminder_offsets_min or []),
         drill=drill,
         callout_id=exercise.callout_id,
@@ -190,7 +198,8 @@ def list_exercises(
         statement = statement.where(Exercise.type == type)
     rows, total = paginate(
         session,
-        statement.order_by(None),  # the page's sort, not the query's own earliest-first
+        # the page's sort, not the query's own earliest-first
+        statement.order_by(None).options(*service.WITH_PARTICIPANTS),
         params,
         sortable=EXERCISE_SORTS,
         default="starts_at",

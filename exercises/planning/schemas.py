@@ -167,9 +167,20 @@ class ExerciseOut(BaseModel):
     agreements: list[AgreementRef]
     sites: list[Ref]
     volunteers: list[Ref] | None = Field(
-        description="Invited volunteers by name, for roles that read people; else null"
+        description="Invited volunteers the reader may see, by name (an organisation editor: "
+        "its own organisations' members); null for the council, which reads people as counts"
     )
-    volunteers_count: int
+    volunteers_count: int | None = Field(
+        description="Everyone invited; null: withheld, as it would give away the others"
+    )
+    volunteers_others: int | None = Field(
+        description="Invited volunteers not named to the reader (0 for the roles that see "
+        "everybody); null: fewer than 3, withheld from a reader who may not see these people"
+    )
+    withheld: list[str] = Field(
+        default=[],
+        description="The figures withheld from the reader (volunteers_count, volunteers_others)",
+    )
     reminder_offsets_min: list[int]
     drill: DrillOut | None
     callout_id: int | None = Field(description="An alert drill's exercise callout, once started")

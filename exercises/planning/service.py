@@ -20,11 +20,13 @@ from sqlalchemy.orm import Session, selectinload
 from alerts.callouts import service as callouts
 from alerts.models import CalloutStatus
 from beredskap.platform.api.geometry import to_point
+from beredskap.platform.auth.service import Principal
 from beredskap.platform.columns import utcnow
 from beredskap.platform.errors import N_, ConflictError, DomainValidationError, NotFoundError
 from beredskap.platform.geo_errors import geo_invalid
 from beredskap.register.agreements.models import Agreement
 from beredskap.register.organisations.models import Organisation, Site
+from beredskap.register.small_counts import shown
 from beredskap.register.volunteers.models import Volunteer
 from exercises.models import Exercise, ExerciseSeries, ExerciseStatus, ExerciseType
 from exercises.planning import recurrence
@@ -68,16 +70,47 @@ class Participants:
         )
 
 
+@dataclass(frozen=True)
+class Invited:
+    """An exercise's invited volunteers as a reader may see them."""
+
+    named: list[Volunteer]  # those the reader may know by name
+    others: int | None  # how many more; None: one or two, withheld ("fewer than 3")
+    others_in_all: int  # how many more in truth (0: nobody else), for the page's wording
+
+    @property
+    def count(self) -> int | None:
+        """Everyone invited; None when the others are withheld, as the sum would tell them."""
+        return None if self.others is None else len(self.named) + self.others
+
+
+def invited_as_seen(principal: Principal, exercise: Exercise) -> Invited:
+    """Names only of the invited the reader may see (`Principal.sees_member_of_any`: an
+    organisation editor its own organisations' members, the council nobody), the others as a
+    number, withheld when it is one or two and the reader may not see small counts of people
+    (`Principal.sees_small_counts_of(None)`, `beredskap.register.small_counts`)."""
+    named, others = [], 0
+    for volunteer in exercise.volunteers:
+        if principal.sees_member_of_any([m.organisation_id for m in volunteer.memberships]):
+            named.append(volunteer)
+        else:
+            others += 1
+    return Invited(named, shown(others, exact=principal.sees_small_counts_of(None)), others)
+
+
+# How an exercise is read with its participants (the invited volunteers' memberships tell
+# whom a reader may see by name).
+WITH_PARTICIPANTS = (
+    selectinload(Exercise.organisations),
+    selectinload(Exercise.agreements),
+    selectinload(Exercise.volunteers).selectinload(Volunteer.memberships),
+    selectinload(Exercise.sites),
+)
+
+
 def get_exercise(session: Session, exercise_id: int) -> Exercise:
     exercise = session.scalars(
-        select(Exercise)
-        .where(Exercise.id == exercise_id)
-        .options(
-            selectinload(Exercise.organisations),
-            selectinload(Exercise.agreements),
-            selectinload(Exercise.volunteers),
-            selectinload(Exercise.sites),
-        )
+        select(Exercise).where(Exercise.id == exercise_id).options(*WITH_PARTICIPANTS)
     ).one_or_none()
     if exercise is None:
         raise NotFoundError("exercise", exercise_id)

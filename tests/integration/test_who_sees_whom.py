@@ -14,13 +14,14 @@ from beredskap.platform.auth.models import Role
 from beredskap.register.inventory.models import Equipment, ResourceType
 from beredskap.register.volunteers.models import QualificationType, Volunteer
 from tests.support.api import ApiHarness
-from tests.support.exercises import finished_drill
+from tests.support.exercises import exercise, finished_drill
 
 VOLUNTEERS = "/api/v1/volunteers"
 EQUIPMENT = "/api/v1/equipment"
 PROBLEM = "application/problem+json"
 # The figures that count people, wherever they are in an answer.
 PEOPLE_COUNTS = {"asked", "delivered", "failed", "answered", "yes", "no", "answers", "registered"}
+PEOPLE_COUNTS |= {"volunteers_count", "volunteers_others"}
 
 
 def _volunteer(api: ApiHarness, mobile: str, organisation_id: int, name: str) -> dict[str, Any]:
@@ -236,3 +237,76 @@ def test_a_drill_asking_two_shows_the_council_nothing_but_fewer_than_3(api: ApiH
     assert drill_figures["series"] == [{"minute": 0.0, "answers": 0, "yes": 0}]
     assert _small(_people_counts(drill_figures)) == []
     assert date.fromisoformat(figures["starts_at"][:10])  # the facts stay
+
+
+# An exercise's invited volunteers ------------------------------------------------------------
+
+
+def _invite(api: ApiHarness, own: int, other: int) -> int:
+    """An exercise inviting `own` members of the org editor's organisation and `other` of
+    another; its id."""
+    first = api.counts(Volunteer)[0]
+    people = [
+        _volunteer(api, f"+4790000{first + index:03d}", organisation.id, f"{prefix} {index}")
+        for index, (organisation, prefix) in enumerate(
+            [(api.own, "Egen")] * own + [(api.other, "Annen")] * other
+        )
+    ]
+    made = exercise(api.session, organisations=[api.own, api.other])
+    made.volunteers = [api.session.get(Volunteer, person["id"]) for person in people]
+    api.session.commit()
+    return made.id
+
+
+def _invited(api: ApiHarness, role: Role, exercise_id: int) -> tuple[Any, ...]:
+    one = api.get(role, f"/api/v1/exercises/{exercise_id}")
+    assert one.status_code == 200, one.text
+    listed = api.get(role, "/api/v1/exercises", params={"limit": 200}).json()["items"]
+    (same,) = [item for item in listed if item["id"] == exercise_id]
+    keys = ("volunteers", "volunteers_count", "volunteers_others", "withheld")
+    assert {key: same[key] for key in keys} == {key: one.json()[key] for key in keys}, role
+    body = one.json()
+    names = None if body["volunteers"] is None else sorted(v["name"] for v in body["volunteers"])
+    return names, body["volunteers_count"], body["volunteers_others"], body["withheld"]
+
+
+def test_an_exercise_names_only_the_volunteers_the_reader_may_see(api: ApiHarness) -> None:
+    exercise_id = _invite(api, own=1, other=2)
+    everybody = ["Annen 1", "Annen 2", "Egen 0"]
+    for role in (Role.ADMIN, Role.DUTY_OFFICER, Role.PLANNER):
+        assert _invited(api, role, exercise_id) == (everybody, 3, 0, []), role
+    # The org editor: its own member by name; the two others are "fewer than 3", and so is
+    # the whole number (3 less the one named would tell).
+    assert _invited(api, Role.ORG_EDITOR, exercise_id) == (
+        ["Egen 0"],
+        None,
+        None,
+        ["volunteers_count", "volunteers_others"],
+    )
+    # The council: no name, and three is no small count.
+    assert _invited(api, Role.COUNCIL, exercise_id) == (None, 3, 3, [])
+
+
+def test_one_or_two_invited_are_fewer_than_3_to_the_council(api: ApiHarness) -> None:
+    for own, other in ((0, 1), (2, 0)):
+        exercise_id = _invite(api, own=own, other=other)
+        body = api.get(Role.COUNCIL, f"/api/v1/exercises/{exercise_id}").json()
+        assert (body["volunteers"], body["volunteers_count"], body["volunteers_others"]) == (
+            None,
+            None,
+            None,
+        )
+        assert body["withheld"] == ["volunteers_count", "volunteers_others"]
+        assert _small(_people_counts(body)) == []
+        assert (
+            api.get(Role.PLANNER, f"/api/v1/exercises/{exercise_id}").json()["volunteers_count"]
+            == own + other
+        )
+    # Two of its own: the org editor sees both by name and every number.
+    names, count, others, withheld = _invited(api, Role.ORG_EDITOR, exercise_id)
+    assert (names, count, others, withheld) == (["Egen 0", "Egen 1"], 2, 0, [])
+    # Nobody invited is no small count: zero for everyone.
+    empty = exercise(api.session, organisations=[api.own])
+    api.session.commit()
+    for role in (Role.COUNCIL, Role.ORG_EDITOR):
+        assert _invited(api, role, empty.id)[1:] == (0, 0, [])
