@@ -98,6 +98,11 @@ REGISTER_RULES: dict[str, Rule] = {
     "web.equipment_create": ORGANISATION_EDITORS,
     "web.equipment_edit": EQUIPMENT_EDITORS,
     "web.equipment_update": EQUIPMENT_EDITORS,
+    # The record of processing, everything held about a volunteer (a read, audited) and the
+    # erasure: the administrator's, as the API's privacy routes.
+    "web.privacy": ADMIN,
+    "web.privacy_volunteer": ADMIN,
+    "web.privacy_erase": ADMIN,
     # Map pages. Volunteers appear only on the incident map, only for PERSONAL_DATA_ROLES
     # (an org editor: its own members); the overview hides contacts from the council.
     "web.map_overview": READERS,
