@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -261,6 +262,12 @@ def serve(
     import uvicorn
 
     settings = get_settings()
+    if not settings.public_url:
+        typer.echo(
+            "BEREDSKAP_PUBLIC_URL is not set: Twilio's webhooks cannot be verified and no "
+            "calendar link can be made until it is.",
+            err=True,
+        )
     uvicorn.run(
         "beredskap.main.app:create_app",
         factory=True,
@@ -374,6 +381,13 @@ def demo(
     is configured)."""
     import subprocess
 
+    if not os.environ.get("BEREDSKAP_PUBLIC_URL"):
+        # The demo's own address, so links (calendar feeds) name it; the sender inherits it.
+        settings = get_settings()
+        listen = host or settings.host
+        shown = "127.0.0.1" if listen in ("0.0.0.0", "::") else listen
+        os.environ["BEREDSKAP_PUBLIC_URL"] = f"http://{shown}:{port or settings.port}"
+        get_settings.cache_clear()
     database = _database()
     migrate.upgrade(database.engine)
     if not _seed_demo_if_empty(database):

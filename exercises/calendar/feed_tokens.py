@@ -21,6 +21,7 @@ from beredskap.platform.auth.models import User
 from beredskap.platform.auth.secrets import digest, new_token
 from beredskap.platform.auth.service import Identified, principal_for, use_is_due
 from beredskap.platform.columns import utcnow
+from beredskap.platform.errors import N_, ConflictError
 from exercises.models import CalendarFeedToken
 
 TOKEN_PREFIX = "bkcal_"  # tells a feed token from an API token (bk_) at a glance
@@ -60,6 +61,19 @@ def current(session: Session, user_id: int) -> CalendarFeedToken | None:
     return session.scalars(
         select(CalendarFeedToken).where(CalendarFeedToken.user_id == user_id)
     ).first()
+
+
+def require_public_url(public_url: str | None) -> str:
+    """The base of a feed link: only the configured public address, never a request's Host
+    header (a forged one would send the token to another host)."""
+    if not public_url:
+        raise ConflictError(
+            N_(
+                "calendar links need the service's public address (BEREDSKAP_PUBLIC_URL); "
+                "ask the administrator to set it"
+            )
+        )
+    return public_url
 
 
 def feed_url(base_url: str, token: str, organisation_id: int | None = None) -> str:

@@ -26,6 +26,7 @@ from beredskap.platform.auth.service import Principal
 from beredskap.platform.columns import NORWAY, today_in_norway, utcnow
 from beredskap.platform.deps import CurrentPrincipal, SessionDep, SettingsDep
 from beredskap.platform.digits import parse_digits
+from beredskap.platform.errors import ConflictError
 from beredskap.platform.web.i18n import FORMAT_LOCALES, language_of, translations_for
 from beredskap.platform.web.rendering import render
 from beredskap.register.organisations.models import Organisation
@@ -143,6 +144,8 @@ def _page(
     *,
     new_feed_url: str | None = None,
     feed_done: str | None = None,
+    feed_problem: ConflictError | None = None,
+    status: int = 200,
 ) -> Response:
     language = language_of(request)
     locale = FORMAT_LOCALES[language]
@@ -160,6 +163,7 @@ def _page(
         "feed": feed_tokens.current(session, principal.user_id),
         "new_feed_url": new_feed_url,
         "feed_done": feed_done,
+        "feed_problem": feed_problem.translated(translations) if feed_problem else None,
         "list_link": _link(query, view="list", month=None),
         "grid_link": _link(query, view=None, month=str(query.month or month_of(today))),
     }
@@ -208,7 +212,9 @@ def _page(
         format_date(value.astimezone(NORWAY).date(), "EEE d. MMM y", locale=locale)
         + value.astimezone(NORWAY).strftime(" %H:%M")
     )
-    return render(request, "exercises/calendar.html", context, principal=principal)
+    return render(
+        request, "exercises/calendar.html", context, principal=principal, status_code=status
+    )
 
 
 @router.get("/exercises", name="web.exercises")
@@ -235,12 +241,15 @@ def create_feed(
     organisation_id: Text = None,
 ) -> Response:
     """Make or renew the caller's calendar link and show it, once (only its hash is kept)."""
-    token = feed_tokens.create_or_rotate(session, principal.user_id)
     chosen = parse_digits(organisation_id, max_digits=9)
     organisation = session.get(Organisation, chosen) if chosen else None
-    base = settings.public_url or str(request.base_url)
-    url = feed_tokens.feed_url(base, token, organisation.id if organisation else None)
     query = CalendarQuery("month", month_of(today_in_norway()), organisation)
+    try:  # only the configured public address goes into a link
+        base = feed_tokens.require_public_url(settings.public_url)
+    except ConflictError as problem:  # say so on the page, make nothing
+        return _page(request, session, principal, query, feed_problem=problem, status=409)
+    token = feed_tokens.create_or_rotate(session, principal.user_id)
+    url = feed_tokens.feed_url(base, token, organisation.id if organisation else None)
     return _page(request, session, principal, query, new_feed_url=url)
 
 

@@ -33,7 +33,6 @@ from exercises.calendar import feed_tokens
 from exercises.calendar.ics import FeedContext, build_feed
 from exercises.models import Exercise
 from exercises.queries import exercises_between
-from exercises.settings import ExerciseSettings
 
 router = APIRouter(tags=["exercises"], responses=PROBLEM_RESPONSES)
 # Titles, times, places and organisations, no people: every role. The feed also takes the
@@ -88,11 +87,6 @@ def _not_modified(request: Request, etag: str, last_modified: datetime | None) -
     if parsed.tzinfo is None:
         return False
     return last_modified.replace(microsecond=0) <= parsed
-
-
-def _base_url(request: Request, settings: ExerciseSettings) -> str:
-    """Where calendar clients reach the app: the public URL, or the one the caller used."""
-    return settings.public_url or str(request.base_url)
 
 
 @router.get(
@@ -152,13 +146,13 @@ class CalendarFeedOut(BaseModel):
     response_model=CalendarFeedOut,
 )
 def create_calendar_feed(
-    request: Request, session: SessionDep, settings: SettingsDep, principal: CurrentPrincipal
+    session: SessionDep, settings: SettingsDep, principal: CurrentPrincipal
 ) -> CalendarFeedOut:
-    """Make (or renew: the old link stops working) your calendar feed link."""
+    """Make (or renew: the old link stops working) your calendar feed link; 409 when the
+    service's public address is not configured (the link would have no host to name)."""
+    base = feed_tokens.require_public_url(settings.public_url)
     token = feed_tokens.create_or_rotate(session, principal.user_id)
-    return CalendarFeedOut(
-        url=feed_tokens.feed_url(_base_url(request, settings), token), token=token
-    )
+    return CalendarFeedOut(url=feed_tokens.feed_url(base, token), token=token)
 
 
 @router.delete("/me/calendar-feed", name="calendar_feed.delete", status_code=204)

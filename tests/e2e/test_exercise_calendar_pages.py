@@ -44,6 +44,12 @@ def _cell(html: str, day: str) -> str:
 
 
 @pytest.fixture
+def api(public_api: ApiHarness) -> ApiHarness:
+    """Calendar links need BEREDSKAP_PUBLIC_URL: here the test client's own address."""
+    return public_api
+
+
+@pytest.fixture
 def planner(api: ApiHarness) -> TestClient:
     return logged_in(api, ROLE_EMAILS[Role.PLANNER])
 

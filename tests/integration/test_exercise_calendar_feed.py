@@ -11,7 +11,7 @@ from typing import Any
 
 from icalendar import Calendar
 from shapely.geometry import Point
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from beredskap.platform.audit.models import AuditEntry
 from beredskap.platform.auth.models import Role, User
@@ -19,7 +19,8 @@ from beredskap.platform.columns import utcnow
 from beredskap.register.organisations.models import Organisation
 from exercises.models import CalendarFeedToken, Exercise, ExerciseStatus, ExerciseType
 from exercises.times import to_utc
-from tests.support.api import ROLE_EMAILS, ApiHarness
+from tests.e2e.web_client import form_token, logged_in
+from tests.support.api import PUBLIC_URL, ROLE_EMAILS, ApiHarness, build_harness
 from tests.support.ical_checks import check_rfc5545
 
 FEED = "/api/v1/exercises/calendar.ics"
@@ -180,7 +181,6 @@ def test_the_window_and_the_organisation_filter(api: ApiHarness) -> None:
 
 def test_a_public_url_gives_the_uids_host_and_links(engine: Any) -> None:
     from beredskap.main.settings import Settings
-    from tests.support.api import build_harness
 
     harness = build_harness(engine, Settings(public_url="https://beredskap.example.no"))
     api = next(harness)
@@ -223,13 +223,14 @@ def _user(api: ApiHarness, role: Role) -> User:
     return user
 
 
-def test_the_feed_token_opens_the_feed_and_nothing_else(api: ApiHarness) -> None:
+def test_the_feed_token_opens_the_feed_and_nothing_else(public_api: ApiHarness) -> None:
+    api = public_api  # calendar links need BEREDSKAP_PUBLIC_URL
     _exercise(api, "Øvelse", _soon(5), _soon(5, 20))
     assert api.client.get(FEED).status_code == 401
     made = api.post(Role.COUNCIL, "/api/v1/me/calendar-feed")
     assert made.status_code == 201, made.text
     url, token = made.json()["url"], made.json()["token"]
-    assert token.startswith("bkcal_") and url == f"https://testserver{FEED}?token={token}"
+    assert token.startswith("bkcal_") and url == f"{PUBLIC_URL}{FEED}?token={token}"
 
     subscribed = api.client.get(url)
     assert subscribed.status_code == 200, subscribed.text
@@ -268,7 +269,8 @@ def test_the_feed_token_opens_the_feed_and_nothing_else(api: ApiHarness) -> None
     assert api.delete(Role.COUNCIL, "/api/v1/me/calendar-feed").status_code == 404
 
 
-def test_a_deactivated_users_link_stops_working(api: ApiHarness) -> None:
+def test_a_deactivated_users_link_stops_working(public_api: ApiHarness) -> None:
+    api = public_api  # calendar links need BEREDSKAP_PUBLIC_URL
     made = api.post(Role.ORG_EDITOR, "/api/v1/me/calendar-feed").json()
     user = _user(api, Role.ORG_EDITOR)
     user.active = False
@@ -276,7 +278,8 @@ def test_a_deactivated_users_link_stops_working(api: ApiHarness) -> None:
     assert api.client.get(made["url"]).status_code == 401
 
 
-def test_a_link_older_than_its_lifetime_stops_working_and_says_so(api: ApiHarness) -> None:
+def test_a_link_older_than_its_lifetime_stops_working_and_says_so(public_api: ApiHarness) -> None:
+    api = public_api  # calendar links need BEREDSKAP_PUBLIC_URL
     made = api.post(Role.PLANNER, "/api/v1/me/calendar-feed").json()
     assert api.client.get(made["url"]).status_code == 200
     row = api.session.scalars(
@@ -290,7 +293,8 @@ def test_a_link_older_than_its_lifetime_stops_working_and_says_so(api: ApiHarnes
     assert api.client.get(renewed["url"]).status_code == 200
 
 
-def test_feed_tokens_are_audited_without_their_hash(api: ApiHarness) -> None:
+def test_feed_tokens_are_audited_without_their_hash(public_api: ApiHarness) -> None:
+    api = public_api  # calendar links need BEREDSKAP_PUBLIC_URL
     api.post(Role.PLANNER, "/api/v1/me/calendar-feed")
     api.post(Role.PLANNER, "/api/v1/me/calendar-feed")
     api.delete(Role.PLANNER, "/api/v1/me/calendar-feed")
@@ -317,3 +321,30 @@ def test_every_role_reads_the_feed_and_it_holds_no_people(api: ApiHarness) -> No
         assert "+447700900990" not in text and "vakt@eget.example" not in text
         assert "Vakt Eget" not in text
         assert len(_events(calendar)) == 1
+
+
+def test_a_link_names_only_the_public_url(public_api: ApiHarness) -> None:
+    api = public_api  # calendar links need BEREDSKAP_PUBLIC_URL
+    forged = api.headers(Role.PLANNER) | {"Host": "evil.example"}
+    made = api.client.post("/api/v1/me/calendar-feed", headers=forged)
+    assert made.status_code == 201 and made.json()["url"].startswith(PUBLIC_URL + FEED)
+
+
+def test_no_link_is_made_without_a_public_url(engine: Any) -> None:
+    harness = build_harness(engine)  # BEREDSKAP_PUBLIC_URL unset
+    bare = next(harness)
+    try:
+        forged = bare.headers(Role.PLANNER) | {"Host": "evil.example"}
+        refused = bare.client.post("/api/v1/me/calendar-feed", headers=forged)
+        assert refused.status_code == 409, refused.text
+        assert "BEREDSKAP_PUBLIC_URL" in refused.json()["detail"]
+        assert "evil.example" not in refused.text
+        assert bare.session.scalar(select(func.count()).select_from(CalendarFeedToken)) == 0
+        page_client = logged_in(bare, ROLE_EMAILS[Role.PLANNER])
+        page = page_client.get("/exercises")
+        answer = page_client.post("/exercises/feed", data={"csrf_token": form_token(page.text)})
+        assert answer.status_code == 409 and "BEREDSKAP_PUBLIC_URL" in answer.text
+        assert 'id="feed-url"' not in answer.text
+        assert bare.session.scalar(select(func.count()).select_from(CalendarFeedToken)) == 0
+    finally:
+        harness.close()

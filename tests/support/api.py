@@ -124,3 +124,13 @@ def build_harness(engine: Engine, settings: Settings | None = None) -> Iterator[
 @pytest.fixture
 def api(engine: Engine) -> Iterator[ApiHarness]:
     yield from build_harness(engine)
+
+
+# The test client's own address as BEREDSKAP_PUBLIC_URL: links the app makes (calendar feeds)
+# then open in the test client.
+PUBLIC_URL = "https://testserver"
+
+
+@pytest.fixture
+def public_api(engine: Engine) -> Iterator[ApiHarness]:
+    yield from build_harness(engine, Settings(public_url=PUBLIC_URL))
