@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 from sqlalchemy import select
 
+from beredskap.main.import_cli import IMPORT_HELP, import_command
 from beredskap.main.settings import get_settings
 from beredskap.platform import migrate
 from beredskap.platform.auth import service as auth_service
@@ -36,6 +37,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(seed_app, name="seed")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
+app.command("import", help=IMPORT_HELP)(import_command)  # spreadsheets: import_cli.py
 
 Count = Annotated[int, typer.Option(min=0, max=100_000_000)]
 DEMO_CREDENTIALS = Path("var/demo-logins.txt")
@@ -465,6 +467,40 @@ def retention_run(
             f"{outcome.period.value:<20} {days[outcome.period]:>6} days  {outcome.table:<20} "
             f"{verb} {outcome.action.value} {outcome.rows} rows"
         )
+
+
+# --- Export of the municipality's data (beredskap.register.export) ---------------------------
+
+
+@app.command("export")
+def export_command(
+    out: Path = typer.Option(..., "--out", help="The directory to write into (made if missing)."),
+    without_personal_data: bool = typer.Option(
+        False, "--without-personal-data", help="Leave out every column of personal data."
+    ),
+) -> None:
+    """Write every table the municipality owns as CSV, the map layers as a GeoPackage
+    (layers.gpkg) and a README of the columns into a directory. The operator runs it, so
+    personal data is in it unless --without-personal-data; the export is audited."""
+    from beredskap.platform.db import Base
+    from beredskap.register.export.archive import DirectoryTarget, audit_export, export_all
+
+    personal = not without_personal_data
+    database = _database()
+    session = database.sessions()
+    session.info["actor"] = "cli"
+    try:
+        exported = export_all(session, Base.metadata, DirectoryTarget(out), personal=personal)
+        audit_export(session, Base.metadata, exported, what="cli export", personal=personal)
+    finally:
+        session.close()
+        database.engine.dispose()
+    rows = sum(exported.rows.values())
+    typer.echo(
+        f"Exported {len(exported.rows)} tables ({rows} rows) and "
+        f"{len(exported.features)} map layers to {out}"
+        + ("" if personal else ", without personal data")
+    )
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from beredskap.platform.privacy import jobs as privacy_jobs
 from beredskap.platform.privacy import routes as privacy_routes
 from beredskap.platform.scheduling import job_store_table
 from beredskap.platform.settings import PlatformSettings
-from beredskap.platform.web import auth_pages
+from beredskap.platform.web import auth_pages, user_pages
 from beredskap.platform.web.i18n import WEB_DIR
 
 PLATFORM = Capability(
@@ -24,6 +24,7 @@ PLATFORM = Capability(
         Mount(audit_router, API_PREFIX),
         Mount(privacy_routes.router, API_PREFIX),
         Mount(auth_pages.router),
+        Mount(user_pages.router),
     ),
     rules=PLATFORM_RULES | privacy_routes.RULES,
     templates=WEB_DIR / "templates",

@@ -8,6 +8,7 @@ from pathlib import Path
 from beredskap.platform.capability import API_PREFIX, Capability, Mount, StaticFolder
 from beredskap.register.agreements import models as agreements_models
 from beredskap.register.agreements.routes import router as agreements_router
+from beredskap.register.export import routes as data_export_routes
 from beredskap.register.inventory import models as inventory_models
 from beredskap.register.inventory.routes import router as inventory_router
 from beredskap.register.layers.routes import router as layers_router
@@ -44,12 +45,13 @@ REGISTER = Capability(
                 search_router,
                 aggregates_router,
                 layers_router,
+                data_export_routes.router,
             )
         ),
         Mount(ogc_router),
         Mount(web_router()),
     ),
-    rules=REGISTER_RULES,
+    rules=REGISTER_RULES | data_export_routes.RULES,
     templates=WEB_DIR / "templates",
     template_filters=page_filters,
     static=(

@@ -28,6 +28,7 @@ from beredskap.platform.privacy.declaration import (
     DataClass,
     identifies,
     personal,
+    secret,
 )
 from beredskap.platform.privacy.retention import Action, Period, retains
 
@@ -55,7 +56,7 @@ class User(Audited, Versioned, Timestamped, Base):
     )
     display_name: Mapped[str | None] = mapped_column(String(200), info=personal(DataClass.IDENTITY))
     role: Mapped[Role] = mapped_column(enum_type(Role, "role"))
-    password_hash: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(200), info=secret())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # When the user was disabled (`auth.service.disable_user`: a leaver), None while active.
     disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

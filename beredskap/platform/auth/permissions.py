@@ -47,6 +47,13 @@ PLATFORM_RULES: dict[str, Rule] = {
     "web.password_form": ALL_ROLES,
     "web.password_change": ALL_ROLES,
     "audit.list": ADMIN,
+    # The users pages (`web/user_pages.py`).
+    "web.admin_users": ADMIN,
+    "web.admin_users_add": ADMIN,
+    "web.admin_user": ADMIN,
+    "web.admin_user_role": ADMIN,
+    "web.admin_user_password": ADMIN,
+    "web.admin_user_disable": ADMIN,
 }
 
 

@@ -158,17 +158,34 @@ def add_user(
         raise DomainValidationError(
             "email", N_("a user with %(email)s exists already"), email=user.email
         )
-    if user.role == Role.ORG_EDITOR and not organisations:
-        raise DomainValidationError("organisation", N_("an org_editor needs an organisation"))
-    if user.role != Role.ORG_EDITOR and organisations:
-        raise DomainValidationError(
-            "organisation", N_("only an org_editor is tied to organisations")
-        )
+    _check_organisations(user.role, organisations)
     user.password_hash = hash_password(password)
     user.organisations = list(organisations or [])
     session.add(user)
     session.flush()
     return user, generated
+
+
+def _check_organisations(role: Role, organisations: list[Organisation] | None) -> None:
+    """An org_editor is tied to one organisation at least; nobody else to any."""
+    if role == Role.ORG_EDITOR and not organisations:
+        raise DomainValidationError("organisation", N_("an org_editor needs an organisation"))
+    if role != Role.ORG_EDITOR and organisations:
+        raise DomainValidationError(
+            "organisation", N_("only an org_editor is tied to organisations")
+        )
+
+
+def change_role(
+    session: Session, user: User, role: Role | str, organisations: list[Organisation]
+) -> None:
+    """Give the user another role (and, for an org_editor, the organisations it edits). What
+    they may do changes at their next request: a principal is read per request."""
+    role = Role(role)
+    _check_organisations(role, organisations)
+    user.role = role
+    user.organisations = list(organisations)
+    session.flush()
 
 
 def authenticate_password(session: Session, email: str, password: str) -> User | None:

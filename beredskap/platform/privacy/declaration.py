@@ -60,6 +60,19 @@ def identifies(*keys: str) -> dict[str, Declared]:
     return {INFO_KEY: Declared(None, tuple(keys))}
 
 
+SECRET_KEY = "secret"
+
+
+def secret() -> dict[str, bool]:
+    """`info` of a column that must never leave the database, not even in the export (a
+    password's hash)."""
+    return {SECRET_KEY: True}
+
+
+def is_secret(column: Column) -> bool:
+    return column.info.get(SECRET_KEY) is True
+
+
 def declared(column: Column) -> Declared | None:
     value = column.info.get(INFO_KEY)
     return value if isinstance(value, Declared) else None
