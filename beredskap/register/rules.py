@@ -98,6 +98,23 @@ REGISTER_RULES: dict[str, Rule] = {
     "web.equipment_create": ORGANISATION_EDITORS,
     "web.equipment_edit": EQUIPMENT_EDITORS,
     "web.equipment_update": EQUIPMENT_EDITORS,
+    # Organisations and sites: the API's rules (organisations.create/update, sites.*); whose
+    # organisation is asked of Principal, as the API does.
+    "web.organisation_new": ADMIN,
+    "web.organisation_create": ADMIN,
+    "web.organisation_edit": ORGANISATION_EDITORS,
+    "web.organisation_update": ORGANISATION_EDITORS,
+    "web.organisation_deactivate_confirm": ORGANISATION_EDITORS,
+    "web.organisation_deactivate": ORGANISATION_EDITORS,
+    "web.organisation_reactivate_confirm": ORGANISATION_EDITORS,
+    "web.organisation_reactivate": ORGANISATION_EDITORS,
+    "web.sites": READERS,
+    "web.site_new": ORGANISATION_EDITORS,
+    "web.site_create": ORGANISATION_EDITORS,
+    "web.municipal_site_new": ORGANISATION_EDITORS,
+    "web.municipal_site_create": ORGANISATION_EDITORS,
+    "web.site_edit": ORGANISATION_EDITORS,
+    "web.site_update": ORGANISATION_EDITORS,
     # The record of processing, everything held about a volunteer (a read, audited) and the
     # erasure: the administrator's, as the API's privacy routes.
     "web.privacy": ADMIN,

@@ -13,7 +13,6 @@ from beredskap.platform.api.pagination import ListParams, Page, list_params, pag
 from beredskap.platform.api.problems import PROBLEM_RESPONSES, forbidden
 from beredskap.platform.api.types import PathId, RefId, SearchText
 from beredskap.platform.auth.service import Principal
-from beredskap.platform.columns import apply_changes
 from beredskap.platform.deps import CurrentPrincipal, SessionDep
 from beredskap.register.organisations import service
 from beredskap.register.organisations.models import (
@@ -172,11 +171,9 @@ def create_site(
     body: SiteCreate, session: SessionDep, principal: CurrentPrincipal, response: Response
 ) -> SiteOut:
     _may_edit_site_of(principal, body.organisation_id)
-    service.require_organisation(session, body.organisation_id, "organisation_id")
     fields = body.model_dump(exclude={"location"})
-    site = Site(**fields, location=to_point("location", body.location))
-    session.add(site)
-    session.flush()
+    fields["location"] = to_point("location", body.location)
+    site = service.create_site(session, fields=fields)
     set_etag(response, site.version)
     response.headers["Location"] = f"/api/v1/sites/{site.id}"
     return SiteOut.of(site, principal)
@@ -206,8 +203,7 @@ def update_site(
     changes = body.model_dump(exclude_unset=True, exclude={"version", "location"})
     if "location" in body.model_fields_set:
         changes["location"] = to_point("location", body.location)
-    apply_changes(site, changes)
-    session.flush()
+    service.update_site(session, site, changes=changes)
     set_etag(response, site.version)
     return SiteOut.of(site, principal)
 

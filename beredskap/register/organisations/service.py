@@ -149,6 +149,23 @@ def require_organisation(session: Session, organisation_id: int | None, field: s
         raise DomainValidationError(field, N_("no organisation with id %(id)s"), id=organisation_id)
 
 
+def create_site(session: Session, *, fields: dict[str, Any]) -> Site:
+    """Add a site (the API's and the pages'); validators on the model refuse bad values by
+    field, and the organisation, when given, must exist."""
+    require_organisation(session, fields.get("organisation_id"), "organisation_id")
+    site = Site(**fields)
+    session.add(site)
+    session.flush()
+    return site
+
+
+def update_site(session: Session, site: Site, *, changes: dict[str, Any]) -> Site:
+    """Change a site's fields (it stays with its organisation)."""
+    apply_changes(site, changes)
+    session.flush()
+    return site
+
+
 def get_site(session: Session, site_id: int) -> Site:
     site = session.get(Site, site_id)
     if site is None:

@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from beredskap.register.web import equipment_pages, map_pages, privacy_pages, register_pages
+from beredskap.register.web import (
+    equipment_pages,
+    map_pages,
+    organisation_pages,
+    privacy_pages,
+    register_pages,
+)
 
 __all__ = ["web_router"]
 
@@ -17,6 +23,7 @@ def web_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
     router.include_router(register_pages.router)
     router.include_router(equipment_pages.router)
+    router.include_router(organisation_pages.router)
     router.include_router(map_pages.router)
     router.include_router(privacy_pages.router)
     return router

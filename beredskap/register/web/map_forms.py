@@ -264,6 +264,12 @@ def _place(form: Form[IncidentInput]) -> Place | None:
     return None
 
 
+def read_place(form: Form[Any]) -> Place | None:
+    """The place of any form with the fields lat, lon, east, north and epsg (the site and
+    organisation forms), read as the incident map reads its point."""
+    return _place(form)
+
+
 def _degrees(form: Form[IncidentInput]) -> Place | None:
     if not _both(form, "lat", "lon", N_("give both latitude and longitude")):
         return None

@@ -223,10 +223,27 @@ class OrganisationRow:
 
 
 def organisation_list(
-    session: Session, *, category: OrganisationCategory | None, text: str | None, page: int
+    session: Session,
+    *,
+    category: OrganisationCategory | None,
+    text: str | None,
+    page: int,
+    active: bool | None = None,
+    agreement: bool | None = None,
 ) -> tuple[list[OrganisationRow], int]:
-    """One page of organisations matching the filters, with their equipment and agreements."""
-    base = organisations_query(category=category, text=text)
+    """One page of organisations matching the filters, with their equipment and agreements
+    (`agreement`: with, or without, an active agreement; None: either)."""
+    base = organisations_query(category=category, text=text, active=active)
+    if agreement is not None:
+        has_one = (
+            select(Agreement.id)
+            .where(
+                Agreement.organisation_id == Organisation.id,
+                Agreement.status == AgreementStatus.ACTIVE,
+            )
+            .exists()
+        )
+        base = base.where(has_one if agreement else ~has_one)
     total = _count(session, select(func.count()).select_from(base.subquery()))
     organisations = list(
         session.scalars(

@@ -6,6 +6,7 @@ import math
 import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -28,6 +29,7 @@ from beredskap.register.web import queries
 router = APIRouter()
 MAX_SEARCH_LENGTH = 100
 MAX_PAGE = 100_000
+YES_NO = {"yes": True, "no": False}  # the list's filters "active" and "agreement"
 
 
 @router.get("/", name="web.dashboard")
@@ -89,17 +91,24 @@ def organisations(
     category: str | None = None,
     q: str | None = None,
     page: Annotated[str | None, Query()] = None,
+    active: str | None = None,
+    agreement: str | None = None,
 ) -> Response:
-    """Organisations, filtered by category and part of the name (unknown filters are ignored)."""
+    """Organisations, filtered by category, part of the name, whether active and whether they
+    have an active agreement (unknown filters are ignored)."""
     chosen = category if category in {c.value for c in OrganisationCategory} else None
     text = _search_text(q)
     number = parse_digits(page) or 1
     number = number if number <= MAX_PAGE else 1
+    active = active if active in YES_NO else ""
+    agreement = agreement if agreement in YES_NO else ""
     rows, total = queries.organisation_list(
         session,
         category=OrganisationCategory(chosen) if chosen else None,
         text=text or None,
         page=number,
+        active=YES_NO.get(active),
+        agreement=YES_NO.get(agreement),
     )
     pages = max(1, math.ceil(total / queries.PAGE_SIZE))
     return render(
@@ -111,6 +120,11 @@ def organisations(
             "category": chosen or "",
             "categories": list(OrganisationCategory),
             "q": text,
+            "active_filter": active,
+            "agreement": agreement,
+            "filter_query": urlencode(
+                {"q": text, "category": chosen or "", "active": active, "agreement": agreement}
+            ),
             "page": number,
             "pages": pages,
         },
