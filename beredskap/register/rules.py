@@ -98,6 +98,13 @@ REGISTER_RULES: dict[str, Rule] = {
     "web.equipment_create": ORGANISATION_EDITORS,
     "web.equipment_edit": EQUIPMENT_EDITORS,
     "web.equipment_update": EQUIPMENT_EDITORS,
+    # Volunteers as the API's rules: the list for the roles that read people (an org editor
+    # its own organisations'), the form for the organisation editors (own members only).
+    "web.volunteers": PEOPLE_READERS,
+    "web.volunteer_new": ORGANISATION_EDITORS,
+    "web.volunteer_create": ORGANISATION_EDITORS,
+    "web.volunteer_edit": ORGANISATION_EDITORS,
+    "web.volunteer_update": ORGANISATION_EDITORS,
     # Organisations and sites: the API's rules (organisations.create/update, sites.*); whose
     # organisation is asked of Principal, as the API does.
     "web.organisation_new": ADMIN,

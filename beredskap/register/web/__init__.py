@@ -13,6 +13,7 @@ from beredskap.register.web import (
     organisation_pages,
     privacy_pages,
     register_pages,
+    volunteer_pages,
 )
 
 __all__ = ["web_router"]
@@ -26,4 +27,5 @@ def web_router() -> APIRouter:
     router.include_router(organisation_pages.router)
     router.include_router(map_pages.router)
     router.include_router(privacy_pages.router)
+    router.include_router(volunteer_pages.router)
     return router
