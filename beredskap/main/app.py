@@ -118,7 +118,15 @@ def create_app(
     # No query string (a calendar feed's token) in the access log.
     redact_access_log()
     # No body is read, parsed or authenticated before its size is known to be acceptable.
-    app.add_middleware(BodyLimit, max_bytes=settings.max_request_body_bytes)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_request_body_bytes,
+        by_path_prefix={
+            prefix: limit
+            for capability in capabilities
+            for prefix, limit in capability.body_limits.items()
+        },
+    )
     # Outermost: no-store and HSTS on every answer, the body limit's 413 included.
     app.add_middleware(SecurityHeaders, hsts=hsts_wanted(settings))
     # The routes called most under load first: routes are matched in order, and matching a

@@ -67,6 +67,8 @@ class Capability:
     route_credentials: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
     # Database connections its routes keep outside request admission (per backend).
     reserved_connections: Callable[[Backend], int] | None = None
+    # Paths (prefixes) whose routes read a larger body than the platform's limit, and theirs.
+    body_limits: Mapping[str, int] = field(default_factory=dict)
 
 
 def rules_of(*modules: ModuleType) -> dict[str, Rule]:

@@ -9,6 +9,8 @@ from beredskap.platform.capability import API_PREFIX, Capability, Mount, StaticF
 from beredskap.register.agreements import models as agreements_models
 from beredskap.register.agreements.routes import router as agreements_router
 from beredskap.register.export import routes as data_export_routes
+from beredskap.register.imports.routes import IMPORT_MAX_BYTES, IMPORT_PREFIX
+from beredskap.register.imports.routes import router as imports_router
 from beredskap.register.inventory import models as inventory_models
 from beredskap.register.inventory.routes import router as inventory_router
 from beredskap.register.layers.routes import router as layers_router
@@ -44,6 +46,7 @@ REGISTER = Capability(
                 agreements_router,
                 search_router,
                 aggregates_router,
+                imports_router,
                 layers_router,
                 data_export_routes.router,
             )
@@ -63,4 +66,5 @@ REGISTER = Capability(
     settings=MapSettings,
     models=(organisations_models, inventory_models, volunteers_models, agreements_models),
     jobs=VOLUNTEER_JOBS,
+    body_limits={IMPORT_PREFIX: IMPORT_MAX_BYTES},  # spreadsheets of up to 20 MB
 )

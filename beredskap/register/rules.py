@@ -71,6 +71,9 @@ REGISTER_RULES: dict[str, Rule] = {
     "volunteers.export": ADMIN,
     **_crud("agreements", read=READERS, create=ADMIN, update=ADMIN, delete=ADMIN),
     "agreements.coverage": READERS,  # committed against registered: counts, no people
+    # Spreadsheet imports: organisations by the admin; equipment also by an org editor, of
+    # its own organisations only (the route asks Principal row by row).
+    "imports.create": ORGANISATION_EDITORS,
     # Spatial search: equipment is no personal data; volunteers are.
     "search.resources": READERS,
     "search.volunteers": PERSONAL_DATA_ROLES,

@@ -81,19 +81,21 @@ def _check_references(session: Session, equipment: Equipment) -> None:
         )
 
 
-def create_equipment(session: Session, *, fields: dict[str, Any]) -> Equipment:
-    """Add an equipment line (a stock of a type, or one identified item)."""
+def create_equipment(session: Session, *, fields: dict[str, Any], flush: bool = True) -> Equipment:
+    """Add an equipment line (a stock of a type, or one identified item). An import passes
+    `flush=False` and flushes its rows together."""
     # The quantity first, so an identified item (quantity 1) is judged on its final quantity.
     ordered = sorted(fields.items(), key=lambda item: item[0] != "quantity")
     equipment = Equipment(**dict(ordered))
     _check_references(session, equipment)
     session.add(equipment)
-    session.flush()
+    if flush:
+        session.flush()
     return equipment
 
 
 def update_equipment(
-    session: Session, equipment: Equipment, *, changes: dict[str, Any]
+    session: Session, equipment: Equipment, *, changes: dict[str, Any], flush: bool = True
 ) -> Equipment:
     """Change fields, move it to another site, or set its status."""
     # An identified item going back to a stock line: clear the identifier before the quantity;
@@ -105,7 +107,8 @@ def update_equipment(
         apply_changes(equipment, ordered)
         if {"organisation_id", "site_id", "resource_type_id"} & changes.keys():
             _check_references(session, equipment)
-    session.flush()
+    if flush:
+        session.flush()
     return equipment
 
 

@@ -73,25 +73,30 @@ def _check_unique_number(session: Session, organisation: Organisation) -> None:
         )
 
 
-def create_organisation(session: Session, *, fields: dict[str, Any]) -> Organisation:
-    """Add an organisation; validators on the model refuse bad values by field."""
+def create_organisation(
+    session: Session, *, fields: dict[str, Any], flush: bool = True
+) -> Organisation:
+    """Add an organisation; validators on the model refuse bad values by field. An import
+    passes `flush=False` and flushes its rows together."""
     organisation = Organisation(**fields)
     _check_umbrella(session, organisation, fields.get("umbrella_organisation_id"))
     _check_unique_number(session, organisation)
     session.add(organisation)
-    session.flush()
+    if flush:
+        session.flush()
     return organisation
 
 
 def update_organisation(
-    session: Session, organisation: Organisation, *, changes: dict[str, Any]
+    session: Session, organisation: Organisation, *, changes: dict[str, Any], flush: bool = True
 ) -> Organisation:
     apply_changes(organisation, changes)
     if "umbrella_organisation_id" in changes:
         _check_umbrella(session, organisation, changes["umbrella_organisation_id"])
     if "organisation_number" in changes:
         _check_unique_number(session, organisation)
-    session.flush()
+    if flush:
+        session.flush()
     return organisation
 
 

@@ -1,0 +1,1 @@
+"""Importing spreadsheets (CSV or XLSX) into the register: all or nothing, idempotent."""

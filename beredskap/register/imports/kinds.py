@@ -1,0 +1,589 @@
+"""What each kind of import reads: its columns, and how a row becomes a created, changed or
+unchanged record through the same service functions the API uses.
+
+Rows name things by natural keys, never database ids: an organisation by its organisation
+number or its name, a site by its name (the organisation's own, or the municipality's), a
+resource type by its code or its name. Each row is matched to the record it describes, so
+importing the same file again changes nothing:
+- organisations: by organisation number; a row without one by name, any case;
+- equipment: by organisation, site, resource type and identifier (an identified item), or
+  by the first three for a stock line (no identifier).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import Enum, StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from beredskap.platform.errors import N_, DomainValidationError
+from beredskap.register.imports import cells
+from beredskap.register.inventory import service as inventory_service
+from beredskap.register.inventory.models import Equipment, EquipmentStatus, ResourceType
+from beredskap.register.organisations import service as organisation_service
+from beredskap.register.organisations.models import Organisation, OrganisationCategory, Site
+from beredskap.register.organisations.numbers import normalise_organisation_number
+
+
+class Outcome(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of an import file: its key, its Norwegian heading (as the template writes
+    it), other headings accepted (English, the API's field names), and what it holds."""
+
+    key: str
+    heading: str
+    aliases: tuple[str, ...]
+    required: bool
+    explanation: str  # bokmål, for the template's second sheet
+    example: str
+    # The model fields whose errors belong to this column (besides `key`).
+    fields: tuple[str, ...] = ()
+    # An enum whose values (by bokmål label or code) the column takes.
+    choices: type[Enum] | None = None
+
+    def explained(self) -> str:
+        """The explanation, with the accepted values when there is a choice."""
+        if self.choices is None:
+            return self.explanation
+        labels = ", ".join(cells.enum_label_nb(member) for member in self.choices)
+        return f"{self.explanation} Én av: {labels}."
+
+
+class ForbiddenRowError(DomainValidationError):
+    """The row is well-formed, but the importer may not write it (another organisation's)."""
+
+
+class RowProblems(Exception):  # noqa: N818 - a collector first, raised only when it holds any
+    """The errors of a row's cells checked one by one, so one bad cell hides no other's."""
+
+    def __init__(self) -> None:
+        super().__init__("row problems")
+        self.errors: list[DomainValidationError] = []
+
+    def check(self, convert: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return convert(*args)
+        except DomainValidationError as error:
+            self.errors.append(error)
+            return None
+
+    def raise_any(self) -> None:
+        if self.errors:
+            raise self
+
+
+# May the importer write records of this organisation? None: anyone (the CLI, an admin).
+MayEdit = Callable[[int], bool] | None
+
+
+class Importer:
+    """One import of one kind inside the caller's session: `apply` each row's values."""
+
+    kind: str
+    columns: tuple[Column, ...]
+
+    def __init__(self, session: Session, may_edit: MayEdit) -> None:
+        self.session = session
+        self.may_edit = may_edit
+
+    def prepare(self, rows: Iterable[dict[str, str]]) -> None:
+        """Load what the rows will be matched against (once, before the first row)."""
+
+    def apply(self, row_number: int, values: dict[str, str]) -> Outcome:
+        raise NotImplementedError
+
+
+def _organisation_index(session: Session) -> tuple[dict[str, int], dict[str, list[int]]]:
+    by_number: dict[str, int] = {}
+    by_name: dict[str, list[int]] = defaultdict(list)
+    for organisation_id, name, number in session.execute(
+        select(Organisation.id, Organisation.name, Organisation.organisation_number)
+    ):
+        if number:
+            by_number[number] = organisation_id
+        by_name[cells.folded(name)].append(organisation_id)
+    return by_number, by_name
+
+
+def _organisation_key(text: str) -> str | None:
+    """The organisation number when the text is one (9 digits, spaces allowed)."""
+    compact = text.replace(" ", "").replace("\u00a0", "")
+    if len(compact) == 9 and compact.isascii() and compact.isdigit():
+        return compact
+    return None
+
+
+def _outcome(session: Session, record: Any) -> Outcome:
+    return Outcome.UPDATED if session.is_modified(record) else Outcome.UNCHANGED
+
+
+# Equipment ----------------------------------------------------------------------------------
+
+EQUIPMENT_COLUMNS = (
+    Column(
+        "organisation",
+        "Organisasjon",
+        ("organisation", "organization", "organisasjonsnummer", "organisation_number"),
+        True,
+        "Organisasjonen som eier utstyret: organisasjonsnummer (9 siffer) eller navn slik det "
+        "står i registeret.",
+        "Eget Hjelpekorps",
+        ("organisation_id",),
+    ),
+    Column(
+        "site",
+        "Lagringssted",
+        ("site", "lager", "sted"),
+        True,
+        "Navnet på stedet der utstyret står: et av organisasjonens steder, eller et av "
+        "kommunens egne.",
+        "Eget lager",
+        ("site_id",),
+    ),
+    Column(
+        "resource_type",
+        "Ressurstype",
+        ("resource type", "resource_type", "type"),
+        True,
+        "Ressurstypens kode (for eksempel generator) eller navn (for eksempel Aggregat).",
+        "generator",
+        ("resource_type_id",),
+    ),
+    Column(
+        "quantity",
+        "Antall",
+        ("quantity", "mengde"),
+        False,
+        "Antall (et helt tall fra 1). Tomt betyr 1. Et utstyr med identifikator har antall 1.",
+        "2",
+    ),
+    Column(
+        "identifier",
+        "Identifikator",
+        ("identifier", "registreringsnummer", "serienummer", "id-nummer"),
+        False,
+        "Registreringsnummer eller serienummer for én bestemt enhet. Tomt for en "
+        "lagerbeholdning. Utstyr kjennes igjen på organisasjon, sted, type og identifikator.",
+        "",
+    ),
+    Column(
+        "status",
+        "Status",
+        ("state",),
+        False,
+        "Utstyrets status. Tomt betyr Klar for nytt utstyr.",
+        "Klar",
+        choices=EquipmentStatus,
+    ),
+    Column(
+        "last_inspected_on",
+        "Sist kontrollert",
+        ("last inspected", "last_inspected_on", "sist inspisert"),
+        False,
+        "Dato for siste kontroll, 2027-03-31 eller 31.03.2027.",
+        "",
+    ),
+    Column(
+        "next_inspection_due",
+        "Neste kontroll",
+        ("next inspection", "next_inspection_due", "neste inspeksjon"),
+        False,
+        "Dato for neste kontroll, 2027-03-31 eller 31.03.2027.",
+        "",
+    ),
+    Column(
+        "notes",
+        "Merknader",
+        ("notes", "merknad", "kommentar"),
+        False,
+        "Fritekst, høyst 4000 tegn.",
+        "",
+    ),
+)
+
+
+class EquipmentImporter(Importer):
+    kind = "equipment"
+    columns = EQUIPMENT_COLUMNS
+
+    def prepare(self, rows: Iterable[dict[str, str]]) -> None:
+        session = self.session
+        self.by_number, self.by_name = _organisation_index(session)
+        self.sites: dict[tuple[int | None, str], list[int]] = defaultdict(list)
+        for site_id, organisation_id, name in session.execute(
+            select(Site.id, Site.organisation_id, Site.name)
+        ):
+            self.sites[(organisation_id, cells.folded(name))].append(site_id)
+        self.types: dict[str, int] = {}
+        for type_id, code, name_nb, name_en in session.execute(
+            select(ResourceType.id, ResourceType.code, ResourceType.name_nb, ResourceType.name_en)
+        ):
+            for word in (name_en, name_nb, code):  # the code wins over a name spelt the same
+                self.types[cells.folded(word)] = type_id
+        # The equipment of the organisations the file names, by natural key.
+        organisation_ids = set()
+        for values in rows:
+            try:
+                organisation_ids.add(self._organisation(values.get("organisation", "")))
+            except DomainValidationError:
+                continue
+        self.lines: dict[tuple[int, int, int, str | None], list[Equipment]] = defaultdict(list)
+        ordered = sorted(organisation_ids)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
+            for line in session.scalars(
+                select(Equipment).where(Equipment.organisation_id.in_(chunk))
+            ):
+                key = (line.organisation_id, line.site_id, line.resource_type_id, line.identifier)
+                self.lines[key].append(line)
+        # Rows of this file by natural key: a second row for the same line is refused.
+        self.seen: dict[tuple[int, int, int, str | None], int] = {}
+        # Every site and type is loaded (above, as rows; here as records, few thousand at
+        # most), so the service's `session.get` finds them without a query per row.
+        # Held here: the session's identity map keeps records only while someone does.
+        self.held: list[Any] = [
+            *session.scalars(select(Site)),
+            *session.scalars(select(ResourceType)),
+        ]
+        for start in range(0, len(ordered), 500):
+            self.held.extend(
+                session.scalars(
+                    select(Organisation).where(Organisation.id.in_(ordered[start : start + 500]))
+                )
+            )
+
+    def _organisation(self, text: str) -> int:
+        if not text:
+            raise DomainValidationError("organisation", N_("is required"))
+        number = _organisation_key(text)
+        if number is not None and number in self.by_number:
+            return self.by_number[number]
+        matches = self.by_name.get(cells.folded(text), [])
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise DomainValidationError(
+                "organisation",
+                N_("several organisations are named %(name)s; give the organisation number"),
+                name=cells.echo(text),
+            )
+        raise DomainValidationError(
+            "organisation",
+            N_("no organisation with the number or name %(key)s"),
+            key=cells.echo(text),
+        )
+
+    def _site(self, organisation_id: int, text: str) -> int:
+        if not text:
+            raise DomainValidationError("site", N_("is required"))
+        name = cells.folded(text)
+        for owner in (organisation_id, None):
+            matches = self.sites.get((owner, name), [])
+            if len(matches) == 1:
+                return matches[0]
+            if len(matches) > 1:
+                raise DomainValidationError(
+                    "site", N_("several sites are named %(name)s"), name=cells.echo(text)
+                )
+        raise DomainValidationError(
+            "site",
+            N_("no site named %(name)s of this organisation or of the municipality"),
+            name=cells.echo(text),
+        )
+
+    def _resource_type(self, text: str) -> int:
+        if not text:
+            raise DomainValidationError("resource_type", N_("is required"))
+        type_id = self.types.get(cells.folded(text))
+        if type_id is None:
+            raise DomainValidationError(
+                "resource_type",
+                N_("no resource type with the code or name %(key)s"),
+                key=cells.echo(text),
+            )
+        return type_id
+
+    def apply(self, row_number: int, values: dict[str, str]) -> Outcome:
+        found = RowProblems()
+        organisation_id = found.check(self._organisation, values.get("organisation", ""))
+        may_edit = self.may_edit
+        if organisation_id is not None and may_edit is not None and not may_edit(organisation_id):
+            raise ForbiddenRowError(
+                "organisation", N_("you may import only your own organisations' equipment")
+            )
+        site_id = None
+        if organisation_id is not None:
+            site_id = found.check(self._site, organisation_id, values.get("site", ""))
+        type_id = found.check(self._resource_type, values.get("resource_type", ""))
+        identifier = cells.optional(values.get("identifier", ""))
+        fields: dict[str, Any] = {
+            "organisation_id": organisation_id,
+            "site_id": site_id,
+            "resource_type_id": type_id,
+            "identifier": identifier,
+        }
+        # A column left out of the file, or a cell left empty, leaves the value as it is
+        # (a new line gets the default); notes and dates are cleared only by their column.
+        if "quantity" in values:
+            quantity = found.check(cells.whole_number, "quantity", values["quantity"])
+            fields["quantity"] = 1 if quantity is None else quantity
+        if values.get("status"):
+            fields["status"] = found.check(
+                cells.enum_value, EquipmentStatus, "status", values["status"]
+            )
+        for date_field in ("last_inspected_on", "next_inspection_due"):
+            if date_field in values:
+                fields[date_field] = found.check(cells.date_value, date_field, values[date_field])
+        if "notes" in values:
+            fields["notes"] = cells.optional(values["notes"])
+        found.raise_any()
+        assert organisation_id is not None and site_id is not None and type_id is not None
+        key = (organisation_id, site_id, type_id, identifier)
+        if key in self.seen:
+            raise DomainValidationError(
+                "resource_type",
+                N_("the same equipment line as row %(row)s"),
+                row=self.seen[key],
+            )
+        self.seen[key] = row_number
+        existing = self.lines.get(key, [])
+        if len(existing) > 1:
+            raise DomainValidationError(
+                "identifier",
+                N_(
+                    "%(count)s equipment lines of this type at this site match; "
+                    "give each an identifier or merge them first"
+                ),
+                count=len(existing),
+            )
+        if not existing:
+            inventory_service.create_equipment(self.session, fields=fields, flush=False)
+            return Outcome.CREATED
+        line = existing[0]
+        inventory_service.update_equipment(self.session, line, changes=fields, flush=False)
+        return _outcome(self.session, line)
+
+
+# Organisations ------------------------------------------------------------------------------
+
+ORGANISATION_COLUMNS = (
+    Column(
+        "name",
+        "Navn",
+        ("name", "organisasjon", "organisation"),
+        True,
+        "Organisasjonens navn. Uten organisasjonsnummer kjennes organisasjonen igjen på navnet.",
+        "Eget Hjelpekorps",
+    ),
+    Column(
+        "organisation_number",
+        "Organisasjonsnummer",
+        ("organisation number", "organisation_number", "orgnr", "org.nr."),
+        False,
+        "9 siffer fra Enhetsregisteret (mellomrom tillatt). Kjenner igjen organisasjonen.",
+        "",
+    ),
+    Column(
+        "category",
+        "Kategori",
+        ("category",),
+        True,
+        "Organisasjonens kategori, med navn eller kode.",
+        "Hjelpekorps",
+        choices=OrganisationCategory,
+    ),
+    Column(
+        "contact_24_7_name",
+        "Kontaktperson døgnvakt",
+        ("contact 24/7", "contact_24_7_name", "kontaktperson"),
+        False,
+        "Navn på kontaktpersonen som kan nås hele døgnet.",
+        "",
+    ),
+    Column(
+        "contact_24_7_phone",
+        "Telefon døgnvakt",
+        ("phone 24/7", "contact_24_7_phone", "telefon"),
+        False,
+        "Telefonnummer til døgnvakten, for eksempel 912 34 567 eller +47 912 34 567.",
+        "",
+    ),
+    Column(
+        "contact_24_7_email",
+        "E-post døgnvakt",
+        ("e-mail 24/7", "email 24/7", "contact_24_7_email", "e-post"),
+        False,
+        "E-postadresse til døgnvakten.",
+        "",
+    ),
+    Column(
+        "municipality_numbers",
+        "Kommunenummer",
+        ("municipality numbers", "municipality_numbers", "kommuner"),
+        False,
+        "Kommunene organisasjonen dekker: firesifrede kommunenummer skilt med komma.",
+        "3205",
+    ),
+    Column(
+        "umbrella",
+        "Paraplyorganisasjon",
+        ("umbrella organisation", "umbrella", "umbrella_organisation"),
+        False,
+        "Organisasjonen den hører inn under: organisasjonsnummer eller navn. Den må finnes "
+        "i registeret eller stå på en tidligere rad i filen.",
+        "",
+        ("umbrella_organisation_id",),
+    ),
+    Column(
+        "active",
+        "Aktiv",
+        ("active",),
+        False,
+        "Ja eller nei. Tomt betyr ja for en ny organisasjon.",
+        "ja",
+    ),
+)
+
+
+class OrganisationImporter(Importer):
+    kind = "organisations"
+    columns = ORGANISATION_COLUMNS
+
+    def prepare(self, rows: Iterable[dict[str, str]]) -> None:
+        self.by_number, self.by_name = _organisation_index(self.session)
+        self.records = {
+            organisation.id: organisation
+            for organisation in self.session.scalars(select(Organisation))
+        }
+        # Organisations created by earlier rows, found like those in the register.
+        self.new_by_number: dict[str, Organisation] = {}
+        self.new_by_name: dict[str, Organisation] = {}
+        self.seen: dict[str, int] = {}
+
+    def _find(self, number: str | None, name: str) -> Organisation | None:
+        if number is not None:
+            if number in self.by_number:
+                return self.records[self.by_number[number]]
+            if number in self.new_by_number:
+                return self.new_by_number[number]
+        # By name: one without a number yet (it gets this one), or when no number is given.
+        candidates = [
+            self.records[i]
+            for i in self.by_name.get(cells.folded(name), [])
+            if number is None or self.records[i].organisation_number is None
+        ]
+        if len(candidates) > 1:
+            raise DomainValidationError(
+                "name",
+                N_("several organisations are named %(name)s; give the organisation number"),
+                name=cells.echo(name),
+            )
+        if candidates:
+            return candidates[0]
+        return self.new_by_name.get(cells.folded(name)) if number is None else None
+
+    def _umbrella(self, text: str) -> Organisation | None:
+        if not text:
+            return None
+        number = _organisation_key(text)
+        found = self._find(number, text) if number else None
+        if found is None:
+            matches = self.by_name.get(cells.folded(text), [])
+            if len(matches) > 1:
+                raise DomainValidationError(
+                    "umbrella",
+                    N_("several organisations are named %(name)s; give the organisation number"),
+                    name=cells.echo(text),
+                )
+            found = self.records[matches[0]] if matches else None
+            found = found or self.new_by_name.get(cells.folded(text))
+        if found is None:
+            raise DomainValidationError(
+                "umbrella",
+                N_("no organisation with the number or name %(key)s"),
+                key=cells.echo(text),
+            )
+        return found
+
+    def apply(self, row_number: int, values: dict[str, str]) -> Outcome:
+        name = values.get("name", "")
+        raw_number = values.get("organisation_number", "")
+        number = None
+        if raw_number:
+            try:
+                number = normalise_organisation_number(raw_number)
+            except DomainValidationError as error:
+                raise error.at("organisation_number") from None
+        key = number or cells.folded(name)
+        if key and key in self.seen:
+            raise DomainValidationError(
+                "organisation_number" if number else "name",
+                N_("the same organisation as row %(row)s"),
+                row=self.seen[key],
+            )
+        self.seen[key] = row_number
+        fields: dict[str, Any] = {"name": name}
+        if number is not None:
+            fields["organisation_number"] = number
+        if values.get("category"):
+            fields["category"] = cells.enum_value(
+                OrganisationCategory, "category", values["category"]
+            )
+        for field in ("contact_24_7_name", "contact_24_7_phone", "contact_24_7_email"):
+            if field in values:
+                fields[field] = cells.optional(values[field])
+        if "municipality_numbers" in values:
+            fields["municipality_numbers"] = sorted(
+                set(values["municipality_numbers"].replace(";", ",").replace(" ", ",").split(","))
+                - {""}
+            )
+        umbrella = self._umbrella(values.get("umbrella", "")) if "umbrella" in values else None
+        if values.get("active"):
+            fields["active"] = cells.yes_no("active", values["active"])
+        existing = self._find(number, name)
+        if existing is not None and existing.id is None:
+            raise DomainValidationError(
+                "name", N_("the same organisation as row %(row)s"), row=self.seen[key]
+            )
+        if existing is None:
+            if "category" not in fields:
+                raise DomainValidationError("category", N_("is required"))
+            organisation = organisation_service.create_organisation(
+                self.session, fields=fields, flush=False
+            )
+            if "umbrella" in values:
+                organisation.umbrella_organisation = umbrella
+            if number is not None:
+                self.new_by_number[number] = organisation
+            self.new_by_name.setdefault(cells.folded(name), organisation)
+            return Outcome.CREATED
+        if "umbrella" in values:
+            if umbrella is existing:
+                raise DomainValidationError(
+                    "umbrella", N_("an organisation is not its own umbrella")
+                )
+            if umbrella is None or umbrella.id is not None:
+                fields["umbrella_organisation_id"] = umbrella.id if umbrella else None
+            else:
+                existing.umbrella_organisation = umbrella
+        organisation_service.update_organisation(
+            self.session, existing, changes=fields, flush=False
+        )
+        return _outcome(self.session, existing)
+
+
+IMPORTERS: dict[str, type[Importer]] = {
+    importer.kind: importer for importer in (OrganisationImporter, EquipmentImporter)
+}
+KINDS = tuple(IMPORTERS)

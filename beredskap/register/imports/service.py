@@ -1,0 +1,247 @@
+"""One import: every row validated, then all written or none. Flushes, never commits.
+
+The rows go through the service functions the API uses (and so the models' validators);
+every bad row is reported with its row number, column and coded message, and if there is
+one nothing is written. The work happens in a savepoint, rolled back on any error and for a
+dry run, so the caller's transaction is left as it was.
+
+Audit: the rows are flushed together, so the audit listener records each created or changed
+record (its history, as for any other change) in one multi-row insert per flush; on top of
+that the import writes ONE summary entry (entity `import`, action `import`) with its kind,
+file name and counts, which is what the audit trail lists as the import.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
+
+from beredskap.platform.audit.models import AuditEntry
+from beredskap.platform.audit.recorder import SYSTEM_ACTOR
+from beredskap.platform.columns import utcnow
+from beredskap.platform.errors import N_, ConflictError, DomainValidationError, Translator
+from beredskap.register.imports import cells
+from beredskap.register.imports.kinds import (
+    IMPORTERS,
+    Column,
+    ForbiddenRowError,
+    MayEdit,
+    Outcome,
+    RowProblems,
+)
+from beredskap.register.imports.reading import Table
+
+# At most this many row errors are reported (a wholly wrong file would list every cell).
+MAX_ERRORS = 1000
+
+
+@dataclass(frozen=True)
+class RowError:
+    """What is wrong with one cell (or row, or the heading row: row 1)."""
+
+    row: int
+    column: str | None
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    forbidden: bool = False
+
+    @property
+    def message(self) -> str:
+        return self.code % dict(self.params) if self.params else self.code
+
+    def translated(self, translations: Translator) -> str:
+        text = translations.gettext(self.code)
+        return text % dict(self.params) if self.params else text
+
+    def as_problem(self) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+            "code": self.code,
+            "params": dict(self.params),
+        }
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    dry_run: bool = False
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def forbidden(self) -> bool:
+        return any(error.forbidden for error in self.errors)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+        }
+
+
+def _normalised(heading: str) -> str:
+    """A heading as compared: case, spaces, `_` and a trailing `*` (required) do not matter."""
+    return cells.folded(heading.replace("_", " ").rstrip("*").strip())
+
+
+def map_headings(
+    headings: list[str], columns: tuple[Column, ...]
+) -> tuple[dict[str, int], list[RowError]]:
+    """Each known column's key and its position in the file, and the heading row's errors
+    (unknown, repeated or missing columns)."""
+    names: dict[str, Column] = {}
+    for column in columns:
+        for name in (column.heading, column.key, *column.aliases):
+            names[_normalised(name)] = column
+    positions: dict[str, int] = {}
+    errors: list[RowError] = []
+    for index, heading in enumerate(headings):
+        if not heading:
+            continue
+        column = names.get(_normalised(heading))
+        if column is None:
+            errors.append(
+                RowError(
+                    1, heading, N_("unknown column %(column)s"), {"column": cells.echo(heading)}
+                )
+            )
+        elif column.key in positions:
+            errors.append(
+                RowError(1, heading, N_("the column %(column)s appears twice"), {"column": heading})
+            )
+        else:
+            positions[column.key] = index
+    for column in columns:
+        if column.required and column.key not in positions:
+            errors.append(
+                RowError(
+                    1,
+                    column.heading,
+                    N_("the column %(column)s is missing"),
+                    {"column": column.heading},
+                )
+            )
+    return positions, errors
+
+
+def _column_of(error_field: str, columns: tuple[Column, ...], headings: dict[str, str]) -> str:
+    for column in columns:
+        if error_field == column.key or error_field in column.fields:
+            return headings.get(column.key, column.heading)
+    return error_field
+
+
+def _row_error(
+    number: int,
+    error: DomainValidationError | ConflictError,
+    columns: tuple[Column, ...],
+    headings: dict[str, str],
+) -> RowError:
+    column = (
+        _column_of(error.field, columns, headings)
+        if isinstance(error, DomainValidationError)
+        else None
+    )
+    return RowError(
+        number,
+        column,
+        error.code,
+        dict(error.params),
+        forbidden=isinstance(error, ForbiddenRowError),
+    )
+
+
+def run_import(
+    session: Session,
+    kind: str,
+    table: Table,
+    *,
+    may_edit: MayEdit = None,
+    dry_run: bool = False,
+    source: str = "",
+) -> ImportReport:
+    """Import the table's rows as records of `kind`; nothing is written unless every row is
+    good and `dry_run` is false. `may_edit(organisation_id)` limits whose records may be
+    written (an organisation editor's own); None allows every organisation's."""
+    importer_class = IMPORTERS[kind]
+    columns = importer_class.columns
+    report = ImportReport(kind=kind, rows=len(table.rows), dry_run=dry_run)
+    positions, heading_errors = map_headings(table.headings, columns)
+    if heading_errors:
+        report.errors = heading_errors
+        return report
+    file_headings = {key: table.headings[index] for key, index in positions.items()}
+    rows = [
+        (
+            number,
+            {
+                key: (row_cells[index] if index < len(row_cells) else "")
+                for key, index in positions.items()
+            },
+        )
+        for number, row_cells in table.rows
+    ]
+    outcomes: Counter[Outcome] = Counter()
+    savepoint = session.begin_nested()
+    try:
+        with session.no_autoflush:
+            importer = importer_class(session, may_edit)
+            importer.prepare(values for _number, values in rows)
+            for number, values in rows:
+                try:
+                    outcomes[importer.apply(number, values)] += 1
+                except RowProblems as problems:
+                    for error in problems.errors:
+                        report.errors.append(_row_error(number, error, columns, file_headings))
+                except (DomainValidationError, ConflictError) as error:
+                    report.errors.append(_row_error(number, error, columns, file_headings))
+                    if len(report.errors) >= MAX_ERRORS:
+                        break
+        if not report.errors:
+            try:
+                session.flush()
+            except (IntegrityError, DBAPIError):
+                # What the checks above let through and the database refused (a race with
+                # another writer): no row to point at, the file as a whole is refused.
+                report.errors.append(
+                    RowError(0, None, N_("the database refused the rows; nothing was imported"))
+                )
+    except BaseException:
+        savepoint.rollback()
+        raise
+    report.created = outcomes[Outcome.CREATED]
+    report.updated = outcomes[Outcome.UPDATED]
+    report.unchanged = outcomes[Outcome.UNCHANGED]
+    if report.errors or dry_run:
+        savepoint.rollback()
+        return report
+    session.add(
+        AuditEntry(
+            occurred_at=utcnow(),
+            actor=str(session.info.get("actor") or SYSTEM_ACTOR),
+            entity="import",
+            entity_id=kind,
+            action="import",
+            before=None,
+            after={"kind": kind, "file": source[:200], **report.counts()},
+        )
+    )
+    session.flush()
+    savepoint.commit()
+    return report
