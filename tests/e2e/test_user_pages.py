@@ -133,7 +133,7 @@ def test_bad_input_is_refused_field_by_field_and_nothing_written(api: ApiHarness
         assert STRONG not in html and WEAK not in html  # no password is sent back
     assert api.counts(User) == before
     # Everything wrong at once: each field says so.
-    page = client.post("/admin/users", data={"csrf_token": token, "email": ""})
+    page = client.post("/admin/users", data={"csrf_token": token, "email": "not an address"})
     assert page.status_code == 422
     for field in ("email", "role", "password", "password_again"):
         assert f'id="f-{field}-error"' in page.text, field
@@ -153,6 +153,7 @@ def test_changing_a_role(api: ApiHarness) -> None:
     planner = _id(api, Role.PLANNER)
     page = client.get(f"/admin/users/{planner}")
     assert page.status_code == 200
+    assert '<option value="planner" selected>' in page.text  # the form starts from the user
     token = form_token(page.text)
     version = _user(api, ROLE_EMAILS[Role.PLANNER]).version  # type: ignore[union-attr]
     changed = client.post(

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -25,6 +25,7 @@ from beredskap.platform.auth import service
 from beredskap.platform.auth.models import Role, User
 from beredskap.platform.auth.secrets import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from beredskap.platform.auth.service import Principal
+from beredskap.platform.columns import coerce_email
 from beredskap.platform.deps import CurrentPrincipal, SessionDep
 from beredskap.platform.errors import N_, DomainValidationError, NotFoundError
 from beredskap.platform.web.forms import (
@@ -49,8 +50,16 @@ Password = Annotated[str, Field(max_length=MAX_PASSWORD_LENGTH)]
 OrganisationIds = Annotated[Ids, among("organisations")]
 
 
+def _email(value: str) -> str:
+    """An address as the user model takes it (checked here too, so its message shows beside
+    the others')."""
+    return coerce_email("email", value) or value
+
+
 class NewUserInput(BaseModel):
-    email: Annotated[Text, Field(min_length=1, max_length=254)] = Field(title=N_("E-mail address"))
+    email: Annotated[Text, Field(min_length=1, max_length=254), AfterValidator(_email)] = Field(
+        title=N_("E-mail address")
+    )
     display_name: Annotated[OptionalText, at_most(200)] = Field(None, title=N_("Name"))
     role: Role = Field(title=N_("Role"))
     organisation_ids: OrganisationIds = Field(default_factory=list, title=N_("Organisations"))
@@ -276,7 +285,7 @@ def change_role(
     elif form.valid and form.fields["version"] != user.version:
         form.add_error(
             "role",
-            N_("someone else changed this user meanwhile: here it is as it is now"),
+            N_("Someone else changed the record after you opened it. Reload the page."),
         )
         form.values = {
             "role": user.role.value,
