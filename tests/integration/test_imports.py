@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from geoalchemy2.shape import to_shape
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,7 +28,7 @@ from beredskap.register.imports.reading import read_table
 from beredskap.register.imports.service import run_import
 from beredskap.register.imports.template import template_csv, template_xlsx
 from beredskap.register.inventory.models import Equipment, EquipmentStatus
-from beredskap.register.organisations.models import Organisation
+from beredskap.register.organisations.models import Organisation, Site
 from tests.support.api import ApiHarness
 
 HEADINGS = "Organisasjon;Lagringssted;Ressurstype;Antall;Identifikator;Status;Neste kontroll"
@@ -206,6 +207,32 @@ def test_organisations_import_matches_by_number_then_name(db: Session, api: ApiH
     bad = b"Navn;Organisasjonsnummer;Kategori\nA;123;Hjelpekorps\n;;Hjelpekorps\nB;;nope\n"
     errors = {(e.row, e.column) for e in _import(db, bad, kind="organisations").errors}
     assert errors == {(2, "Organisasjonsnummer"), (3, "Navn"), (4, "Kategori")}
+
+
+def test_sites_import_by_coordinates_or_utm_and_again_unchanged(
+    db: Session, api: ApiHarness
+) -> None:
+    data = (
+        "Organisasjon;Navn;Type;Breddegrad;Lengdegrad;UTM-sone;Øst;Nord;Adresse;Døgntilgang\n"
+        "Eget Hjelpekorps;Nytt lager;Lager;59,95;11,05;;;;Storgata 1;ja\n"
+        ";Kommunelager;storage;;;33;277000;6655000;;nei\n"
+        "Eget Hjelpekorps;Eget lager;Base;;;;;;Ny adresse;\n"
+    ).encode("cp1252")
+    report = _import(db, data, kind="sites")
+    assert report.ok, report.errors
+    assert (report.created, report.updated, report.unchanged) == (2, 1, 0)
+    db.refresh(api.own_site)
+    assert api.own_site.address == "Ny adresse" and api.own_site.kind == "base"
+    municipal = db.scalars(select(Site).where(Site.name == "Kommunelager")).one()
+    assert municipal.organisation_id is None
+    point = to_shape(municipal.location)
+    assert 59.9 < point.y < 60.1 and 10.9 < point.x < 11.2
+    again = _import(db, data, kind="sites")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+
+    bad = "Organisasjon;Navn;Type;Breddegrad;Lengdegrad\nX;A;Lager;48.85;2.35\n;B;Slott;abc;\n"
+    errors = {(e.row, e.column) for e in _import(db, bad.encode(), kind="sites").errors}
+    assert errors == {(2, "Organisasjon"), (2, "Breddegrad"), (3, "Type"), (3, "Breddegrad")}
 
 
 # The API -------------------------------------------------------------------------------------

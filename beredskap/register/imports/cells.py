@@ -48,6 +48,19 @@ def whole_number(field: str, text: str) -> int | None:
     return int(digits)
 
 
+def decimal_number(field: str, text: str) -> float | None:
+    """A decimal number written with a point or a comma (59.95 or 59,95)."""
+    if not text:
+        return None
+    try:
+        value = float(text.replace(" ", "").replace("\u00a0", "").replace(",", "."))
+    except ValueError:
+        value = float("nan")
+    if value != value or value in (float("inf"), float("-inf")):  # NaN and infinities
+        raise DomainValidationError(field, N_("expected a number such as 59.95"))
+    return value
+
+
 def date_value(field: str, text: str) -> dt.date | None:
     if not text:
         return None

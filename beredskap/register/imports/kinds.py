@@ -18,16 +18,28 @@ from dataclasses import dataclass
 from enum import Enum, StrEnum
 from typing import Any
 
+from geoalchemy2.shape import to_shape
+from shapely.geometry import Point
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from beredskap.platform.errors import N_, DomainValidationError
+from beredskap.platform.geo_errors import geo_invalid
 from beredskap.register.imports import cells
 from beredskap.register.inventory import service as inventory_service
 from beredskap.register.inventory.models import Equipment, EquipmentStatus, ResourceType
 from beredskap.register.organisations import service as organisation_service
-from beredskap.register.organisations.models import Organisation, OrganisationCategory, Site
+from beredskap.register.organisations.models import (
+    Organisation,
+    OrganisationCategory,
+    Site,
+    SiteKind,
+)
 from beredskap.register.organisations.numbers import normalise_organisation_number
+from geo.crs import to_wgs84
+from geo.errors import GeoError
+from geo.extent import check_lon_lat
+from geo.srid import EUREF89_UTM32, EUREF89_UTM33
 
 
 class Outcome(StrEnum):
@@ -583,7 +595,192 @@ class OrganisationImporter(Importer):
         return _outcome(self.session, existing)
 
 
+# Sites --------------------------------------------------------------------------------------
+
+SITE_COLUMNS = (
+    Column(
+        "organisation",
+        "Organisasjon",
+        ("organisation", "organization", "organisasjonsnummer", "organisation_number"),
+        False,
+        "Organisasjonen stedet hører til: organisasjonsnummer eller navn. Tomt for "
+        "kommunens egne steder. Et sted kjennes igjen på organisasjon og navn.",
+        "Eget Hjelpekorps",
+        ("organisation_id",),
+    ),
+    Column("name", "Navn", ("name", "sted", "site"), True, "Stedets navn.", "Eget lager"),
+    Column(
+        "kind",
+        "Type",
+        ("kind", "stedstype"),
+        True,
+        "Hva slags sted det er, med navn eller kode.",
+        "Lager",
+        choices=SiteKind,
+    ),
+    Column(
+        "latitude",
+        "Breddegrad",
+        ("latitude", "lat"),
+        False,
+        "Breddegrad i WGS84 (desimalgrader, punktum eller komma), for eksempel 59,95. "
+        "Oppgi enten bredde- og lengdegrad, eller UTM-sone, øst og nord.",
+        "59.956",
+        ("location",),
+    ),
+    Column(
+        "longitude",
+        "Lengdegrad",
+        ("longitude", "lon"),
+        False,
+        "Lengdegrad i WGS84 (desimalgrader), for eksempel 11,05.",
+        "11.049",
+    ),
+    Column(
+        "utm_zone",
+        "UTM-sone",
+        ("utm zone", "utm_zone", "sone"),
+        False,
+        "32 eller 33 (EUREF89 UTM), når stedet er oppgitt med øst og nord.",
+        "",
+    ),
+    Column("east", "Øst", ("east", "easting", "ost"), False, "UTM øst i meter.", ""),
+    Column("north", "Nord", ("north", "northing"), False, "UTM nord i meter.", ""),
+    Column("address", "Adresse", ("address",), False, "Besøksadresse, høyst 300 tegn.", ""),
+    Column(
+        "access_notes",
+        "Tilgang",
+        ("access notes", "access_notes", "nøkkel", "nøkkelinformasjon"),
+        False,
+        "Hvordan man kommer inn: nøkkelholdere, kodelås og lignende.",
+        "",
+    ),
+    Column(
+        "access_24_7",
+        "Døgntilgang",
+        ("access 24/7", "access_24_7", "døgnåpent"),
+        False,
+        "Ja om stedet kan nås hele døgnet, ellers nei.",
+        "nei",
+    ),
+)
+
+
+class SiteImporter(Importer):
+    kind = "sites"
+    columns = SITE_COLUMNS
+
+    def prepare(self, rows: Iterable[dict[str, str]]) -> None:
+        self.by_number, self.by_name = _organisation_index(self.session)
+        self.held: list[Any] = list(self.session.scalars(select(Organisation)))
+        self.sites: dict[tuple[int | None, str], list[Site]] = defaultdict(list)
+        for site in self.session.scalars(select(Site)):
+            self.sites[(site.organisation_id, cells.folded(site.name))].append(site)
+        self.seen: dict[tuple[int | None, str], int] = {}
+
+    def _location(self, values: dict[str, str]) -> Any:
+        east, north = values.get("east", ""), values.get("north", "")
+        if east or north:
+            zone = cells.whole_number("utm_zone", values.get("utm_zone", ""))
+            if zone not in (32, 33):
+                raise DomainValidationError("utm_zone", N_("32 or 33"))
+            x = cells.decimal_number("east", east)
+            y = cells.decimal_number("north", north)
+            if x is None or y is None:
+                raise DomainValidationError("east" if x is None else "north", N_("is required"))
+            try:
+                lon, lat = to_wgs84(x, y, EUREF89_UTM32 if zone == 32 else EUREF89_UTM33)
+                lon, lat = check_lon_lat(lon, lat)
+            except GeoError as error:
+                raise geo_invalid("east", error) from None
+            return Point(lon, lat)
+        lat = cells.decimal_number("latitude", values.get("latitude", ""))
+        lon = cells.decimal_number("longitude", values.get("longitude", ""))
+        if lat is None and lon is None:
+            return None
+        if lat is None or lon is None:
+            raise DomainValidationError(
+                "latitude" if lat is None else "longitude", N_("is required")
+            )
+        try:
+            lon, lat = check_lon_lat(lon, lat)
+        except GeoError as error:
+            raise geo_invalid("latitude", error) from None
+        return Point(lon, lat)
+
+    def apply(self, row_number: int, values: dict[str, str]) -> Outcome:
+        found = RowProblems()
+        organisation_id = None
+        if values.get("organisation"):
+            organisation_id = found.check(
+                _find_organisation, self.by_number, self.by_name, values["organisation"]
+            )
+        name = values.get("name", "")
+        fields: dict[str, Any] = {"organisation_id": organisation_id, "name": name}
+        if values.get("kind"):
+            fields["kind"] = found.check(cells.enum_value, SiteKind, "kind", values["kind"])
+        location = found.check(self._location, values)
+        for field in ("address", "access_notes"):
+            if field in values:
+                fields[field] = cells.optional(values[field])
+        if values.get("access_24_7"):
+            fields["access_24_7"] = found.check(cells.yes_no, "access_24_7", values["access_24_7"])
+        found.raise_any()
+        key = (organisation_id, cells.folded(name))
+        if name and key in self.seen:
+            raise DomainValidationError(
+                "name", N_("the same site as row %(row)s"), row=self.seen[key]
+            )
+        self.seen[key] = row_number
+        existing = self.sites.get(key, [])
+        if len(existing) > 1:
+            raise DomainValidationError(
+                "name", N_("several sites are named %(name)s"), name=cells.echo(name)
+            )
+        if not existing:
+            if "kind" not in fields:
+                raise DomainValidationError("kind", N_("is required"))
+            if location is None:
+                raise DomainValidationError("location", N_("a site needs a location"))
+            site = organisation_service.create_site(
+                self.session, fields=fields | {"location": location}, flush=False
+            )
+            self.sites[key].append(site)
+            return Outcome.CREATED
+        site = existing[0]
+        if location is not None and not _same_point(site.location, location):
+            fields["location"] = location
+        organisation_service.update_site(self.session, site, changes=fields, flush=False)
+        return _outcome(self.session, site)
+
+
+def _same_point(stored: Any, point: Point) -> bool:
+    """The same place to a centimetre or so (a geometry read back is another object)."""
+    if stored is None:
+        return False
+    shape = stored if isinstance(stored, Point) else to_shape(stored)
+    return abs(shape.x - point.x) < 1e-7 and abs(shape.y - point.y) < 1e-7
+
+
+def _find_organisation(by_number: dict[str, int], by_name: dict[str, list[int]], text: str) -> int:
+    number = _organisation_key(text)
+    if number is not None and number in by_number:
+        return by_number[number]
+    matches = by_name.get(cells.folded(text), [])
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        raise DomainValidationError(
+            "organisation",
+            N_("several organisations are named %(name)s; give the organisation number"),
+            name=cells.echo(text),
+        )
+    raise DomainValidationError(
+        "organisation", N_("no organisation with the number or name %(key)s"), key=cells.echo(text)
+    )
+
+
 IMPORTERS: dict[str, type[Importer]] = {
-    importer.kind: importer for importer in (OrganisationImporter, EquipmentImporter)
+    importer.kind: importer for importer in (OrganisationImporter, SiteImporter, EquipmentImporter)
 }
 KINDS = tuple(IMPORTERS)

@@ -154,20 +154,24 @@ def require_organisation(session: Session, organisation_id: int | None, field: s
         raise DomainValidationError(field, N_("no organisation with id %(id)s"), id=organisation_id)
 
 
-def create_site(session: Session, *, fields: dict[str, Any]) -> Site:
+def create_site(session: Session, *, fields: dict[str, Any], flush: bool = True) -> Site:
     """Add a site (the API's and the pages'); validators on the model refuse bad values by
-    field, and the organisation, when given, must exist."""
+    field, and the organisation, when given, must exist. An import passes `flush=False`."""
     require_organisation(session, fields.get("organisation_id"), "organisation_id")
     site = Site(**fields)
     session.add(site)
-    session.flush()
+    if flush:
+        session.flush()
     return site
 
 
-def update_site(session: Session, site: Site, *, changes: dict[str, Any]) -> Site:
+def update_site(
+    session: Session, site: Site, *, changes: dict[str, Any], flush: bool = True
+) -> Site:
     """Change a site's fields (it stays with its organisation)."""
     apply_changes(site, changes)
-    session.flush()
+    if flush:
+        session.flush()
     return site
 
 
