@@ -58,6 +58,7 @@ class ExportColumn:
     name: str
     kind: str
     note: str
+    # The table's own column (SQL), or (reference, referenced column) for a natural key.
     expression: Any
 
 
@@ -127,7 +128,7 @@ def _read(column: Column) -> Any:
 
 def _natural_columns(
     key: ForeignKey, personal: bool, taken: set[str]
-) -> Iterator[tuple[str, Column, Column]]:
+) -> Iterator[tuple[str, Column]]:
     """For a reference (`organisation_id`): the referenced row's natural key columns, named
     after the reference (`organisation_number`, `organisation_name`)."""
     referenced = key.column.table
@@ -141,7 +142,7 @@ def _natural_columns(
         if label in taken:
             continue
         taken.add(label)
-        yield label, target, key.parent
+        yield label, target
         if name != "organisation_number":
             break  # one natural key; an organisation's number goes with its name
 
@@ -161,7 +162,7 @@ def owned_tables(metadata: MetaData, *, personal: bool) -> list[ExportTable]:
                 continue
             columns.append(ExportColumn(column.name, _kind(column), _note(column), _read(column)))
             for key in sorted(column.foreign_keys, key=lambda k: k.target_fullname):
-                for label, target, _parent in _natural_columns(key, personal, taken):
+                for label, target in _natural_columns(key, personal, taken):
                     note = f"{target.name} of the {key.column.table.name} row {column.name} names"
                     if _is_personal(target):
                         note += "; personal data"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -41,7 +42,7 @@ class DirectoryTarget:
             yield out
 
     def add(self, name: str, path: Path) -> None:
-        path.replace(self.directory / name)
+        shutil.move(path, self.directory / name)  # across file systems too
 
 
 class ZipTarget:
