@@ -29,6 +29,7 @@ from beredskap.register.imports.service import run_import
 from beredskap.register.imports.template import template_csv, template_xlsx
 from beredskap.register.inventory.models import Equipment, EquipmentStatus
 from beredskap.register.organisations.models import Organisation, Site
+from beredskap.register.volunteers.models import ConsentChannel, Volunteer
 from tests.support.api import ApiHarness
 
 HEADINGS = "Organisasjon;Lagringssted;Ressurstype;Antall;Identifikator;Status;Neste kontroll"
@@ -233,6 +234,54 @@ def test_sites_import_by_coordinates_or_utm_and_again_unchanged(
     bad = "Organisasjon;Navn;Type;Breddegrad;Lengdegrad\nX;A;Lager;48.85;2.35\n;B;Slott;abc;\n"
     errors = {(e.row, e.column) for e in _import(db, bad.encode(), kind="sites").errors}
     assert errors == {(2, "Organisasjon"), (2, "Breddegrad"), (3, "Type"), (3, "Breddegrad")}
+
+
+def test_volunteers_and_qualifications_by_mobile(db: Session, api: ApiHarness) -> None:
+    people = (
+        "Navn;Mobil;E-post;Organisasjon;Rolle;SMS-samtykke;Tilgjengelighet\n"
+        "Kari Nordmann;+44 7700 900999;kari@example.org;Eget Hjelpekorps;mannskap;ja;\n"
+        "Ola Nordmann;+447700900998;;Annet Sanitetslag;;nei;Delvis tilgjengelig\n"
+    ).encode("cp1252")
+    report = _import(db, people, kind="volunteers")
+    assert report.ok, report.errors
+    assert report.created == 2
+    kari = db.scalars(select(Volunteer).where(Volunteer.mobile == "+447700900999")).one()
+    assert kari.sms_consent is True
+    assert [e.channel for e in kari.consent_events] == [ConsentChannel.IMPORT]
+    assert [(m.organisation_id, m.role) for m in kari.memberships] == [(api.own.id, "mannskap")]
+    assert _import(db, people, kind="volunteers").unchanged == 2
+    # A second organisation is added beside the first; consent withdrawn by STOP stays so.
+    kari.change_consent(False, ConsentChannel.SMS)
+    db.flush()
+    other = people.replace(b"Eget Hjelpekorps;mannskap", b"Annet Sanitetslag;leder")
+    refused = _import(db, other, kind="volunteers")
+    assert [(e.row, e.code[:40]) for e in refused.errors] == [
+        (2, "this volunteer withdrew consent by reply")
+    ]
+    other = other.replace(b";ja;", b";nei;")
+    assert _import(db, other, kind="volunteers").updated == 1
+    db.refresh(kari)
+    assert {m.organisation_id for m in kari.memberships} == {api.own.id, api.other.id}
+
+    held = (
+        "Mobil;Kvalifikasjon;Oppnådd;Utløper\n"
+        "+447700900999;Førstehjelp;01.02.2025;01.02.2028\n"
+        "+447700900998;first_aid;;\n"
+        "+447700900997;tull;32.01.2025;\n"
+    ).encode()
+    bad = _import(db, held, kind="qualifications")
+    assert {(e.row, e.column) for e in bad.errors} == {
+        (4, "Mobil"),
+        (4, "Kvalifikasjon"),
+        (4, "Oppnådd"),
+    }
+    good = held.rsplit(b"+447700900997", 1)[0]
+    assert _import(db, good, kind="qualifications").created == 2
+    assert _import(db, good, kind="qualifications").unchanged == 2
+    later = good.replace(b"01.02.2028", b"01.02.2029")
+    assert (_import(db, later, kind="qualifications").updated) == 1
+    db.refresh(kari)
+    assert [str(q.expires_on) for q in kari.qualifications] == ["2029-02-01"]
 
 
 # The API -------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from shapely.geometry import Point
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from beredskap.platform.contact_details import normalise_mobile
 from beredskap.platform.errors import N_, DomainValidationError
 from beredskap.platform.geo_errors import geo_invalid
 from beredskap.register.imports import cells
@@ -36,6 +37,13 @@ from beredskap.register.organisations.models import (
     SiteKind,
 )
 from beredskap.register.organisations.numbers import normalise_organisation_number
+from beredskap.register.volunteers import service as volunteer_service
+from beredskap.register.volunteers.models import (
+    Availability,
+    ConsentChannel,
+    QualificationType,
+    Volunteer,
+)
 from geo.crs import to_wgs84
 from geo.errors import GeoError
 from geo.extent import check_lon_lat
@@ -780,7 +788,247 @@ def _find_organisation(by_number: dict[str, int], by_name: dict[str, list[int]],
     )
 
 
+# Volunteers and their qualifications ---------------------------------------------------------
+
+VOLUNTEER_COLUMNS = (
+    Column("full_name", "Navn", ("name", "full name", "full_name"), True, "Fullt navn.", ""),
+    Column(
+        "mobile",
+        "Mobil",
+        ("mobile", "mobilnummer", "telefon"),
+        True,
+        "Mobilnummer, for eksempel 912 34 567 eller +47 912 34 567. Kjenner igjen den frivillige.",
+        "912 34 567",
+    ),
+    Column("email", "E-post", ("e-mail", "email", "epost"), False, "E-postadresse.", ""),
+    Column(
+        "organisation",
+        "Organisasjon",
+        ("organisation", "organization", "organisasjonsnummer", "organisation_number"),
+        False,
+        "Organisasjonen den frivillige er medlem av: organisasjonsnummer eller navn. "
+        "Medlemskapet legges til; andre medlemskap beholdes.",
+        "Eget Hjelpekorps",
+        ("memberships",),
+    ),
+    Column(
+        "role",
+        "Rolle",
+        ("role", "membership role"),
+        False,
+        "Rollen i organisasjonen, for eksempel lagleder eller mannskap.",
+        "mannskap",
+    ),
+    Column(
+        "availability",
+        "Tilgjengelighet",
+        ("availability",),
+        False,
+        "Tomt betyr Tilgjengelig for en ny frivillig.",
+        "",
+        choices=Availability,
+    ),
+    Column(
+        "sms_consent",
+        "SMS-samtykke",
+        ("sms consent", "sms_consent", "samtykke"),
+        False,
+        "Ja om den frivillige har samtykket til SMS-varsling, ellers nei. Den som har svart "
+        "STOPP, kan bare selv gi samtykke igjen (START).",
+        "ja",
+    ),
+    Column("active", "Aktiv", ("active",), False, "Ja eller nei. Tomt betyr ja for nye.", ""),
+)
+
+
+def _volunteers_by_mobile(session: Session) -> dict[str, Volunteer]:
+    return {volunteer.mobile: volunteer for volunteer in session.scalars(select(Volunteer))}
+
+
+def _mobile(text: str) -> str:
+    if not text:
+        raise DomainValidationError("mobile", N_("a mobile number is required"))
+    return normalise_mobile(text)
+
+
+class VolunteerImporter(Importer):
+    kind = "volunteers"
+    columns = VOLUNTEER_COLUMNS
+
+    def prepare(self, rows: Iterable[dict[str, str]]) -> None:
+        self.by_number, self.by_name = _organisation_index(self.session)
+        self.held: list[Any] = list(self.session.scalars(select(Organisation)))
+        self.volunteers = _volunteers_by_mobile(self.session)
+        self.seen: dict[str, int] = {}
+
+    def apply(self, row_number: int, values: dict[str, str]) -> Outcome:
+        found = RowProblems()
+        mobile = found.check(_mobile, values.get("mobile", ""))
+        fields: dict[str, Any] = {"full_name": values.get("full_name", "")}
+        if "email" in values:
+            fields["email"] = cells.optional(values["email"])
+        if values.get("availability"):
+            fields["availability"] = found.check(
+                cells.enum_value, Availability, "availability", values["availability"]
+            )
+        if values.get("active"):
+            fields["active"] = found.check(cells.yes_no, "active", values["active"])
+        consent = None
+        if values.get("sms_consent"):
+            consent = found.check(cells.yes_no, "sms_consent", values["sms_consent"])
+        organisation_id = None
+        if values.get("organisation"):
+            organisation_id = found.check(
+                _find_organisation, self.by_number, self.by_name, values["organisation"]
+            )
+        found.raise_any()
+        if mobile in self.seen:
+            raise DomainValidationError(
+                "mobile", N_("the same volunteer as row %(row)s"), row=self.seen[mobile]
+            )
+        self.seen[mobile] = row_number
+        fields["mobile"] = mobile
+        role = cells.optional(values.get("role", ""))
+        existing = self.volunteers.get(mobile)
+        if existing is None:
+            memberships = (
+                [{"organisation_id": organisation_id, "role": role}] if organisation_id else []
+            )
+            volunteer = volunteer_service.create_volunteer(
+                self.session, fields=fields, memberships=memberships, qualifications=[], flush=False
+            )
+            if consent is not None:
+                volunteer.change_consent(consent, ConsentChannel.IMPORT)
+            self.volunteers[mobile] = volunteer
+            return Outcome.CREATED
+        memberships_now = None
+        if organisation_id is not None:
+            memberships_now = [
+                {"organisation_id": m.organisation_id, "role": m.role}
+                for m in existing.memberships
+                if m.organisation_id != organisation_id
+            ] + [{"organisation_id": organisation_id, "role": role}]
+        volunteer_service.update_volunteer(
+            self.session, existing, changes=fields, memberships=memberships_now, flush=False
+        )
+        if consent is not None and consent != existing.sms_consent:
+            existing.change_consent(consent, ConsentChannel.IMPORT)
+        return _outcome(self.session, existing)
+
+
+QUALIFICATION_COLUMNS = (
+    Column(
+        "mobile",
+        "Mobil",
+        ("mobile", "mobilnummer"),
+        True,
+        "Mobilnummeret til en frivillig som finnes i registeret.",
+        "912 34 567",
+    ),
+    Column(
+        "qualification",
+        "Kvalifikasjon",
+        ("qualification", "qualification type", "kvalifikasjonstype"),
+        True,
+        "Kvalifikasjonens kode eller navn, for eksempel first_aid eller Førstehjelp.",
+        "Førstehjelp",
+        ("qualifications",),
+    ),
+    Column(
+        "obtained_on",
+        "Oppnådd",
+        ("obtained", "obtained_on", "oppnadd", "tatt"),
+        False,
+        "Datoen kvalifikasjonen ble tatt, 2027-03-31 eller 31.03.2027.",
+        "",
+    ),
+    Column(
+        "expires_on",
+        "Utløper",
+        ("expires", "expires_on", "utlopsdato", "gyldig til"),
+        False,
+        "Datoen kvalifikasjonen utløper, 2027-03-31 eller 31.03.2027. Tomt: utløper ikke.",
+        "",
+    ),
+)
+
+
+class QualificationImporter(Importer):
+    kind = "qualifications"
+    columns = QUALIFICATION_COLUMNS
+
+    def prepare(self, rows: Iterable[dict[str, str]]) -> None:
+        self.volunteers = _volunteers_by_mobile(self.session)
+        self.types: dict[str, int] = {}
+        self.held: list[Any] = list(self.session.scalars(select(QualificationType)))
+        for kind in self.held:
+            for word in (kind.name_en, kind.name_nb, kind.code):
+                self.types[cells.folded(word)] = kind.id
+        self.seen: dict[tuple[int, int], int] = {}
+
+    def apply(self, row_number: int, values: dict[str, str]) -> Outcome:
+        found = RowProblems()
+        mobile = found.check(_mobile, values.get("mobile", ""))
+        type_text = values.get("qualification", "")
+        type_id = self.types.get(cells.folded(type_text)) if type_text else None
+        if type_id is None:
+            found.errors.append(
+                DomainValidationError(
+                    "qualification",
+                    N_("no qualification with the code or name %(key)s"),
+                    key=cells.echo(type_text),
+                )
+            )
+        dates = {
+            field: found.check(cells.date_value, field, values[field])
+            for field in ("obtained_on", "expires_on")
+            if field in values
+        }
+        volunteer = self.volunteers.get(mobile) if mobile else None
+        if mobile and volunteer is None:
+            found.errors.append(
+                DomainValidationError(
+                    "mobile", N_("no volunteer with the mobile %(mobile)s"), mobile=mobile
+                )
+            )
+        found.raise_any()
+        assert volunteer is not None and type_id is not None
+        key = (volunteer.id, type_id)
+        if key in self.seen:
+            raise DomainValidationError(
+                "qualification", N_("the same qualification as row %(row)s"), row=self.seen[key]
+            )
+        self.seen[key] = row_number
+        held = [
+            {
+                "qualification_type_id": q.qualification_type_id,
+                "obtained_on": q.obtained_on,
+                "expires_on": q.expires_on,
+            }
+            for q in volunteer.qualifications
+        ]
+        mine = next((item for item in held if item["qualification_type_id"] == type_id), None)
+        created = mine is None
+        if mine is None:
+            mine = {"qualification_type_id": type_id, "obtained_on": None, "expires_on": None}
+            held.append(mine)
+        mine.update(dates)
+        volunteer_service.update_volunteer(
+            self.session, volunteer, changes={}, qualifications=held, flush=False
+        )
+        if created:
+            return Outcome.CREATED
+        return _outcome(self.session, volunteer)
+
+
 IMPORTERS: dict[str, type[Importer]] = {
-    importer.kind: importer for importer in (OrganisationImporter, SiteImporter, EquipmentImporter)
+    importer.kind: importer
+    for importer in (
+        OrganisationImporter,
+        SiteImporter,
+        EquipmentImporter,
+        VolunteerImporter,
+        QualificationImporter,
+    )
 }
 KINDS = tuple(IMPORTERS)

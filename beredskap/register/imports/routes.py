@@ -23,7 +23,7 @@ IMPORT_MAX_BYTES = 20 * 1024 * 1024
 
 router = APIRouter(tags=["imports"], responses=PROBLEM_RESPONSES)
 
-Kind = Literal["organisations", "sites", "equipment"]
+Kind = Literal["organisations", "sites", "equipment", "volunteers", "qualifications"]
 
 
 class ImportOut(BaseModel):

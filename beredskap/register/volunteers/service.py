@@ -265,15 +265,18 @@ def create_volunteer(
     memberships: list[dict[str, Any]],
     qualifications: list[dict[str, Any]],
     sees_holder: SeesHolder = _names_nobody,
+    flush: bool = True,
 ) -> Volunteer:
     """Register a volunteer with memberships and qualifications; a known mobile is a conflict
-    (naming its holder only if `sees_holder` says the caller may see them)."""
+    (naming its holder only if `sees_holder` says the caller may see them). An import passes
+    `flush=False` and flushes its rows together."""
     volunteer = Volunteer(**fields)
     _check_unique_mobile(session, volunteer, sees_holder)
     _replace_memberships(session, volunteer, memberships)
     _replace_qualifications(session, volunteer, qualifications)
     session.add(volunteer)
-    session.flush()
+    if flush:
+        session.flush()
     return volunteer
 
 
@@ -285,6 +288,7 @@ def update_volunteer(
     memberships: list[dict[str, Any]] | None = None,
     qualifications: list[dict[str, Any]] | None = None,
     sees_holder: SeesHolder = _names_nobody,
+    flush: bool = True,
 ) -> Volunteer:
     """Change fields; lists given replace the memberships or qualifications."""
     with session.no_autoflush:
@@ -299,7 +303,8 @@ def update_volunteer(
         if lists_changed:
             # The record as a whole changed: a new version, so a stale ETag is refused.
             volunteer.updated_at = utcnow()
-    session.flush()
+    if flush:
+        session.flush()
     return volunteer
 
 
