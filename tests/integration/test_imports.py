@@ -383,6 +383,23 @@ def test_api_never_500s_on_a_bad_file(api: ApiHarness, name: str, data: bytes) -
     assert len(response.text) < 50_000  # a huge cell is not echoed back whole
 
 
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("multipart/form-data; boundary=xyz", b"--xyz\r\ngarbage\r\n"),
+        ("multipart/form-data", b"no boundary at all"),
+        ("application/json", b'{"file": "Organisasjon;Lagringssted"}'),
+        ("text/csv", b"Organisasjon;Lagringssted\n"),
+    ],
+)
+def test_api_answers_a_body_that_is_no_upload_with_4xx(
+    api: ApiHarness, content_type: str, body: bytes
+) -> None:
+    headers = api.headers(Role.ADMIN) | {"content-type": content_type}
+    response = api.client.post(f"{URL}/equipment", content=body, headers=headers)
+    assert 400 <= response.status_code < 500, (response.status_code, response.text[:300])
+
+
 def test_api_takes_a_file_larger_than_other_routes_accept(api: ApiHarness) -> None:
     filler = "Eget Hjelpekorps;Eget lager;generator;1;;Klar;\r\n" * 40_000  # about 1.9 MB
     data = (HEADINGS + "\r\n" + filler).encode()
