@@ -54,8 +54,8 @@ def test_any_bytes_give_a_table_or_a_coded_file_error(data: bytes, name: str) ->
     except FileError as error:
         assert error.code and error.message
     else:
-        positions, errors = map_headings(table.headings, EQUIPMENT_COLUMNS)
-        assert positions or errors
+        mapped, errors = map_headings(table.headings, EQUIPMENT_COLUMNS)
+        assert mapped.positions or errors
 
 
 @pytest.mark.parametrize(

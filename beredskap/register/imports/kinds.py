@@ -19,6 +19,8 @@ from enum import Enum, StrEnum
 from typing import Any
 
 from geoalchemy2.shape import to_shape
+from shapely import wkt
+from shapely.errors import ShapelyError
 from shapely.geometry import Point
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -71,6 +73,9 @@ class Column:
     fields: tuple[str, ...] = ()
     # An enum whose values (by bokmål label or code) the column takes.
     choices: type[Enum] | None = None
+    # Headings whose cell stands in when this column's cell is empty, or when the file has
+    # no column of its own (the export's `organisation_name` beside `organisation_number`).
+    fallbacks: tuple[str, ...] = ()
 
     def explained(self) -> str:
         """The explanation, with the accepted values when there is a choice."""
@@ -107,11 +112,21 @@ class RowProblems(Exception):  # noqa: N818 - a collector first, raised only whe
 MayEdit = Callable[[int], bool] | None
 
 
+# The export's columns that no import reads (ids, versions, times): skipped, so the CSV the
+# export writes for a kind imports back (issue 15's round trip).
+EXPORT_ONLY = ("id", "version", "created_at", "updated_at")
+# The key under which a row's export `id` reaches the importer (only to tell apart records
+# its natural key cannot: two stock lines of a type at a site).
+EXPORTED_ID = "\0id"
+
+
 class Importer:
     """One import of one kind inside the caller's session: `apply` each row's values."""
 
     kind: str
     columns: tuple[Column, ...]
+    # Headings skipped (the export's columns this kind does not import).
+    ignored: tuple[str, ...] = EXPORT_ONLY
 
     def __init__(self, session: Session, may_edit: MayEdit) -> None:
         self.session = session
@@ -160,11 +175,12 @@ EQUIPMENT_COLUMNS = (
         "står i registeret.",
         "Eget Hjelpekorps",
         ("organisation_id",),
+        fallbacks=("organisation_name",),
     ),
     Column(
         "site",
         "Lagringssted",
-        ("site", "lager", "sted"),
+        ("site", "lager", "sted", "site_name"),
         True,
         "Navnet på stedet der utstyret står: et av organisasjonens steder, eller et av "
         "kommunens egne.",
@@ -174,7 +190,7 @@ EQUIPMENT_COLUMNS = (
     Column(
         "resource_type",
         "Ressurstype",
-        ("resource type", "resource_type", "type"),
+        ("resource type", "resource_type", "type", "resource_type_code"),
         True,
         "Ressurstypens kode (for eksempel generator) eller navn (for eksempel Aggregat).",
         "generator",
@@ -236,6 +252,7 @@ EQUIPMENT_COLUMNS = (
 class EquipmentImporter(Importer):
     kind = "equipment"
     columns = EQUIPMENT_COLUMNS
+    ignored = (*EXPORT_ONLY, "organisation_id", "site_id", "resource_type_id")
 
     def prepare(self, rows: Iterable[dict[str, str]]) -> None:
         session = self.session
@@ -370,6 +387,15 @@ class EquipmentImporter(Importer):
         found.raise_any()
         assert organisation_id is not None and site_id is not None and type_id is not None
         key = (organisation_id, site_id, type_id, identifier)
+        existing = self.lines.get(key, [])
+        exported_id = values.get(EXPORTED_ID, "")
+        if len(existing) > 1 and exported_id:
+            # A file the export wrote: its id tells apart stock lines the natural key cannot
+            # (it only chooses among them, never another line).
+            chosen = [line for line in existing if str(line.id) == exported_id]
+            if chosen:
+                existing = chosen
+                key = (organisation_id, site_id, type_id, f"{identifier or ''}\0{exported_id}")
         if key in self.seen:
             raise DomainValidationError(
                 "resource_type",
@@ -377,7 +403,6 @@ class EquipmentImporter(Importer):
                 row=self.seen[key],
             )
         self.seen[key] = row_number
-        existing = self.lines.get(key, [])
         if len(existing) > 1:
             raise DomainValidationError(
                 "identifier",
@@ -458,12 +483,18 @@ ORGANISATION_COLUMNS = (
     Column(
         "umbrella",
         "Paraplyorganisasjon",
-        ("umbrella organisation", "umbrella", "umbrella_organisation"),
+        (
+            "umbrella organisation",
+            "umbrella",
+            "umbrella_organisation",
+            "umbrella_organisation_number",
+        ),
         False,
         "Organisasjonen den hører inn under: organisasjonsnummer eller navn. Den må finnes "
         "i registeret eller stå på en tidligere rad i filen.",
         "",
         ("umbrella_organisation_id",),
+        fallbacks=("umbrella_organisation_name",),
     ),
     Column(
         "active",
@@ -476,9 +507,18 @@ ORGANISATION_COLUMNS = (
 )
 
 
+def _municipality_numbers(text: str) -> list[str]:
+    """Numbers separated by commas, semicolons or spaces, or the export's JSON list."""
+    for mark in ';[]"':
+        text = text.replace(mark, ",")
+    return sorted(set(text.replace(" ", ",").split(",")) - {""})
+
+
 class OrganisationImporter(Importer):
     kind = "organisations"
     columns = ORGANISATION_COLUMNS
+    # The base and the register's own fields (Enhetsregisteret's) are not imported.
+    ignored = (*EXPORT_ONLY, "umbrella_organisation_id", "home_base")
 
     def prepare(self, rows: Iterable[dict[str, str]]) -> None:
         self.by_number, self.by_name = _organisation_index(self.session)
@@ -564,10 +604,7 @@ class OrganisationImporter(Importer):
             if field in values:
                 fields[field] = cells.optional(values[field])
         if "municipality_numbers" in values:
-            fields["municipality_numbers"] = sorted(
-                set(values["municipality_numbers"].replace(";", ",").replace(" ", ",").split(","))
-                - {""}
-            )
+            fields["municipality_numbers"] = _municipality_numbers(values["municipality_numbers"])
         umbrella = self._umbrella(values.get("umbrella", "")) if "umbrella" in values else None
         if values.get("active"):
             fields["active"] = cells.yes_no("active", values["active"])
@@ -615,6 +652,7 @@ SITE_COLUMNS = (
         "kommunens egne steder. Et sted kjennes igjen på organisasjon og navn.",
         "Eget Hjelpekorps",
         ("organisation_id",),
+        fallbacks=("organisation_name",),
     ),
     Column("name", "Navn", ("name", "sted", "site"), True, "Stedets navn.", "Eget lager"),
     Column(
@@ -654,6 +692,15 @@ SITE_COLUMNS = (
     ),
     Column("east", "Øst", ("east", "easting", "ost"), False, "UTM øst i meter.", ""),
     Column("north", "Nord", ("north", "northing"), False, "UTM nord i meter.", ""),
+    Column(
+        "location",
+        "Punkt",
+        ("location", "wkt"),
+        False,
+        "Stedet som WKT i WGS84, POINT(lengdegrad breddegrad), slik eksporten skriver det. "
+        "Brukes når bredde- og lengdegrad og UTM er tomme.",
+        "",
+    ),
     Column("address", "Adresse", ("address",), False, "Besøksadresse, høyst 300 tegn.", ""),
     Column(
         "access_notes",
@@ -674,9 +721,27 @@ SITE_COLUMNS = (
 )
 
 
+def _wkt_point(text: str) -> Point | None:
+    """A point as WKT in WGS84 (the export's `POINT(lon lat)`), or None for an empty cell."""
+    if not text:
+        return None
+    try:
+        point = wkt.loads(text)
+    except (ShapelyError, ValueError):
+        point = None
+    if not isinstance(point, Point) or point.is_empty:
+        raise DomainValidationError("location", N_("expected POINT(longitude latitude)"))
+    try:
+        lon, lat = check_lon_lat(point.x, point.y)
+    except GeoError as error:
+        raise geo_invalid("location", error) from None
+    return Point(lon, lat)
+
+
 class SiteImporter(Importer):
     kind = "sites"
     columns = SITE_COLUMNS
+    ignored = (*EXPORT_ONLY, "organisation_id")
 
     def prepare(self, rows: Iterable[dict[str, str]]) -> None:
         self.by_number, self.by_name = _organisation_index(self.session)
@@ -705,7 +770,7 @@ class SiteImporter(Importer):
         lat = cells.decimal_number("latitude", values.get("latitude", ""))
         lon = cells.decimal_number("longitude", values.get("longitude", ""))
         if lat is None and lon is None:
-            return None
+            return _wkt_point(values.get("location", ""))
         if lat is None or lon is None:
             raise DomainValidationError(
                 "latitude" if lat is None else "longitude", N_("is required")
@@ -810,6 +875,7 @@ VOLUNTEER_COLUMNS = (
         "Medlemskapet legges til; andre medlemskap beholdes.",
         "Eget Hjelpekorps",
         ("memberships",),
+        fallbacks=("organisation_name",),
     ),
     Column(
         "role",
@@ -854,6 +920,8 @@ def _mobile(text: str) -> str:
 class VolunteerImporter(Importer):
     kind = "volunteers"
     columns = VOLUNTEER_COLUMNS
+    # The home area (a place) and when the consent last changed are not imported.
+    ignored = (*EXPORT_ONLY, "home_area", "sms_consent_changed_at")
 
     def prepare(self, rows: Iterable[dict[str, str]]) -> None:
         self.by_number, self.by_name = _organisation_index(self.session)
@@ -920,7 +988,7 @@ QUALIFICATION_COLUMNS = (
     Column(
         "mobile",
         "Mobil",
-        ("mobile", "mobilnummer"),
+        ("mobile", "mobilnummer", "volunteer_mobile"),
         True,
         "Mobilnummeret til en frivillig som finnes i registeret.",
         "912 34 567",
@@ -928,7 +996,7 @@ QUALIFICATION_COLUMNS = (
     Column(
         "qualification",
         "Kvalifikasjon",
-        ("qualification", "qualification type", "kvalifikasjonstype"),
+        ("qualification", "qualification type", "kvalifikasjonstype", "qualification_type_code"),
         True,
         "Kvalifikasjonens kode eller navn, for eksempel first_aid eller Førstehjelp.",
         "Førstehjelp",
@@ -956,6 +1024,7 @@ QUALIFICATION_COLUMNS = (
 class QualificationImporter(Importer):
     kind = "qualifications"
     columns = QUALIFICATION_COLUMNS
+    ignored = (*EXPORT_ONLY, "volunteer_id", "qualification_type_id")
 
     def prepare(self, rows: Iterable[dict[str, str]]) -> None:
         self.volunteers = _volunteers_by_mobile(self.session)

@@ -27,6 +27,8 @@ from beredskap.platform.columns import utcnow
 from beredskap.platform.errors import N_, ConflictError, DomainValidationError, Translator
 from beredskap.register.imports import cells
 from beredskap.register.imports.kinds import (
+    EXPORT_ONLY,
+    EXPORTED_ID,
     IMPORTERS,
     Column,
     ForbiddenRowError,
@@ -100,22 +102,58 @@ def _normalised(heading: str) -> str:
     return cells.folded(heading.replace("_", " ").rstrip("*").strip())
 
 
+@dataclass(frozen=True)
+class Headings:
+    """Where each known column's cell is in a row, and where its stand-in is (a fallback)."""
+
+    positions: dict[str, int]
+    fallbacks: dict[str, int] = field(default_factory=dict)
+    exported_id: int | None = None  # the export's `id` column
+
+    def values(self, row_cells: list[str]) -> dict[str, str]:
+        def cell(index: int) -> str:
+            return row_cells[index] if index < len(row_cells) else ""
+
+        values = {key: cell(index) for key, index in self.positions.items()}
+        for key, index in self.fallbacks.items():
+            if not values.get(key):
+                values[key] = cell(index)
+        if self.exported_id is not None:
+            values[EXPORTED_ID] = cell(self.exported_id)
+        return values
+
+
 def map_headings(
-    headings: list[str], columns: tuple[Column, ...]
-) -> tuple[dict[str, int], list[RowError]]:
+    headings: list[str], columns: tuple[Column, ...], ignored: tuple[str, ...] = ()
+) -> tuple[Headings, list[RowError]]:
     """Each known column's key and its position in the file, and the heading row's errors
-    (unknown, repeated or missing columns)."""
+    (unknown, repeated or missing columns). `ignored` headings are skipped; a file written
+    by the export (its `id`, `version`, `created_at` and `updated_at` columns) may hold
+    other columns the import does not read, skipped too, so it imports back whole."""
     names: dict[str, Column] = {}
+    stand_ins: dict[str, Column] = {}
     for column in columns:
         for name in (column.heading, column.key, *column.aliases):
             names[_normalised(name)] = column
+        for name in column.fallbacks:
+            stand_ins[_normalised(name)] = column
+    skipped = {_normalised(name) for name in ignored}
+    exported = {_normalised(name) for name in EXPORT_ONLY} <= {
+        _normalised(heading) for heading in headings
+    }
     positions: dict[str, int] = {}
+    fallbacks: dict[str, int] = {}
     errors: list[RowError] = []
     for index, heading in enumerate(headings):
-        if not heading:
+        if not heading or _normalised(heading) in skipped:
             continue
         column = names.get(_normalised(heading))
-        if column is None:
+        stand_in = stand_ins.get(_normalised(heading))
+        if column is None and stand_in is not None and stand_in.key not in fallbacks:
+            fallbacks[stand_in.key] = index
+        elif column is None and exported:
+            continue
+        elif column is None:
             errors.append(
                 RowError(
                     1, heading, N_("unknown column %(column)s"), {"column": cells.echo(heading)}
@@ -127,6 +165,9 @@ def map_headings(
             )
         else:
             positions[column.key] = index
+    for key in list(fallbacks):
+        if key not in positions:  # the stand-in is the column's only cell
+            positions[key] = fallbacks.pop(key)
     for column in columns:
         if column.required and column.key not in positions:
             errors.append(
@@ -137,7 +178,10 @@ def map_headings(
                     {"column": column.heading},
                 )
             )
-    return positions, errors
+    exported_id = next(
+        (index for index, heading in enumerate(headings) if _normalised(heading) == "id"), None
+    )
+    return Headings(positions, fallbacks, exported_id if exported else None), errors
 
 
 def _column_of(error_field: str, columns: tuple[Column, ...], headings: dict[str, str]) -> str:
@@ -182,21 +226,12 @@ def run_import(
     importer_class = IMPORTERS[kind]
     columns = importer_class.columns
     report = ImportReport(kind=kind, rows=len(table.rows), dry_run=dry_run)
-    positions, heading_errors = map_headings(table.headings, columns)
+    mapped, heading_errors = map_headings(table.headings, columns, importer_class.ignored)
     if heading_errors:
         report.errors = heading_errors
         return report
-    file_headings = {key: table.headings[index] for key, index in positions.items()}
-    rows = [
-        (
-            number,
-            {
-                key: (row_cells[index] if index < len(row_cells) else "")
-                for key, index in positions.items()
-            },
-        )
-        for number, row_cells in table.rows
-    ]
+    file_headings = {key: table.headings[index] for key, index in mapped.positions.items()}
+    rows = [(number, mapped.values(row_cells)) for number, row_cells in table.rows]
     outcomes: Counter[Outcome] = Counter()
     savepoint = session.begin_nested()
     try:
