@@ -125,6 +125,12 @@ REGISTER_RULES: dict[str, Rule] = {
     "web.municipal_site_create": ORGANISATION_EDITORS,
     "web.site_edit": ORGANISATION_EDITORS,
     "web.site_update": ORGANISATION_EDITORS,
+    # Agreements: the API's rules (agreements.list for all, create/update for the admin).
+    "web.agreements": READERS,
+    "web.agreement_new": ADMIN,
+    "web.agreement_create": ADMIN,
+    "web.agreement_edit": ADMIN,
+    "web.agreement_update": ADMIN,
     # The record of processing, everything held about a volunteer (a read, audited) and the
     # erasure: the administrator's, as the API's privacy routes.
     "web.privacy": ADMIN,

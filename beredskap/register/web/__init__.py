@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from beredskap.register.web import (
+    agreement_pages,
     equipment_pages,
     map_pages,
     organisation_pages,
@@ -28,4 +29,5 @@ def web_router() -> APIRouter:
     router.include_router(map_pages.router)
     router.include_router(privacy_pages.router)
     router.include_router(volunteer_pages.router)
+    router.include_router(agreement_pages.router)
     return router
