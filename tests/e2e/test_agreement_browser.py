@@ -134,3 +134,20 @@ def test_the_coordinator_registers_an_agreement_with_a_commitment_on_a_phone(
     _fits(page, 1366)
     live_app.shot(page, "agreement-edit-1366")
     _clean(page, wide, live_app)
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_sent(live_app: LiveApp, wide: Visit) -> None:
+    page = wide.page
+    _log_in(page, live_app)
+    page.goto(live_app.url("/agreements/new"))
+    _map_ready(page)
+    message = page.locator("#area-file-too-big")
+    expect(message).to_be_hidden()
+    page.get_by_label("GeoJSON file").set_input_files(
+        files=[
+            {"name": "area.geojson", "mimeType": "application/geo+json", "buffer": b" " * 800_000}
+        ]
+    )
+    expect(message).to_be_visible()
+    assert page.get_by_label("GeoJSON file").input_value() == ""
+    _clean(page, wide, live_app)

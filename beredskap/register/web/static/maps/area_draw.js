@@ -15,6 +15,22 @@
     if (!form) {
       return;
     }
+    // A file over the limit is refused before it is sent (the server refuses it too).
+    var file = form.elements.namedItem("service_area_file");
+    var tooBig = document.getElementById("area-file-too-big");
+    if (file && tooBig && file.files) {
+      file.addEventListener("change", function () {
+        var limit = parseInt(file.getAttribute("data-max-bytes"), 10);
+        var big = file.files.length > 0 && file.files[0].size > limit;
+        tooBig.hidden = !big;
+        if (big) {
+          file.value = "";
+          file.setAttribute("aria-invalid", "true");
+          file.setAttribute("aria-describedby", "area-file-too-big f-service_area-hint");
+          file.focus();
+        }
+      });
+    }
     var map = window[form.getAttribute("data-map")];
     var field = form.elements.namedItem("service_area");
     if (!map || typeof map.on !== "function" || !field) {
