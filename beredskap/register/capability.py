@@ -66,5 +66,6 @@ REGISTER = Capability(
     settings=MapSettings,
     models=(organisations_models, inventory_models, volunteers_models, agreements_models),
     jobs=VOLUNTEER_JOBS,
-    body_limits={IMPORT_PREFIX: IMPORT_MAX_BYTES},  # spreadsheets of up to 20 MB
+    # Spreadsheets of up to 20 MB, through the API and the import page.
+    body_limits={IMPORT_PREFIX: IMPORT_MAX_BYTES, "/imports": IMPORT_MAX_BYTES},
 )

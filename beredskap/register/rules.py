@@ -101,6 +101,12 @@ REGISTER_RULES: dict[str, Rule] = {
     "web.equipment_create": ORGANISATION_EDITORS,
     "web.equipment_edit": EQUIPMENT_EDITORS,
     "web.equipment_update": EQUIPMENT_EDITORS,
+    # The import page: as imports.create (the admin any kind, an org editor equipment of its
+    # own organisations; the page asks Principal).
+    "web.imports": ORGANISATION_EDITORS,
+    "web.import_template": ORGANISATION_EDITORS,
+    "web.import_preview": ORGANISATION_EDITORS,
+    "web.import_confirm": ORGANISATION_EDITORS,
     # Volunteers as the API's rules: the list for the roles that read people (an org editor
     # its own organisations'), the form for the organisation editors (own members only).
     "web.volunteers": PEOPLE_READERS,

@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from beredskap.register.web import (
     agreement_pages,
     equipment_pages,
+    import_pages,
     map_pages,
     organisation_pages,
     privacy_pages,
@@ -25,6 +26,7 @@ def web_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
     router.include_router(register_pages.router)
     router.include_router(equipment_pages.router)
+    router.include_router(import_pages.router)
     router.include_router(organisation_pages.router)
     router.include_router(map_pages.router)
     router.include_router(privacy_pages.router)
