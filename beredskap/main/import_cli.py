@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from beredskap.main.brreg_cli import brreg_command
 from beredskap.main.settings import get_settings
 from beredskap.platform.db import transaction
 from beredskap.platform.runtime import open_database
@@ -17,7 +18,9 @@ from beredskap.register.imports.template import template_csv, template_xlsx
 IMPORT_HELP = (
     f"Import a CSV or XLSX file of KIND ({', '.join(KINDS)}): all rows or none, the same "
     "file again changes nothing. `beredskap import template KIND FILE` writes a template "
-    "(XLSX with an explanation sheet, or CSV when FILE ends in .csv)."
+    "(XLSX with an explanation sheet, or CSV when FILE ends in .csv). `beredskap import brreg "
+    "FILE` reads Enhetsregisteret's download (enheter, JSON, gzipped): names, addresses and "
+    "flags of registered organisations, and candidates."
 )
 
 
@@ -29,6 +32,11 @@ def import_command(
         False, "--dry-run", help="Check every row and count; write nothing."
     ),
 ) -> None:
+    if kind == "brreg":  # Enhetsregisteret's download: brreg_cli.py
+        if out is not None:
+            _refuse(f"one file at a time (got {file!r} and {out!r})")
+        brreg_command(file, dry_run=dry_run)
+        return
     if kind == "template":
         if out is None:
             _refuse("usage: beredskap import template KIND FILE")

@@ -117,6 +117,9 @@ REGISTER_RULES: dict[str, Rule] = {
     # Organisations and sites: the API's rules (organisations.create/update, sites.*); whose
     # organisation is asked of Principal, as the API does.
     "web.organisation_new": ADMIN,
+    # Enhetsregisteret's candidates (imports/brreg.py): the admin lists and registers them.
+    "web.organisation_candidates": ADMIN,
+    "web.organisation_candidate_create": ADMIN,
     "web.organisation_create": ADMIN,
     "web.organisation_edit": ORGANISATION_EDITORS,
     "web.organisation_update": ORGANISATION_EDITORS,

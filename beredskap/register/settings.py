@@ -34,6 +34,9 @@ class MapSettings(PlatformSettings):
         default="© OpenStreetMap contributors", max_length=300
     )
     map_alternative_tiles_max_zoom: int = Field(default=19, ge=1, le=22)
+    # The municipality whose entities `beredskap import brreg` keeps (Enhetsregisteret's
+    # kommunenummer; the demo is Lillestrøm).
+    municipality_number: str = Field(default="3205", pattern=r"^\d{4}$")
 
     @field_validator("map_tiles_url", "map_alternative_tiles_url")
     @classmethod

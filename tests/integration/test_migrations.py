@@ -47,6 +47,7 @@ REGISTER_TABLES = {
     "calendar_feed_tokens",
     "apscheduler_jobs",
     "consent_events",
+    "organisation_candidates",
 }
 
 

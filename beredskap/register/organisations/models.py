@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import enum
 import re
+from datetime import date
 from typing import Any
 
 from geoalchemy2 import WKBElement
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from beredskap.platform.audit.models import Audited
@@ -54,6 +55,18 @@ class SiteKind(enum.StrEnum):
 
 
 _MUNICIPALITY_NUMBER = re.compile(r"\d{4}")
+_POSTAL_CODE = re.compile(r"\d{4}")
+
+
+def _postal_code(value: str | None) -> str | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not _POSTAL_CODE.fullmatch(value):
+        raise DomainValidationError(
+            "postal_code", N_("%(value)s is not a 4-digit postnummer"), value=repr(value)
+        )
+    return value
 
 
 class Organisation(Audited, Versioned, Timestamped, Base):
@@ -83,6 +96,14 @@ class Organisation(Audited, Versioned, Timestamped, Base):
         ForeignKey("organisations.id", ondelete="SET NULL"), index=True
     )
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # From Enhetsregisteret (`beredskap import brreg`, imports/brreg.py): the business address
+    # (else the postal one), and whether the register says bankrupt, being dissolved or deleted.
+    address: Mapped[str | None] = mapped_column(String(300))
+    postal_code: Mapped[str | None] = mapped_column(String(4))
+    postal_town: Mapped[str | None] = mapped_column(String(100))
+    bankrupt: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    being_dissolved: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    deleted_from_registry_on: Mapped[date | None] = mapped_column(Date)
 
     umbrella_organisation: Mapped[Organisation | None] = relationship(remote_side=[id])
     sites: Mapped[list[Site]] = relationship(back_populates="organisation")
@@ -111,6 +132,21 @@ class Organisation(Audited, Versioned, Timestamped, Base):
     @validates("category")
     def _validate_category(self, _key: str, value: Any) -> OrganisationCategory:
         return coerce_enum(OrganisationCategory, "category", value)
+
+    @validates("address", "postal_town")
+    def _validate_address(self, key: str, value: str | None) -> str | None:
+        return optional_text(key, value, 300 if key == "address" else 100)
+
+    @validates("postal_code")
+    def _validate_postal_code(self, _key: str, value: str | None) -> str | None:
+        return _postal_code(value)
+
+    @property
+    def registry_warnings(self) -> list[str]:
+        """What Enhetsregisteret says is wrong: bankrupt, being_dissolved, deleted."""
+        flags = [("bankrupt", self.bankrupt), ("being_dissolved", self.being_dissolved)]
+        found = [name for name, flagged in flags if flagged]
+        return found + (["deleted"] if self.deleted_from_registry_on else [])
 
     @validates("contact_24_7_phone")
     def _validate_phone(self, _key: str, value: str | None) -> str | None:
@@ -177,3 +213,19 @@ class Site(Audited, Versioned, Timestamped, Base):
         if value is None:
             raise DomainValidationError("location", N_("a site needs a location"))
         return coerce_point("location", value)
+
+
+class OrganisationCandidate(Base):
+    """A voluntary organisation of the municipality in Enhetsregisteret (registered in
+    Frivillighetsregisteret) that is not in the register yet: listed for the admin, made an
+    organisation only on a click. Each `beredskap import brreg` refreshes the table."""
+
+    __tablename__ = "organisation_candidates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_number: Mapped[str] = mapped_column(String(9), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    organisation_form: Mapped[str | None] = mapped_column(String(10))
+    address: Mapped[str | None] = mapped_column(String(300))
+    postal_code: Mapped[str | None] = mapped_column(String(4))
+    postal_town: Mapped[str | None] = mapped_column(String(100))

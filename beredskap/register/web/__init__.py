@@ -9,6 +9,7 @@ from fastapi import APIRouter
 
 from beredskap.register.web import (
     agreement_pages,
+    candidate_pages,
     equipment_pages,
     import_pages,
     map_pages,
@@ -31,5 +32,6 @@ def web_router() -> APIRouter:
     router.include_router(map_pages.router)
     router.include_router(privacy_pages.router)
     router.include_router(volunteer_pages.router)
+    router.include_router(candidate_pages.router)
     router.include_router(agreement_pages.router)
     return router

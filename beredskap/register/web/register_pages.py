@@ -24,7 +24,7 @@ from beredskap.platform.digits import parse_digits
 from beredskap.platform.web.rendering import render
 from beredskap.register.inventory.models import EquipmentStatus
 from beredskap.register.organisations.models import Organisation, OrganisationCategory
-from beredskap.register.web import queries
+from beredskap.register.web import candidate_pages, queries
 
 router = APIRouter()
 MAX_SEARCH_LENGTH = 100
@@ -44,6 +44,7 @@ def dashboard(request: Request, session: SessionDep, principal: CurrentPrincipal
             "agreements": queries.agreements_needing_attention(session, today),
             "overdue": overdue,
             "overdue_total": overdue_total,
+            **candidate_pages.registry_context(session),  # Enhetsregisteret's warnings
         }
     elif principal.role == Role.DUTY_OFFICER:
         context |= {
