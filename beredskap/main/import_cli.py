@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from beredskap.main.address_cli import addresses_command
 from beredskap.main.brreg_cli import brreg_command
 from beredskap.main.settings import get_settings
 from beredskap.platform.db import transaction
@@ -20,7 +21,9 @@ IMPORT_HELP = (
     "file again changes nothing. `beredskap import template KIND FILE` writes a template "
     "(XLSX with an explanation sheet, or CSV when FILE ends in .csv). `beredskap import brreg "
     "FILE` reads Enhetsregisteret's download (enheter, JSON, gzipped): names, addresses and "
-    "flags of registered organisations, and candidates."
+    "flags of registered organisations, and candidates. `beredskap import addresses FILE` "
+    "reads Kartverket's Matrikkelen address CSV (zipped or not): the municipality's street "
+    "addresses, to place sites by address."
 )
 
 
@@ -36,6 +39,11 @@ def import_command(
         if out is not None:
             _refuse(f"one file at a time (got {file!r} and {out!r})")
         brreg_command(file, dry_run=dry_run)
+        return
+    if kind == "addresses":  # Kartverket's address download: address_cli.py
+        if out is not None:
+            _refuse(f"one file at a time (got {file!r} and {out!r})")
+        addresses_command(file, dry_run=dry_run)
         return
     if kind == "template":
         if out is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from beredskap.platform.capability import API_PREFIX, Capability, Mount, StaticFolder
+from beredskap.register.addresses import models as addresses_models
 from beredskap.register.agreements import models as agreements_models
 from beredskap.register.agreements.routes import router as agreements_router
 from beredskap.register.export import routes as data_export_routes
@@ -64,7 +65,13 @@ REGISTER = Capability(
     ),
     message_sources=(REGISTER_DIR,),  # pages, labels and the error codes of its domains
     settings=MapSettings,
-    models=(organisations_models, inventory_models, volunteers_models, agreements_models),
+    models=(
+        organisations_models,
+        inventory_models,
+        volunteers_models,
+        agreements_models,
+        addresses_models,
+    ),
     jobs=VOLUNTEER_JOBS,
     # Spreadsheets of up to 20 MB, through the API and the import page.
     body_limits={IMPORT_PREFIX: IMPORT_MAX_BYTES, "/imports": IMPORT_MAX_BYTES},

@@ -48,6 +48,7 @@ REGISTER_TABLES = {
     "apscheduler_jobs",
     "consent_events",
     "organisation_candidates",
+    "addresses",
 }
 
 

@@ -50,6 +50,7 @@ from beredskap.register.web.organisation_form import (
     place_values,
     site_values,
 )
+from beredskap.register.web.site_address import address_place, placed_by_address
 
 router = APIRouter()
 PLACE_ZOOM = 15
@@ -409,9 +410,14 @@ def _site_page(
     )
 
 
-def _read_site(request: Request, posted: PostedForm) -> tuple[Form[SiteInput], dict | None]:
+def _read_site(
+    request: Request, posted: PostedForm, session: Session
+) -> tuple[Form[SiteInput], dict | None]:
     form = parse_form(SiteInput, posted, translations_for(request), number=number_format(request))
-    location = place_of(form, required=True)
+    if placed_by_address(form):  # no coordinates: the address's point (site_address.py)
+        location = address_place(session, form)
+    else:
+        location = place_of(form, required=True)
     if not form.valid:
         return form, None
     fields = {name: form.fields.get(name) for name in SITE_FIELDS}
@@ -445,7 +451,7 @@ def _create_site(
 ) -> Response:
     organisation_id = organisation.id if organisation else None
     _may_edit_site_of(principal, organisation_id)
-    form, fields = _read_site(request, posted)
+    form, fields = _read_site(request, posted, session)
     if fields is not None:
         try:
             fields["organisation_id"] = organisation_id
@@ -532,7 +538,7 @@ def update_site(
 
     if _version(posted) != site.version:
         return conflict()
-    form, fields = _read_site(request, posted)
+    form, fields = _read_site(request, posted, session)
     if fields is not None:
         try:
             service.update_site(session, site, changes=fields)

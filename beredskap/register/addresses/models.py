@@ -1,0 +1,38 @@
+"""The `addresses` table: the municipality's street addresses from Kartverket's Matrikkelen
+(`beredskap import addresses FILE`), each with its point in WGS84. Reference data brought to
+exactly the file's set on each import; not audited row by row (one summary entry)."""
+
+from __future__ import annotations
+
+from geoalchemy2 import Geometry, WKBElement
+from sqlalchemy import BigInteger, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from beredskap.platform.db import Base
+
+WGS84 = 4326
+
+
+class Address(Base):
+    __tablename__ = "addresses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The matrikkel's own identity of the address (`adresseId`, else `lokalid`).
+    address_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    municipality_number: Mapped[str] = mapped_column(String(4), index=True)
+    street: Mapped[str] = mapped_column(String(200))
+    number: Mapped[int] = mapped_column(Integer)
+    letter: Mapped[str] = mapped_column(String(4), default="")
+    postal_code: Mapped[str | None] = mapped_column(String(4))
+    postal_town: Mapped[str | None] = mapped_column(String(100))
+    # lookup.search_key(street, number, letter): what a typed address is matched on.
+    search_key: Mapped[str] = mapped_column(String(220), index=True)
+    point: Mapped[WKBElement] = mapped_column(
+        Geometry(geometry_type="POINT", srid=WGS84, spatial_index=False), nullable=False
+    )
+
+    def label(self) -> str:
+        text = f"{self.street} {self.number}{self.letter}"
+        if self.postal_code:
+            text += f", {self.postal_code} {self.postal_town or ''}".rstrip()
+        return text
