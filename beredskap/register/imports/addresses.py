@@ -248,7 +248,10 @@ def import_addresses(
         report.read += 1
         if (raw.get("kommunenummer") or "").strip().zfill(4) != municipality_number:
             continue
-        if (raw.get("adressetype") or STREET_ADDRESS).strip() != STREET_ADDRESS:
+        # The type is `adressetype` ("vegadresse") in the files Entur and others read, and
+        # `objtype` ("Vegadresse") in some downloads: either, in any case.
+        kind = raw.get("adressetype") or raw.get("objtype") or STREET_ADDRESS
+        if kind.strip().lower() != STREET_ADDRESS:
             continue
         try:
             row = parse_row(raw)
