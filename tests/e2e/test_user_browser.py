@@ -57,7 +57,7 @@ def test_the_administrator_manages_a_user_on_the_pages(
         expect(page.get_by_role("heading", level=1)).to_contain_text(email)
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.locator("#f-role").select_option("council")
-        page.get_by_role("button", name="Change the role").click()
+        page.get_by_role("button", name="Endre rollen").click()  # the page is in bokmål
         expect(page.get_by_role("status")).to_be_visible()
         live_app.shot(page, f"user-{width}")
 
