@@ -21,6 +21,7 @@ import fcntl
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Protocol
@@ -167,6 +168,10 @@ def leadership_for(engine: Engine, *, lock_path: Path | None = None) -> Leadersh
     return FileLeadership.for_engine(engine, lock_path)
 
 
+# Rounds a process that lost the lock sits out before it tries again.
+LOST_LOCK_ROUNDS = 3
+
+
 class LeaderLoop:
     """Runs `on_elected` when this process becomes leader and `on_deposed` when it stops
     being one (the lock was lost, or the loop is stopped); retries every `every_s`."""
@@ -185,6 +190,7 @@ class LeaderLoop:
         self._every = every_s
         self._stop = threading.Event()
         self.is_leader = False
+        self._retry_after = 0.0
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
@@ -203,13 +209,19 @@ class LeaderLoop:
         try:
             while not self._stop.is_set():
                 if not self.is_leader:
-                    if self.leadership.try_acquire():
+                    if time.monotonic() < self._retry_after:
+                        pass  # lost the lock lately: a peer gets the first chance
+                    elif self.leadership.try_acquire():
                         _logger.info("scheduler: this process is the leader")
                         self.is_leader = True
                         self._elected()
                 elif not self.leadership.still_held():
                     _logger.error("scheduler: the lock was lost; stepping down at once")
                     self._step_down()
+                    # Whatever took the lock (a broken connection, a restarted database, a
+                    # removed lock file) may be this process's own trouble: wait a few rounds,
+                    # so a healthy peer takes over rather than this one straight back.
+                    self._retry_after = time.monotonic() + LOST_LOCK_ROUNDS * self._every
                 self._stop.wait(self._every)
         finally:
             self._step_down()
