@@ -16,6 +16,9 @@ from beredskap.register.imports.reading import FileError, read_table
 from beredskap.register.imports.service import run_import
 from beredskap.register.imports.template import template_csv, template_xlsx
 
+# Enhetsregisteret's and Kartverket's downloads, each read by its own module.
+DOWNLOADS = {"brreg": brreg_command, "addresses": addresses_command}
+
 IMPORT_HELP = (
     f"Import a CSV or XLSX file of KIND ({', '.join(KINDS)}): all rows or none, the same "
     "file again changes nothing. `beredskap import template KIND FILE` writes a template "
@@ -35,15 +38,10 @@ def import_command(
         False, "--dry-run", help="Check every row and count; write nothing."
     ),
 ) -> None:
-    if kind == "brreg":  # Enhetsregisteret's download: brreg_cli.py
+    if kind in DOWNLOADS:  # a whole register's download: brreg_cli.py, address_cli.py
         if out is not None:
             _refuse(f"one file at a time (got {file!r} and {out!r})")
-        brreg_command(file, dry_run=dry_run)
-        return
-    if kind == "addresses":  # Kartverket's address download: address_cli.py
-        if out is not None:
-            _refuse(f"one file at a time (got {file!r} and {out!r})")
-        addresses_command(file, dry_run=dry_run)
+        DOWNLOADS[kind](file, dry_run=dry_run)
         return
     if kind == "template":
         if out is None:

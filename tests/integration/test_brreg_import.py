@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from beredskap.main import brreg_cli
+from beredskap.main import download_cli
 from beredskap.main.cli import app as cli
 from beredskap.platform.audit.models import AuditEntry
 from beredskap.platform.runtime import Database
@@ -229,7 +229,7 @@ def cli_database(api: ApiHarness, monkeypatch: pytest.MonkeyPatch) -> Iterator[N
     factory = sessionmaker(bind=bind, join_transaction_mode="create_savepoint")
     engine: Engine = getattr(bind, "engine", bind)
     monkeypatch.setattr(
-        brreg_cli, "open_database", lambda _settings: Database(engine=engine, sessions=factory)
+        download_cli, "open_database", lambda _settings: Database(engine=engine, sessions=factory)
     )
     monkeypatch.setenv("BEREDSKAP_MUNICIPALITY_NUMBER", "3205")
     yield
