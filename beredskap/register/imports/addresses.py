@@ -36,11 +36,9 @@ from pyproj import Transformer
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from beredskap.platform.audit.models import AuditEntry
-from beredskap.platform.audit.recorder import SYSTEM_ACTOR
-from beredskap.platform.columns import utcnow
 from beredskap.register.addresses.lookup import search_key
 from beredskap.register.addresses.models import WGS84, Address
+from beredskap.register.imports.summary import record_import
 from geo.errors import GeoError
 from geo.extent import check_lon_lat
 
@@ -302,17 +300,7 @@ def import_addresses(
     if dry_run:
         savepoint.rollback()
         return report
-    session.add(
-        AuditEntry(
-            occurred_at=utcnow(),
-            actor=str(session.info.get("actor") or SYSTEM_ACTOR),
-            entity="import",
-            entity_id="addresses",
-            action="import",
-            before=None,
-            after={"kind": "addresses", "file": source[:200], **report.counts()},
-        )
-    )
+    record_import(session, "addresses", source, report.counts())
     session.flush()
     savepoint.commit()
     return report

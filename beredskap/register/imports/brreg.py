@@ -33,10 +33,8 @@ import ijson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from beredskap.platform.audit.models import AuditEntry
-from beredskap.platform.audit.recorder import SYSTEM_ACTOR
-from beredskap.platform.columns import utcnow
 from beredskap.platform.errors import DomainValidationError
+from beredskap.register.imports.summary import record_import
 from beredskap.register.organisations import service
 from beredskap.register.organisations.models import (
     Organisation,
@@ -317,17 +315,7 @@ def import_brreg(
     if dry_run:
         savepoint.rollback()
         return report
-    session.add(
-        AuditEntry(
-            occurred_at=utcnow(),
-            actor=str(session.info.get("actor") or SYSTEM_ACTOR),
-            entity="import",
-            entity_id="brreg",
-            action="import",
-            before=None,
-            after={"kind": "brreg", "file": source[:200], **report.counts()},
-        )
-    )
+    record_import(session, "brreg", source, report.counts())
     session.flush()
     savepoint.commit()
     return report

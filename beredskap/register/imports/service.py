@@ -21,9 +21,6 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from beredskap.platform.audit.models import AuditEntry
-from beredskap.platform.audit.recorder import SYSTEM_ACTOR
-from beredskap.platform.columns import utcnow
 from beredskap.platform.errors import N_, ConflictError, DomainValidationError, Translator
 from beredskap.register.imports import cells
 from beredskap.register.imports.kinds import (
@@ -37,6 +34,7 @@ from beredskap.register.imports.kinds import (
     RowProblems,
 )
 from beredskap.register.imports.reading import Table
+from beredskap.register.imports.summary import record_import
 
 # At most this many row errors are reported (a wholly wrong file would list every cell).
 MAX_ERRORS = 1000
@@ -266,17 +264,7 @@ def run_import(
     if report.errors or dry_run:
         savepoint.rollback()
         return report
-    session.add(
-        AuditEntry(
-            occurred_at=utcnow(),
-            actor=str(session.info.get("actor") or SYSTEM_ACTOR),
-            entity="import",
-            entity_id=kind,
-            action="import",
-            before=None,
-            after={"kind": kind, "file": source[:200], **report.counts()},
-        )
-    )
+    record_import(session, kind, source, report.counts())
     session.flush()
     savepoint.commit()
     return report
