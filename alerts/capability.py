@@ -11,6 +11,7 @@ from alerts.callouts import routes as callout_routes
 from alerts.callouts.sending_status import panel as sending_panel
 from alerts.inbound import local_sms_pages
 from alerts.inbound import routes as twilio_webhooks
+from alerts.reminders import models as reminder_models
 from alerts.settings import AlertSettings
 from beredskap.platform.capability import API_PREFIX, Capability, Mount, StaticFolder, rules_of
 
@@ -31,7 +32,7 @@ ALERTS = Capability(
     static=(StaticFolder("/static/callouts", ALERTS_DIR / "web" / "static" / "callouts"),),
     message_sources=(ALERTS_DIR,),
     settings=AlertSettings,
-    models=(models,),
+    models=(models, reminder_models),
     dashboard_panels=(sending_panel,),
     reserved_connections=twilio_webhooks.lane_connections,
 )

@@ -18,6 +18,7 @@ from beredskap.register.layers.routes import router as layers_router
 from beredskap.register.ogc.routes import router as ogc_router
 from beredskap.register.organisations import models as organisations_models
 from beredskap.register.organisations.routes import router as organisations_router
+from beredskap.register.readiness import models as readiness_models
 from beredskap.register.rules import REGISTER_RULES
 from beredskap.register.search.aggregate_routes import router as aggregates_router
 from beredskap.register.search.routes import router as search_router
@@ -71,6 +72,7 @@ REGISTER = Capability(
         volunteers_models,
         agreements_models,
         addresses_models,
+        readiness_models,
     ),
     jobs=VOLUNTEER_JOBS,
     # Spreadsheets of up to 20 MB, through the API and the import page.

@@ -49,6 +49,8 @@ REGISTER_TABLES = {
     "consent_events",
     "organisation_candidates",
     "addresses",
+    "plan_revisions",
+    "reminders_sent",
 }
 
 

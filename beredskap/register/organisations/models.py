@@ -104,6 +104,8 @@ class Organisation(Audited, Versioned, Timestamped, Base):
     bankrupt: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     being_dissolved: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     deleted_from_registry_on: Mapped[date | None] = mapped_column(Date)
+    # The day its editor (or the coordinator) last confirmed the record is current.
+    confirmed_on: Mapped[date | None] = mapped_column(Date)
 
     umbrella_organisation: Mapped[Organisation | None] = relationship(remote_side=[id])
     sites: Mapped[list[Site]] = relationship(back_populates="organisation")

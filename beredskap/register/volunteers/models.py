@@ -95,6 +95,10 @@ class Volunteer(Audited, Versioned, Timestamped, Base):
     sms_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     sms_consent_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The day the volunteer last answered a contact check (their number reaches them), and
+    # the day a message to the number last failed permanently (cleared by a later answer).
+    contact_verified_on: Mapped[date | None] = mapped_column(Date)
+    contact_failed_on: Mapped[date | None] = mapped_column(Date)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="volunteer", cascade="all, delete-orphan"
