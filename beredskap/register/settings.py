@@ -1,4 +1,5 @@
-"""The settings section of the register: the maps' tiles."""
+"""The settings section of the register: the maps' tiles, the municipality, the travel
+assumption."""
 
 from __future__ import annotations
 
@@ -37,6 +38,10 @@ class MapSettings(PlatformSettings):
     # The municipality whose entities `beredskap import brreg` keeps (Enhetsregisteret's
     # kommunenummer; the demo is Lillestrøm).
     municipality_number: str = Field(default="3205", pattern=r"^\d{4}$")
+    # How fast people and equipment are assumed to travel (readiness/travel.py): the
+    # straight-line distance times the detour factor, at this speed. Pages say so.
+    travel_speed_kmh: float = Field(default=50.0, gt=0, le=300)
+    travel_detour_factor: float = Field(default=1.3, ge=1, le=5)
 
     @field_validator("map_tiles_url", "map_alternative_tiles_url")
     @classmethod

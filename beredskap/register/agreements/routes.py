@@ -21,6 +21,8 @@ from beredskap.register.agreements.schemas import (
     CoverageLine,
     CoverageOut,
 )
+from beredskap.register.readiness.coverage import Line
+from beredskap.register.readiness.service import agreement_readiness, travel_of
 from beredskap.register.small_counts import shown
 
 router = APIRouter(tags=["agreements"], responses=PROBLEM_RESPONSES)
@@ -137,43 +139,27 @@ def delete_agreement(agreement_id: PathId, request: Request, session: SessionDep
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-def _coverage_line(figure: service.CoverageFigure, exact: bool) -> CoverageLine:
-    """A commitment's line; a count of people (not equipment) of one or two is withheld,
-    with the shortfall that would give it away, from a reader who may not see them."""
-    people = figure.commitment.qualification_type_id is not None
-    registered = shown(figure.registered, exact=exact or not people)
-    return CoverageLine(
-        commitment_id=figure.commitment.id,
-        resource_type_id=figure.commitment.resource_type_id,
-        qualification_type_id=figure.commitment.qualification_type_id,
-        code=figure.code,
-        committed=figure.commitment.quantity,
-        registered=registered,
-        shortfall=None
-        if registered is None
-        else max(0, figure.commitment.quantity - figure.registered),
-        met=figure.met,
-    )
-
-
 @router.get(
     "/agreements/{agreement_id:int}/coverage",
     name="agreements.coverage",
     response_model=CoverageOut,
 )
 def agreement_coverage(
-    agreement_id: PathId, session: SessionDep, principal: CurrentPrincipal
+    agreement_id: PathId, request: Request, session: SessionDep, principal: CurrentPrincipal
 ) -> CoverageOut:
-    """Does what is registered meet what was committed? For each commitment: the quantity of
-    ready equipment the organisation holds of the type, or how many of its active members
-    hold the qualification valid today and have consented to SMS callout. One or two
-    members are "fewer than 3" (null) to a reader who may not see them (the council)."""
+    """Does what is registered meet what was committed today? The one definition of ready
+    (GET /api/v1/readiness gives the reasons and the forecast): equipment ready, not past its
+    inspection, at a site in the service area; members active, consenting, not unavailable,
+    holding the qualification valid today and, with a committed mobilisation time, living
+    within reach of the muster site. One or two members are "fewer than 3" (null) to a
+    reader who may not see them (the council)."""
     agreement = service.get_agreement(session, agreement_id)
     on = today_in_norway()
     exact = principal.sees_small_counts_of(agreement.organisation_id)
-    lines = [
-        _coverage_line(figure, exact) for figure in service.coverage(session, agreement, on=on)
-    ]
+    judged = agreement_readiness(
+        session, agreement, on=on, travel=travel_of(request.app.state.settings)
+    )
+    lines = [_coverage_line(line, exact) for line in judged.lines]
     return CoverageOut(
         agreement_id=agreement.id,
         organisation_id=agreement.organisation_id,
@@ -182,4 +168,20 @@ def agreement_coverage(
         on=on,
         met=all(line.met for line in lines),
         lines=lines,
+    )
+
+
+def _coverage_line(line: Line, exact: bool) -> CoverageLine:
+    """A commitment's line; a count of people (not equipment) of one or two is withheld,
+    with the shortfall that would give it away, from a reader who may not see them."""
+    registered = shown(line.counted, exact=exact or not line.people)
+    return CoverageLine(
+        commitment_id=line.commitment_id,
+        resource_type_id=line.resource_type_id,
+        qualification_type_id=line.qualification_type_id,
+        code=line.code,
+        committed=line.committed,
+        registered=registered,
+        shortfall=None if registered is None else line.shortfall,
+        met=line.met,
     )

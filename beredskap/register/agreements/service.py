@@ -3,11 +3,10 @@ Flushes, never commits."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, String, cast, func, select
+from sqlalchemy import Select, String, cast, select
 from sqlalchemy.orm import Session, selectinload
 
 from beredskap.platform.columns import utcnow
@@ -18,13 +17,10 @@ from beredskap.register.agreements.models import (
     AgreementTask,
     Commitment,
 )
-from beredskap.register.inventory.models import Equipment, EquipmentStatus, ResourceType
+from beredskap.register.inventory.models import ResourceType
 from beredskap.register.organisations.models import Organisation
 from beredskap.register.volunteers.models import (
-    Membership,
     QualificationType,
-    Volunteer,
-    VolunteerQualification,
 )
 
 
@@ -163,66 +159,3 @@ def delete_agreement(session: Session, agreement: Agreement) -> None:
     """Remove an agreement and its commitments (it stays in the audit trail)."""
     session.delete(agreement)
     session.flush()
-
-
-@dataclass(frozen=True)
-class CoverageFigure:
-    commitment: Commitment
-    code: str
-    registered: int
-
-    @property
-    def met(self) -> bool:
-        return self.registered >= self.commitment.quantity
-
-
-def coverage(session: Session, agreement: Agreement, *, on: date) -> list[CoverageFigure]:
-    """Each commitment against what the organisation has registered: the quantity of its
-    ready equipment of the type, or the number of its active members who hold the
-    qualification valid on `on` and have consented to SMS callout."""
-    commitments = sorted(agreement.commitments, key=lambda c: c.id)
-    resource_ids = [c.resource_type_id for c in commitments if c.resource_type_id is not None]
-    qualification_ids = [
-        c.qualification_type_id for c in commitments if c.qualification_type_id is not None
-    ]
-    equipment: dict[int, int] = {}
-    if resource_ids:
-        rows = session.execute(
-            select(Equipment.resource_type_id, func.sum(Equipment.quantity))
-            .where(
-                Equipment.organisation_id == agreement.organisation_id,
-                Equipment.status == EquipmentStatus.READY,
-                Equipment.resource_type_id.in_(resource_ids),
-            )
-            .group_by(Equipment.resource_type_id)
-        )
-        equipment = {type_id: int(total or 0) for type_id, total in rows}
-    people: dict[int, int] = {}
-    if qualification_ids:
-        held = VolunteerQualification
-        rows = session.execute(
-            select(held.qualification_type_id, func.count(func.distinct(Volunteer.id)))
-            .join(Volunteer, Volunteer.id == held.volunteer_id)
-            .join(Membership, Membership.volunteer_id == Volunteer.id)
-            .where(
-                Membership.organisation_id == agreement.organisation_id,
-                Volunteer.active.is_(True),
-                Volunteer.sms_consent.is_(True),
-                held.qualification_type_id.in_(qualification_ids),
-                held.valid_on(on),
-            )
-            .group_by(held.qualification_type_id)
-        )
-        people = {type_id: int(count) for type_id, count in rows}
-    figures = []
-    for commitment in commitments:
-        if commitment.resource_type_id is not None:
-            assert commitment.resource_type is not None
-            code = commitment.resource_type.code
-            registered = equipment.get(commitment.resource_type_id, 0)
-        else:
-            assert commitment.qualification_type is not None
-            code = commitment.qualification_type.code
-            registered = people.get(commitment.qualification_type.id, 0)
-        figures.append(CoverageFigure(commitment, code, registered))
-    return figures
