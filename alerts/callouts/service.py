@@ -32,8 +32,8 @@ from alerts.models import (
 from alerts.outbox.worker_status import DEFAULT_LEASE, claim_in_doubt
 from beredskap.platform.columns import utcnow
 from beredskap.platform.errors import N_, ConflictError, DomainValidationError, NotFoundError
+from beredskap.register.readiness.ready import volunteer_callable
 from beredskap.register.volunteers.models import (
-    Availability,
     Membership,
     QualificationType,
     Volunteer,
@@ -93,9 +93,7 @@ def eligible_volunteers(
         VolunteerQualification.valid_on(on),
     )
     statement = select(Volunteer.id, Volunteer.mobile, distance).where(
-        Volunteer.active.is_(True),
-        Volunteer.sms_consent.is_(True),
-        Volunteer.availability != Availability.UNAVAILABLE,
+        volunteer_callable(),
         within_metres(Volunteer.home_area, here, radius_m),
         qualified,
     )

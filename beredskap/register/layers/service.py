@@ -31,10 +31,12 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, aliased
 
+from beredskap.platform.columns import today_in_norway
 from beredskap.register.agreements.models import Agreement, AgreementStatus
 from beredskap.register.inventory.models import Capability, Equipment, EquipmentStatus, ResourceType
 from beredskap.register.layers.projection import as_lists
 from beredskap.register.organisations.models import Organisation, Site, SiteKind
+from beredskap.register.readiness.ready import equipment_ready
 from geo.extent import BoundingBox
 from geo.sql import intersects_box
 from geo.srid import WGS84
@@ -266,6 +268,7 @@ class _MatchingEquipment:
     status: EquipmentStatus | None
     include_inactive: bool
     site_id: int | None = None
+    on: date | None = None  # the day "ready" is judged on (readiness/ready.py)
 
     def select(
         self, *columns: Any, with_site: bool = False, with_type: bool = False
@@ -280,7 +283,10 @@ class _MatchingEquipment:
             statement = statement.join(ResourceType, ResourceType.id == Equipment.resource_type_id)
         if self.capability is not None:
             statement = statement.where(ResourceType.capability == self.capability)
-        if self.status is not None:
+        if self.status is EquipmentStatus.READY:
+            # Ready means ready: a line past its inspection is not, whatever its status says.
+            statement = statement.where(equipment_ready(self.on or today_in_norway()))
+        elif self.status is not None:
             statement = statement.where(Equipment.status == self.status)
         if not self.include_inactive:
             statement = statement.where(Equipment.organisation_id.in_(_active_organisations()))
@@ -313,6 +319,20 @@ def _counts_by(
     for site_id, value, lines, quantity in rows:
         counted[site_id][as_text(value).value] = {"lines": int(lines), "quantity": int(quantity)}
     return counted
+
+
+def _overdue_by_site(
+    session: Session, matching: _MatchingEquipment, site_ids: list[int]
+) -> dict[int, dict[str, int]]:
+    """{site id: {"lines": n, "quantity": q}} of matching lines past their inspection date:
+    beside the status counts, so "3 ready" never hides that one of them is overdue."""
+    today = matching.on or today_in_norway()
+    rows = session.execute(
+        matching.select(Equipment.site_id, func.count(Equipment.id), func.sum(Equipment.quantity))
+        .where(Equipment.site_id.in_(site_ids), Equipment.next_inspection_due < today)
+        .group_by(Equipment.site_id)
+    )
+    return {site_id: {"lines": int(n), "quantity": int(q)} for site_id, n, q in rows}
 
 
 def equipment_aggregates(
@@ -372,6 +392,7 @@ def equipment_aggregates(
     site_ids = [row[0] for row in rows]
     by_capability = _counts_by(session, matching, site_ids, ResourceType.capability, Capability)
     by_status = _counts_by(session, matching, site_ids, Equipment.status, EquipmentStatus)
+    overdue = _overdue_by_site(session, matching, site_ids)
     features = [
         LayerFeature(
             row[0],
@@ -386,6 +407,7 @@ def equipment_aggregates(
                 "quantity": int(row[8]),
                 "by_capability": by_capability[row[0]],
                 "by_status": by_status[row[0]],
+                "inspection_overdue": overdue.get(row[0], {"lines": 0, "quantity": 0}),
             },
         )
         for row in rows

@@ -43,8 +43,9 @@ def equipment_is_ready(status: EquipmentStatus, next_due: date | None, on: date)
     return status == EquipmentStatus.READY and (next_due is None or next_due >= on)
 
 
-def equipment_ready(on: date) -> ColumnElement[bool]:
-    """SQL: the equipment line is ready on `on`."""
+def equipment_ready(on: date | ColumnElement[date]) -> ColumnElement[bool]:
+    """SQL: the equipment line is ready on `on` (a day, or a bound parameter of one in a
+    statement built once)."""
     return and_(
         Equipment.status == EquipmentStatus.READY,
         or_(Equipment.next_inspection_due.is_(None), Equipment.next_inspection_due >= on),

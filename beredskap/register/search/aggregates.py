@@ -24,8 +24,9 @@ from typing import Any
 from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session
 
-from beredskap.register.inventory.models import Capability, Equipment, EquipmentStatus, ResourceType
+from beredskap.register.inventory.models import Capability, Equipment, ResourceType
 from beredskap.register.organisations.models import Organisation, Site
+from beredskap.register.readiness.ready import equipment_ready, volunteer_callable
 from beredskap.register.volunteers.models import (
     QualificationType,
     Volunteer,
@@ -118,7 +119,7 @@ def cells_of_box(bbox: BoundingBox, cell_m: int) -> CellSelection:
 
 
 def _equipment_counts(
-    cell_m: int, bbox: BoundingBox | None, capability: Capability | None
+    cell_m: int, bbox: BoundingBox | None, capability: Capability | None, on: date
 ) -> Select[Any]:
     # The cell is computed once per site, not once per equipment line: projecting is the cost.
     east, north = _cell_columns(Site.location, cell_m)
@@ -139,10 +140,7 @@ def _equipment_counts(
         )
         .join(site_cells, site_cells.c.site_id == Equipment.site_id)
         .join(ResourceType, ResourceType.id == Equipment.resource_type_id)
-        .where(
-            Equipment.status == EquipmentStatus.READY,
-            Equipment.organisation_id.not_in(inactive),
-        )
+        .where(equipment_ready(on), Equipment.organisation_id.not_in(inactive))
         .group_by(site_cells.c.cell_east, site_cells.c.cell_north, ResourceType.capability)
     )
     if capability is not None:
@@ -151,10 +149,7 @@ def _equipment_counts(
 
 
 def _qualified(on: date, qualification_type_id: int | None) -> list[Any]:
-    conditions = [
-        Volunteer.active.is_(True),
-        VolunteerQualification.valid_on(on),
-    ]
+    conditions = [VolunteerQualification.valid_on(on)]
     if qualification_type_id is not None:
         conditions.append(VolunteerQualification.qualification_type_id == qualification_type_id)
     return conditions
@@ -166,7 +161,7 @@ def _volunteer_counts(
     east, north = _cell_columns(Volunteer.home_area, cell_m)
     volunteer_cells = (
         select(Volunteer.id.label("volunteer_id"), east, north)
-        .where(_in_box(Volunteer.home_area, bbox), Volunteer.active.is_(True))
+        .where(_in_box(Volunteer.home_area, bbox), volunteer_callable())
         .cte("volunteer_cells")
         .prefix_with("MATERIALIZED")
     )
@@ -235,8 +230,10 @@ def grid_cells(
 ) -> list[GridCell]:
     """Cells holding ready equipment or qualified volunteers, south-west first.
 
-    Equipment: ready lines of active organisations, counted at their site. Volunteers: active,
-    holding a qualification valid on `on`, counted at their (already coarse) home area.
+    Equipment: lines of active organisations ready on `on` (the one definition in
+    `readiness.ready`), counted at their site. Volunteers: callable (active, consenting, not
+    unavailable), holding a qualification valid on `on`, counted at their (already coarse)
+    home area.
     """
     if cell_m not in CELL_SIZES_M:
         raise ValueError(f"cell size must be one of {CELL_SIZES_M}")
@@ -247,7 +244,7 @@ def grid_cells(
         bbox = selection.search_box  # a superset: the cells are picked below
     equipment: dict[tuple[int, int], dict[str, dict[str, int]]] = defaultdict(dict)
     for east, north, cap, lines, quantity in _rows(
-        session, _equipment_counts(cell_m, bbox, capability)
+        session, _equipment_counts(cell_m, bbox, capability, on)
     ):
         equipment[(int(east), int(north))][Capability(cap).value] = {
             "lines": int(lines),

@@ -13,15 +13,28 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Float, Integer, Select, String, and_, bindparam, exists, func, or_, select
+from sqlalchemy import (
+    Date,
+    Float,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, aliased, selectinload
 
+from beredskap.platform.columns import today_in_norway
 from beredskap.platform.digits import parse_digits
 from beredskap.platform.errors import N_, DomainValidationError
-from beredskap.register.inventory.models import Capability, Equipment, EquipmentStatus, ResourceType
+from beredskap.register.inventory.models import Capability, Equipment, ResourceType
 from beredskap.register.organisations.models import Organisation, Site
+from beredskap.register.readiness.ready import equipment_ready, volunteer_callable
 from beredskap.register.volunteers.models import (
-    Availability,
     Membership,
     QualificationType,
     Volunteer,
@@ -128,10 +141,11 @@ _CENTRE = point(bindparam("lon", type_=Float), bindparam("lat", type_=Float))
 def _ready_equipment(
     statement: Select[Any], by_capability: bool, by_resource_type: bool
 ) -> Select[Any]:
-    """Ready lines of active organisations, of a capability group or resource type if asked."""
+    """Lines of active organisations ready on the day (`ready.equipment_ready`: status ready,
+    not past its inspection), of a capability group or resource type if asked."""
     inactive = select(Organisation.id).where(Organisation.active.is_(False))
     statement = statement.where(
-        Equipment.status == EquipmentStatus.READY,
+        equipment_ready(bindparam("on", type_=Date)),
         Equipment.organisation_id.not_in(inactive),
     )
     if by_capability:
@@ -251,14 +265,21 @@ def ready_equipment_near(
     capability: Capability | None = None,
     resource_type_id: int | None = None,
     area_wkt: str | None = None,
+    on: date | None = None,
 ) -> list[NearbyEquipment]:
-    """Ready equipment of active organisations, nearest first, measured from its site.
+    """Equipment of active organisations ready on `on` (default today), nearest first,
+    measured from its site.
 
     With an area (WKT, EPSG:4326), only sites in it; nearest N then needs no growing radius.
     One statement: rank ids by distance, then join just the columns the answer shows.
     """
     shape = (capability is not None, resource_type_id is not None)
-    parameters: dict[str, Any] = {"lon": place.lon, "lat": place.lat, "limit": limit}
+    parameters: dict[str, Any] = {
+        "lon": place.lon,
+        "lat": place.lat,
+        "limit": limit,
+        "on": on or today_in_norway(),
+    }
     if capability is not None:
         parameters["capability"] = capability
     if resource_type_id is not None:
@@ -299,9 +320,7 @@ def available_volunteers_near(
     """Active volunteers who consent to SMS and are not unavailable, nearest home area first;
     with a qualification, only those holding it valid on `on`; with an area, living in it."""
     statement = select(Volunteer.id).where(
-        Volunteer.active.is_(True),
-        Volunteer.sms_consent.is_(True),
-        Volunteer.availability != Availability.UNAVAILABLE,
+        volunteer_callable(),
         Volunteer.home_area.is_not(None),
     )
     if qualification_type_id is not None:
