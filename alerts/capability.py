@@ -12,6 +12,7 @@ from alerts.callouts.sending_status import panel as sending_panel
 from alerts.inbound import local_sms_pages
 from alerts.inbound import routes as twilio_webhooks
 from alerts.reminders import models as reminder_models
+from alerts.reminders.jobs import JOBS as REMINDER_JOBS
 from alerts.settings import AlertSettings
 from beredskap.platform.capability import API_PREFIX, Capability, Mount, StaticFolder, rules_of
 
@@ -33,6 +34,7 @@ ALERTS = Capability(
     message_sources=(ALERTS_DIR,),
     settings=AlertSettings,
     models=(models, reminder_models),
+    jobs=REMINDER_JOBS,
     dashboard_panels=(sending_panel,),
     reserved_connections=twilio_webhooks.lane_connections,
 )

@@ -47,6 +47,21 @@ class AlertSettings(PlatformSettings):
     smtp_security: str = Field(default="starttls", pattern="^(starttls|ssl|none)$")
     smtp_timeout_s: float = Field(default=30.0, gt=0, le=300)
 
+    # --- Readiness reminders (alerts/reminders) ---------------------------------------------
+    # The Oslo wall-clock hour from which the day's reminders are sent (once a day; a worker
+    # down at that hour sends them when it is back, the same day).
+    reminder_hour: int = Field(default=7, ge=0, le=23)
+    # Who gets the agreements' reminders (review date, notice period); unset: every active
+    # admin user.
+    coordinator_email: str | None = Field(
+        default=None, max_length=254, pattern=r"^[^@\s<>]+@[^@\s<>]+$"
+    )
+
+    @field_validator("coordinator_email", mode="before")
+    @classmethod
+    def _coordinator_email_empty_is_unset(cls, value: object) -> object:
+        return empty_is_unset(value)
+
     @field_validator(
         "twilio_account_sid",
         "twilio_auth_token",

@@ -19,6 +19,7 @@ class ReminderSent(Base):
     qualification or a moved inspection date is a new due day and reminded again.
 
     Outlives the outbox rows (deleted after the message-log period), and holds ids only.
+    The daily job also marks each day it ran as kind "daily-run", subject 0 (`ledger.py`).
     """
 
     __tablename__ = "reminders_sent"
