@@ -1,5 +1,8 @@
 """What `GET /api/v1/readiness` answers: every agreement's lines and forecast, with counts of
-people withheld ("fewer than 3", null) from a reader who may not see those people."""
+people withheld ("fewer than 3", null) from a reader who may not see those people.
+
+Built with `model_construct` from figures computed here (14,000 models for 1,000
+agreements): validating what the code itself made cost a third of the answer's time."""
 
 from __future__ import annotations
 
@@ -76,7 +79,7 @@ class AgreementReadinessOut(BaseModel):
 
     @classmethod
     def of(cls, item: AgreementReadiness, *, exact: bool) -> AgreementReadinessOut:
-        return cls(
+        return cls.model_construct(
             agreement_id=item.agreement_id,
             reference=item.reference,
             title=item.title,
@@ -114,9 +117,11 @@ class ReadinessOut(BaseModel):
         travel: TravelAssumption,
         exact_for: set[int],
     ) -> ReadinessOut:
-        return cls(
+        return cls.model_construct(
             on=on,
-            travel=TravelOut(speed_kmh=travel.speed_kmh, detour_factor=travel.detour_factor),
+            travel=TravelOut.model_construct(
+                speed_kmh=travel.speed_kmh, detour_factor=travel.detour_factor
+            ),
             total=len(items),
             met=sum(1 for item in items if item.met),
             agreements=[
@@ -132,7 +137,7 @@ def _count(value: int, people: bool, exact: bool) -> int | None:
 
 def _line(line: Line, exact: bool) -> ReadinessLineOut:
     counted = _count(line.counted, line.people, exact)
-    return ReadinessLineOut(
+    return ReadinessLineOut.model_construct(
         commitment_id=line.commitment_id,
         resource_type_id=line.resource_type_id,
         qualification_type_id=line.qualification_type_id,
@@ -157,7 +162,7 @@ def _forecast(entry: Forecast, lines: list[Line], exact: bool) -> ForecastOut:
 
     def short(item: ForecastShort) -> ForecastShortOut:
         is_people = people.get(item.commitment_id, False)
-        return ForecastShortOut(
+        return ForecastShortOut.model_construct(
             commitment_id=item.commitment_id,
             code=item.code,
             committed=item.committed,
@@ -166,7 +171,7 @@ def _forecast(entry: Forecast, lines: list[Line], exact: bool) -> ForecastOut:
             lost_to_inspection=item.lost_to_inspection,
         )
 
-    return ForecastOut(
+    return ForecastOut.model_construct(
         days=entry.days,
         on=entry.on,
         met=entry.met,

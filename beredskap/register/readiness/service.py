@@ -6,17 +6,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from beredskap.platform.errors import NotFoundError
 from beredskap.register.agreements.models import Agreement, AgreementStatus, AgreementTask
 from beredskap.register.agreements.service import agreements_query
 from beredskap.register.organisations.models import Organisation
-from beredskap.register.readiness.coverage import (
-    AgreementReadiness,
-    agreements_with_commitments,
-    readiness,
-)
+from beredskap.register.readiness.coverage import AgreementReadiness, readiness
+from beredskap.register.readiness.terms import load_terms
 from beredskap.register.readiness.travel import TravelAssumption
 
 
@@ -42,9 +40,7 @@ def agreements_readiness(
     if organisation_id is not None and session.get(Organisation, organisation_id) is None:
         raise NotFoundError("organisation", organisation_id)
     statement = agreements_query(organisation_id=organisation_id, status=status, task=task)
-    items = readiness(
-        session, agreements_with_commitments(session, statement), on=on, travel=travel
-    )
+    items = readiness(session, load_terms(session, statement), on=on, travel=travel)
     if met is not None:
         items = [item for item in items if item.met is met]
     return sorted(items, key=lambda item: item.severity)
@@ -54,4 +50,5 @@ def agreement_readiness(
     session: Session, agreement: Agreement, *, on: date, travel: TravelAssumption
 ) -> AgreementReadiness:
     """One agreement's lines and forecast."""
-    return readiness(session, [agreement], on=on, travel=travel)[0]
+    terms = load_terms(session, select(Agreement).where(Agreement.id == agreement.id))
+    return readiness(session, terms, on=on, travel=travel)[0]
