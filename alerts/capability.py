@@ -14,6 +14,8 @@ from alerts.inbound import routes as twilio_webhooks
 from alerts.reminders import models as reminder_models
 from alerts.reminders.jobs import JOBS as REMINDER_JOBS
 from alerts.settings import AlertSettings
+from alerts.verification import http as contact_checks
+from alerts.verification import models as contact_check_models
 from beredskap.platform.capability import API_PREFIX, Capability, Mount, StaticFolder, rules_of
 
 ALERTS_DIR = Path(__file__).parent
@@ -27,13 +29,16 @@ ALERTS = Capability(
         Mount(callout_routes.router, API_PREFIX),
         Mount(local_sms_pages.router),
         Mount(callout_pages.router),
+        Mount(contact_checks.router),
     ),
-    rules=rules_of(twilio_webhooks, callout_routes, local_sms_pages, callout_pages),
+    rules=rules_of(
+        twilio_webhooks, callout_routes, local_sms_pages, callout_pages, contact_checks
+    ),
     templates=ALERTS_DIR / "web" / "templates",
     static=(StaticFolder("/static/callouts", ALERTS_DIR / "web" / "static" / "callouts"),),
     message_sources=(ALERTS_DIR,),
     settings=AlertSettings,
-    models=(models, reminder_models),
+    models=(models, reminder_models, contact_check_models),
     jobs=REMINDER_JOBS,
     dashboard_panels=(sending_panel,),
     reserved_connections=twilio_webhooks.lane_connections,

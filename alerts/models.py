@@ -101,6 +101,7 @@ class InboundOutcome(enum.StrEnum):
     UNKNOWN_CODE = "unknown_code"
     UNKNOWN_NUMBER = "unknown_number"
     UNPARSEABLE = "unparseable"
+    CONTACT_CHECKED = "contact_checked"  # an answer to a contact check (alerts.verification)
 
 
 OPEN_STATUSES = (CalloutStatus.DRAFT, CalloutStatus.ACTIVE)

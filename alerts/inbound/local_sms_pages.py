@@ -54,6 +54,7 @@ OUTCOME_LABELS = {
     InboundOutcome.UNKNOWN_CODE: in_context("sms outcome", "Unknown callout code"),
     InboundOutcome.UNKNOWN_NUMBER: in_context("sms outcome", "Unknown number"),
     InboundOutcome.UNPARSEABLE: in_context("sms outcome", "Not understood"),
+    InboundOutcome.CONTACT_CHECKED: in_context("sms outcome", "Contact check answered"),
 }
 
 

@@ -4,6 +4,9 @@ commits (the caller's transaction: the webhook's request, the CLI, the local pag
 - JA / NEI (with minutes) is recorded on the recipient row of the callout it answers: the
   one whose code the reply starts with, else the newest active callout that asked that
   number; the confirmation names the callout. A later answer replaces an earlier one.
+- A reply to a contact check ("K482 JA": a check code, never a callout code) confirms the
+  volunteer's number; a bare JA does so only when no active callout asked the number. The
+  order of these rules is `alerts.verification.answers`'s docstring.
 - STOP withdraws SMS consent (the volunteer model records the time) and cancels what is
   still queued for that number; START restores consent.
 - HELP, unparseable text and unknown numbers get the one-line help; nothing raises.
@@ -45,6 +48,14 @@ from alerts.models import (
 )
 from alerts.outbox.references import OUTBOX_TABLES
 from alerts.redaction import mask_phone
+from alerts.verification import texts as check_texts
+from alerts.verification.answers import (
+    FoundCheck,
+    check_with_code,
+    pending_check,
+    record_check_answer,
+)
+from alerts.verification.codes import CheckReply, read_check_reply
 from beredskap.platform.columns import today_in_norway, utcnow
 from beredskap.platform.contact_details import normalise_mobile
 from beredskap.platform.db import insert_unless_present
@@ -129,6 +140,8 @@ class _Decision:
     reply: str | None
     outcome: InboundOutcome
     asked: _Asked | None = None
+    check: FoundCheck | None = None  # a contact check answered
+    check_yes: bool = False
 
 
 def sender_number(raw: str) -> str:
@@ -170,6 +183,8 @@ def handle_inbound(
         )
     elif parsed.kind is ReplyKind.HELP:
         decision = _Decision(sms_texts.help_text(parsed.language), InboundOutcome.HELP)
+    elif parsed.callout_code is None and (check_reply := read_check_reply(body)) is not None:
+        decision = _coded_check_answer(session, number, volunteer_ids, check_reply)
     elif parsed.is_answer:
         decision = _answer(session, number, volunteer_ids, parsed, received_at)
     else:
@@ -197,6 +212,14 @@ def handle_inbound(
 
     if parsed.kind is ReplyKind.OPT_OUT:
         _opt_out(session, number, volunteer_ids)
+    elif decision.check is not None:
+        record_check_answer(
+            session,
+            decision.check,
+            yes=decision.check_yes,
+            received_at=received_at,
+            today=today_in_norway(),
+        )
     elif decision.outcome is InboundOutcome.OPTED_IN:
         _set_consent(session, volunteer_ids, True)
     elif decision.asked is not None:
@@ -294,6 +317,10 @@ def _answer(
     else:
         chosen = next((row for row in rows if row.state in REACHED_STATES), None)
         if chosen is None:
+            # No callout asked this number: a bare answer may be to a contact check.
+            check = pending_check(session, number)
+            if check is not None:
+                return _check_decision(check, parsed.kind is ReplyKind.YES, language)
             return _no_open_callout(session, number, volunteer_ids, language)
     label = sms_texts.callout_label(chosen.code, chosen.title)
     confirmed = parsed
@@ -309,6 +336,27 @@ def _answer(
         InboundOutcome.ANSWERED,
         chosen,
     )
+
+
+def _coded_check_answer(
+    session: Session, number: str, volunteer_ids: list[int], reply: CheckReply
+) -> _Decision:
+    """A reply carrying a check code: to that number's check with the code, never to a
+    callout; an unknown code changes nothing."""
+    check = check_with_code(session, number, reply.code)
+    if check is not None:
+        return _check_decision(check, reply.yes, reply.language)
+    if volunteer_ids or _ever_asked(session, number):
+        return _Decision(
+            check_texts.unknown_check_code(reply.code, reply.language),
+            InboundOutcome.UNKNOWN_CODE,
+        )
+    return _Decision(sms_texts.help_text(reply.language), InboundOutcome.UNKNOWN_NUMBER)
+
+
+def _check_decision(check: FoundCheck, yes: bool, language: str | None) -> _Decision:
+    reply = check_texts.confirmed(language) if yes else check_texts.not_confirmed(language)
+    return _Decision(reply, InboundOutcome.CONTACT_CHECKED, check=check, check_yes=yes)
 
 
 def _no_open_callout(

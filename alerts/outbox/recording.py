@@ -31,6 +31,8 @@ from alerts.models import (
 )
 from alerts.outbox.claims import Claim
 from alerts.outbox.references import OUTBOX_TABLES, OutboxTable
+from alerts.verification.failures import flag_permanent_failures
+from beredskap.platform.columns import NORWAY
 
 REASON_LENGTH = 300  # the error_reason column
 
@@ -94,6 +96,14 @@ def record_results(
         for claim, result in answers
     ]
     _write_rows(session, rows.values(), now)
+    # A number refused for good is flagged to its organisation (alerts.verification).
+    failed = [
+        answer
+        for answer, outcome in zip(answers, outcomes, strict=True)
+        if outcome is Outcome.FAILED
+    ]
+    if failed:
+        flag_permanent_failures(session, failed, on=now.astimezone(NORWAY).date())
     return outcomes
 
 

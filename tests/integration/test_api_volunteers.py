@@ -35,6 +35,8 @@ CONTRACT = {
     "sms_consent",
     "sms_consent_changed_at",
     "active",
+    "contact_verified_on",
+    "contact_failed_on",
     "memberships",
     "qualifications",
     "version",

@@ -51,6 +51,7 @@ REGISTER_TABLES = {
     "addresses",
     "plan_revisions",
     "reminders_sent",
+    "contact_checks",
 }
 
 

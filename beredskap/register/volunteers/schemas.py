@@ -172,6 +172,14 @@ class VolunteerOut(BaseModel):
     sms_consent: bool
     sms_consent_changed_at: datetime | None
     active: bool
+    contact_verified_on: date | None = Field(
+        description="When the volunteer last confirmed by SMS that the number reaches them; "
+        "null if never, or for roles without personal data"
+    )
+    contact_failed_on: date | None = Field(
+        description="When a message to the number last failed for good (cleared by a "
+        "confirmation); null if not, or for roles without personal data"
+    )
     memberships: list[MembershipOut]
     qualifications: list[QualificationOut]
     version: int
@@ -181,7 +189,7 @@ class VolunteerOut(BaseModel):
     @classmethod
     def of(cls, volunteer: Volunteer, *, personal: bool) -> VolunteerOut:
         """The volunteer as a reader sees it: `personal` (`Principal.sees_personal_data`) adds
-        mobile, e-mail and home area."""
+        mobile, e-mail, home area and whether the number reaches them."""
         memberships = sorted(volunteer.memberships, key=lambda m: m.organisation_id)
         qualifications = sorted(volunteer.qualifications, key=lambda q: q.qualification_type_id)
         return cls(
@@ -194,6 +202,8 @@ class VolunteerOut(BaseModel):
             sms_consent=volunteer.sms_consent,
             sms_consent_changed_at=volunteer.sms_consent_changed_at,
             active=volunteer.active,
+            contact_verified_on=volunteer.contact_verified_on if personal else None,
+            contact_failed_on=volunteer.contact_failed_on if personal else None,
             memberships=[
                 MembershipOut(organisation_id=m.organisation_id, role=m.role) for m in memberships
             ],
