@@ -31,9 +31,7 @@ ALERTS = Capability(
         Mount(callout_pages.router),
         Mount(contact_checks.router),
     ),
-    rules=rules_of(
-        twilio_webhooks, callout_routes, local_sms_pages, callout_pages, contact_checks
-    ),
+    rules=rules_of(twilio_webhooks, callout_routes, local_sms_pages, callout_pages, contact_checks),
     templates=ALERTS_DIR / "web" / "templates",
     static=(StaticFolder("/static/callouts", ALERTS_DIR / "web" / "static" / "callouts"),),
     message_sources=(ALERTS_DIR,),
