@@ -10,5 +10,6 @@ from beredskap.platform.capability import Capability
 from beredskap.platform.own import PLATFORM
 from beredskap.register.capability import REGISTER
 from exercises.capability import EXERCISES
+from reports.capability import REPORTS
 
-CAPABILITIES: tuple[Capability, ...] = (PLATFORM, REGISTER, ALERTS, EXERCISES)
+CAPABILITIES: tuple[Capability, ...] = (PLATFORM, REGISTER, ALERTS, EXERCISES, REPORTS)

@@ -1,0 +1,132 @@
+"""Time to build the ressursoversikt as a PDF and as a spreadsheet: the register's queries,
+the coverage of every agreement and the document, as the routes build them (in process, no
+HTTP; the audit entry, one insert, is left out).
+
+Targets (issue 17): under 3 s each for the demo municipality; under 30 s each with 1,000
+organisations and 100,000 equipment lines (`seed_scale`, 10,000 volunteers).
+
+    .venv/bin/python bench/reports.py                                   # SpatiaLite
+    .venv/bin/python bench/reports.py --url postgresql+psycopg://postgres@127.0.0.1/bench
+    .venv/bin/python bench/reports.py --out /tmp/reports                # keep the files
+
+The PostgreSQL database must exist with the postgis extension; its schema is rebuilt.
+"""
+
+# ruff: noqa: E402  (the script's folder leaves sys.path before the imports below)
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+# This file is bench/reports.py: with its folder first on sys.path, `import reports` would
+# find this script instead of the reports package.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
+
+from sqlalchemy import func, select
+
+from beredskap.main.settings import Settings
+from beredskap.platform import migrate
+from beredskap.platform.auth.models import Role
+from beredskap.platform.auth.service import Principal
+from beredskap.platform.columns import utcnow
+from beredskap.platform.db import backend_of, transaction
+from beredskap.platform.runtime import Database, open_database
+from beredskap.platform.web.i18n import translations
+from beredskap.register.inventory.models import Equipment
+from beredskap.register.organisations.models import Organisation
+from beredskap.register.seed.demo import seed_demo
+from beredskap.register.seed.scale import seed_scale
+from reports.marking import marking
+from reports.ressursoversikt.pages import overview_for
+from reports.ressursoversikt.pdf import overview_pdf
+from reports.ressursoversikt.sections import sections, texts_of
+from reports.ressursoversikt.xlsx import overview_xlsx
+
+READER = Principal(
+    user_id=0, email="bench@example.no", role=Role.ADMIN, organisation_ids=frozenset()
+)
+LANGUAGE = "nb"
+
+
+def _build(database: Database, settings: Settings, file_format: str) -> bytes:
+    catalog = translations(LANGUAGE)
+    with database.sessions() as session:
+        overview = overview_for(session, READER, settings)
+        parts = sections(overview, catalog, LANGUAGE)
+        common = {
+            "marking": marking(settings),
+            "extracted_at": utcnow(),
+            "extracted_by": READER.email,
+        }
+        if file_format == "pdf":
+            return overview_pdf(parts, texts_of(catalog), catalog, language=LANGUAGE, **common)
+        return overview_xlsx(parts, texts_of(catalog), catalog, on=overview.on, **common)
+
+
+def _time(call: Callable[[], bytes], repeat: int) -> tuple[list[float], int]:
+    timings, size = [], 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        size = len(call())
+        timings.append(time.perf_counter() - started)
+    return sorted(timings), size
+
+
+def _measure(
+    label: str, database: Database, settings: Settings, repeat: int, out: Path | None
+) -> None:
+    with database.sessions() as session:
+        organisations = session.scalar(select(func.count()).select_from(Organisation))
+        lines = session.scalar(select(func.count()).select_from(Equipment))
+    for file_format in ("pdf", "xlsx"):
+        timings, size = _time(lambda f=file_format: _build(database, settings, f), repeat)
+        print(
+            f"{backend_of(database.engine)} {label} ({organisations} organisations, "
+            f"{lines} equipment lines): {file_format} median {timings[len(timings) // 2]:.2f} s, "
+            f"best {timings[0]:.2f} s, worst {timings[-1]:.2f} s over {repeat} runs, "
+            f"{size / 1024:.0f} KiB"
+        )
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / f"ressursoversikt-{label}.{file_format}").write_bytes(
+                _build(database, settings, file_format)
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", help="database URL (default: a new SpatiaLite file)")
+    parser.add_argument("--organisations", type=int, default=1_000)
+    parser.add_argument("--equipment", type=int, default=100_000)
+    parser.add_argument("--volunteers", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--out", type=Path, help="write the documents to this folder")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as scratch:
+        url = args.url or f"sqlite:///{Path(scratch) / 'bench.db'}"
+        settings = Settings(database_url=url)
+        database = open_database(settings)
+        if migrate.current_revision(database.engine) is not None:
+            migrate.downgrade(database.engine, "base")
+        migrate.upgrade(database.engine)
+        with transaction(database.sessions, actor="bench") as session:
+            seed_demo(session)
+        _measure("demo", database, settings, args.repeat, args.out)
+        seed_scale(
+            database.engine,
+            organisations=args.organisations,
+            equipment=args.equipment,
+            volunteers=args.volunteers,
+        )
+        _measure("scale", database, settings, args.repeat, args.out)
+        database.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

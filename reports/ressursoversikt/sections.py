@@ -1,0 +1,245 @@
+"""The ressursoversikt as sections of tables in the reader's language: the one text of the
+page, the PDF and the spreadsheet, which only lay the same cells out differently.
+
+A cell is text, a whole number, or None for a count of people withheld ("fewer than 3").
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from babel.support import Translations
+
+from beredskap.platform.web.i18n import N_
+from beredskap.register.inventory.models import EquipmentStatus
+from beredskap.register.readiness.coverage import Reason
+from beredskap.register.small_counts import SUPPRESS_BELOW
+from beredskap.register.web.labels import enum_label, task_label, unit_label
+from reports.ressursoversikt.data import AgreementRow, Overview, Quantities, Standing
+
+Cell = str | int | None
+
+
+@dataclass(frozen=True)
+class Column:
+    heading: str
+    width: float  # in the PDF, millimetres of A4's 174 mm between the margins
+    number: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # the anchor of the page and the name of the sheet
+    title: str
+    sheet: str  # the spreadsheet's sheet name (31 characters at most)
+    caption: str
+    columns: list[Column]
+    rows: list[list[Cell]]
+    # The PDF prints the first column as a subheading where it changes, not in every row.
+    grouped: bool = False
+    empty: str = ""
+
+
+@dataclass(frozen=True)
+class Texts:
+    """Texts every format uses besides the sections."""
+
+    title: str
+    withheld: str
+    municipality: str
+
+
+TITLE = N_("Resource overview")
+
+
+def texts_of(translations: Translations) -> Texts:
+    _ = translations.gettext
+    return Texts(
+        title=_(TITLE),
+        withheld=_("fewer than %(count)s") % {"count": SUPPRESS_BELOW},
+        municipality=_("The municipality"),
+    )
+
+
+def sections(overview: Overview, translations: Translations, language: str) -> list[Section]:
+    """The overview's five sections in the reader's language."""
+    _ = translations.gettext
+    texts = texts_of(translations)
+    yes, no = _("Yes"), _("No")
+    label: Callable[..., str] = lambda value: enum_label(translations, value)  # noqa: E731
+
+    def heading(value: enum.Enum) -> str:
+        # A reason's label is written for a sentence ("inspeksjon forfalt"); a heading starts
+        # with a capital.
+        text = enum_label(translations, value)
+        return text[:1].upper() + text[1:]
+
+    standings = [
+        Column(heading(EquipmentStatus.READY), 13, number=True),
+        Column(heading(EquipmentStatus.IN_USE), 13, number=True),
+        Column(heading(EquipmentStatus.MAINTENANCE), 19, number=True),
+        Column(heading(EquipmentStatus.OUT_OF_SERVICE), 15, number=True),
+        Column(heading(Reason.INSPECTION_OVERDUE), 17, number=True),
+        Column(_("Total"), 12, number=True),
+    ]
+
+    def figures(quantities: Quantities) -> list[Cell]:
+        return [
+            quantities.ready,
+            *(quantities.of(standing) for standing in Standing if standing != Standing.READY),
+            quantities.total,
+        ]
+
+    def site_name(name: str, municipal: bool) -> str:
+        return f"{name} ({texts.municipality})" if municipal else name
+
+    by_type = Section(
+        key="types",
+        sheet=_("Types"),
+        title=_("Resources by capability and type"),
+        caption=_("Quantities in the whole municipality: ready today, and not ready by reason."),
+        columns=[
+            Column(_("Capability"), 22),
+            Column(_("Resource type"), 39),
+            Column(_("Unit"), 24),
+            *standings,
+        ],
+        rows=[
+            [
+                label(row.type.capability),
+                row.type.name(language),
+                unit_label(translations, row.type.unit),
+                *figures(row.quantities),
+            ]
+            for row in overview.by_type
+        ],
+        empty=_("No equipment is registered."),
+    )
+    by_site = Section(
+        key="organisations",
+        sheet=_("Per organisation"),
+        title=_("Resources per organisation and site"),
+        caption=_("Each organisation's equipment at each site, by capability and type."),
+        columns=[
+            Column(_("Organisation"), 0),
+            Column(_("Site"), 30),
+            Column(_("Resource type"), 34),
+            Column(_("Unit"), 21),
+            *standings,
+        ],
+        rows=[
+            [
+                holding.name,
+                site_name(site.site_name, site.municipal_site),
+                row.type.name(language),
+                unit_label(translations, row.type.unit),
+                *figures(row.quantities),
+            ]
+            for holding in overview.organisations
+            for site in holding.sites
+            for row in site.rows
+        ],
+        grouped=True,
+        empty=_("No equipment is registered."),
+    )
+    sites = Section(
+        key="sites",
+        sheet=_("Sites"),
+        title=_("Sites"),
+        caption=_("The municipality's own sites first, then the organisations' sites."),
+        columns=[
+            Column(_("Owned by"), 40),
+            Column(_("Site"), 40),
+            Column(_("Kind"), 25),
+            Column(_("Address"), 39),
+            Column(_("Ready"), 15, number=True),
+            Column(_("Total"), 15, number=True),
+        ],
+        rows=[
+            [
+                row.owner or texts.municipality,
+                row.name,
+                label(row.kind),
+                row.address or "",
+                row.ready,
+                row.total,
+            ]
+            for row in overview.sites
+        ],
+        empty=_("No site is registered."),
+    )
+    agreements = Section(
+        key="agreements",
+        sheet=_("Agreements"),
+        title=_("Agreements and their coverage"),
+        caption=_("Each commitment of each agreement: what was committed and what counts today."),
+        columns=[
+            Column(_("Organisation"), 0),
+            Column(_("Agreement"), 36),
+            Column(_("Tasks"), 24),
+            Column(_("Valid until"), 18),
+            Column(_("Agreement met"), 17),
+            Column(_("Commitment"), 30),
+            Column(_("Committed"), 17, number=True),
+            Column(_("Counted"), 17, number=True),
+            Column(_("Met"), 15),
+        ],
+        rows=[
+            row
+            for agreement in overview.agreements
+            for row in _agreement_rows(agreement, translations, language, yes, no)
+        ],
+        grouped=True,
+        empty=_("No agreement is registered."),
+    )
+    people = Section(
+        key="people",
+        sheet=_("People"),
+        title=_("People by qualification"),
+        caption=_(
+            "Active members holding a qualification valid today, and of them those who can be "
+            "called out. Counts of one or two people are shown as \u201c%(fewer)s\u201d to "
+            "readers who may not see those people."
+        )
+        % {"fewer": texts.withheld},
+        columns=[
+            Column(_("Organisation"), 0),
+            Column(_("Qualification"), 104),
+            Column(_("Valid today"), 35, number=True),
+            Column(_("Can be called out"), 35, number=True),
+        ],
+        rows=[
+            [row.organisation, row.qualification(language), row.holders, row.callable]
+            for row in overview.people
+        ],
+        grouped=True,
+        empty=_("No member holds a qualification valid today."),
+    )
+    return [by_type, by_site, sites, agreements, people]
+
+
+def _agreement_rows(
+    agreement: AgreementRow, translations: Translations, language: str, yes: str, no: str
+) -> list[list[Cell]]:
+    _ = translations.gettext
+    name = f"{agreement.reference} {agreement.title}"
+    if not agreement.in_force:
+        name = f"{name} ({_('not in force')})"
+    tasks = ", ".join(task_label(translations, task) for task in agreement.tasks)
+    until = agreement.valid_until.strftime("%d.%m.%Y") if agreement.valid_until else ""
+    met = yes if agreement.met else no
+    head: list[Cell] = [agreement.organisation, name, tasks, until, met]
+    if not agreement.commitments:
+        return [[*head, "", "", "", ""]]
+    return [
+        [
+            *head,
+            line.name(language),
+            line.committed,
+            line.counted,
+            yes if line.met else no,
+        ]
+        for line in agreement.commitments
+    ]
