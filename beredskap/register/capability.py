@@ -19,6 +19,7 @@ from beredskap.register.ogc.routes import router as ogc_router
 from beredskap.register.organisations import models as organisations_models
 from beredskap.register.organisations.routes import router as organisations_router
 from beredskap.register.readiness import models as readiness_models
+from beredskap.register.readiness import revision_pages, revision_routes
 from beredskap.register.rules import REGISTER_RULES
 from beredskap.register.search.aggregate_routes import router as aggregates_router
 from beredskap.register.search.routes import router as search_router
@@ -51,12 +52,14 @@ REGISTER = Capability(
                 imports_router,
                 layers_router,
                 data_export_routes.router,
+                revision_routes.router,
             )
         ),
         Mount(ogc_router),
         Mount(web_router()),
+        Mount(revision_pages.router),
     ),
-    rules=REGISTER_RULES | data_export_routes.RULES,
+    rules=REGISTER_RULES | data_export_routes.RULES | revision_routes.RULES,
     templates=WEB_DIR / "templates",
     template_filters=page_filters,
     static=(

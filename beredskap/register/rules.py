@@ -42,6 +42,9 @@ REGISTER_RULES: dict[str, Rule] = {
         update=ORGANISATION_EDITORS,
         delete=ADMIN,
     ),
+    # An organisation's editor confirms its record is current (own only; the route asks
+    # Principal), as does the coordinator.
+    "organisations.confirm": ORGANISATION_EDITORS,
     **_crud(
         "sites",
         read=READERS,
@@ -127,7 +130,12 @@ REGISTER_RULES: dict[str, Rule] = {
     "web.organisation_deactivate": ORGANISATION_EDITORS,
     "web.organisation_reactivate_confirm": ORGANISATION_EDITORS,
     "web.organisation_reactivate": ORGANISATION_EDITORS,
+    # Confirming the record is current: an org editor its own, the coordinator any.
+    "web.organisation_confirm_page": ORGANISATION_EDITORS,
+    "web.organisation_confirm": ORGANISATION_EDITORS,
     "web.sites": READERS,
+    # Every inspection overdue or due soon (equipment is no personal data).
+    "web.inspections": READERS,
     "web.site_new": ORGANISATION_EDITORS,
     "web.site_create": ORGANISATION_EDITORS,
     "web.municipal_site_new": ORGANISATION_EDITORS,

@@ -27,6 +27,7 @@ CONTRACT = {
     "identifier",
     "last_inspected_on",
     "next_inspection_due",
+    "inspection_state",
     "notes",
     "version",
     "created_at",

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from beredskap.platform.api.types import Code, LongText, Name, RefId, ShortText, Version, not_null
+from beredskap.platform.columns import today_in_norway
 from beredskap.register.inventory.models import (
     MAX_QUANTITY,
     Capability,
@@ -15,6 +16,7 @@ from beredskap.register.inventory.models import (
     EquipmentStatus,
     ResourceType,
 )
+from beredskap.register.readiness.ready import InspectionState, inspection_state
 
 Unit = Annotated[ShortText, StringConstraints(max_length=32)]
 Identifier = Annotated[ShortText, StringConstraints(max_length=100)]
@@ -119,11 +121,21 @@ class EquipmentOut(BaseModel):
     status: EquipmentStatus
     last_inspected_on: date | None
     next_inspection_due: date | None
+    inspection_state: InspectionState = Field(
+        description="Beside the status: unknown (no date), ok, due_soon (within 30 days) or "
+        "overdue (past its date: the line is not ready, whatever its status), in Norway today"
+    )
     notes: str | None
     version: int
     created_at: datetime
     updated_at: datetime
 
     @classmethod
-    def of(cls, equipment: Equipment) -> EquipmentOut:
-        return cls.model_validate(equipment, from_attributes=True)
+    def of(cls, equipment: Equipment, on: date | None = None) -> EquipmentOut:
+        state = inspection_state(equipment.next_inspection_due, on or today_in_norway())
+        stored = {name: getattr(equipment, name) for name in _STORED_FIELDS}
+        return cls.model_validate(stored | {"inspection_state": state})
+
+
+# What EquipmentOut copies from the line (its inspection state is worked out from the date).
+_STORED_FIELDS = tuple(name for name in EquipmentOut.model_fields if name != "inspection_state")

@@ -94,8 +94,11 @@ def equipment_row(
     organisation: str | None,
     by_capability: dict[str, dict[str, int]],
     by_status: dict[str, dict[str, int]],
+    overdue: dict[str, int] | None = None,
 ) -> Row:
-    """Counts in the enums' order, lines and items for each: [l, q, l, q, ...]."""
+    """Counts in the enums' order, lines and items for each: [l, q, l, q, ...]; then the
+    lines and items past their inspection date, shown beside the statuses."""
+    found = overdue or {}
     return [
         *_coordinates(lat, lon),
         lines,
@@ -104,6 +107,7 @@ def equipment_row(
         organisation,
         flat_counts(by_capability, CAPABILITIES),
         flat_counts(by_status, STATUSES),
+        [int(found.get("lines", 0)), int(found.get("quantity", 0))],
     ]
 
 

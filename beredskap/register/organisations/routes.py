@@ -13,6 +13,7 @@ from beredskap.platform.api.pagination import ListParams, Page, list_params, pag
 from beredskap.platform.api.problems import PROBLEM_RESPONSES, forbidden
 from beredskap.platform.api.types import PathId, RefId, SearchText
 from beredskap.platform.auth.service import Principal
+from beredskap.platform.columns import today_in_norway
 from beredskap.platform.deps import CurrentPrincipal, SessionDep
 from beredskap.register.organisations import service
 from beredskap.register.organisations.models import (
@@ -119,6 +120,24 @@ def update_organisation(
         raise forbidden("You may edit only your own organisations.")
     check_version(request, organisation.version, body.version)
     service.update_organisation(session, organisation, changes=_fields(body, patch=True))
+    set_etag(response, organisation.version)
+    return OrganisationOut.of(organisation, principal)
+
+
+@router.post(
+    "/organisations/{organisation_id:int}/confirm",
+    name="organisations.confirm",
+    response_model=OrganisationOut,
+)
+def confirm_organisation(
+    organisation_id: PathId, session: SessionDep, principal: CurrentPrincipal, response: Response
+) -> OrganisationOut:
+    """Confirm that what is registered for the organisation is current (today, in Norway);
+    org editors only their own organisation."""
+    organisation = get_or_404(session, Organisation, organisation_id, "organisation")
+    if not principal.may_edit_organisation(organisation.id):
+        raise forbidden("You may confirm only your own organisations.")
+    service.confirm_organisation(session, organisation, on=today_in_norway())
     set_etag(response, organisation.version)
     return OrganisationOut.of(organisation, principal)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -69,6 +69,9 @@ class OrganisationOut(BaseModel):
     municipality_numbers: list[str]
     umbrella_organisation_id: int | None
     active: bool
+    confirmed_on: date | None = Field(
+        description="The day its editor last confirmed the record is current (none: never)"
+    )
     version: int
     created_at: datetime
     updated_at: datetime
@@ -88,6 +91,7 @@ class OrganisationOut(BaseModel):
             municipality_numbers=list(organisation.municipality_numbers or []),
             umbrella_organisation_id=organisation.umbrella_organisation_id,
             active=organisation.active,
+            confirmed_on=organisation.confirmed_on,
             version=organisation.version,
             created_at=organisation.created_at,
             updated_at=organisation.updated_at,

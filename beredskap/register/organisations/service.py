@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
@@ -97,6 +98,14 @@ def update_organisation(
         _check_unique_number(session, organisation)
     if flush:
         session.flush()
+    return organisation
+
+
+def confirm_organisation(session: Session, organisation: Organisation, *, on: date) -> Organisation:
+    """Its editor (or the coordinator) says the record is current as of `on` (Oslo's day);
+    the audit trail keeps who confirmed and when."""
+    organisation.confirmed_on = on
+    session.flush()
     return organisation
 
 

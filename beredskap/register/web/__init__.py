@@ -10,8 +10,10 @@ from fastapi import APIRouter
 from beredskap.register.web import (
     agreement_pages,
     candidate_pages,
+    confirm_pages,
     equipment_pages,
     import_pages,
+    inspection_pages,
     map_pages,
     organisation_pages,
     privacy_pages,
@@ -34,4 +36,6 @@ def web_router() -> APIRouter:
     router.include_router(volunteer_pages.router)
     router.include_router(candidate_pages.router)
     router.include_router(agreement_pages.router)
+    router.include_router(confirm_pages.router)
+    router.include_router(inspection_pages.router)
     return router

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from datetime import date
 from typing import Any
 
 from babel.support import Translations
@@ -12,6 +13,7 @@ from beredskap.platform.web.i18n import in_context
 from beredskap.register.agreements.models import AgreementStatus, AgreementTask
 from beredskap.register.inventory.models import Capability, EquipmentStatus
 from beredskap.register.organisations.models import OrganisationCategory, SiteKind
+from beredskap.register.readiness.ready import InspectionState, inspection_state
 from beredskap.register.volunteers.models import Availability
 
 # By enum class first: members of different StrEnums with the same value are equal.
@@ -55,6 +57,14 @@ LABELS: dict[type[enum.Enum], dict[Any, tuple[str, str]]] = {
         EquipmentStatus.IN_USE: in_context("equipment status", "In use"),
         EquipmentStatus.MAINTENANCE: in_context("equipment status", "Maintenance"),
         EquipmentStatus.OUT_OF_SERVICE: in_context("equipment status", "Out of service"),
+    },
+    # Beside the status wherever equipment is shown: an overdue line is not ready, whatever
+    # its status says (readiness/ready.py).
+    InspectionState: {
+        InspectionState.UNKNOWN: in_context("inspection state", "No inspection date"),
+        InspectionState.OK: in_context("inspection state", "Inspection OK"),
+        InspectionState.DUE_SOON: in_context("inspection state", "Inspection due soon"),
+        InspectionState.OVERDUE: in_context("inspection state", "Inspection overdue"),
     },
     AgreementStatus: {
         AgreementStatus.DRAFT: in_context("agreement status", "Draft"),
@@ -119,8 +129,9 @@ def task_label(translations: Translations, task: str) -> str:
 
 
 def page_filters(translations: Translations, language: str) -> dict[str, Any]:
-    """The register's template filters in one language: enum labels, units, tasks, and the
-    name of a catalogue entry (resource or qualification type)."""
+    """The register's template filters in one language: enum labels, units, tasks, the
+    name of a catalogue entry (resource or qualification type), and an inspection date's
+    state on a day (`line.next_inspection_due|inspection(today)`)."""
 
     def label(value: enum.Enum | None) -> str:
         return "" if value is None else enum_label(translations, value)
@@ -128,8 +139,12 @@ def page_filters(translations: Translations, language: str) -> dict[str, Any]:
     def name_of(record: Any) -> str:
         return str(record.name_nb if language == "nb" else record.name_en)
 
+    def inspection(next_due: date | None, today: date) -> InspectionState:
+        return inspection_state(next_due, today)
+
     return {
         "label": label,
+        "inspection": inspection,
         "name_of": name_of,
         "unit": lambda unit: unit_label(translations, unit),
         "task": lambda task: task_label(translations, task),

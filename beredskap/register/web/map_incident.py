@@ -5,6 +5,7 @@ does (an organisation editor: its own members only)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from geoalchemy2.shape import to_shape
@@ -15,8 +16,9 @@ from sqlalchemy.orm import Session
 from beredskap.platform.audit.reads import record_read
 from beredskap.platform.auth.service import Principal
 from beredskap.platform.columns import today_in_norway
-from beredskap.register.inventory.models import ResourceType
+from beredskap.register.inventory.models import Equipment, EquipmentStatus, ResourceType
 from beredskap.register.maps.incident import ApproximateHome, NumberedSite
+from beredskap.register.readiness.ready import inspection_state
 from beredskap.register.search import service as search
 from beredskap.register.web.map_data import catalogue_name, popups
 from beredskap.register.web.map_forms import IncidentForm
@@ -27,11 +29,14 @@ INCIDENT_VOLUNTEER_LIMIT = 50
 
 @dataclass
 class ResultLine:
-    """One type of equipment at a site: the ready lines of that type added up."""
+    """One type of equipment at a site in one inspection state: the ready lines of that type
+    added up, with the earliest next inspection among them (shown beside the status)."""
 
     name: str
     quantity: int
     unit: str
+    next_due: date | None = None
+    status: EquipmentStatus = EquipmentStatus.READY  # the search finds ready lines only
     amount: str = ""
 
 
@@ -67,6 +72,7 @@ class IncidentResults:
     people: list[ResultPerson] | None  # None: the reader may not see volunteers
     equipment_limit_reached: bool
     volunteer_limit_reached: bool
+    today: date = field(default_factory=today_in_norway)  # the inspection states' day
 
 
 def incident_results(
@@ -87,6 +93,8 @@ def incident_results(
         capability=form.capability,
         resource_type_id=form.resource_type.id if form.resource_type else None,
     )
+    today = today_in_norway()
+    due = _inspection_dates(session, [line.id for line in lines])
     by_site: dict[int, ResultSite] = {}
     for line in lines:
         site = by_site.get(line.site_id)
@@ -103,11 +111,22 @@ def incident_results(
                 lon=line.lon,
             )
         name = names.get(line.resource_type, line.resource_type_name)
-        same = next((kept for kept in site.lines if kept.name == name), None)
+        next_due = due.get(line.id)
+        state = inspection_state(next_due, today)
+        same = next(
+            (
+                kept
+                for kept in site.lines
+                if kept.name == name and inspection_state(kept.next_due, today) == state
+            ),
+            None,
+        )
         if same is None:
-            site.lines.append(ResultLine(name, line.quantity, line.unit))
+            site.lines.append(ResultLine(name, line.quantity, line.unit, next_due))
         else:
             same.quantity += line.quantity
+            if next_due is not None and (same.next_due is None or next_due < same.next_due):
+                same.next_due = next_due
     for site in by_site.values():
         for kept in site.lines:
             kept.amount = f"{number(kept.quantity)} {unit(kept.unit)}"
@@ -115,7 +134,7 @@ def incident_results(
     people = None
     volunteer_rows: list[Any] = []
     if principal.sees_personal_data:  # as /api/v1/search/volunteers
-        day = today_in_norway()
+        day = today
         volunteer_rows = search.available_volunteers_near(
             session,
             form.place,
@@ -151,13 +170,30 @@ def incident_results(
         people=people,
         equipment_limit_reached=len(lines) >= INCIDENT_EQUIPMENT_LIMIT,
         volunteer_limit_reached=len(volunteer_rows) >= INCIDENT_VOLUNTEER_LIMIT,
+        today=today,
     )
+
+
+def _inspection_dates(session: Session, ids: list[int]) -> dict[int, date | None]:
+    """The next inspection date of each line found (the search's rows do not carry it)."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Equipment.id, Equipment.next_inspection_due).where(Equipment.id.in_(ids))
+    )
+    return {line_id: next_due for line_id, next_due in rows}
 
 
 def numbered_sites(results: IncidentResults, env: Environment) -> list[NumberedSite]:
     macros = popups(env)
     return [
-        NumberedSite(site.number, site.lat, site.lon, site.name, macros.result_site_popup(site))
+        NumberedSite(
+            site.number,
+            site.lat,
+            site.lon,
+            site.name,
+            macros.result_site_popup(site, results.today),
+        )
         for site in results.sites
     ]
 

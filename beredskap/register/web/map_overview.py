@@ -102,6 +102,16 @@ def overview_texts(translations: Translations) -> OverviewTexts:
             ],
             "byCapability": _("By capability"),
             "byStatus": _("By status"),
+            # Beside the statuses: lines past their inspection date are not ready.
+            "overdue": [
+                translations.ngettext(
+                    "%(count)s line is past its inspection date and not ready",
+                    "%(count)s lines are past their inspection date and not ready",
+                    n,
+                )
+                for n in PLURAL_SAMPLES
+            ],
+            "noneOverdue": _("No line is past its inspection date."),
             "capabilities": [label(capability) for capability in Capability],
             "statuses": [label(status) for status in EquipmentStatus],
             "kindHeader": _("Kind"),
@@ -193,6 +203,7 @@ def overview(
                 organisation=props.get("organisation"),
                 by_capability=props["by_capability"],
                 by_status=props["by_status"],
+                overdue=props.get("inspection_overdue"),
             )
         )
 

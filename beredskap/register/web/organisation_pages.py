@@ -22,6 +22,7 @@ from beredskap.platform.api.crud import get_or_404
 from beredskap.platform.api.problems import forbidden
 from beredskap.platform.api.types import PathId
 from beredskap.platform.auth.service import Principal
+from beredskap.platform.columns import today_in_norway
 from beredskap.platform.deps import CurrentPrincipal, SessionDep
 from beredskap.platform.errors import ConflictError, DomainValidationError
 from beredskap.platform.web.forms import Form, PostedForm, blank_form, parse_form
@@ -37,6 +38,7 @@ from beredskap.register.organisations.models import (
     Site,
     SiteKind,
 )
+from beredskap.register.web import queries
 from beredskap.register.web.equipment_form import parse_version
 from beredskap.register.web.map_pages import map_policy
 from beredskap.register.web.organisation_form import (
@@ -572,6 +574,8 @@ def municipal_sites(
         "sites.html",
         {
             "sites": sites,
+            "equipment": queries.equipment_by_site(session, [site.id for site in sites]),
+            "today": today_in_norway(),
             "saved": done == "saved",
             "sees_contacts": principal.sees_contact_details,
             "may_edit": principal.may_edit_organisation(None),

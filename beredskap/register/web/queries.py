@@ -6,13 +6,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from beredskap.register.agreements.models import Agreement, AgreementStatus, Commitment
 from beredskap.register.inventory.models import Capability, Equipment, EquipmentStatus, ResourceType
 from beredskap.register.organisations.models import Organisation, OrganisationCategory, Site
 from beredskap.register.organisations.service import organisations_query
+from beredskap.register.readiness.currency import is_stale
+from beredskap.register.readiness.ready import equipment_is_ready, equipment_ready
 from beredskap.register.volunteers.models import Membership, Volunteer, VolunteerQualification
 
 REVIEW_HORIZON = timedelta(days=60)  # annual reviews due within this are shown to the admin
@@ -20,7 +22,7 @@ ENDING_HORIZON = timedelta(days=90)  # agreements ending within this are shown t
 INSPECTION_HORIZON = timedelta(days=30)  # equipment due for inspection soon needs attention
 LIVE_AGREEMENT = (AgreementStatus.ACTIVE, AgreementStatus.SUSPENDED)
 PAGE_SIZE = 50
-LIST_LIMIT = 25
+DASHBOARD_LIMIT = 10  # the first few overdue inspections on the dashboard; all on /inspections
 
 
 @dataclass(frozen=True)
@@ -71,9 +73,32 @@ def agreements_needing_attention(session: Session, today: date) -> list[Agreemen
     return list(session.scalars(statement))
 
 
-def overdue_inspections(session: Session, today: date) -> tuple[list[Equipment], int]:
-    """Equipment past its inspection date, most overdue first (the first few and the count)."""
-    condition = Equipment.next_inspection_due < today
+def overdue_inspections(
+    session: Session, today: date, limit: int = DASHBOARD_LIMIT
+) -> tuple[list[Equipment], int]:
+    """Equipment past its inspection date, most overdue first (the first few and the count;
+    every one is on `/inspections`)."""
+    return inspections(session, today, overdue_only=True, limit=limit, offset=0)
+
+
+def inspections(
+    session: Session,
+    today: date,
+    *,
+    overdue_only: bool = False,
+    organisation_id: int | None = None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Equipment], int]:
+    """Lines past their inspection date or due within INSPECTION_HORIZON (or past it only),
+    of one organisation or all, most overdue first: one page and the total."""
+    condition = (
+        Equipment.next_inspection_due < today
+        if overdue_only
+        else Equipment.next_inspection_due <= today + INSPECTION_HORIZON
+    )
+    if organisation_id is not None:
+        condition = and_(condition, Equipment.organisation_id == organisation_id)
     total = _count(session, select(func.count(Equipment.id)).where(condition))
     rows = session.scalars(
         select(Equipment)
@@ -84,9 +109,24 @@ def overdue_inspections(session: Session, today: date) -> tuple[list[Equipment],
             joinedload(Equipment.site),
         )
         .order_by(Equipment.next_inspection_due, Equipment.id)
-        .limit(LIST_LIMIT)
+        .limit(limit)
+        .offset(offset)
     )
     return list(rows), total
+
+
+def organisations_with_inspections(session: Session, today: date) -> list[Organisation]:
+    """Organisations with a line overdue or due within the horizon (the page's filter)."""
+    due = select(Equipment.organisation_id).where(
+        Equipment.next_inspection_due <= today + INSPECTION_HORIZON
+    )
+    return list(
+        session.scalars(
+            select(Organisation)
+            .where(Organisation.id.in_(due))
+            .order_by(Organisation.name, Organisation.id)
+        )
+    )
 
 
 def active_organisations(session: Session) -> list[Organisation]:
@@ -95,29 +135,47 @@ def active_organisations(session: Session) -> list[Organisation]:
     )
 
 
+@dataclass(frozen=True)
+class TypeStock:
+    resource_type: ResourceType
+    lines: int  # ready: status ready and not past inspection
+    quantity: int
+    overdue_lines: int  # marked ready, but past their inspection date: not ready
+
+
 @dataclass
 class CapabilityStock:
     capability: Capability
     lines: int = 0
-    types: list[tuple[ResourceType, int, int]] = field(default_factory=list)  # type, lines, qty
+    types: list[TypeStock] = field(default_factory=list)
 
 
-def ready_by_capability(session: Session) -> list[CapabilityStock]:
-    """Ready equipment per capability, with the resource types and quantities in each."""
+def ready_by_capability(session: Session, today: date) -> list[CapabilityStock]:
+    """Ready equipment per capability (readiness/ready.py: status ready and not past its
+    inspection), with the resource types and quantities in each, and per type the lines
+    marked ready whose inspection is overdue."""
+    ready = equipment_ready(today)
     rows = session.execute(
-        select(ResourceType, func.count(Equipment.id), func.sum(Equipment.quantity))
+        select(
+            ResourceType,
+            func.sum(case((ready, 1), else_=0)),
+            func.sum(case((ready, Equipment.quantity), else_=0)),
+            func.sum(case((ready, 0), else_=1)),
+        )
         .join(Equipment, Equipment.resource_type_id == ResourceType.id)
         .where(Equipment.status == EquipmentStatus.READY)
         .group_by(ResourceType.id)
         .order_by(ResourceType.capability, ResourceType.code)
     ).all()
     by_capability: dict[Capability, CapabilityStock] = {}
-    for resource_type, lines, quantity in rows:
+    for resource_type, lines, quantity, overdue in rows:
         stock = by_capability.setdefault(
             resource_type.capability, CapabilityStock(resource_type.capability)
         )
-        stock.lines += int(lines)
-        stock.types.append((resource_type, int(lines), int(quantity or 0)))
+        stock.lines += int(lines or 0)
+        stock.types.append(
+            TypeStock(resource_type, int(lines or 0), int(quantity or 0), int(overdue or 0))
+        )
     return [by_capability[c] for c in Capability if c in by_capability]
 
 
@@ -173,6 +231,7 @@ class EditorOrganisation:
     organisation: Organisation
     attention: list[Equipment]
     equipment_lines: int
+    confirmation_stale: bool = False  # not confirmed in 12 months (readiness/currency.py)
 
 
 def editor_overview(
@@ -198,7 +257,14 @@ def editor_overview(
             session,
             select(func.count(Equipment.id)).where(Equipment.organisation_id == organisation.id),
         )
-        overview.append(EditorOrganisation(organisation, list(attention), lines))
+        overview.append(
+            EditorOrganisation(
+                organisation,
+                list(attention),
+                lines,
+                confirmation_stale=is_stale(organisation.confirmed_on, today),
+            )
+        )
     return overview
 
 
@@ -230,9 +296,11 @@ def organisation_list(
     page: int,
     active: bool | None = None,
     agreement: bool | None = None,
+    today: date,
 ) -> tuple[list[OrganisationRow], int]:
-    """One page of organisations matching the filters, with their equipment and agreements
-    (`agreement`: with, or without, an active agreement; None: either)."""
+    """One page of organisations matching the filters, with their equipment (ready as
+    readiness/ready.py says: not past its inspection) and agreements (`agreement`: with, or
+    without, an active agreement; None: either)."""
     base = organisations_query(category=category, text=text, active=active)
     if agreement is not None:
         has_one = (
@@ -264,7 +332,7 @@ def organisation_list(
             lines[organisation_id] = (int(count), 0)
         for organisation_id, count in session.execute(
             select(Equipment.organisation_id, func.count(Equipment.id))
-            .where(Equipment.organisation_id.in_(ids), Equipment.status == EquipmentStatus.READY)
+            .where(Equipment.organisation_id.in_(ids), equipment_ready(today))
             .group_by(Equipment.organisation_id)
         ):
             lines[organisation_id] = (lines[organisation_id][0], int(count))
@@ -287,10 +355,11 @@ class EquipmentGroup:
     resource_type: ResourceType
     lines: list[Equipment]
     by_status: dict[EquipmentStatus, int]
-    quantity_ready: int
+    quantity_ready: int  # of lines ready and not past their inspection
+    overdue: int = 0  # lines past their inspection date
 
 
-def equipment_groups(session: Session, organisation_id: int) -> list[EquipmentGroup]:
+def equipment_groups(session: Session, organisation_id: int, today: date) -> list[EquipmentGroup]:
     """The organisation's equipment by resource type; lines by status, then site."""
     rows = session.scalars(
         select(Equipment)
@@ -307,8 +376,10 @@ def equipment_groups(session: Session, organisation_id: int) -> list[EquipmentGr
         )
         group.lines.append(line)
         group.by_status[line.status] = group.by_status.get(line.status, 0) + 1
-        if line.status == EquipmentStatus.READY:
+        if equipment_is_ready(line.status, line.next_inspection_due, today):
             group.quantity_ready += line.quantity
+        if line.next_inspection_due is not None and line.next_inspection_due < today:
+            group.overdue += 1
     for group in groups.values():
         group.lines.sort(key=lambda line: (status_order[line.status], line.site.name, line.id))
         group.by_status = {s: group.by_status[s] for s in EquipmentStatus if s in group.by_status}
@@ -321,6 +392,23 @@ def organisation_sites(session: Session, organisation_id: int) -> list[Site]:
             select(Site).where(Site.organisation_id == organisation_id).order_by(Site.name, Site.id)
         )
     )
+
+
+def equipment_by_site(session: Session, site_ids: list[int]) -> dict[int, list[Equipment]]:
+    """The equipment kept at each of the sites (any organisation's), by type."""
+    if not site_ids:
+        return {}
+    rows = session.scalars(
+        select(Equipment)
+        .join(ResourceType, Equipment.resource_type_id == ResourceType.id)
+        .where(Equipment.site_id.in_(site_ids))
+        .options(joinedload(Equipment.resource_type), joinedload(Equipment.organisation))
+        .order_by(ResourceType.capability, ResourceType.code, Equipment.id)
+    )
+    held: dict[int, list[Equipment]] = defaultdict(list)
+    for line in rows:
+        held[line.site_id].append(line)
+    return dict(held)
 
 
 def organisation_volunteers(session: Session, organisation_id: int) -> list[Volunteer]:

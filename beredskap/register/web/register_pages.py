@@ -24,6 +24,8 @@ from beredskap.platform.digits import parse_digits
 from beredskap.platform.web.rendering import render
 from beredskap.register.inventory.models import EquipmentStatus
 from beredskap.register.organisations.models import Organisation, OrganisationCategory
+from beredskap.register.readiness.currency import is_stale, unconfirmed_organisations
+from beredskap.register.readiness.revisions import latest_revision, revision_is_due
 from beredskap.register.web import candidate_pages, queries
 
 router = APIRouter()
@@ -39,17 +41,21 @@ def dashboard(request: Request, session: SessionDep, principal: CurrentPrincipal
     context: dict[str, object] = {"today": today}
     if principal.role == Role.ADMIN:
         overdue, overdue_total = queries.overdue_inspections(session, today)
+        latest = latest_revision(session)
         context |= {
             "counts": queries.register_counts(session),
             "agreements": queries.agreements_needing_attention(session, today),
             "overdue": overdue,
             "overdue_total": overdue_total,
+            "unconfirmed": unconfirmed_organisations(session, today),
+            "latest_revision": latest,
+            "revision_due": revision_is_due(latest, today),
             **candidate_pages.registry_context(session),  # Enhetsregisteret's warnings
         }
     elif principal.role == Role.DUTY_OFFICER:
         context |= {
             "organisations": queries.active_organisations(session),
-            "stock": queries.ready_by_capability(session),
+            "stock": queries.ready_by_capability(session, today),
         }
     elif principal.role == Role.COUNCIL:
         context |= {
@@ -110,6 +116,7 @@ def organisations(
         page=number,
         active=YES_NO.get(active),
         agreement=YES_NO.get(agreement),
+        today=today_in_norway(),
     )
     pages = max(1, math.ceil(total / queries.PAGE_SIZE))
     return render(
@@ -143,6 +150,7 @@ def organisation(
 ) -> Response:
     """Sites, equipment by type and status, members (to those who may see them), agreements."""
     record = get_or_404(session, Organisation, organisation_id, "organisation")
+    today = today_in_norway()
     volunteers = (
         queries.organisation_volunteers(session, record.id)
         if principal.sees_members_of(record.id)
@@ -159,7 +167,7 @@ def organisation(
         {
             "organisation": record,
             "sites": queries.organisation_sites(session, record.id),
-            "groups": queries.equipment_groups(session, record.id),
+            "groups": queries.equipment_groups(session, record.id, today),
             "agreements": queries.organisation_agreements(session, record.id),
             "volunteers": volunteers,
             "sees_phones": sees_phones,
@@ -167,7 +175,8 @@ def organisation(
             "may_add": principal.may_edit_organisation(record.id),
             "may_edit": principal.may_edit_equipment_of(record.id),
             "saved": parse_digits(saved),
-            "today": today_in_norway(),
+            "today": today,
+            "confirmation_stale": is_stale(record.confirmed_on, today),
         },
         principal=principal,
     )

@@ -104,13 +104,21 @@
       return box;
     },
 
-    // [lat, lon, lines, site, organisation id, organisation, by capability, by status]
+    // [lat, lon, lines, site, organisation id, organisation, by capability, by status,
+    //  [lines, items] past their inspection date]
     equipment: function (row, t) {
       var box = popup(row[3]);
       paragraph(box, "map-popup__meta").appendChild(organisationLink(row[4], row[5], t.municipality));
       paragraph(box).textContent = counted(t.lines, row[2]);
       box.appendChild(countsTable(t.byCapability, t.capabilities, row[6], t));
       box.appendChild(countsTable(t.byStatus, t.statuses, row[7], t));
+      // The inspection state beside the statuses, in words: "ready" may hide an overdue line.
+      var overdue = row[8] ? row[8][0] : 0;
+      if (overdue) {
+        paragraph(box, "warning").textContent = counted(t.overdue, overdue);
+      } else {
+        paragraph(box).textContent = t.noneOverdue;
+      }
       return box;
     },
 
