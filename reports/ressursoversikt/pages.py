@@ -5,6 +5,7 @@ those people. Each extraction is audited as a read naming the report and its for
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -15,7 +16,7 @@ from beredskap.platform.auth.service import Principal
 from beredskap.platform.columns import today_in_norway, utcnow
 from beredskap.platform.deps import CurrentPrincipal, SessionDep
 from beredskap.platform.web.i18n import language_of, translations_for
-from beredskap.platform.web.rendering import render, stamp
+from beredskap.platform.web.rendering import number_format, render, stamp
 from beredskap.register.readiness.service import agreements_readiness, travel_of
 from reports.marking import audit_extraction, marking
 from reports.ressursoversikt.data import Overview, build_overview
@@ -65,6 +66,8 @@ def overview_page(request: Request, session: SessionDep, principal: CurrentPrinc
             "marking": marking(settings),
             "extracted_at": stamp(utcnow()),
             "on": overview.on,
+            # The same small numbers recur in every row: each is formatted once.
+            "figure": lru_cache(maxsize=4096)(number_format(request)),
         },
         principal=principal,
     )

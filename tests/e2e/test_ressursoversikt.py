@@ -6,6 +6,7 @@ reads counts of one or two people as "færre enn 3"."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import timedelta
 from io import BytesIO
 
@@ -13,14 +14,15 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from shapely.geometry import Point
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
+from beredskap.main.settings import Settings
 from beredskap.platform.audit.models import AuditEntry
 from beredskap.platform.auth.models import Role
 from beredskap.platform.columns import today_in_norway
 from beredskap.register.agreements.models import Agreement, AgreementStatus, Commitment
 from beredskap.register.inventory.models import Equipment, EquipmentStatus, ResourceType
-from beredskap.register.organisations.models import Site, SiteKind
+from beredskap.register.organisations.models import Organisation, Site, SiteKind
 from beredskap.register.volunteers.models import (
     Membership,
     QualificationType,
@@ -29,7 +31,7 @@ from beredskap.register.volunteers.models import (
 )
 from reports.marking import DEFAULT_BASIS
 from tests.e2e.web_client import logged_in
-from tests.support.api import ROLE_EMAILS, ApiHarness
+from tests.support.api import ROLE_EMAILS, ApiHarness, build_harness
 
 TODAY = today_in_norway()
 PAGE = "/reports/ressursoversikt"
@@ -196,7 +198,18 @@ def test_the_pdf_in_english_says_page_n_of_m(api: ApiHarness) -> None:
     for number, text in enumerate(pages, start=1):
         assert f"page {number} of {len(pages)}" in text
         assert MARKING in text  # the marking is Norwegian whatever the language
-    assert "Contents" in pages[0] and "Resources by capability and type" in pages[0]
+    assert "Contents" in pages[0]
+    titles = (
+        "Resources by capability and type",
+        "Resources per organisation and site",
+        "Sites",
+        "Agreements and their coverage",
+        "People by qualification",
+    )
+    for title in titles:  # the contents give the page each section starts on
+        found = re.search(rf"^{title} (\d+)$", pages[0], re.MULTILINE)
+        assert found, (title, pages[0])
+        assert title in pages[int(found.group(1)) - 1]
 
 
 def test_the_spreadsheet_has_a_sheet_per_section_with_numbers_frozen_and_filtered(
@@ -263,3 +276,47 @@ def test_the_council_reads_one_or_two_people_as_fewer_than_three(
     admin = load_workbook(BytesIO(logged_in(api, ADMIN).get(PAGE + ".xlsx").content))
     exact = next(r for r in admin.worksheets[5].iter_rows(min_row=2, values_only=True))
     assert exact[2:4] == (1, 1)
+
+
+BASIS = "jf. offentleglova § 24 tredje ledd"
+
+
+@pytest.fixture
+def configured(engine: Engine) -> Iterator[ApiHarness]:
+    yield from build_harness(engine, Settings(report_exemption_basis=BASIS))
+
+
+def test_the_marking_carries_the_configured_legal_basis(configured: ApiHarness) -> None:
+    marking = f"Unntatt offentlighet {BASIS}"
+    admin = logged_in(configured, ADMIN)
+    html = admin.get(PAGE).text
+    assert marking in html and DEFAULT_BASIS not in html
+    pages = _pdf_text(admin.get(PAGE + ".pdf").content)
+    assert all(marking in text and DEFAULT_BASIS not in text for text in pages)
+    book = load_workbook(BytesIO(admin.get(PAGE + ".xlsx").content))
+    assert book["Om"]["A1"].value == marking
+    assert {sheet.oddHeader.center.text for sheet in book.worksheets} == {marking}
+
+
+def test_an_inactive_organisation_is_left_out(api: ApiHarness) -> None:
+    atv, _name = _type(api, ResourceType, "atv")
+    gone = Organisation(name="Nedlagt Lag", category="other", active=False)
+    store = Site(
+        organisation=gone, name="Gammelt lager", kind=SiteKind.STORAGE, location=Point(11.1, 59.9)
+    )
+    api.session.add_all([gone, store])
+    api.session.flush()
+    api.session.add(Equipment(organisation_id=gone.id, site_id=store.id, resource_type_id=atv))
+    api.session.commit()
+    admin = logged_in(api, ADMIN)
+    assert "Nedlagt Lag" not in admin.get(PAGE).text
+    assert "Nedlagt Lag" not in "\n".join(_pdf_text(admin.get(PAGE + ".pdf").content))
+    book = load_workbook(BytesIO(admin.get(PAGE + ".xlsx").content))
+    values = {
+        cell
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+    }
+    assert "Nedlagt Lag" not in values and "Gammelt lager" not in values
+    assert "Annet Sanitetslag" in values  # an active organisation's site, without equipment
