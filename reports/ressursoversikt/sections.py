@@ -226,7 +226,8 @@ def _agreement_rows(
     _ = translations.gettext
     name = f"{agreement.reference} {agreement.title}"
     if not agreement.in_force:
-        name = f"{name} ({_('not in force')})"
+        not_in_force = _("Not in force")
+        name = f"{name} ({not_in_force})"
     tasks = ", ".join(task_label(translations, task) for task in agreement.tasks)
     until = agreement.valid_until.strftime("%d.%m.%Y") if agreement.valid_until else ""
     met = yes if agreement.met else no

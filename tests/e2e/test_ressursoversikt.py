@@ -320,3 +320,34 @@ def test_an_inactive_organisation_is_left_out(api: ApiHarness) -> None:
     }
     assert "Nedlagt Lag" not in values and "Gammelt lager" not in values
     assert "Annet Sanitetslag" in values  # an active organisation's site, without equipment
+
+
+def test_an_agreement_not_in_force_and_without_commitments_is_listed_as_such(
+    api: ApiHarness,
+) -> None:
+    api.session.add(
+        Agreement(
+            organisation_id=api.other.id,
+            reference="2025/UTKAST",
+            title="Utkast",
+            status=AgreementStatus.DRAFT,
+            valid_from=TODAY,
+            tasks=["catering"],
+        )
+    )
+    api.session.commit()
+    book = load_workbook(BytesIO(logged_in(api, ADMIN, language="en").get(PAGE + ".xlsx").content))
+    rows = list(book["Agreements"].iter_rows(min_row=2, values_only=True))  # "" reads as None
+    assert rows == [
+        (
+            "Annet Sanitetslag",
+            "2025/UTKAST Utkast (Not in force)",
+            "Catering",
+            None,
+            "No",
+            None,
+            None,
+            None,
+            None,
+        )
+    ]
