@@ -14,12 +14,16 @@ from beredskap.register.inventory.models import Capability, Equipment, Equipment
 from beredskap.register.organisations.models import Organisation, OrganisationCategory, Site
 from beredskap.register.organisations.service import organisations_query
 from beredskap.register.readiness.currency import is_stale
-from beredskap.register.readiness.ready import equipment_is_ready, equipment_ready
+from beredskap.register.readiness.ready import (
+    INSPECTION_SOON,
+    equipment_is_ready,
+    equipment_ready,
+)
 from beredskap.register.volunteers.models import Membership, Volunteer, VolunteerQualification
 
 REVIEW_HORIZON = timedelta(days=60)  # annual reviews due within this are shown to the admin
 ENDING_HORIZON = timedelta(days=90)  # agreements ending within this are shown too
-INSPECTION_HORIZON = timedelta(days=30)  # equipment due for inspection soon needs attention
+INSPECTION_HORIZON = INSPECTION_SOON  # due soon, as readiness/ready.py says: needs attention
 LIVE_AGREEMENT = (AgreementStatus.ACTIVE, AgreementStatus.SUSPENDED)
 PAGE_SIZE = 50
 DASHBOARD_LIMIT = 10  # the first few overdue inspections on the dashboard; all on /inspections
