@@ -97,8 +97,8 @@ def equipment_row(
     overdue: dict[str, int] | None = None,
 ) -> Row:
     """Counts in the enums' order, lines and items for each: [l, q, l, q, ...]; then the
-    lines and items past their inspection date, shown beside the statuses."""
-    found = overdue or {}
+    lines and items past their inspection date, shown beside the statuses (None: not
+    counted, so the popup claims nothing about inspections)."""
     return [
         *_coordinates(lat, lon),
         lines,
@@ -107,7 +107,9 @@ def equipment_row(
         organisation,
         flat_counts(by_capability, CAPABILITIES),
         flat_counts(by_status, STATUSES),
-        [int(found.get("lines", 0)), int(found.get("quantity", 0))],
+        None
+        if overdue is None
+        else [int(overdue.get("lines", 0)), int(overdue.get("quantity", 0))],
     ]
 
 

@@ -113,11 +113,12 @@
       box.appendChild(countsTable(t.byCapability, t.capabilities, row[6], t));
       box.appendChild(countsTable(t.byStatus, t.statuses, row[7], t));
       // The inspection state beside the statuses, in words: "ready" may hide an overdue line.
-      var overdue = row[8] ? row[8][0] : 0;
-      if (overdue) {
-        paragraph(box, "warning").textContent = counted(t.overdue, overdue);
-      } else {
-        paragraph(box).textContent = t.noneOverdue;
+      if (row[8]) {
+        if (row[8][0]) {
+          paragraph(box, "warning").textContent = counted(t.overdue, row[8][0]);
+        } else {
+          paragraph(box).textContent = t.noneOverdue;
+        }
       }
       return box;
     },
