@@ -20,6 +20,7 @@ from beredskap.register.organisations import models as organisations_models
 from beredskap.register.organisations.routes import router as organisations_router
 from beredskap.register.readiness import models as readiness_models
 from beredskap.register.readiness import revision_pages, revision_routes
+from beredskap.register.readiness import routes as readiness_routes
 from beredskap.register.rules import REGISTER_RULES
 from beredskap.register.search.aggregate_routes import router as aggregates_router
 from beredskap.register.search.routes import router as search_router
@@ -29,7 +30,7 @@ from beredskap.register.volunteers.consent_routes import router as consent_route
 from beredskap.register.volunteers.export_routes import router as export_router
 from beredskap.register.volunteers.retention import JOBS as VOLUNTEER_JOBS
 from beredskap.register.volunteers.routes import router as volunteers_router
-from beredskap.register.web import web_router
+from beredskap.register.web import readiness_pages, web_router
 from beredskap.register.web.labels import page_filters
 
 REGISTER_DIR = Path(__file__).parent
@@ -52,6 +53,7 @@ REGISTER = Capability(
                 imports_router,
                 layers_router,
                 data_export_routes.router,
+                readiness_routes.router,
                 revision_routes.router,
             )
         ),
@@ -59,7 +61,11 @@ REGISTER = Capability(
         Mount(web_router()),
         Mount(revision_pages.router),
     ),
-    rules=REGISTER_RULES | data_export_routes.RULES | revision_routes.RULES,
+    rules=REGISTER_RULES
+    | data_export_routes.RULES
+    | readiness_routes.RULES
+    | revision_routes.RULES
+    | readiness_pages.RULES,
     templates=WEB_DIR / "templates",
     template_filters=page_filters,
     static=(
@@ -78,6 +84,7 @@ REGISTER = Capability(
         readiness_models,
     ),
     jobs=VOLUNTEER_JOBS,
+    dashboard_panels=(readiness_pages.readiness_panel,),
     # Spreadsheets of up to 20 MB, through the API and the import page.
     body_limits={IMPORT_PREFIX: IMPORT_MAX_BYTES, "/imports": IMPORT_MAX_BYTES},
 )

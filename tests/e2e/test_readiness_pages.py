@@ -92,7 +92,7 @@ def test_the_agreement_page_says_met_or_not_and_why(api: ApiHarness) -> None:
     text = page.text
     assert "Ikke oppfylt" in text
     assert "2 av 4 teller, 4 avtalt" in text
-    assert "1 inspeksjon forfalt" in text and "1 på vedlikehold" in text
+    assert "1 kontroll forfalt" in text and "1 på vedlikehold" in text
     assert f'href="/agreements/{short.id}/edit"' in text
 
     met_page = admin.get(f"/agreements/{met.id}").text

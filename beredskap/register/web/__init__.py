@@ -17,6 +17,7 @@ from beredskap.register.web import (
     map_pages,
     organisation_pages,
     privacy_pages,
+    readiness_pages,
     register_pages,
     volunteer_pages,
 )
@@ -36,6 +37,7 @@ def web_router() -> APIRouter:
     router.include_router(volunteer_pages.router)
     router.include_router(candidate_pages.router)
     router.include_router(agreement_pages.router)
+    router.include_router(readiness_pages.router)
     router.include_router(confirm_pages.router)
     router.include_router(inspection_pages.router)
     return router

@@ -13,6 +13,7 @@ from beredskap.platform.web.i18n import in_context
 from beredskap.register.agreements.models import AgreementStatus, AgreementTask
 from beredskap.register.inventory.models import Capability, EquipmentStatus
 from beredskap.register.organisations.models import OrganisationCategory, SiteKind
+from beredskap.register.readiness.coverage import Reason
 from beredskap.register.readiness.ready import InspectionState, inspection_state
 from beredskap.register.volunteers.models import Availability
 
@@ -87,6 +88,20 @@ LABELS: dict[type[enum.Enum], dict[Any, tuple[str, str]]] = {
         Availability.AVAILABLE: in_context("availability", "Available"),
         Availability.LIMITED: in_context("availability", "Limited availability"),
         Availability.UNAVAILABLE: in_context("availability", "Unavailable"),
+    },
+    # Why an item or a person does not count towards a commitment (readiness/coverage.py).
+    Reason: {
+        Reason.NOT_READY_IN_USE: in_context("not counted", "in use"),
+        Reason.NOT_READY_MAINTENANCE: in_context("not counted", "in maintenance"),
+        Reason.NOT_READY_OUT_OF_SERVICE: in_context("not counted", "out of service"),
+        Reason.INSPECTION_OVERDUE: in_context("not counted", "inspection overdue"),
+        Reason.OUTSIDE_SERVICE_AREA: in_context("not counted", "outside the service area"),
+        Reason.INACTIVE: in_context("not counted", "inactive"),
+        Reason.NO_CONSENT: in_context("not counted", "no SMS consent"),
+        Reason.UNAVAILABLE: in_context("not counted", "unavailable"),
+        Reason.QUALIFICATION_NOT_VALID: in_context("not counted", "qualification not valid"),
+        Reason.HOME_UNKNOWN: in_context("not counted", "home area unknown"),
+        Reason.TOO_FAR: in_context("not counted", "too far to arrive in time"),
     },
     Role: {
         Role.ADMIN: in_context("role", "Preparedness coordinator"),

@@ -27,6 +27,7 @@ from beredskap.register.organisations.models import Organisation, OrganisationCa
 from beredskap.register.readiness.currency import is_stale, unconfirmed_organisations
 from beredskap.register.readiness.revisions import latest_revision, revision_is_due
 from beredskap.register.web import candidate_pages, queries
+from beredskap.register.web.readiness_pages import readiness_by_agreement
 
 router = APIRouter()
 MAX_SEARCH_LENGTH = 100
@@ -169,6 +170,7 @@ def organisation(
             "sites": queries.organisation_sites(session, record.id),
             "groups": queries.equipment_groups(session, record.id, today),
             "agreements": queries.organisation_agreements(session, record.id),
+            "readiness": readiness_by_agreement(request, session, principal, record.id),
             "volunteers": volunteers,
             "sees_phones": sees_phones,
             "sees_contacts": principal.sees_contact_details,
