@@ -192,9 +192,10 @@ def test_filters_order_and_bad_input(api: ApiHarness) -> None:
     _equipment(api, 2)
 
     body = api.get(Role.PLANNER, URL).json()
-    assert [a["agreement_id"] for a in body["agreements"]] == [draft["id"], short["id"], met["id"]]
+    # Worst first: in force and short, then met, then what is not in force at all.
+    assert [a["agreement_id"] for a in body["agreements"]] == [short["id"], met["id"], draft["id"]]
     assert (body["total"], body["met"]) == (3, 1)
-    assert body["agreements"][0]["in_force"] is False and body["agreements"][0]["met"] is False
+    assert body["agreements"][2]["in_force"] is False and body["agreements"][2]["met"] is False
     assert [
         a["agreement_id"]
         for a in api.get(Role.PLANNER, URL, params={"met": "true"}).json()["agreements"]

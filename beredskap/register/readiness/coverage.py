@@ -158,12 +158,13 @@ class AgreementReadiness:
 
     @property
     def severity(self) -> tuple[int, float, str]:
-        """Sort key, worst first: not in force, then the share of commitments met, then the
-        share of the committed quantity counted, then its reference."""
+        """Sort key, worst first: agreements in force and not met, by the share of the
+        committed quantity counted; then those met; last those not in force (a draft or an
+        expired agreement is nobody's shortfall today)."""
         if not self.in_force:
-            return (0, 0.0, self.reference)
+            return (3, 0.0, self.reference)
         if not self.lines:
-            return (3, 1.0, self.reference)
+            return (2, 1.0, self.reference)
         share = sum(min(line.counted, line.committed) / line.committed for line in self.lines)
         share /= len(self.lines)
         return (1 if not self.met else 2, share, self.reference)
@@ -533,7 +534,9 @@ def _forecast(
 ) -> Forecast:
     short = []
     for now, later in zip(today, then, strict=True):
-        if later.met:
+        # What the calendar takes: a line met today that will not be, or a short line that
+        # loses more. A line short today and no shorter then is today's news, not a forecast.
+        if later.met or (not now.met and later.counted >= now.counted):
             continue
         expiry = Reason.QUALIFICATION_NOT_VALID
         inspection = Reason.INSPECTION_OVERDUE
