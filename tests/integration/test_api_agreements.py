@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from beredskap.platform.auth.models import Role
+from beredskap.platform.columns import today_in_norway
 from beredskap.register.agreements.models import Agreement, Commitment
 from beredskap.register.inventory.models import ResourceType
 from beredskap.register.volunteers.models import QualificationType
@@ -17,7 +18,7 @@ from tests.support.api import ApiHarness
 
 URL = "/api/v1/agreements"
 PROBLEM = "application/problem+json"
-TODAY = date.today()
+TODAY = today_in_norway()  # the day the register judges on (Oslo), not the machine's
 
 
 def _resource(api: ApiHarness, code: str) -> int:

@@ -209,11 +209,13 @@ def test_start_and_end_happen_once_and_are_audited(session: Session, bound: JobC
     session.expire_all()
     assert session.get(Exercise, exercise.id).status is ExerciseStatus.COMPLETED  # type: ignore[union-attr]
     changes = session.scalars(
-        select(AuditEntry.after).where(
+        select(AuditEntry.after)
+        .where(
             AuditEntry.entity == "exercises",
             AuditEntry.entity_id == str(exercise.id),
             AuditEntry.actor == "scheduler",
         )
+        .order_by(AuditEntry.id)  # in the order written; PostgreSQL returns any order else
     ).all()
     assert [change["status"] for change in changes] == ["running", "completed"]
 
