@@ -136,7 +136,9 @@ def main() -> None:
             def call(params: Callable[[], dict[str, Any]] = params) -> None:
                 response = served.client.get("/api/v1/readiness", params=params())
                 response.raise_for_status()
-                assert "agreements" in response.json()
+                # The whole body is received; parsing 2 MB of JSON is the client's time, not
+                # the server's (the answer's shape is the tests' business).
+                assert response.content.startswith(b'{"on":')
 
             timings = measure(call, requests=args.requests, warm_up=5)
             print(f"{backend}: {name}: {summary(timings)} ({size})")

@@ -275,7 +275,7 @@ def serve(
             err=True,
         )
     uvicorn.run(
-        "beredskap.main.app:create_app",
+        "beredskap.main.app:serving_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,

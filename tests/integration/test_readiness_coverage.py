@@ -12,6 +12,7 @@ from sqlalchemy import select
 from beredskap.platform.auth.models import Role
 from beredskap.platform.columns import today_in_norway
 from beredskap.register.inventory.models import ResourceType
+from beredskap.register.readiness.schemas import ReadinessOut
 from beredskap.register.volunteers.models import QualificationType
 from tests.support.api import ApiHarness
 
@@ -76,6 +77,7 @@ def _only(api: ApiHarness, role: Role, **params: Any) -> dict[str, Any]:
     response = api.get(role, URL, params=params)
     assert response.status_code == 200, response.text
     body = response.json()
+    ReadinessOut.model_validate(body)  # the JSON built of plain dicts keeps the documented shape
     assert body["travel"] == {"speed_kmh": 50.0, "detour_factor": 1.3}
     assert len(body["agreements"]) == 1, body
     return body["agreements"][0]

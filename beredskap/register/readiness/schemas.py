@@ -6,9 +6,13 @@ agreements): validating what the code itself made cost a third of the answer's t
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from pydantic import BaseModel, Field
+from pydantic_core import to_json
 
 from beredskap.register.agreements.models import AgreementStatus
 from beredskap.register.readiness.coverage import (
@@ -79,21 +83,8 @@ class AgreementReadinessOut(BaseModel):
 
     @classmethod
     def of(cls, item: AgreementReadiness, *, exact: bool) -> AgreementReadinessOut:
-        return cls.model_construct(
-            agreement_id=item.agreement_id,
-            reference=item.reference,
-            title=item.title,
-            organisation_id=item.organisation_id,
-            organisation_name=item.organisation_name,
-            status=item.status,
-            tasks=item.tasks,
-            valid_until=item.valid_until,
-            in_force=item.in_force,
-            met=item.met,
-            mobilisation_minutes=item.mobilisation_minutes,
-            lines=[_line(line, exact) for line in item.lines],
-            forecast=[_forecast(entry, item.lines, exact) for entry in item.forecast],
-        )
+        result: AgreementReadinessOut = _agreement(item, exact, MODELS)
+        return result
 
 
 class TravelOut(BaseModel):
@@ -117,27 +108,83 @@ class ReadinessOut(BaseModel):
         travel: TravelAssumption,
         exact_for: set[int],
     ) -> ReadinessOut:
-        return cls.model_construct(
-            on=on,
-            travel=TravelOut.model_construct(
-                speed_kmh=travel.speed_kmh, detour_factor=travel.detour_factor
-            ),
-            total=len(items),
-            met=sum(1 for item in items if item.met),
-            agreements=[
-                AgreementReadinessOut.of(item, exact=item.organisation_id in exact_for)
-                for item in items
-            ],
-        )
+        result: ReadinessOut = _whole(items, on, travel, exact_for, MODELS)
+        return result
+
+
+def readiness_json(
+    items: list[AgreementReadiness], *, on: date, travel: TravelAssumption, exact_for: set[int]
+) -> bytes:
+    """The API's answer, in the shape of `ReadinessOut`, as JSON: built of plain dicts and
+    serialised by pydantic-core. Constructing 14,000 models for 1,000 agreements cost 46 ms
+    of the answer; the pages, which read attributes, keep the models."""
+    return to_json(_whole(items, on, travel, exact_for, PLAIN))
+
+
+@dataclass(frozen=True)
+class Shapes:
+    """How each part is made: the answer models (for the pages) or plain dicts (JSON)."""
+
+    whole: Callable[..., Any]
+    travel: Callable[..., Any]
+    agreement: Callable[..., Any]
+    line: Callable[..., Any]
+    forecast: Callable[..., Any]
+    short: Callable[..., Any]
+
+
+MODELS = Shapes(
+    whole=ReadinessOut.model_construct,
+    travel=TravelOut.model_construct,
+    agreement=AgreementReadinessOut.model_construct,
+    line=ReadinessLineOut.model_construct,
+    forecast=ForecastOut.model_construct,
+    short=ForecastShortOut.model_construct,
+)
+PLAIN = Shapes(dict, dict, dict, dict, dict, dict)
+
+
+def _whole(
+    items: list[AgreementReadiness],
+    on: date,
+    travel: TravelAssumption,
+    exact_for: set[int],
+    shapes: Shapes,
+) -> Any:
+    return shapes.whole(
+        on=on,
+        travel=shapes.travel(speed_kmh=travel.speed_kmh, detour_factor=travel.detour_factor),
+        total=len(items),
+        met=sum(1 for item in items if item.met),
+        agreements=[_agreement(item, item.organisation_id in exact_for, shapes) for item in items],
+    )
+
+
+def _agreement(item: AgreementReadiness, exact: bool, shapes: Shapes) -> Any:
+    return shapes.agreement(
+        agreement_id=item.agreement_id,
+        reference=item.reference,
+        title=item.title,
+        organisation_id=item.organisation_id,
+        organisation_name=item.organisation_name,
+        status=item.status,
+        tasks=item.tasks,
+        valid_until=item.valid_until,
+        in_force=item.in_force,
+        met=item.met,
+        mobilisation_minutes=item.mobilisation_minutes,
+        lines=[_line(line, exact, shapes) for line in item.lines],
+        forecast=[_forecast(entry, item.lines, exact, shapes) for entry in item.forecast],
+    )
 
 
 def _count(value: int, people: bool, exact: bool) -> int | None:
     return shown(value, exact=exact or not people)
 
 
-def _line(line: Line, exact: bool) -> ReadinessLineOut:
+def _line(line: Line, exact: bool, shapes: Shapes) -> Any:
     counted = _count(line.counted, line.people, exact)
-    return ReadinessLineOut.model_construct(
+    return shapes.line(
         commitment_id=line.commitment_id,
         resource_type_id=line.resource_type_id,
         qualification_type_id=line.qualification_type_id,
@@ -157,12 +204,12 @@ def _line(line: Line, exact: bool) -> ReadinessLineOut:
     )
 
 
-def _forecast(entry: Forecast, lines: list[Line], exact: bool) -> ForecastOut:
+def _forecast(entry: Forecast, lines: list[Line], exact: bool, shapes: Shapes) -> Any:
     people = {line.commitment_id: line.people for line in lines}
 
-    def short(item: ForecastShort) -> ForecastShortOut:
+    def short(item: ForecastShort) -> Any:
         is_people = people.get(item.commitment_id, False)
-        return ForecastShortOut.model_construct(
+        return shapes.short(
             commitment_id=item.commitment_id,
             code=item.code,
             committed=item.committed,
@@ -171,7 +218,7 @@ def _forecast(entry: Forecast, lines: list[Line], exact: bool) -> ForecastOut:
             lost_to_inspection=item.lost_to_inspection,
         )
 
-    return ForecastOut.model_construct(
+    return shapes.forecast(
         days=entry.days,
         on=entry.on,
         met=entry.met,

@@ -5,27 +5,20 @@ HTTP; the audit entry, one insert, is left out).
 Targets (issue 17): under 3 s each for the demo municipality; under 30 s each with 1,000
 organisations and 100,000 equipment lines (`seed_scale`, 10,000 volunteers).
 
-    .venv/bin/python bench/reports.py                                   # SpatiaLite
-    .venv/bin/python bench/reports.py --url postgresql+psycopg://postgres@127.0.0.1/bench
-    .venv/bin/python bench/reports.py --out /tmp/reports                # keep the files
+    .venv/bin/python bench/report_documents.py                                   # SpatiaLite
+    .venv/bin/python bench/report_documents.py --url postgresql+psycopg://postgres@127.0.0.1/bench
+    .venv/bin/python bench/report_documents.py --out /tmp/reports                # keep the files
 
 The PostgreSQL database must exist with the postgis extension; its schema is rebuilt.
 """
 
-# ruff: noqa: E402  (the script's folder leaves sys.path before the imports below)
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-
-# This file is bench/reports.py: with its folder first on sys.path, `import reports` would
-# find this script instead of the reports package.
-HERE = Path(__file__).resolve().parent
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
 
 from sqlalchemy import func, select
 
