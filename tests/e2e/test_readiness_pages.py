@@ -134,6 +134,8 @@ def test_the_dashboards_panel_and_what_the_council_sees(api: ApiHarness) -> None
     council = logged_in(api, ROLE_EMAILS[Role.COUNCIL])
     dashboard = council.get("/").text
     assert "Avtaler i kraft etter oppgave" in dashboard and "Frivillig Én" not in dashboard
+    # The line marked ready but past its inspection is not counted among the ready ones.
+    assert '<th scope="col" class="num">Kontroll forfalt</th>' in dashboard
     listing = council.get("/readiness").text
     assert "færre enn 3" in listing and "Frivillig Én" not in listing
 

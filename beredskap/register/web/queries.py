@@ -16,6 +16,7 @@ from beredskap.register.organisations.service import organisations_query
 from beredskap.register.readiness.currency import is_stale
 from beredskap.register.readiness.ready import (
     INSPECTION_SOON,
+    InspectionState,
     equipment_is_ready,
     equipment_ready,
 )
@@ -187,24 +188,32 @@ def ready_by_capability(session: Session, today: date) -> list[CapabilityStock]:
 class CouncilOverview:
     counts: RegisterCounts
     organisations_by_category: list[tuple[OrganisationCategory, int]]
-    equipment_by_capability: list[tuple[Capability, dict[EquipmentStatus, int]]]
+    # Lines by status, a line marked ready but past its inspection under OVERDUE instead
+    # (readiness/ready.py: it is not ready, whatever its status says).
+    equipment_by_capability: list[tuple[Capability, dict[EquipmentStatus | InspectionState, int]]]
     agreements_by_status: list[tuple[AgreementStatus, int]]
 
 
-def council_overview(session: Session) -> CouncilOverview:
+def council_overview(session: Session, today: date) -> CouncilOverview:
     """Counts only: no names of people, no contact details."""
     categories = session.execute(
         select(Organisation.category, func.count(Organisation.id))
         .where(Organisation.active)
         .group_by(Organisation.category)
     ).all()
-    equipment: dict[Capability, dict[EquipmentStatus, int]] = defaultdict(dict)
-    for capability, status, lines in session.execute(
-        select(ResourceType.capability, Equipment.status, func.count(Equipment.id))
+    equipment: dict[Capability, dict[EquipmentStatus | InspectionState, int]] = defaultdict(
+        lambda: defaultdict(int)
+    )
+    overdue = and_(
+        Equipment.status == EquipmentStatus.READY, Equipment.next_inspection_due < today
+    ).label("overdue")
+    for capability, status, past_due, lines in session.execute(
+        select(ResourceType.capability, Equipment.status, overdue, func.count(Equipment.id))
         .join(ResourceType, Equipment.resource_type_id == ResourceType.id)
-        .group_by(ResourceType.capability, Equipment.status)
+        .group_by(ResourceType.capability, Equipment.status, overdue)
     ):
-        equipment[capability][status] = int(lines)
+        key = InspectionState.OVERDUE if past_due else EquipmentStatus(status)
+        equipment[capability][key] += int(lines)
     agreements = session.execute(
         select(Agreement.status, func.count(Agreement.id)).group_by(Agreement.status)
     ).all()

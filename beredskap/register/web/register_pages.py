@@ -25,6 +25,7 @@ from beredskap.platform.web.rendering import render
 from beredskap.register.inventory.models import EquipmentStatus
 from beredskap.register.organisations.models import Organisation, OrganisationCategory
 from beredskap.register.readiness.currency import is_stale, unconfirmed_organisations
+from beredskap.register.readiness.ready import InspectionState
 from beredskap.register.readiness.revisions import latest_revision, revision_is_due
 from beredskap.register.web import candidate_pages, queries
 from beredskap.register.web.readiness_pages import readiness_by_agreement
@@ -60,8 +61,10 @@ def dashboard(request: Request, session: SessionDep, principal: CurrentPrincipal
         }
     elif principal.role == Role.COUNCIL:
         context |= {
-            "overview": queries.council_overview(session),
-            "statuses": list(EquipmentStatus),
+            "overview": queries.council_overview(session, today),
+            # Ready, then marked ready but past its inspection (not ready), then the others.
+            "statuses": [EquipmentStatus.READY, InspectionState.OVERDUE]
+            + [status for status in EquipmentStatus if status != EquipmentStatus.READY],
         }
     elif principal.role == Role.ORG_EDITOR:
         context |= {
