@@ -121,6 +121,7 @@ class ForecastShort:
     counted: int
     lost_to_expiry: int  # qualifications valid today, not then
     lost_to_inspection: int  # equipment ready today, past its inspection then
+    people: bool  # a count of people (withheld when small), not of items
 
 
 @dataclass(frozen=True)
@@ -273,10 +274,7 @@ def _equipment(
 ) -> dict[tuple[int, int], list[_EquipmentRow]]:
     """The organisations' equipment of the committed types, summed by (organisation, type,
     site, status, the day index its inspection falls overdue)."""
-    pairs = sorted(
-        {(a.organisation_id, c.resource_type_id) for a, c in commitments if c.resource_type_id}
-    )
-    if not pairs:
+    if not any(c.resource_type_id for _agreement, c in commitments):
         return {}
     bucket = _bucket(Equipment.next_inspection_due, days).label("bucket")
     committed = _committed(commitments, Commitment.resource_type_id)
@@ -343,14 +341,7 @@ def _people(
 ) -> dict[tuple[int, int], list[_PersonRow]]:
     """Members of the organisations holding a committed qualification (any row of it), one
     row per (organisation, qualification type, volunteer)."""
-    pairs = sorted(
-        {
-            (a.organisation_id, c.qualification_type_id)
-            for a, c in commitments
-            if c.qualification_type_id
-        }
-    )
-    if not pairs:
+    if not any(c.qualification_type_id for _agreement, c in commitments):
         return {}
     held = VolunteerQualification
     committed = _committed(commitments, Commitment.qualification_type_id)
@@ -445,7 +436,7 @@ class _SitesInside:
         self._points = points
         self._judged: dict[int, bool] = {}
 
-    def get(self, site_id: int, default: bool = False) -> bool:
+    def get(self, site_id: int) -> bool:
         if self._area is None:
             return True
         if site_id not in self._judged:
@@ -498,7 +489,7 @@ def _equipment_reason(row: _EquipmentRow, day_index: int, inside: _SitesInside) 
         return _STATUS_REASON[row.status]
     if row.due_bucket <= day_index:
         return Reason.INSPECTION_OVERDUE
-    if not inside.get(row.site_id, False):
+    if not inside.get(row.site_id):
         return Reason.OUTSIDE_SERVICE_AREA
     return None
 
@@ -547,6 +538,7 @@ def _forecast(
                 lost_to_expiry=later.not_counted.get(expiry, 0) - now.not_counted.get(expiry, 0),
                 lost_to_inspection=later.not_counted.get(inspection, 0)
                 - now.not_counted.get(inspection, 0),
+                people=later.people,
             )
         )
     ends = agreement.valid_until is not None and agreement.valid_until < day

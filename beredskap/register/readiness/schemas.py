@@ -174,7 +174,7 @@ def _agreement(item: AgreementReadiness, exact: bool, shapes: Shapes) -> Any:
         met=item.met,
         mobilisation_minutes=item.mobilisation_minutes,
         lines=[_line(line, exact, shapes) for line in item.lines],
-        forecast=[_forecast(entry, item.lines, exact, shapes) for entry in item.forecast],
+        forecast=[_forecast(entry, exact, shapes) for entry in item.forecast],
     )
 
 
@@ -204,17 +204,14 @@ def _line(line: Line, exact: bool, shapes: Shapes) -> Any:
     )
 
 
-def _forecast(entry: Forecast, lines: list[Line], exact: bool, shapes: Shapes) -> Any:
-    people = {line.commitment_id: line.people for line in lines}
-
+def _forecast(entry: Forecast, exact: bool, shapes: Shapes) -> Any:
     def short(item: ForecastShort) -> Any:
-        is_people = people.get(item.commitment_id, False)
         return shapes.short(
             commitment_id=item.commitment_id,
             code=item.code,
             committed=item.committed,
-            counted=_count(item.counted, is_people, exact),
-            lost_to_expiry=_count(item.lost_to_expiry, is_people, exact),
+            counted=_count(item.counted, item.people, exact),
+            lost_to_expiry=_count(item.lost_to_expiry, item.people, exact),
             lost_to_inspection=item.lost_to_inspection,
         )
 

@@ -3,6 +3,7 @@ the agreement and organisation pages read."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
@@ -35,11 +36,15 @@ def agreements_readiness(
     task: AgreementTask | None = None,
     status: AgreementStatus | None = None,
     met: bool | None = None,
+    organisation_ids: Collection[int] | None = None,
 ) -> list[AgreementReadiness]:
-    """Every agreement matching the filters with its lines and forecast, worst first."""
+    """Every agreement matching the filters with its lines and forecast, worst first
+    (`organisation_ids`: only those organisations', e.g. an organisation editor's own)."""
     if organisation_id is not None and session.get(Organisation, organisation_id) is None:
         raise NotFoundError("organisation", organisation_id)
     statement = agreements_query(organisation_id=organisation_id, status=status, task=task)
+    if organisation_ids is not None:
+        statement = statement.where(Agreement.organisation_id.in_(sorted(organisation_ids)))
     items = readiness(session, load_terms(session, statement), on=on, travel=travel)
     if met is not None:
         items = [item for item in items if item.met is met]

@@ -22,10 +22,6 @@ class TravelAssumption:
     def minutes_for(self, metres: float) -> float:
         return metres * self.detour_factor / (self.speed_kmh * 1000.0) * 60.0
 
-    def metres_within(self, minutes: float) -> float:
-        """The straight-line distance that can be covered in `minutes`."""
-        return minutes / 60.0 * self.speed_kmh * 1000.0 / self.detour_factor
-
 
 def metres_between(start: tuple[float, float], end: tuple[float, float]) -> float:
     """Straight-line distance between two (longitude, latitude) points."""

@@ -128,11 +128,13 @@ def readiness_panel(request: Request, session: Session, principal: Principal) ->
     """The dashboards' panel: the coordinator's every agreement worst first, the council's
     met or not per agreement and task (counts only), an organisation's own agreements."""
     if principal.role == Role.ORG_EDITOR:
-        own = sorted(principal.organisation_ids)
-        if not own:
+        if not principal.organisation_ids:
             return None
-        judged = readiness_of(request, session, principal)
-        items = [item for item in judged.agreements if item.organisation_id in own]
+        # Only its own agreements are judged: never every agreement for one dashboard.
+        judged = readiness_of(
+            request, session, principal, organisation_ids=principal.organisation_ids
+        )
+        items = judged.agreements
     elif principal.role in (Role.ADMIN, Role.COUNCIL):
         judged = readiness_of(request, session, principal)
         items = judged.agreements
