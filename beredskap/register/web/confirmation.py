@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from beredskap.register.agreements.models import Agreement
@@ -62,9 +62,6 @@ def registered_for(session: Session, organisation: Organisation, today: date) ->
     totals = session.execute(
         select(func.count(Volunteer.id), _consenting()).where(Volunteer.id.in_(members))
     ).one()
-    valid = or_(
-        VolunteerQualification.expires_on.is_(None), VolunteerQualification.expires_on >= today
-    )
     by_qualification = session.execute(
         select(
             QualificationType,
@@ -76,7 +73,7 @@ def registered_for(session: Session, organisation: Organisation, today: date) ->
             VolunteerQualification.qualification_type_id == QualificationType.id,
         )
         .join(Volunteer, Volunteer.id == VolunteerQualification.volunteer_id)
-        .where(Volunteer.id.in_(members), valid)
+        .where(Volunteer.id.in_(members), VolunteerQualification.valid_on(today))
         .group_by(QualificationType.id)
         .order_by(QualificationType.code)
     ).all()
