@@ -15,7 +15,7 @@ from shapely.geometry import MultiPolygon, Point, Polygon, mapping
 from sqlalchemy import DateTime, Enum, Integer, TypeDecorator
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from beredskap.platform.contact_details import normalise_email
+from beredskap.platform.contact_details import normalise_email, normalise_phone
 from beredskap.platform.errors import N_, DomainValidationError
 from beredskap.platform.geo_errors import geo_invalid
 from geo.areas import InvalidAreaError, to_multipolygon
@@ -148,6 +148,32 @@ def coerce_email(field: str, value: str | None) -> str | None:
         return normalise_email(text)
     except DomainValidationError as error:
         raise error.at(field) from None
+
+
+def coerce_contacts(field: str, value: list[dict[str, Any]] | None) -> list[dict[str, str]]:
+    """An ordered list of contact people ({name, role?, phone?, email?}), each checked; the
+    order is the order of alerting (the first is the primary, the rest deputies)."""
+    contacts: list[dict[str, str]] = []
+    for index, contact in enumerate(value or []):
+        where = f"{field}[{index}]"
+        if not isinstance(contact, dict):
+            raise DomainValidationError(
+                where, N_("expected an object with name, role, phone, email")
+            )
+        cleaned = {"name": required_text(f"{where}.name", contact.get("name"), 200)}
+        role = optional_text(f"{where}.role", contact.get("role"), 100)
+        if role:
+            cleaned["role"] = role
+        if contact.get("phone"):
+            try:
+                cleaned["phone"] = normalise_phone(str(contact["phone"]))
+            except DomainValidationError as error:
+                raise error.at(f"{where}.phone") from None
+        email = coerce_email(f"{where}.email", contact.get("email"))
+        if email:
+            cleaned["email"] = email
+        contacts.append(cleaned)
+    return contacts
 
 
 def point_type() -> Geometry:

@@ -9,6 +9,7 @@ from beredskap.platform.capability import API_PREFIX, Capability, Mount, StaticF
 from beredskap.register.addresses import models as addresses_models
 from beredskap.register.agreements import models as agreements_models
 from beredskap.register.agreements.routes import router as agreements_router
+from beredskap.register.crisis_roles import models as crisis_roles_models
 from beredskap.register.export import routes as data_export_routes
 from beredskap.register.imports.routes import IMPORT_MAX_BYTES, IMPORT_PREFIX
 from beredskap.register.imports.routes import router as imports_router
@@ -82,6 +83,7 @@ REGISTER = Capability(
         agreements_models,
         addresses_models,
         readiness_models,
+        crisis_roles_models,
     ),
     jobs=VOLUNTEER_JOBS,
     dashboard_panels=(readiness_pages.readiness_panel,),

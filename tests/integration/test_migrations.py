@@ -52,6 +52,7 @@ REGISTER_TABLES = {
     "plan_revisions",
     "reminders_sent",
     "contact_checks",
+    "crisis_roles",
 }
 
 

@@ -29,15 +29,14 @@ from beredskap.platform.columns import (
     Versioned,
     area_type,
     coerce_area,
-    coerce_email,
+    coerce_contacts,
     coerce_enum,
     enum_type,
-    optional_text,
     required_text,
 )
-from beredskap.platform.contact_details import normalise_phone
 from beredskap.platform.db import Base
 from beredskap.platform.errors import N_, DomainValidationError
+from beredskap.platform.privacy.declaration import DataClass, personal
 from beredskap.register.inventory.models import ResourceType
 from beredskap.register.organisations.models import Organisation
 from beredskap.register.volunteers.models import QualificationType
@@ -85,7 +84,10 @@ class Agreement(Audited, Versioned, Timestamped, Base):
     tasks: Mapped[list[str]] = mapped_column(JSON, default=list)
     committed_mobilisation_minutes: Mapped[int | None] = mapped_column(Integer)
     callout_route: Mapped[str | None] = mapped_column(Text)  # how the organisation is alerted
-    contacts: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    # In the order of alerting: the first is the primary contact, the rest deputies.
+    contacts: Mapped[list[dict[str, str]]] = mapped_column(
+        JSON, default=list, info=personal(DataClass.CONTACT)
+    )
     document_reference: Mapped[str | None] = mapped_column(String(300))
     payment_terms: Mapped[str | None] = mapped_column(Text)
     insurance_terms: Mapped[str | None] = mapped_column(Text)
@@ -174,27 +176,7 @@ class Agreement(Audited, Versioned, Timestamped, Base):
     def _validate_contacts(
         self, _key: str, value: list[dict[str, Any]] | None
     ) -> list[dict[str, str]]:
-        contacts: list[dict[str, str]] = []
-        for index, contact in enumerate(value or []):
-            field = f"contacts[{index}]"
-            if not isinstance(contact, dict):
-                raise DomainValidationError(
-                    field, N_("expected an object with name, role, phone, email")
-                )
-            cleaned = {"name": required_text(f"{field}.name", contact.get("name"), 200)}
-            role = optional_text(f"{field}.role", contact.get("role"), 100)
-            if role:
-                cleaned["role"] = role
-            if contact.get("phone"):
-                try:
-                    cleaned["phone"] = normalise_phone(str(contact["phone"]))
-                except DomainValidationError as error:
-                    raise error.at(f"{field}.phone") from None
-            email = coerce_email(f"{field}.email", contact.get("email"))
-            if email:
-                cleaned["email"] = email
-            contacts.append(cleaned)
-        return contacts
+        return coerce_contacts("contacts", value)
 
 
 class Commitment(Audited, Versioned, Timestamped, Base):

@@ -70,7 +70,8 @@ def _postal_code(value: str | None) -> str | None:
 
 
 class Organisation(Audited, Versioned, Timestamped, Base):
-    """A voluntary organisation the municipality can call on."""
+    """A voluntary organisation the municipality can call on, or (`municipal`) one of the
+    municipality's own services that owns sites and equipment."""
 
     __tablename__ = "organisations"
 
@@ -96,6 +97,9 @@ class Organisation(Audited, Versioned, Timestamped, Base):
         ForeignKey("organisations.id", ondelete="SET NULL"), index=True
     )
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # One of the municipality's own services (brann og redning, teknisk drift, helse): an owner
+    # of sites and equipment like an organisation, but not a voluntary one; shown apart.
+    municipal: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # From Enhetsregisteret (`beredskap import brreg`, imports/brreg.py): the business address
     # (else the postal one), and whether the register says bankrupt, being dissolved or deleted.
     address: Mapped[str | None] = mapped_column(String(300))
