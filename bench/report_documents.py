@@ -1,4 +1,4 @@
-"""Time to build the ressursoversikt as a PDF and as a spreadsheet: the register's queries,
+"""Time to build each report as a PDF and as a spreadsheet: the register's queries,
 the coverage of every agreement and the document, as the routes build them (in process, no
 HTTP; the audit entry, one insert, is left out).
 
@@ -24,41 +24,25 @@ from sqlalchemy import func, select
 
 from beredskap.main.settings import Settings
 from beredskap.platform import migrate
-from beredskap.platform.auth.models import Role
-from beredskap.platform.auth.service import Principal
-from beredskap.platform.columns import utcnow
 from beredskap.platform.db import backend_of, transaction
 from beredskap.platform.runtime import Database, open_database
-from beredskap.platform.web.i18n import translations
 from beredskap.register.inventory.models import Equipment
 from beredskap.register.organisations.models import Organisation
 from beredskap.register.seed.demo import seed_demo
 from beredskap.register.seed.scale import seed_scale
-from reports.marking import marking
-from reports.ressursoversikt.pages import overview_for
-from reports.ressursoversikt.pdf import overview_pdf
-from reports.ressursoversikt.sections import sections, texts_of
-from reports.ressursoversikt.xlsx import overview_xlsx
+from reports.extraction import system_extraction
+from reports.ressursoversikt.documents import ressursoversikt_pdf, ressursoversikt_xlsx
 
-READER = Principal(
-    user_id=0, email="bench@example.no", role=Role.ADMIN, organisation_ids=frozenset()
-)
-LANGUAGE = "nb"
+# Each document as its download route builds it, for the coordinator's reading.
+DOCUMENTS: dict[str, Callable[..., bytes]] = {
+    "ressursoversikt.pdf": ressursoversikt_pdf,
+    "ressursoversikt.xlsx": ressursoversikt_xlsx,
+}
 
 
-def _build(database: Database, settings: Settings, file_format: str) -> bytes:
-    catalog = translations(LANGUAGE)
+def _build(database: Database, settings: Settings, name: str) -> bytes:
     with database.sessions() as session:
-        overview = overview_for(session, READER, settings)
-        parts = sections(overview, catalog, LANGUAGE)
-        common = {
-            "marking": marking(settings),
-            "extracted_at": utcnow(),
-            "extracted_by": READER.email,
-        }
-        if file_format == "pdf":
-            return overview_pdf(parts, texts_of(catalog), catalog, language=LANGUAGE, **common)
-        return overview_xlsx(parts, texts_of(catalog), catalog, on=overview.on, **common)
+        return DOCUMENTS[name](session, system_extraction(settings, "bench@example.no"))
 
 
 def _time(call: Callable[[], bytes], repeat: int) -> tuple[list[float], int]:
@@ -76,19 +60,17 @@ def _measure(
     with database.sessions() as session:
         organisations = session.scalar(select(func.count()).select_from(Organisation))
         lines = session.scalar(select(func.count()).select_from(Equipment))
-    for file_format in ("pdf", "xlsx"):
-        timings, size = _time(lambda f=file_format: _build(database, settings, f), repeat)
+    for name in DOCUMENTS:
+        timings, size = _time(lambda n=name: _build(database, settings, n), repeat)
         print(
             f"{backend_of(database.engine)} {label} ({organisations} organisations, "
-            f"{lines} equipment lines): {file_format} median {timings[len(timings) // 2]:.2f} s, "
+            f"{lines} equipment lines): {name} median {timings[len(timings) // 2]:.2f} s, "
             f"best {timings[0]:.2f} s, worst {timings[-1]:.2f} s over {repeat} runs, "
             f"{size / 1024:.0f} KiB"
         )
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
-            (out / f"ressursoversikt-{label}.{file_format}").write_bytes(
-                _build(database, settings, file_format)
-            )
+            (out / f"{label}-{name}").write_bytes(_build(database, settings, name))
 
 
 def main() -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from babel.support import Translations
 
@@ -17,39 +16,8 @@ from beredskap.register.inventory.models import EquipmentStatus
 from beredskap.register.readiness.coverage import Reason
 from beredskap.register.small_counts import SUPPRESS_BELOW
 from beredskap.register.web.labels import enum_label, task_label, unit_label
+from reports.documents.tables import Cell, Column, Section, Texts
 from reports.ressursoversikt.data import AgreementRow, Overview, Quantities, Standing
-
-Cell = str | int | None
-
-
-@dataclass(frozen=True)
-class Column:
-    heading: str
-    width: float  # in the PDF, millimetres of A4's 174 mm between the margins
-    number: bool = False
-
-
-@dataclass(frozen=True)
-class Section:
-    key: str  # the anchor of the page and the name of the sheet
-    title: str
-    sheet: str  # the spreadsheet's sheet name (31 characters at most)
-    caption: str
-    columns: list[Column]
-    rows: list[list[Cell]]
-    # The PDF prints the first column as a subheading where it changes, not in every row.
-    grouped: bool = False
-    empty: str = ""
-
-
-@dataclass(frozen=True)
-class Texts:
-    """Texts every format uses besides the sections."""
-
-    title: str
-    withheld: str
-    municipality: str
-
 
 TITLE = N_("Resource overview")
 
@@ -60,6 +28,13 @@ def texts_of(translations: Translations) -> Texts:
         title=_(TITLE),
         withheld=_("fewer than %(count)s") % {"count": SUPPRESS_BELOW},
         municipality=_("The municipality"),
+        introduction=(
+            _(
+                "The municipality's and the voluntary organisations' resources (forskrift om "
+                "kommunal beredskapsplikt § 4)."
+            ),
+            _("Ready means status ready and not past its inspection date."),
+        ),
     )
 
 

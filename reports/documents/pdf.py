@@ -1,4 +1,4 @@
-"""The ressursoversikt as an A4 PDF (fpdf2): a title page with who extracted it and when, and
+"""A report as an A4 PDF (fpdf2): a title page with who extracted it and when, and
 the contents with page numbers, then one part per section; every page carries the marking
 ("Unntatt offentlighet" and its legal basis) at the top and "page N of M" at the foot.
 
@@ -19,7 +19,7 @@ from fpdf import FPDF
 from fpdf.outline import OutlineSection
 
 from beredskap.platform.web.rendering import stamp
-from reports.ressursoversikt.sections import Cell, Column, Section, Texts
+from reports.documents.tables import Cell, Column, Section, Texts
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT = "DejaVuSans"
@@ -59,7 +59,7 @@ class OverviewPdf(FPDF):
         self.cell(0, 5, f"{self.footer_text} · {number}", align="C")
 
 
-def overview_pdf(
+def report_pdf(
     parts: list[Section],
     texts: Texts,
     translations: Translations,
@@ -83,16 +83,11 @@ def overview_pdf(
     pdf.set_font(FONT, "B", 20)
     pdf.multi_cell(0, 10, texts.title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, size=10)
-    for line in (
-        _(
-            "The municipality's and the voluntary organisations' resources (forskrift om "
-            "kommunal beredskapsplikt § 4)."
-        ),
-        _("Extracted %(time)s (Norwegian time) by %(user)s.")
-        % {"time": stamp(extracted_at), "user": extracted_by},
-        _("Ready means status ready and not past its inspection date."),
-        marking,
-    ):
+    extracted = _("Extracted %(time)s (Norwegian time) by %(user)s.") % {
+        "time": stamp(extracted_at),
+        "user": extracted_by,
+    }
+    for line in (*texts.introduction[:1], extracted, *texts.introduction[1:], marking):
         pdf.multi_cell(0, 5.5, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.insert_toc_placeholder(_contents(_("Contents")), pages=1, reset_page_indices=False)

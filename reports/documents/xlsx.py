@@ -1,4 +1,4 @@
-"""The ressursoversikt as a spreadsheet (openpyxl, write-only: rows streamed, not held): a
+"""A report as a spreadsheet (openpyxl, write-only: rows streamed, not held): a
 first sheet "Om" (about) with the marking, the time of extraction and who extracted it,
 then one sheet per section with numbers as numbers, the heading row frozen, a filter and
 column widths fitted to the longest text. Every sheet's printed header and footer carry
@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from beredskap.platform.web.rendering import stamp
-from reports.ressursoversikt.sections import Section, Texts
+from reports.documents.tables import Section, Texts
 
 BOLD = Font(bold=True)
 SHADE = PatternFill("solid", fgColor="EBEFF4")
@@ -28,7 +28,7 @@ SHEET_NAME_MAX = 31
 WIDTH_MIN, WIDTH_MAX = 8, 60
 
 
-def overview_xlsx(
+def report_xlsx(
     parts: list[Section],
     texts: Texts,
     translations: Translations,

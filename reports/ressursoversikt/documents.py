@@ -1,0 +1,55 @@
+"""The ressursoversikt's documents for one extraction: its sections, the PDF and the
+spreadsheet. The pages, the evidence pack and the offline snapshot all call these."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from beredskap.register.readiness.service import agreements_readiness, travel_of
+from reports.documents.pdf import report_pdf
+from reports.documents.tables import Section
+from reports.documents.xlsx import report_xlsx
+from reports.extraction import Extraction
+from reports.ressursoversikt.data import Overview, build_overview
+from reports.ressursoversikt.sections import sections, texts_of
+
+REPORT = "ressursoversikt"
+
+
+def overview_of(session: Session, extraction: Extraction) -> Overview:
+    """The day's overview as this extraction's reader may see it."""
+    agreements = agreements_readiness(
+        session, on=extraction.on, travel=travel_of(extraction.settings)
+    )
+    agreements.sort(key=lambda item: (item.organisation_name, item.reference))
+    return build_overview(
+        session, on=extraction.on, agreements=agreements, exact_for=extraction.exact_for
+    )
+
+
+def overview_sections(session: Session, extraction: Extraction) -> list[Section]:
+    return sections(overview_of(session, extraction), extraction.translations, extraction.language)
+
+
+def ressursoversikt_pdf(session: Session, extraction: Extraction) -> bytes:
+    return report_pdf(
+        overview_sections(session, extraction),
+        texts_of(extraction.translations),
+        extraction.translations,
+        marking=extraction.marking,
+        extracted_at=extraction.extracted_at,
+        extracted_by=extraction.extracted_by,
+        language=extraction.language,
+    )
+
+
+def ressursoversikt_xlsx(session: Session, extraction: Extraction) -> bytes:
+    return report_xlsx(
+        overview_sections(session, extraction),
+        texts_of(extraction.translations),
+        extraction.translations,
+        marking=extraction.marking,
+        extracted_at=extraction.extracted_at,
+        extracted_by=extraction.extracted_by,
+        on=extraction.on,
+    )
