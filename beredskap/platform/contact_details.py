@@ -84,3 +84,15 @@ def normalise_email(raw: str) -> str:
         raise DomainValidationError(
             "email", N_("is not a valid e-mail address: write it as name@domain.no")
         ) from None
+
+
+def readable_phone(e164: str | None) -> str:
+    """A stored number as a person reads and dials it: "+47 912 34 567" (international
+    format, so a number abroad reads right too); empty for none, unchanged if unparsable."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, DEFAULT_REGION)
+    except NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)

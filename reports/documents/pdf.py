@@ -170,11 +170,16 @@ def _part(pdf: OverviewPdf, part: Section, withheld: str) -> None:
     if not part.rows:
         pdf.multi_cell(0, 5, part.empty, new_x="LMARGIN", new_y="NEXT")
         return
-    layout = _layout(pdf, part.columns[1:] if part.grouped else part.columns)
+    shown = [
+        index
+        for index, column in enumerate(part.columns)
+        if column.in_pdf and not (part.grouped and index == 0)
+    ]
+    layout = _layout(pdf, [part.columns[index] for index in shown])
     _headings(pdf, layout)
     group: Cell = object()  # type: ignore[assignment]
     for row in part.rows:
-        cells = row[1:] if part.grouped else row
+        cells = [row[index] for index in shown]
         if part.grouped and row[0] != group:
             group = row[0]
             if pdf.will_page_break(ROW * 3):
@@ -183,6 +188,10 @@ def _part(pdf: OverviewPdf, part: Section, withheld: str) -> None:
             pdf.set_font(FONT, "B", 8.5)
             pdf.cell(0, ROW + 1.5, _fit(pdf, layout, str(group), pdf.epw))
             pdf.ln(ROW + 1.5)
+            note = part.group_notes.get(str(group))
+            if note:
+                pdf.set_font(FONT, size=BODY)
+                pdf.multi_cell(0, ROW - 0.6, note, new_x="LMARGIN", new_y="NEXT")
         if pdf.will_page_break(ROW):
             pdf.add_page()
             _headings(pdf, layout)

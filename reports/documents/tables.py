@@ -6,7 +6,7 @@ A cell is text, a whole number, or None for a count of people withheld ("fewer t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 Cell = str | int | None
 
@@ -16,6 +16,9 @@ class Column:
     heading: str
     width: float  # in the PDF, millimetres of A4's 174 mm between the margins
     number: bool = False
+    # Left out of the PDF (a long text the spreadsheet keeps whole in every row, which the
+    # PDF prints once under its group's heading instead: `Section.group_notes`).
+    in_pdf: bool = True
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,8 @@ class Section:
     # The PDF prints the first column as a subheading where it changes, not in every row.
     grouped: bool = False
     empty: str = ""
+    # Text printed whole (wrapped) under a group's heading in the PDF, by the group's cell.
+    group_notes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
-"""The municipality as an owner and its crisis roles: organisations.municipal marks one of the
-municipality's own services (owner of sites and equipment, not a voluntary organisation), and
-crisis_roles holds the roles of its crisis management with their people for the varslingsliste.
+"""The municipality as an owner, its crisis roles, and the varslingsliste's order:
+organisations.municipal marks one of the municipality's own services (owner of sites and
+equipment, not a voluntary organisation); crisis_roles holds the roles of its crisis management
+with their people; agreements.alert_order places an agreement among those for a task.
 
 Revision ID: 0018_municipal_owner
 Revises: 0017_contact_checks
@@ -26,6 +27,8 @@ def upgrade() -> None:
         "organisations",
         sa.Column("municipal", sa.Boolean(), server_default=sa.false(), nullable=False),
     )
+    # The range (1-999) is the model's to check: a CHECK would copy the table on SQLite.
+    op.add_column("agreements", sa.Column("alert_order", sa.Integer(), nullable=True))
     op.create_table(
         "crisis_roles",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -46,4 +49,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("crisis_roles")
+    op.drop_column("agreements", "alert_order")
     op.drop_column("organisations", "municipal")

@@ -84,6 +84,9 @@ class Agreement(Audited, Versioned, Timestamped, Base):
     tasks: Mapped[list[str]] = mapped_column(JSON, default=list)
     committed_mobilisation_minutes: Mapped[int | None] = mapped_column(Integer)
     callout_route: Mapped[str | None] = mapped_column(Text)  # how the organisation is alerted
+    # Its place in the varslingsliste among the agreements for a task (1 first); None: after
+    # those with a place, fastest committed mobilisation first.
+    alert_order: Mapped[int | None] = mapped_column(Integer)
     # In the order of alerting: the first is the primary contact, the rest deputies.
     contacts: Mapped[list[dict[str, str]]] = mapped_column(
         JSON, default=list, info=personal(DataClass.CONTACT)
@@ -152,6 +155,14 @@ class Agreement(Audited, Versioned, Timestamped, Base):
     def _validate_tasks(self, _key: str, value: list[Any] | None) -> list[str]:
         tasks = [coerce_enum(AgreementTask, "tasks", task).value for task in value or []]
         return sorted(set(tasks))
+
+    @validates("alert_order")
+    def _validate_alert_order(self, _key: str, value: int | None) -> int | None:
+        if value is not None and not 1 <= value <= 999:
+            raise DomainValidationError(
+                "alert_order", N_("a whole number from 1 to %(count)s"), count=999
+            )
+        return value
 
     @validates("committed_mobilisation_minutes")
     def _validate_minutes(self, _key: str, value: int | None) -> int | None:

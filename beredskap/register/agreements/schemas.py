@@ -38,6 +38,7 @@ from beredskap.register.agreements.models import (
 ContactRole = Annotated[ShortText, StringConstraints(max_length=100)]
 NoticeDays = Annotated[int, Field(ge=0, le=3650)]
 MobilisationMinutes = Annotated[int, Field(ge=0, le=10080, description="At most one week")]
+AlertOrder = Annotated[int, Field(ge=1, le=999)]
 Committed = Annotated[int, Field(ge=1, le=MAX_COMMITTED, description="Items, or volunteers")]
 MAX_COMMITMENTS = 100
 MAX_CONTACTS = 20
@@ -84,7 +85,14 @@ class AgreementCreate(BaseModel):
     tasks: list[AgreementTask] = Field(default_factory=list, max_length=len(AgreementTask))
     committed_mobilisation_minutes: MobilisationMinutes | None = None
     callout_route: LongText | None = None
-    contacts: list[Contact] = Field(default_factory=list, max_length=MAX_CONTACTS)
+    alert_order: AlertOrder | None = Field(
+        None, description="Place in the varslingsliste among the agreements for a task; 1 first"
+    )
+    contacts: list[Contact] = Field(
+        default_factory=list,
+        max_length=MAX_CONTACTS,
+        description="In order of alerting: the first is the primary contact, the rest deputies",
+    )
     document_reference: ShortText | None = None
     payment_terms: LongText | None = None
     insurance_terms: LongText | None = None
@@ -120,6 +128,7 @@ class AgreementPatch(BaseModel):
     tasks: list[AgreementTask] | None = Field(None, max_length=len(AgreementTask))
     committed_mobilisation_minutes: MobilisationMinutes | None = None
     callout_route: LongText | None = None
+    alert_order: AlertOrder | None = None
     contacts: list[Contact] | None = Field(None, max_length=MAX_CONTACTS)
     document_reference: ShortText | None = None
     payment_terms: LongText | None = None
@@ -174,6 +183,7 @@ class AgreementOut(BaseModel):
     tasks: list[AgreementTask]
     committed_mobilisation_minutes: int | None
     callout_route: str | None
+    alert_order: int | None
     contacts: list[ContactOut] = Field(description="Empty for the council")
     document_reference: str | None
     payment_terms: str | None

@@ -82,6 +82,9 @@ class AgreementInput(BaseModel):
     ] = None
     tasks: Annotated[list[AgreementTask], Field(title=N_("Tasks"))] = []
     callout_route: Annotated[OptionalText, Field(title=N_("Alerting route")), at_most(4000)] = None
+    alert_order: Annotated[
+        optional(Annotated[Whole, Field(ge=1, le=999)]), Field(title=N_("Order in the alert list"))
+    ] = None
     document_reference: Annotated[
         OptionalText, Field(title=N_("Document reference")), at_most(300)
     ] = None
@@ -110,6 +113,7 @@ AGREEMENT_FIELDS = (
     "committed_mobilisation_minutes",
     "tasks",
     "callout_route",
+    "alert_order",
     "document_reference",
     "payment_terms",
     "insurance_terms",
@@ -231,6 +235,7 @@ def values_of(agreement: Agreement) -> dict[str, Any]:
         "committed_mobilisation_minutes": _number(agreement.committed_mobilisation_minutes),
         "tasks": list(agreement.tasks or []),
         "callout_route": agreement.callout_route or "",
+        "alert_order": _number(agreement.alert_order),
         "document_reference": agreement.document_reference or "",
         "payment_terms": agreement.payment_terms or "",
         "insurance_terms": agreement.insurance_terms or "",
