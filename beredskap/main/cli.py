@@ -13,6 +13,7 @@ from sqlalchemy import select
 from beredskap.main.import_cli import IMPORT_HELP, import_command
 from beredskap.main.reminders_cli import reminders_app
 from beredskap.main.settings import get_settings
+from beredskap.main.snapshot_cli import SNAPSHOT_HELP, snapshot_command
 from beredskap.main.verify_cli import VERIFY_HELP, verify_contacts_command
 from beredskap.platform import migrate
 from beredskap.platform.auth import service as auth_service
@@ -42,6 +43,7 @@ app.add_typer(token_app, name="token")
 app.command("import", help=IMPORT_HELP)(import_command)  # spreadsheets: import_cli.py
 app.command("verify-contacts", help=VERIFY_HELP)(verify_contacts_command)  # verify_cli.py
 app.add_typer(reminders_app, name="reminders")  # readiness reminders: reminders_cli.py
+app.command("snapshot", help=SNAPSHOT_HELP)(snapshot_command)  # offline binder: snapshot_cli.py
 
 Count = Annotated[int, typer.Option(min=0, max=100_000_000)]
 DEMO_CREDENTIALS = Path("var/demo-logins.txt")
