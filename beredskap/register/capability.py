@@ -7,9 +7,11 @@ from pathlib import Path
 
 from beredskap.platform.capability import API_PREFIX, Capability, Mount, StaticFolder
 from beredskap.register.addresses import models as addresses_models
+from beredskap.register.addresses import routes as places_routes
 from beredskap.register.agreements import models as agreements_models
 from beredskap.register.agreements.routes import router as agreements_router
 from beredskap.register.crisis_roles import models as crisis_roles_models
+from beredskap.register.crisis_roles import routes as crisis_roles_routes
 from beredskap.register.export import routes as data_export_routes
 from beredskap.register.imports.routes import IMPORT_MAX_BYTES, IMPORT_PREFIX
 from beredskap.register.imports.routes import router as imports_router
@@ -31,7 +33,7 @@ from beredskap.register.volunteers.consent_routes import router as consent_route
 from beredskap.register.volunteers.export_routes import router as export_router
 from beredskap.register.volunteers.retention import JOBS as VOLUNTEER_JOBS
 from beredskap.register.volunteers.routes import router as volunteers_router
-from beredskap.register.web import readiness_pages, web_router
+from beredskap.register.web import crisis_role_pages, readiness_pages, web_router
 from beredskap.register.web.labels import page_filters
 
 REGISTER_DIR = Path(__file__).parent
@@ -56,6 +58,8 @@ REGISTER = Capability(
                 data_export_routes.router,
                 readiness_routes.router,
                 revision_routes.router,
+                crisis_roles_routes.router,
+                places_routes.router,
             )
         ),
         Mount(ogc_router),
@@ -66,7 +70,10 @@ REGISTER = Capability(
     | data_export_routes.RULES
     | readiness_routes.RULES
     | revision_routes.RULES
-    | readiness_pages.RULES,
+    | crisis_roles_routes.RULES
+    | crisis_role_pages.RULES
+    | readiness_pages.RULES
+    | places_routes.RULES,
     templates=WEB_DIR / "templates",
     template_filters=page_filters,
     static=(

@@ -11,6 +11,7 @@ from beredskap.register.web import (
     agreement_pages,
     candidate_pages,
     confirm_pages,
+    crisis_role_pages,
     equipment_pages,
     import_pages,
     inspection_pages,
@@ -40,4 +41,5 @@ def web_router() -> APIRouter:
     router.include_router(readiness_pages.router)
     router.include_router(confirm_pages.router)
     router.include_router(inspection_pages.router)
+    router.include_router(crisis_role_pages.router)
     return router
