@@ -5,7 +5,7 @@ exactly the file's set on each import; not audited row by row (one summary entry
 from __future__ import annotations
 
 from geoalchemy2 import Geometry, WKBElement
-from sqlalchemy import BigInteger, Integer, String
+from sqlalchemy import BigInteger, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from beredskap.platform.db import Base
@@ -27,9 +27,14 @@ class Address(Base):
     postal_town: Mapped[str | None] = mapped_column(String(100))
     # lookup.search_key(street, number, letter): what a typed address is matched on.
     search_key: Mapped[str] = mapped_column(String(220), index=True)
+    # folding.fold(street): what the place search (`search.py`) matches typed streets on; its
+    # addresses are then read by (street_key, number).
+    street_key: Mapped[str] = mapped_column(String(200), server_default="")
     point: Mapped[WKBElement] = mapped_column(
         Geometry(geometry_type="POINT", srid=WGS84, spatial_index=False), nullable=False
     )
+
+    __table_args__ = (Index("ix_addresses_street_key_number", "street_key", "number"),)
 
     def label(self) -> str:
         text = f"{self.street} {self.number}{self.letter}"

@@ -11,12 +11,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 from shapely.geometry import Point, Polygon, box, mapping
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from beredskap.register.agreements.models import Agreement, AgreementStatus, Commitment
+from beredskap.register.imports.addresses import import_addresses
 from beredskap.register.inventory.models import Equipment, EquipmentStatus, ResourceType
 from beredskap.register.organisations.models import Organisation, Site, SiteKind
 from beredskap.register.organisations.numbers import check_digit
@@ -103,13 +105,15 @@ class DemoSummary:
     volunteers: int
     qualifications: int
     agreements: int
+    addresses: int = 0
 
     def __str__(self) -> str:
         return (
             f"{place.MUNICIPALITY_NAME} ({place.MUNICIPALITY_NUMBER}): "
             f"{self.organisations} organisations, {self.sites} sites, "
             f"{self.equipment} equipment lines, {self.volunteers} volunteers with "
-            f"{self.qualifications} qualifications, {self.agreements} agreements"
+            f"{self.qualifications} qualifications, {self.agreements} agreements, "
+            f"{self.addresses} addresses"
         )
 
 
@@ -378,6 +382,24 @@ class _DemoBuilder:
         return len(AGREEMENTS)
 
 
+# A few hundred made-up addresses of the municipality in Kartverket's CSV format
+# (bench/address_data.py wrote it), for the place search: `beredskap import addresses` of the
+# real download replaces them.
+DEMO_ADDRESSES = Path(__file__).parent / "data" / "adresser-3205-demo.csv"
+
+
+def seed_addresses(session: Session) -> int:
+    """The demo's addresses, through the importer of the real file; how many were added."""
+    with DEMO_ADDRESSES.open("rb") as stream:
+        report = import_addresses(
+            session,
+            stream,
+            municipality_number=place.MUNICIPALITY_NUMBER,
+            source=DEMO_ADDRESSES.name,
+        )
+    return report.created
+
+
 def seed_demo(session: Session) -> DemoSummary:
     """Add the demo municipality to the session (the caller commits)."""
     builder = _DemoBuilder(session)
@@ -396,4 +418,5 @@ def seed_demo(session: Session) -> DemoSummary:
         volunteers=volunteers,
         qualifications=qualifications,
         agreements=agreements,
+        addresses=seed_addresses(session),
     )
