@@ -9,6 +9,7 @@ from alerts import models
 from alerts.callouts import pages as callout_pages
 from alerts.callouts import routes as callout_routes
 from alerts.callouts.sending_status import panel as sending_panel
+from alerts.cap import routes as cap_routes
 from alerts.inbound import local_sms_pages
 from alerts.inbound import routes as twilio_webhooks
 from alerts.reminders import models as reminder_models
@@ -27,11 +28,14 @@ ALERTS = Capability(
     first=(Mount(twilio_webhooks.router),),
     routers=(
         Mount(callout_routes.router, API_PREFIX),
+        Mount(cap_routes.router, API_PREFIX),
         Mount(local_sms_pages.router),
         Mount(callout_pages.router),
         Mount(contact_checks.router),
     ),
-    rules=rules_of(twilio_webhooks, callout_routes, local_sms_pages, callout_pages, contact_checks),
+    rules=rules_of(
+        twilio_webhooks, callout_routes, cap_routes, local_sms_pages, callout_pages, contact_checks
+    ),
     templates=ALERTS_DIR / "web" / "templates",
     static=(StaticFolder("/static/callouts", ALERTS_DIR / "web" / "static" / "callouts"),),
     message_sources=(ALERTS_DIR,),
