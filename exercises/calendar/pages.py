@@ -3,22 +3,26 @@ organisation, and the "subscribe" section that makes the caller's .ics link.
 
 Every role may see it: titles, types, times and organisations, no people. Query input is
 read by hand so that a wrong month, view or organisation gets a 400 page that says what was
-wrong (never a 422 problem document or a 500). On a phone the month grid's CSS turns it into
-a list of the days that hold exercises, so one URL serves both (the grid of 42 cells is too
-narrow to read there, and a phone has no other way to ask for the list first).
+wrong (never a 422 problem document or a 500). The list shows any period (`?view=list&from=
+2025-01-01&to=2025-12-31`, either end open); an unreadable date or a period that ends before
+it starts comes back as the list's form with the message at its field (400). On a phone the
+month grid's CSS turns it into a list of the days that hold exercises, so one URL serves both
+(the grid of 42 cells is too narrow to read there, and a phone has no other way to ask for the
+list first).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Annotated
 from urllib.parse import urlencode
 
 from babel.dates import format_date, get_day_names
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from beredskap.platform.auth.permissions import ALL_ROLES, Rule
@@ -32,6 +36,8 @@ from beredskap.platform.web.rendering import render
 from beredskap.register.organisations.models import Organisation
 from exercises.calendar import feed_tokens
 from exercises.calendar.month_grid import (
+    FIRST_YEAR,
+    LAST_YEAR,
     Month,
     build_grid,
     grid_bounds,
@@ -53,7 +59,8 @@ RULES: dict[str, Rule] = {
 
 VIEWS = ("month", "list")
 LIST_SIZE = 200  # upcoming and past exercises in the list view, each
-PAST_DAYS = 366  # the list view's past: the last twelve months
+PAST_DAYS = 366  # the list view's default past: the last twelve months; a period shows any
+DAY_PATTERN = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
 class BadQueryError(Exception):
@@ -63,8 +70,55 @@ class BadQueryError(Exception):
 @dataclass(frozen=True)
 class CalendarQuery:
     view: str
-    month: Month | None  # None: the list's default (upcoming, then past)
+    month: Month | None  # None: the list's default (upcoming, then past) or a period
     organisation: Organisation | None
+    # The list's period, each end optional; the text typed, to show again with its error.
+    period_from: date | None = None
+    period_to: date | None = None
+    typed: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def period(self) -> bool:
+        return bool(self.typed) and not self.errors
+
+
+def _read_day(text: str) -> date | None:
+    """`2025-06-30` as a date, or None (not a date, or outside the years the calendar draws)."""
+    match = DAY_PATTERN.fullmatch(text)
+    if match is None:
+        return None
+    try:
+        day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None
+    return day if FIRST_YEAR <= day.year <= LAST_YEAR else None
+
+
+def _read_period(
+    request: Request,
+) -> tuple[date | None, date | None, dict[str, str], dict[str, str]]:
+    """The list's period from `from` and `to`: the days, what was typed, and each field's
+    error (an unreadable date; an end before the start, at the end's field)."""
+    translations = translations_for(request)
+    typed = {
+        name: request.query_params.get(name, "").strip()
+        for name in ("from", "to")
+        if request.query_params.get(name, "").strip()
+    }
+    days: dict[str, date | None] = {}
+    errors: dict[str, str] = {}
+    for name, text in typed.items():
+        days[name] = _read_day(text)
+        if days[name] is None:
+            errors[name] = translations.gettext(
+                "Write the date as year-month-day between %(first)s and %(last)s, for example "
+                "2025-06-30."
+            ) % {"first": FIRST_YEAR, "last": LAST_YEAR}
+    start, end = days.get("from"), days.get("to")
+    if start is not None and end is not None and end < start:
+        errors["to"] = translations.gettext("The period cannot end before it starts.")
+    return start, end, typed, errors
 
 
 def _read_query(request: Request, session: Session) -> CalendarQuery:
@@ -89,9 +143,12 @@ def _read_query(request: Request, session: Session) -> CalendarQuery:
         organisation = session.get(Organisation, organisation_id) if organisation_id else None
         if organisation is None:
             raise BadQueryError(translations.gettext("There is no such organisation."))
+    start, end, typed, errors = _read_period(request)
+    if typed:  # a period is a list of its own, not a month
+        view, month = "list", None
     if view == "month" and month is None:
         month = month_of(today_in_norway())
-    return CalendarQuery(view, month, organisation)
+    return CalendarQuery(view, month, organisation, start, end, typed, errors)
 
 
 def _bad_query(request: Request, principal: Principal, message: str) -> Response:
@@ -131,6 +188,8 @@ def _link(query: CalendarQuery, **changes: object) -> str:
         "view": query.view if query.view != "month" else None,
         "month": str(query.month) if query.month else None,
         "organisation_id": query.organisation.id if query.organisation else None,
+        "from": query.typed.get("from"),
+        "to": query.typed.get("to"),
     } | changes
     kept = {name: value for name, value in params.items() if value is not None}
     return "/exercises" + (f"?{urlencode(kept)}" if kept else "")
@@ -165,7 +224,22 @@ def _page(
         "feed_done": feed_done,
         "feed_problem": feed_problem.translated(translations) if feed_problem else None,
         "list_link": _link(query, view="list", month=None),
-        "grid_link": _link(query, view=None, month=str(query.month or month_of(today))),
+        "grid_link": _link(
+            query,
+            view=None,
+            month=str(query.month or month_of(today)),
+            **{"from": None, "to": None},
+        ),
+        "typed": query.typed,
+        "errors": query.errors,
+        "error_items": [
+            (
+                name,
+                translations.gettext("From") if name == "from" else translations.gettext("To"),
+                message,
+            )
+            for name, message in query.errors.items()
+        ],
     }
     if query.month is not None:
         month = query.month
@@ -185,6 +259,10 @@ def _page(
         names = get_day_names("abbreviated", locale=locale)
         context["weekdays"] = [names[index] for index in range(7)]  # Babel: 0 is Monday
         context["day_label"] = lambda day: format_date(day, "EEEE d. MMMM", locale=locale)
+    elif query.errors:
+        context["sections"] = []
+    elif query.period:
+        _period(session, query, context)
     elif query.month is not None:
         context["sections"] = [
             (
@@ -213,8 +291,26 @@ def _page(
         + value.astimezone(NORWAY).strftime(" %H:%M")
     )
     return render(
-        request, "exercises/calendar.html", context, principal=principal, status_code=status
+        request,
+        "exercises/calendar.html",
+        context,
+        principal=principal,
+        status_code=400 if query.errors else status,
     )
+
+
+def _period(session: Session, query: CalendarQuery, context: dict[str, object]) -> None:
+    """The exercises of the period, earliest first (the first LIST_SIZE, and how many)."""
+    starts = oslo_midnight(query.period_from) if query.period_from else None
+    ends = oslo_midnight(query.period_to + timedelta(days=1)) if query.period_to else None
+    organisation_id = query.organisation.id if query.organisation else None
+    statement = exercises_between(starts, ends, organisation_id=organisation_id)
+    context["sections"] = [("period", list(session.scalars(statement.limit(LIST_SIZE))))]
+    context["period_total"] = session.scalar(
+        select(func.count()).select_from(statement.order_by(None).subquery())
+    )
+    context["period_from"] = query.period_from
+    context["period_to"] = query.period_to
 
 
 @router.get("/exercises", name="web.exercises")
