@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 from lxml import etree
+from sqlalchemy import update
 
 from alerts.callouts.escalation import escalate_due
-from alerts.models import Answer, Callout
+from alerts.models import Answer, Callout, CalloutNotice
 from alerts.sms_texts import EXERCISE_MARKER
 from beredskap.platform.auth.models import Role
 from beredskap.platform.columns import utcnow
+from beredskap.platform.privacy.retention import ERASED
 from tests.support.api import ApiHarness
 from tests.support.callouts import (
     LILLESTROM,
@@ -269,3 +271,25 @@ def test_who_may_read_and_what_bad_input_gets(town: ApiHarness) -> None:
     assert town.get(Role.DUTY_OFFICER, f"{URL}/{draft}/cap.xml").status_code == 409
     assert town.get(Role.DUTY_OFFICER, f"{URL}/{draft}/cap.xml?message=1").status_code == 404
     assert _listed(town, draft) == []
+
+
+def test_a_follow_up_erased_by_retention_keeps_its_place_in_the_thread(
+    town: ApiHarness, schema: etree.XMLSchema
+) -> None:
+    callout_id = sent_and_delivered(town)
+    items = town.get(Role.DUTY_OFFICER, f"{URL}/{callout_id}/recipients").json()["items"]
+    for item in items[:2]:
+        answer(town.session, item["id"], Answer.YES)
+    town.session.commit()
+    url = f"{URL}/{callout_id}/follow-up"
+    assert town.post(Role.DUTY_OFFICER, url, json={"message": "Oppmøte kl 03"}).status_code == 202
+    before = _listed(town, callout_id)
+    town.session.execute(
+        update(CalloutNotice).where(CalloutNotice.callout_id == callout_id).values(body=ERASED)
+    )
+    town.session.commit()
+    assert _listed(town, callout_id) == before  # the same messages, numbers and times
+    update_message = _latest(town, schema, callout_id)
+    assert update_message.text("cap:msgType") == "Update"
+    # Its own words are gone: the callout's message is what is left to say.
+    assert update_message.text("cap:info/cap:instruction") == body()["message"]
