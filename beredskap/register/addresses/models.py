@@ -11,6 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from beredskap.platform.db import Base
 
 WGS84 = 4326
+# The entity id of each import's summary entry in the audit log (the search's cache reads it).
+IMPORT_KIND = "addresses"
 
 
 class Address(Base):

@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from beredskap.register.addresses.folding import fold
 from beredskap.register.addresses.lookup import search_key
-from beredskap.register.addresses.models import WGS84, Address
+from beredskap.register.addresses.models import IMPORT_KIND, WGS84, Address
 from beredskap.register.imports.summary import record_import
 from geo.errors import GeoError
 from geo.extent import check_lon_lat
@@ -308,7 +308,7 @@ def import_addresses(
     if dry_run:
         savepoint.rollback()
         return report
-    record_import(session, "addresses", source, report.counts())
+    record_import(session, IMPORT_KIND, source, report.counts())
     session.flush()
     savepoint.commit()
     return report
