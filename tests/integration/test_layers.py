@@ -167,6 +167,7 @@ def test_organisations_at_their_home_base_active_only(session: Session, world: W
         "active": True,
         "organisation_number": "987654325",
         "site_count": 2,
+        "municipal": False,
     }
     everyone = service.organisations(session, include_inactive=True)
     assert _names(everyone) == ["Nitelva Hjelpekorps", "Oslo Sanitet", "Nedlagt Speidergruppe"]
@@ -217,10 +218,12 @@ def test_sites_of_active_organisations_and_the_municipality(session: Session, wo
         "organisation_id": world.active.id,
         "organisation": "Nitelva Hjelpekorps",
         "organisation_category": "first_aid_corps",
+        "municipal": False,
     }
     municipal = page.features[3].properties
     assert (municipal["organisation_id"], municipal["organisation"]) == (None, None)
     assert municipal["organisation_category"] is None
+    assert municipal["municipal"] is True  # no organisation: the municipality's own
     assert "access_notes" not in lager.properties  # key holders are not on a map
     with_inactive = service.sites(session, include_inactive=True)
     assert "Speiderlager" in _names(with_inactive) and with_inactive.total == 6

@@ -284,7 +284,8 @@ def test_the_overview_draws_sites_bases_and_equipment_per_site(stocked: ApiHarne
     assert sites["Eget lager"][6] == api.own.id
     bases = {row[4]: row for row in _layer_rows(script, "organisation")}
     assert set(bases) == {"Eget Hjelpekorps"}  # the other organisation has no home base
-    assert len(bases["Eget Hjelpekorps"]) == 10  # with its 24/7 contact: the planner may see it
+    assert len(bases["Eget Hjelpekorps"]) == 11  # with its 24/7 contact: the planner may see it
+    assert bases["Eget Hjelpekorps"][7] == 0  # a voluntary organisation, not the municipality
     # One marker per site holding equipment, never one per line; counts by capability and
     # status in the enums' order, lines and items for each.
     equipment = {row[3]: row for row in _layer_rows(script, "equipment")}
@@ -308,7 +309,7 @@ def test_the_council_sees_no_contact_details_on_the_overview(api: ApiHarness) ->
     assert council.status_code == 200
     assert not PERSONAL.findall(council.text), PERSONAL.findall(council.text)[:3]
     bases = _layer_rows(_inline_scripts(council.text)[0], "organisation")
-    assert len(bases) > 20 and all(len(row) == 7 for row in bases)  # no contact fields
+    assert len(bases) > 20 and all(len(row) == 8 for row in bases)  # no contact fields
     assert "Nøkkel hos Kari" not in council.text  # a site's access notes are in no layer
     admin = _get(api, Role.ADMIN, OVERVIEW)
     assert "+447700900990" in admin.text  # the harness organisation's 24/7 phone

@@ -155,6 +155,7 @@ def organisations(
             Organisation.contact_24_7_name,
             Organisation.contact_24_7_phone,
             Organisation.contact_24_7_email,
+            Organisation.municipal,
         )
         .where(*conditions)
         .order_by(Organisation.id)
@@ -169,6 +170,8 @@ def organisations(
             "active": bool(row[5]),
             "organisation_number": row[6],
             "site_count": int(row[7]),
+            # One of the municipality's own services, not a voluntary organisation.
+            "municipal": bool(row[11]),
         }
         if with_contact_details:
             properties |= {
@@ -228,6 +231,7 @@ def sites(
             Site.organisation_id,
             Organisation.name,
             Organisation.category,
+            Organisation.municipal,
         )
         .outerjoin(Organisation, Organisation.id == Site.organisation_id)
         .where(*conditions)
@@ -247,6 +251,8 @@ def sites(
                 "organisation_id": row[7],
                 "organisation": row[8],
                 "organisation_category": _value(row[9]),
+                # The municipality's own: a site of no organisation or of a municipal service.
+                "municipal": row[7] is None or bool(row[10]),
             },
         )
         for row in rows
@@ -375,6 +381,7 @@ def equipment_aggregates(
             Site.kind,
             Site.organisation_id,
             holder.name,
+            holder.municipal,
             per_site.c.lines,
             per_site.c.quantity,
             # The total rides along with the page, so the grouping runs once.
@@ -388,7 +395,7 @@ def equipment_aggregates(
         .offset(offset)
     ).all()
     # Past the last page (or when nothing matches) there is no row to carry it: count alone.
-    total = int(rows[0][9]) if rows else _count(session, select(per_site.c.site_id))
+    total = int(rows[0][10]) if rows else _count(session, select(per_site.c.site_id))
     site_ids = [row[0] for row in rows]
     by_capability = _counts_by(session, matching, site_ids, ResourceType.capability, Capability)
     by_status = _counts_by(session, matching, site_ids, Equipment.status, EquipmentStatus)
@@ -403,8 +410,9 @@ def equipment_aggregates(
                 "site_kind": _value(row[4]),
                 "organisation_id": row[5],
                 "organisation": row[6],
-                "lines": int(row[7]),
-                "quantity": int(row[8]),
+                "municipal": row[5] is None or bool(row[7]),
+                "lines": int(row[8]),
+                "quantity": int(row[9]),
                 "by_capability": by_capability[row[0]],
                 "by_status": by_status[row[0]],
                 "inspection_overdue": overdue.get(row[0], {"lines": 0, "quantity": 0}),

@@ -45,9 +45,10 @@ def organisation_row(
     organisation_number: str | None,
     site_count: int,
     contact: tuple[str | None, str | None, str | None] | None,
+    municipal: bool = False,
 ) -> Row:
     row = [*_coordinates(lat, lon), category_index(category), id, name]
-    row += [organisation_number, site_count]
+    row += [organisation_number, site_count, 1 if municipal else 0]
     if contact is not None and any(contact):
         row += list(contact)
     return row
@@ -63,6 +64,7 @@ def site_row(
     access_24_7: bool,
     organisation_id: int | None,
     organisation: str | None,
+    municipal: bool = False,
 ) -> Row:
     return [
         *_coordinates(lat, lon),
@@ -72,6 +74,7 @@ def site_row(
         1 if access_24_7 else 0,
         organisation_id,
         organisation,
+        1 if municipal else 0,
     ]
 
 
@@ -95,6 +98,7 @@ def equipment_row(
     by_capability: dict[str, dict[str, int]],
     by_status: dict[str, dict[str, int]],
     overdue: dict[str, int] | None = None,
+    municipal: bool = False,
 ) -> Row:
     """Counts in the enums' order, lines and items for each: [l, q, l, q, ...]; then the
     lines and items past their inspection date, shown beside the statuses (None: not
@@ -110,6 +114,7 @@ def equipment_row(
         None
         if overdue is None
         else [int(overdue.get("lines", 0)), int(overdue.get("quantity", 0))],
+        1 if municipal else 0,
     ]
 
 

@@ -56,10 +56,15 @@ def list_organisations(
     params: ListParams = Depends(list_params),
     category: OrganisationCategory | None = Query(None),
     active: bool | None = Query(None),
+    municipal: bool | None = Query(
+        None, description="true: the municipality's own services; false: the voluntary ones"
+    ),
     q: SearchText | None = Query(None, description="Part of the name, any case"),
 ) -> Page[OrganisationOut]:
     """Organisations, filtered, sorted and paginated."""
-    statement = service.organisations_query(category=category, active=active, text=q)
+    statement = service.organisations_query(
+        category=category, active=active, municipal=municipal, text=q
+    )
     rows, total = paginate(
         session,
         statement,
@@ -119,6 +124,9 @@ def update_organisation(
     if not principal.may_edit_organisation(organisation.id):
         raise forbidden("You may edit only your own organisations.")
     check_version(request, organisation.version, body.version)
+    if body.municipal is not None and body.municipal != organisation.municipal:
+        if not principal.is_admin:
+            raise forbidden("Only an admin marks an organisation as the municipality's own.")
     service.update_organisation(session, organisation, changes=_fields(body, patch=True))
     set_etag(response, organisation.version)
     return OrganisationOut.of(organisation, principal)

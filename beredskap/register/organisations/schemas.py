@@ -37,6 +37,9 @@ class OrganisationCreate(BaseModel):
     municipality_numbers: list[MunicipalityNumber] = Field(default_factory=list, max_length=60)
     umbrella_organisation_id: RefId | None = None
     active: bool = True
+    municipal: bool = Field(
+        False, description="One of the municipality's own services, not a voluntary organisation"
+    )
 
 
 class OrganisationPatch(BaseModel):
@@ -54,6 +57,7 @@ class OrganisationPatch(BaseModel):
     municipality_numbers: list[MunicipalityNumber] | None = Field(None, max_length=60)
     umbrella_organisation_id: RefId | None = None
     active: bool | None = None
+    municipal: bool | None = Field(None, description="Changed by an admin only")
     version: Version | None = None
 
 
@@ -69,6 +73,7 @@ class OrganisationOut(BaseModel):
     municipality_numbers: list[str]
     umbrella_organisation_id: int | None
     active: bool
+    municipal: bool = Field(description="One of the municipality's own services")
     confirmed_on: date | None = Field(
         description="The day its editor last confirmed the record is current (none: never)"
     )
@@ -91,6 +96,7 @@ class OrganisationOut(BaseModel):
             municipality_numbers=list(organisation.municipality_numbers or []),
             umbrella_organisation_id=organisation.umbrella_organisation_id,
             active=organisation.active,
+            municipal=organisation.municipal,
             confirmed_on=organisation.confirmed_on,
             version=organisation.version,
             created_at=organisation.created_at,

@@ -26,6 +26,7 @@ def organisations_query(
     *,
     category: OrganisationCategory | None = None,
     active: bool | None = None,
+    municipal: bool | None = None,
     text: str | None = None,
     ids: list[int] | None = None,
 ) -> Select[tuple[Organisation]]:
@@ -35,6 +36,8 @@ def organisations_query(
         statement = statement.where(Organisation.category == category)
     if active is not None:
         statement = statement.where(Organisation.active == active)
+    if municipal is not None:
+        statement = statement.where(Organisation.municipal == municipal)
     if text:
         statement = statement.where(
             func.lower(Organisation.name).contains(text.lower(), autoescape=True)

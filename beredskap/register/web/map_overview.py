@@ -81,6 +81,7 @@ def overview_texts(translations: Translations) -> OverviewTexts:
     _ = translations.gettext
     label = partial(enum_label, translations)
     municipality = _("The municipality")
+    municipal = _("The municipality's own")
     return OverviewTexts(
         organisation={
             "categories": [label(category) for category in OrganisationCategory],
@@ -90,9 +91,15 @@ def overview_texts(translations: Translations) -> OverviewTexts:
                 for n in PLURAL_SAMPLES
             ],
             "contact": _("24/7 contact"),
+            "municipal": municipal,
         },
         sites={
-            kind.value: {"kind": label(kind), "open": _("open 24/7"), "municipality": municipality}
+            kind.value: {
+                "kind": label(kind),
+                "open": _("open 24/7"),
+                "municipality": municipality,
+                "municipal": municipal,
+            }
             for kind in SiteKind
         },
         equipment={
@@ -118,6 +125,7 @@ def overview_texts(translations: Translations) -> OverviewTexts:
             "linesHeader": _("Lines"),
             "itemsHeader": _("Items"),
             "municipality": municipality,
+            "municipal": municipal,
         },
     )
 
@@ -157,6 +165,7 @@ def overview(
                 organisation_number=props.get("organisation_number"),
                 site_count=props.get("site_count", 0),
                 contact=contact,  # type: ignore[arg-type]
+                municipal=bool(props.get("municipal")),
             )
         )
 
@@ -178,6 +187,7 @@ def overview(
                 access_24_7=bool(props.get("access_24_7")),
                 organisation_id=props.get("organisation_id"),
                 organisation=props.get("organisation"),
+                municipal=bool(props.get("municipal")),
             )
         )
 
@@ -204,6 +214,7 @@ def overview(
                 by_capability=props["by_capability"],
                 by_status=props["by_status"],
                 overdue=props.get("inspection_overdue"),
+                municipal=bool(props.get("municipal")),
             )
         )
 

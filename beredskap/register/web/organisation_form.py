@@ -91,6 +91,9 @@ class OrganisationInput(PlaceInput):
         BeforeValidator(_numbers),
         Field(max_length=60, title=N_("Municipalities served (kommunenummer)")),
     ] = None
+    municipal: Annotated[
+        Checkbox, Field(title=N_("One of the municipality's own services, not a voluntary one"))
+    ] = False
 
     form_messages: ClassVar[dict[str, str]] = PlaceInput.form_messages
 
@@ -105,6 +108,7 @@ ORGANISATION_FIELDS = (
     "contact_24_7_phone",
     "contact_24_7_email",
     "municipality_numbers",
+    "municipal",
 )
 
 
@@ -151,6 +155,7 @@ def place_values(point: Any) -> dict[str, str]:
 
 def organisation_values(organisation: Organisation) -> dict[str, str]:
     return {
+        "municipal": "1" if organisation.municipal else "",
         "name": organisation.name,
         "organisation_number": organisation.organisation_number or "",
         "category": organisation.category.value,

@@ -149,9 +149,14 @@ def _organisation_page(
 
 
 def _read_organisation(
-    request: Request, session: Session, posted: PostedForm, organisation: Organisation | None
+    request: Request,
+    session: Session,
+    principal: Principal,
+    posted: PostedForm,
+    organisation: Organisation | None,
 ) -> tuple[Form[OrganisationInput], dict[str, Any] | None]:
-    """The form and, when every field is fine, the fields for the service."""
+    """The form and, when every field is fine, the fields for the service (whether it is the
+    municipality's own is the admin's to say: anyone else's form keeps what is stored)."""
     umbrella_ids = {o.id for o in _umbrellas(session, organisation)}
     form = parse_form(
         OrganisationInput,
@@ -166,6 +171,8 @@ def _read_organisation(
     fields = {name: form.fields.get(name) for name in ORGANISATION_FIELDS}
     fields["municipality_numbers"] = fields["municipality_numbers"] or []
     fields["home_base"] = home_base
+    if not principal.is_admin:
+        fields.pop("municipal")
     return form, fields
 
 
@@ -194,7 +201,7 @@ def new_organisation(
 def create_organisation(
     request: Request, session: SessionDep, principal: CurrentPrincipal, posted: PostedForm
 ) -> Response:
-    form, fields = _read_organisation(request, session, posted, None)
+    form, fields = _read_organisation(request, session, principal, posted, None)
     if fields is not None:
         try:
             organisation = service.create_organisation(session, fields=fields)
@@ -241,7 +248,7 @@ def update_organisation(
 
     if _version(posted) != organisation.version:
         return conflict()
-    form, fields = _read_organisation(request, session, posted, organisation)
+    form, fields = _read_organisation(request, session, principal, posted, organisation)
     if fields is not None:
         try:
             service.update_organisation(session, organisation, changes=fields)

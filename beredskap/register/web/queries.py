@@ -309,12 +309,13 @@ def organisation_list(
     page: int,
     active: bool | None = None,
     agreement: bool | None = None,
+    municipal: bool | None = None,
     today: date,
 ) -> tuple[list[OrganisationRow], int]:
     """One page of organisations matching the filters, with their equipment (ready as
     readiness/ready.py says: not past its inspection) and agreements (`agreement`: with, or
     without, an active agreement; None: either)."""
-    base = organisations_query(category=category, text=text, active=active)
+    base = organisations_query(category=category, text=text, active=active, municipal=municipal)
     if agreement is not None:
         has_one = (
             select(Agreement.id)
@@ -328,7 +329,8 @@ def organisation_list(
     total = _count(session, select(func.count()).select_from(base.subquery()))
     organisations = list(
         session.scalars(
-            base.order_by(Organisation.name, Organisation.id)
+            # The municipality's own services first: they are alerted and counted apart.
+            base.order_by(Organisation.municipal.desc(), Organisation.name, Organisation.id)
             .limit(PAGE_SIZE)
             .offset((page - 1) * PAGE_SIZE)
         )

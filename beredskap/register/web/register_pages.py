@@ -34,6 +34,7 @@ router = APIRouter()
 MAX_SEARCH_LENGTH = 100
 MAX_PAGE = 100_000
 YES_NO = {"yes": True, "no": False}  # the list's filters "active" and "agreement"
+OWNERS = {"municipal": True, "voluntary": False}  # the list's filter "owner"
 
 
 @router.get("/", name="web.dashboard")
@@ -104,15 +105,18 @@ def organisations(
     page: Annotated[str | None, Query()] = None,
     active: str | None = None,
     agreement: str | None = None,
+    owner: str | None = None,
 ) -> Response:
-    """Organisations, filtered by category, part of the name, whether active and whether they
-    have an active agreement (unknown filters are ignored)."""
+    """Organisations, filtered by category, part of the name, whether active, whether they
+    have an active agreement and whether they are the municipality's own services or voluntary
+    ones (unknown filters are ignored)."""
     chosen = category if category in {c.value for c in OrganisationCategory} else None
     text = _search_text(q)
     number = parse_digits(page) or 1
     number = number if number <= MAX_PAGE else 1
     active = active if active in YES_NO else ""
     agreement = agreement if agreement in YES_NO else ""
+    owner = owner if owner in OWNERS else ""
     rows, total = queries.organisation_list(
         session,
         category=OrganisationCategory(chosen) if chosen else None,
@@ -120,6 +124,7 @@ def organisations(
         page=number,
         active=YES_NO.get(active),
         agreement=YES_NO.get(agreement),
+        municipal=OWNERS.get(owner),
         today=today_in_norway(),
     )
     pages = max(1, math.ceil(total / queries.PAGE_SIZE))
@@ -134,8 +139,15 @@ def organisations(
             "q": text,
             "active_filter": active,
             "agreement": agreement,
+            "owner": owner,
             "filter_query": urlencode(
-                {"q": text, "category": chosen or "", "active": active, "agreement": agreement}
+                {
+                    "q": text,
+                    "category": chosen or "",
+                    "active": active,
+                    "agreement": agreement,
+                    "owner": owner,
+                }
             ),
             "page": number,
             "pages": pages,

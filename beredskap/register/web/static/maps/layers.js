@@ -63,40 +63,43 @@
   }
 
   var popups = {
-    // [lat, lon, category, id, name, organisation number, sites, contact name, phone, e-mail]
+    // [lat, lon, category, id, name, organisation number, sites, the municipality's own (1/0),
+    //  contact name, phone, e-mail]
     organisation: function (row, t) {
       var box = element("div", "map-popup");
       var title = box.appendChild(element("h2", "map-popup__title"));
       title.appendChild(organisationLink(row[3], row[4], row[4]));
       var meta = paragraph(box, "map-popup__meta");
-      meta.textContent = t.categories[row[2]] +
+      meta.textContent = (row[7] ? t.municipal + " · " : "") + t.categories[row[2]] +
         (row[5] ? " · " + t.organisationNumber.replace("%(number)s", row[5]) : "");
       paragraph(box).textContent = counted(t.sites, row[6]);
-      if (row[7] || row[8] || row[9]) {
+      if (row[8] || row[9] || row[10]) {
         var contact = paragraph(box);
         contact.appendChild(element("strong", null, t.contact));
-        if (row[7]) {
-          contact.appendChild(element("br"));
-          contact.appendChild(document.createTextNode(row[7]));
-        }
         if (row[8]) {
           contact.appendChild(element("br"));
-          var phone = contact.appendChild(element("a", "phone", row[8]));
-          phone.href = "tel:" + String(row[8]).replace(/[^+0-9]/g, "");
+          contact.appendChild(document.createTextNode(row[8]));
         }
         if (row[9]) {
           contact.appendChild(element("br"));
-          var mail = contact.appendChild(element("a", null, row[9]));
-          mail.href = "mailto:" + row[9]; // a validated address; the scheme is ours
+          var phone = contact.appendChild(element("a", "phone", row[9]));
+          phone.href = "tel:" + String(row[9]).replace(/[^+0-9]/g, "");
+        }
+        if (row[10]) {
+          contact.appendChild(element("br"));
+          var mail = contact.appendChild(element("a", null, row[10]));
+          mail.href = "mailto:" + row[10]; // a validated address; the scheme is ours
         }
       }
       return box;
     },
 
-    // [lat, lon, category, name, address, open 24/7 (1/0), organisation id, organisation]
+    // [lat, lon, category, name, address, open 24/7 (1/0), organisation id, organisation,
+    //  the municipality's own (1/0)]
     site: function (row, t) {
       var box = popup(row[3]);
-      paragraph(box, "map-popup__meta").textContent = t.kind + (row[5] ? " · " + t.open : "");
+      paragraph(box, "map-popup__meta").textContent = t.kind + (row[5] ? " · " + t.open : "") +
+        (row[8] && row[6] ? " · " + t.municipal : "");
       if (row[4]) {
         paragraph(box).textContent = row[4];
       }
@@ -105,10 +108,14 @@
     },
 
     // [lat, lon, lines, site, organisation id, organisation, by capability, by status,
-    //  [lines, items] past their inspection date]
+    //  [lines, items] past their inspection date, the municipality's own site (1/0)]
     equipment: function (row, t) {
       var box = popup(row[3]);
-      paragraph(box, "map-popup__meta").appendChild(organisationLink(row[4], row[5], t.municipality));
+      var owner = paragraph(box, "map-popup__meta");
+      owner.appendChild(organisationLink(row[4], row[5], t.municipality));
+      if (row[9] && row[4]) {
+        owner.appendChild(document.createTextNode(" · " + t.municipal));
+      }
       paragraph(box).textContent = counted(t.lines, row[2]);
       box.appendChild(countsTable(t.byCapability, t.capabilities, row[6], t));
       box.appendChild(countsTable(t.byStatus, t.statuses, row[7], t));
