@@ -124,9 +124,9 @@ def update_organisation(
     if not principal.may_edit_organisation(organisation.id):
         raise forbidden("You may edit only your own organisations.")
     check_version(request, organisation.version, body.version)
-    if body.municipal is not None and body.municipal != organisation.municipal:
-        if not principal.is_admin:
-            raise forbidden("Only an admin marks an organisation as the municipality's own.")
+    changes_owner = body.municipal is not None and body.municipal != organisation.municipal
+    if changes_owner and not principal.is_admin:
+        raise forbidden("Only an admin marks an organisation as the municipality's own.")
     service.update_organisation(session, organisation, changes=_fields(body, patch=True))
     set_etag(response, organisation.version)
     return OrganisationOut.of(organisation, principal)
