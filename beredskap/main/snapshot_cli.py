@@ -43,11 +43,11 @@ def snapshot_command(
         None, "--keep", min=1, max=3650, help="Keep the newest N snapshots in --out."
     ),
 ) -> None:
+    settings = get_settings()
     try:
         prepare_folder(out)
     except SnapshotFolderError as error:
         _refuse(str(error))
-    settings = get_settings()
     extraction = system_extraction(
         settings, EXTRACTED_BY, str(getattr(settings, "default_language", "nb"))
     )
