@@ -67,7 +67,7 @@ def test_cli_builds_seeds_and_empties_the_database(
         assert f"{backend}: schema at {migrate.head_revision()}" in run("db", "upgrade")
         assert run("db", "current").strip() == f"{backend}: {migrate.head_revision()}"
         seeded = run("seed", "demo")
-        assert "28 organisations" in seeded
+        assert "29 organisations" in seeded
         credentials = tmp_path / "var" / "demo-logins.txt"
         assert credentials.stat().st_mode & 0o777 == 0o600
         logins = [line.split() for line in credentials.read_text().splitlines()]
@@ -83,7 +83,7 @@ def test_cli_builds_seeds_and_empties_the_database(
         refused = runner.invoke(cli, ["seed", "scale", "--equipment", "-5"])
         assert refused.exit_code == 2  # refused by the option's range, nothing done
         with fresh_database.sessions() as session:
-            assert session.scalar(select(func.count()).select_from(Organisation)) == 33
+            assert session.scalar(select(func.count()).select_from(Organisation)) == 34
             user = authenticate_password(session, email, password)
             assert user is not None and [o.name for o in user.organisations] == [
                 "Nitelva Hjelpekorps"

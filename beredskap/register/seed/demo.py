@@ -18,6 +18,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from beredskap.register.agreements.models import Agreement, AgreementStatus, Commitment
+from beredskap.register.crisis_roles.models import CrisisRole
 from beredskap.register.imports.addresses import import_addresses
 from beredskap.register.inventory.models import Equipment, EquipmentStatus, ResourceType
 from beredskap.register.organisations.models import Organisation, Site, SiteKind
@@ -36,10 +37,36 @@ EQUIPMENT_LINES = 600
 VOLUNTEERS = 300
 MIN_SITES = 42
 # Ofcom's drama range: +44 7700 900000-900999. Volunteers 000-299, 24/7 lines 500-599,
-# agreement contacts 700-799.
+# the municipality's own services 600-649, agreement contacts 700-749 and their deputies
+# 750-799, crisis roles 800-849.
 DRAMA_RANGE = "+447700900"
 ORGANISATION_LINE_OFFSET = 500
+MUNICIPAL_LINE_OFFSET = 600
 AGREEMENT_CONTACT_OFFSET = 700
+AGREEMENT_DEPUTY_OFFSET = 750
+CRISIS_ROLE_OFFSET = 800
+
+# The municipality's own service in the demo, its store and what it keeps there (code,
+# quantity): the municipality's resources beside the organisations'.
+MUNICIPAL_SERVICE = "Lillestrøm kommune, teknisk drift"
+MUNICIPAL_STOCK = (
+    ("generator", 1), ("generator", 1), ("generator", 1), ("light_tower", 1),
+    ("light_tower", 1), ("water_pump", 6), ("water_cans", 400), ("field_bed", 120),
+    ("wool_blanket", 300), ("chainsaw", 8),
+)  # fmt: skip
+# The crisis management's roles in order, each with its holder and deputies (names made up).
+CRISIS_ROLES = (
+    ("Ordfører", "Leder kommunens kriseledelse og er kommunens ansikt utad.",
+     ("Kari Nordmann", "Ola Varaordfører")),
+    ("Kommunedirektør", "Leder kommunens kriseorganisasjon og beslutter tiltak.",
+     ("Per Direktør", "Anne Kommunalsjef")),
+    ("Beredskapskoordinator", "Varsler kriseledelsen, fører logg og holder situasjonsbildet.",
+     ("Siri Beredskap", "Jon Vaktleder", "Lise Rådgiver")),
+    ("Kommuneoverlege", "Smittevern, helseberedskap og råd om liv og helse.",
+     ("Dr. Eva Lege", "Dr. Knut Lege")),
+    ("Kommunikasjonsleder", "Informasjon til innbyggere og media.",
+     ("Mona Kommunikasjon", "Tor Nettredaktør")),
+)  # fmt: skip
 
 # Equipment that is counted one by one, each with its own inventory number.
 ITEMISED = frozenset(
@@ -361,7 +388,12 @@ class _DemoBuilder:
                         "name": f"Beredskapsleder i {name}",
                         "role": "kontaktperson",
                         "phone": drama_mobile(AGREEMENT_CONTACT_OFFSET + index),
-                    }
+                    },
+                    {
+                        "name": f"Nestleder i {name}",
+                        "role": "stedfortreder",
+                        "phone": drama_mobile(AGREEMENT_DEPUTY_OFFSET + index),
+                    },
                 ],
                 document_reference=f"Sak {reference}, dokument 1",
                 payment_terms="Dokumenterte utgifter dekkes etter regning.",
@@ -380,6 +412,60 @@ class _DemoBuilder:
                 )
             self.session.add(agreement)
         return len(AGREEMENTS)
+
+    def municipality_own(self) -> int:
+        """The municipality's own service with its store and stock, and the crisis roles.
+        Its own random sequence, so the rest of the demo stays as it was."""
+        rng = random.Random(RANDOM_SEED + 1)
+        locality = self.localities["Kjeller"]
+        service = Organisation(
+            name=MUNICIPAL_SERVICE,
+            category="other",
+            municipal=True,
+            contact_24_7_name="Vakthavende ingeniør, teknisk drift",
+            contact_24_7_phone=drama_mobile(MUNICIPAL_LINE_OFFSET),
+            contact_24_7_email="teknisk.drift@lillestrom.example",
+            home_base=_near(rng, locality, 0.004),
+            municipality_numbers=[place.MUNICIPALITY_NUMBER],
+            confirmed_on=self.today,
+        )
+        store = Site(
+            organisation=service,
+            name="Teknisk drift lager Kjeller",
+            kind=SiteKind.STORAGE,
+            location=_near(rng, locality, 0.01),
+            address=_address(rng, locality),
+            access_notes="Vakthavende ingeniør har nøkkel; ring 24/7-nummeret.",
+            access_24_7=True,
+        )
+        lines = []
+        for serial, (code, quantity) in enumerate(MUNICIPAL_STOCK, start=1):
+            resource_type = self.resource_types[code]
+            last = self.today - timedelta(days=rng.randint(10, 300))
+            lines.append(
+                Equipment(
+                    organisation=service,
+                    site=store,
+                    resource_type=resource_type,
+                    identifier=f"TD-{serial:03d}" if code in ITEMISED else None,
+                    quantity=quantity,
+                    status=EquipmentStatus.READY,
+                    last_inspected_on=last,
+                    next_inspection_due=last + timedelta(days=365),
+                )
+            )
+        self.organisations[MUNICIPAL_SERVICE] = service
+        self.sites_by_organisation[MUNICIPAL_SERVICE] = [store]
+        offset = CRISIS_ROLE_OFFSET
+        roles = []
+        for position, (title, duties, people) in enumerate(CRISIS_ROLES, start=1):
+            holders = []
+            for name in people:
+                holders.append({"name": name, "phone": drama_mobile(offset)})
+                offset += 1
+            roles.append(CrisisRole(title=title, position=position, duties=duties, holders=holders))
+        self.session.add_all([service, store, *lines, *roles])
+        return len(lines)
 
 
 # A few hundred made-up addresses of the municipality in Kartverket's CSV format
@@ -407,6 +493,7 @@ def seed_demo(session: Session) -> DemoSummary:
     equipment = builder.equipment()
     volunteers, qualifications = builder.volunteers()
     agreements = builder.agreements()
+    equipment += builder.municipality_own()
     session.flush()
     sites = sum(len(s) for s in builder.sites_by_organisation.values()) + len(
         builder.municipal_sites
