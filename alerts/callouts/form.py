@@ -9,7 +9,7 @@ on the form's fields by their codes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -28,14 +28,18 @@ from beredskap.platform.web.forms import (
     Ids,
     Invalid,
     NumberFormat,
+    OptionalText,
     Text,
     Whole,
     among,
+    at_most,
     blank_form,
     optional,
     parse_form,
 )
 from beredskap.platform.web.i18n import N_
+from beredskap.register.addresses.resolve import Located
+from beredskap.register.addresses.search import MAX_QUERY
 
 MAX_TITLE = 200
 MAX_NEED_ROWS = 20
@@ -56,6 +60,9 @@ class CalloutInput(BaseModel):
         Text, Field(title=N_("Message"), min_length=1, max_length=MAX_MESSAGE_LENGTH)
     ]
     exercise: Checkbox = False
+    # Where, by address: the combobox fills lat and lon; without a script the page looks the
+    # address up (`place_by_address`) when no coordinates are given.
+    address: Annotated[OptionalText, Field(title=N_("Address")), at_most(MAX_QUERY)] = None
     lat: Annotated[Decimal, Field(title=N_("Latitude")), Invalid(N_("enter a number, e.g. 59.956"))]
     lon: Annotated[
         Decimal, Field(title=N_("Longitude")), Invalid(N_("enter a number, e.g. 59.956"))
@@ -192,8 +199,10 @@ def parse_callout_form(
     organisation_ids: set[int],
     agreement_ids: set[int] = frozenset(),
     number: NumberFormat | None = None,
+    locate: Callable[[str], Located] | None = None,
 ) -> CalloutForm:
-    """Check the form; `body` is set only when every field is fine."""
+    """Check the form; `body` is set only when every field is fine. `locate` finds a typed
+    address's point (the address search) when no coordinates are given."""
     form = parse_form(
         CalloutInput,
         posted,
@@ -201,6 +210,8 @@ def parse_callout_form(
         number=number,
         context={"organisation_ids": organisation_ids, "agreement_ids": set(agreement_ids)},
     )
+    if locate is not None:
+        place_by_address(form, locate)
     typed = form.fields
     result = CalloutForm(
         form, need_rows(form.values["need_qualification"], form.values["need_count"])
@@ -229,6 +240,27 @@ def parse_callout_form(
     except ValidationError as error:
         form.add_validation_error(error, FIELD_OF)
     return result
+
+
+def place_by_address(form: Form[CalloutInput], locate: Callable[[str], Located]) -> None:
+    """An address and no coordinates at all: the address's point, or its message on the
+    address field (and none on the coordinates left empty)."""
+    typed = str(form.values.get("address") or "").strip()
+    if not typed or any(str(form.values.get(name) or "").strip() for name in ("lat", "lon")):
+        return
+    for name in ("lat", "lon"):
+        form.errors.pop(name, None)
+    address = form.fields.get("address")
+    if not address:  # unreadable: its own message says why
+        return
+    located = locate(address)
+    if located.found is None:
+        form.add_error("address", located.code or "", **located.params)
+        return
+    for name, value in (("lat", located.found.lat), ("lon", located.found.lon)):
+        form.fields[name] = value
+        form.values[name] = f"{value:.6f}"
+    form.values["address"] = located.found.label
 
 
 def _escalation(form: Form[CalloutInput]) -> dict[str, Any] | None:

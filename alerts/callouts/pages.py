@@ -53,6 +53,7 @@ from beredskap.platform.errors import ConflictError, DomainValidationError
 from beredskap.platform.web.forms import PostedForm
 from beredskap.platform.web.i18n import N_, in_context, language_of, translations_for
 from beredskap.platform.web.rendering import number_format, render, stamp
+from beredskap.register.addresses.resolve import locate
 from beredskap.register.agreements.models import Agreement
 from beredskap.register.organisations.models import Organisation
 from beredskap.register.web.map_forms import active_qualification_types
@@ -255,6 +256,7 @@ def create_callout(
         organisation_ids={organisation.id for organisation in _organisations(session)},
         agreement_ids={agreement.id for agreement in _agreements_in_force(session)},
         number=number_format(request),
+        locate=lambda text: locate(session, text),
     )
     if form.body is not None:
         try:

@@ -59,6 +59,8 @@ class Found:
     score: float
     id: int
     street_score: float
+    number: int
+    letter: str
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -223,15 +225,16 @@ def _rows(session: Session, typed: Typed, streets: list[str], limit: int) -> lis
             .order_by(Address.street_key, Address.number, Address.letter, Address.id)
             .limit(MAX_STREETS * MAX_LIMIT)
         )
-        return list(session.execute(query))
-    rows: list[Row[Any]] = []
+        rows = list(session.execute(query))
+        if rows:
+            return rows
+    # No number typed, or none the streets have: their addresses, the closest numbers first.
+    rows = []
     for street in streets:  # best first: the streets after it only while there is room
-        query = (
-            select(*_COLUMNS)
-            .where(Address.street_key == street)
-            .order_by(Address.number, Address.letter, Address.id)
-            .limit(limit)
-        )
+        order = [Address.number, Address.letter, Address.id]
+        if typed.number is not None:
+            order.insert(0, func.abs(Address.number - typed.number))
+        query = select(*_COLUMNS).where(Address.street_key == street).order_by(*order).limit(limit)
         rows.extend(session.execute(query))
         if len(rows) >= limit:
             break
@@ -261,8 +264,8 @@ def _score(row: Row[Any], typed: Typed, street_score: float) -> float:
                 score += 5.0 if row.letter.casefold() == typed.letter else -3.0
             elif not row.letter:
                 score += 2.0
-        else:
-            score -= 1.0  # a longer number that begins with the digits typed
+        else:  # a longer number that begins with the digits typed, or one near it
+            score -= 1.0 + min(abs(row.number - typed.number), 999) / 1000
     if typed.postal_code:
         score += 8.0 if row.postal_code == typed.postal_code else -20.0
     if typed.town:
@@ -306,7 +309,9 @@ def _found(row: Row[Any], score: float, street_score: float) -> Found:
         east=east,
         north=north,
         epsg=EUREF89_UTM33,
-        score=round(score, 2),
+        score=score,
         id=row.id,
         street_score=street_score,
+        number=row.number,
+        letter=row.letter,
     )

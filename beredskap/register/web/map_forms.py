@@ -23,6 +23,8 @@ from beredskap.platform.errors import DomainValidationError, Param
 from beredskap.platform.web.form_fields import decimal_number
 from beredskap.platform.web.forms import Decimal, Form, Whole, among, parse_form
 from beredskap.platform.web.i18n import N_
+from beredskap.register.addresses.resolve import Located
+from beredskap.register.addresses.search import MAX_QUERY
 from beredskap.register.inventory.models import Capability, EquipmentStatus, ResourceType
 from beredskap.register.search.aggregates import CELL_SIZES_M
 from beredskap.register.search.service import Place
@@ -65,6 +67,20 @@ def _parameter(value: Any) -> Any:
             "string_too_long",
             "at most {max_length} characters",
             {"max_length": MAX_PARAMETER_LENGTH},
+        )
+    return value or None
+
+
+def _address(value: Any) -> Any:
+    """An address as typed: up to the search's 100 characters, not the coordinates' 40."""
+    if not isinstance(value, str):
+        return value
+    value = value.strip()
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise PydanticCustomError("control_characters", "contains characters that are not allowed")
+    if len(value) > MAX_QUERY:
+        raise PydanticCustomError(
+            "string_too_long", "at most {max_length} characters", {"max_length": MAX_QUERY}
         )
     return value or None
 
@@ -115,8 +131,10 @@ class OverviewInput(MapParameters):
 
 
 class IncidentInput(MapParameters):
-    """The point (lat/lon, or UTM east/north in zone 32 or 33), radius and needs."""
+    """The point (an address, lat/lon, or UTM east/north in zone 32 or 33), radius and
+    needs."""
 
+    address: Annotated[str | None, BeforeValidator(_address), Field(title=N_("Address"))] = None
     lat: Annotated[Number, Field(title=N_("Latitude"))] = None
     lon: Annotated[Number, Field(title=N_("Longitude"))] = None
     east: Annotated[Number, Field(title=N_("East"))] = None
@@ -224,9 +242,11 @@ def parse_incident(
     resource_types: Mapping[int, ResourceType],
     qualifications: Mapping[int, QualificationType],
     number: NumberFormat = str,
+    locate: Callable[[str], Located] | None = None,
 ) -> IncidentForm:
     """The point, radius and needs; `resource_types` and `qualifications` are the active
-    catalogue entries by id (those the form offers)."""
+    catalogue entries by id (those the form offers); `locate` finds a typed address's point
+    when no coordinates are given (the address search)."""
     form = _read(
         IncidentInput,
         params,
@@ -241,7 +261,12 @@ def parse_incident(
         form.values[name] = form.values.get(name, "").strip() or default
     if not result.submitted:
         return result
-    result.place = _place(form)
+    address = form.fields.get("address")
+    if locate is not None and form.values.get("address") and not _coordinates_typed(form):
+        # An unreadable address has its message; none on the coordinates left empty.
+        result.place = _address_place(form, address, locate) if address else None
+    else:
+        result.place = _place(form)
     typed = form.fields
     if typed.get("radius_km") is not None:
         result.radius_m = typed["radius_km"] * 1000
@@ -262,6 +287,23 @@ def _place(form: Form[IncidentInput]) -> Place | None:
         return _utm(form)
     form.add_error("lat", N_("click the map, or enter a latitude and a longitude"))
     return None
+
+
+def _coordinates_typed(form: Form[IncidentInput]) -> bool:
+    return any(str(form.values.get(name) or "").strip() for name in COORDINATES)
+
+
+def _address_place(
+    form: Form[IncidentInput], address: str, locate: Callable[[str], Located]
+) -> Place | None:
+    """The address's point (shown in the coordinates' fields too), or its message."""
+    located = locate(address)
+    if located.found is None:
+        form.add_error("address", located.code or "", **located.params)
+        return None
+    found = located.found
+    form.values.update(lat=f"{found.lat:.6f}", lon=f"{found.lon:.6f}", address=found.label)
+    return Place(found.lon, found.lat)
 
 
 def read_place(form: Form[Any]) -> Place | None:

@@ -28,6 +28,7 @@ from beredskap.platform.web.rendering import (
     number_format,
     render,
 )
+from beredskap.register.addresses.resolve import locate
 from beredskap.register.inventory.models import Capability, EquipmentStatus
 from beredskap.register.maps.council import build_council_map
 from beredskap.register.maps.embed import EmbeddedMap, embed
@@ -211,6 +212,7 @@ def incident(request: Request, session: SessionDep, principal: CurrentPrincipal)
         resource_types=resource_types,
         qualifications=qualifications,
         number=number_format(request),
+        locate=lambda text: locate(session, text),
     )
     results = None
     if form.place is not None and not form.errors:

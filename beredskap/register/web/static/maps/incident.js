@@ -25,13 +25,7 @@
     var marker = null;
     map.getContainer().classList.add("map-pick");
 
-    map.on("click", function (event) {
-      var point = event.latlng.wrap();
-      lat.value = decimals(point.lat);
-      lon.value = decimals(point.lng);
-      // The map's point replaces any UTM coordinates typed before.
-      east.value = "";
-      north.value = "";
+    function show(point) {
       if (marker === null) {
         marker = L.circleMarker(point, {
           radius: 8, color: "#ffffff", weight: 2, fillColor: "#C0392B", fillOpacity: 1,
@@ -40,10 +34,31 @@
       } else {
         marker.setLatLng(point);
       }
+    }
+
+    map.on("click", function (event) {
+      var point = event.latlng.wrap();
+      lat.value = decimals(point.lat);
+      lon.value = decimals(point.lng);
+      // The map's point replaces any UTM coordinates or address typed before.
+      east.value = "";
+      north.value = "";
+      var address = form.elements.namedItem("address");
+      if (address) {
+        address.value = "";
+      }
+      show(point);
       if (picked) {
         picked.textContent = form.getAttribute("data-picked")
           .replace("{lat}", lat.value).replace("{lon}", lon.value);
       }
+    });
+
+    // An address chosen in the search (place_search.js): its point, in view.
+    form.addEventListener("place-search:chosen", function (event) {
+      var point = L.latLng(event.detail.lat, event.detail.lon);
+      show(point);
+      map.setView(point, Math.max(map.getZoom(), 14));
     });
   }
 
