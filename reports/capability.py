@@ -11,6 +11,7 @@ from reports.ressursoversikt import pages as ressursoversikt_pages
 from reports.settings import ReportSettings
 from reports.snapshot.jobs import JOBS as SNAPSHOT_JOBS
 from reports.tilsyn import pages as tilsyn_pages
+from reports.varslingsliste import pages as varslingsliste_pages
 
 REPORTS_DIR = Path(__file__).parent
 
@@ -18,9 +19,10 @@ REPORTS = Capability(
     name="reports",
     routers=(
         Mount(ressursoversikt_pages.router),
+        Mount(varslingsliste_pages.router),
         Mount(tilsyn_pages.router),
     ),
-    rules=rules_of(ressursoversikt_pages, tilsyn_pages),
+    rules=rules_of(ressursoversikt_pages, varslingsliste_pages, tilsyn_pages),
     templates=REPORTS_DIR / "web" / "templates",
     message_sources=(REPORTS_DIR,),
     settings=ReportSettings,
