@@ -111,6 +111,7 @@ class TypeRow:
 
     type: TypeOf
     quantities: Quantities = field(default_factory=Quantities)
+    municipal_ready: int = 0  # of the ready, what the municipality's own services hold
 
 
 @dataclass
@@ -127,6 +128,7 @@ class SiteHolding:
 class OrganisationHolding:
     organisation_id: int
     name: str
+    municipal: bool  # one of the municipality's own services
     sites: list[SiteHolding] = field(default_factory=list)
 
     @property
@@ -226,6 +228,7 @@ def _equipment(session: Session, on: date) -> tuple[dict[int, TypeOf], list[Orga
         select(
             Organisation.id,
             Organisation.name,
+            Organisation.municipal,
             Site.id,
             Site.name,
             Site.organisation_id,
@@ -241,6 +244,7 @@ def _equipment(session: Session, on: date) -> tuple[dict[int, TypeOf], list[Orga
         .group_by(
             Organisation.id,
             Organisation.name,
+            Organisation.municipal,
             Site.id,
             Site.name,
             Site.organisation_id,
@@ -267,6 +271,7 @@ def _equipment(session: Session, on: date) -> tuple[dict[int, TypeOf], list[Orga
     for (
         org_id,
         org_name,
+        municipal,
         site_id,
         site_name,
         site_owner,
@@ -278,7 +283,7 @@ def _equipment(session: Session, on: date) -> tuple[dict[int, TypeOf], list[Orga
     ) in session.execute(statement):
         holding = organisations.get(org_id)
         if holding is None:
-            holding = organisations[org_id] = OrganisationHolding(org_id, org_name)
+            holding = organisations[org_id] = OrganisationHolding(org_id, org_name, bool(municipal))
         site = sites.get((org_id, site_id))
         if site is None:
             site = sites[(org_id, site_id)] = SiteHolding(site_id, site_name, site_owner is None)
@@ -292,7 +297,11 @@ def _equipment(session: Session, on: date) -> tuple[dict[int, TypeOf], list[Orga
         holding.sites.sort(key=lambda site: (site.site_name, site.site_id))
         for site in holding.sites:
             site.rows.sort(key=lambda row: row.type.order)
-    ordered = sorted(organisations.values(), key=lambda item: (item.name, item.organisation_id))
+    # The municipality's own services first, then the organisations by name.
+    ordered = sorted(
+        organisations.values(),
+        key=lambda item: (not item.municipal, item.name, item.organisation_id),
+    )
     return types, ordered
 
 
@@ -313,6 +322,8 @@ def _by_type(types: dict[int, TypeOf], holdings: list[OrganisationHolding]) -> l
                 for standing, quantity in row.quantities.by_standing.items():
                     total.quantities.add(standing, quantity, 0)
                 total.quantities.lines += row.quantities.lines
+                if holding.municipal:
+                    total.municipal_ready += row.quantities.ready
     return sorted(totals.values(), key=lambda row: row.type.order)
 
 

@@ -17,7 +17,13 @@ from beredskap.register.readiness.coverage import Reason
 from beredskap.register.small_counts import SUPPRESS_BELOW
 from beredskap.register.web.labels import enum_label, task_label, unit_label
 from reports.documents.tables import Cell, Column, Section, Texts
-from reports.ressursoversikt.data import AgreementRow, Overview, Quantities, Standing
+from reports.ressursoversikt.data import (
+    AgreementRow,
+    OrganisationHolding,
+    Overview,
+    Quantities,
+    Standing,
+)
 
 TITLE = N_("Resource overview")
 
@@ -43,6 +49,7 @@ def sections(overview: Overview, translations: Translations, language: str) -> l
     _ = translations.gettext
     texts = texts_of(translations)
     yes, no = _("Yes"), _("No")
+    own = _("the municipality's own")
     label: Callable[..., str] = lambda value: enum_label(translations, value)  # noqa: E731
 
     def heading(value: enum.Enum) -> str:
@@ -70,16 +77,23 @@ def sections(overview: Overview, translations: Translations, language: str) -> l
     def site_name(name: str, municipal: bool) -> str:
         return f"{name} ({texts.municipality})" if municipal else name
 
+    def owner_name(holding: OrganisationHolding) -> str:
+        return f"{holding.name} ({own})" if holding.municipal else holding.name
+
     by_type = Section(
         key="types",
         sheet=_("Types"),
         title=_("Resources by capability and type"),
-        caption=_("Quantities in the whole municipality: ready today, and not ready by reason."),
+        caption=_(
+            "Quantities in the whole municipality: ready today, and not ready by reason; the "
+            "last column says how many of the ready the municipality's own services hold."
+        ),
         columns=[
-            Column(_("Capability"), 22),
-            Column(_("Resource type"), 39),
-            Column(_("Unit"), 24),
+            Column(_("Capability"), 20),
+            Column(_("Resource type"), 32),
+            Column(_("Unit"), 18),
             *standings,
+            Column(_("Ready, the municipality's own"), 15, number=True),
         ],
         rows=[
             [
@@ -87,6 +101,7 @@ def sections(overview: Overview, translations: Translations, language: str) -> l
                 row.type.name(language),
                 unit_label(translations, row.type.unit),
                 *figures(row.quantities),
+                row.municipal_ready,
             ]
             for row in overview.by_type
         ],
@@ -96,7 +111,10 @@ def sections(overview: Overview, translations: Translations, language: str) -> l
         key="organisations",
         sheet=_("Per organisation"),
         title=_("Resources per organisation and site"),
-        caption=_("Each organisation's equipment at each site, by capability and type."),
+        caption=_(
+            "The equipment of the municipality's own services, then of each organisation, at "
+            "each site, by capability and type."
+        ),
         columns=[
             Column(_("Organisation"), 0),
             Column(_("Site"), 30),
@@ -106,7 +124,7 @@ def sections(overview: Overview, translations: Translations, language: str) -> l
         ],
         rows=[
             [
-                holding.name,
+                owner_name(holding),
                 site_name(site.site_name, site.municipal_site),
                 row.type.name(language),
                 unit_label(translations, row.type.unit),

@@ -87,23 +87,23 @@ def _values(role: CrisisRole | None) -> dict[str, Any]:
 def _read(form: Form[CrisisRoleInput]) -> tuple[dict[str, Any] | None, list[int]]:
     """The role's fields from a valid form, holders in row order (empty rows left out), and
     the form's row of each holder; None if the form is not valid. A row with a phone or an
-    e-mail but no name is an error on its name."""
-    if form.data is None:
-        return None, []
-    data = form.data.model_dump()
+    e-mail but no name is an error on its name (checked whatever else is wrong, so every
+    message shows at once)."""
     holders: list[dict[str, str]] = []
     rows: list[int] = []
     for row in range(1, HOLDER_ROWS + 1):
-        cells = {cell: data[f"holder_{row}_{cell}"] for cell in CELLS}
-        if not any(cells.values()):
+        cells = {cell: form.fields.get(f"holder_{row}_{cell}") for cell in CELLS}
+        typed = any(form.values.get(f"holder_{row}_{cell}") for cell in CELLS)
+        if not typed:
             continue
         if not cells["name"]:
             form.add_error(f"holder_{row}_name", N_("give the name of the person"))
             continue
         holders.append({cell: value for cell, value in cells.items() if value})
         rows.append(row)
-    if not form.valid:
+    if form.data is None:
         return None, []
+    data = form.data.model_dump()
     fields = {
         "title": data["title"],
         "position": data["position"],
