@@ -165,3 +165,16 @@ def test_the_demo_holds_the_addresses(places: ApiHarness) -> None:
     assert 300 <= (count or 0) <= 600
     keys = set(places.session.scalars(select(Address.street_key)))
     assert {"storgate", "sorumsandvei", "lokenasvei"} <= keys
+
+
+@pytest.mark.parametrize("q", ["Storgata 0", "0 0", "!!!", "٣٤ ٥", "Ωμέγα 3", "a", "x" * 100])
+def test_odd_input_is_answered(places: ApiHarness, q: str) -> None:
+    body = _ask(places, q)
+    assert body["count"] == len(body["results"]) <= 10
+
+
+def test_a_number_the_street_lacks_offers_the_nearest(places: ApiHarness) -> None:
+    assert _labels(places, "Storgata 99", limit=2) == [
+        "Storgata 18, 2000 Lillestrøm",
+        "Storgata 17, 2000 Lillestrøm",
+    ]

@@ -211,7 +211,7 @@ def _numbers_beginning(number: int) -> Any:
     """The number itself, or one that begins with its digits (12: 120-129, 1200-1299 ...)."""
     clauses = [Address.number == number]
     low, width = number * 10, 10
-    while low <= MAX_NUMBER:
+    while 0 < low <= MAX_NUMBER:  # 0 begins no other number
         clauses.append(and_(Address.number >= low, Address.number < low + width))
         low, width = low * 10, width * 10
     return or_(*clauses)
