@@ -90,24 +90,48 @@ def report_pdf(
     for line in (*texts.introduction[:1], extracted, *texts.introduction[1:], marking):
         pdf.multi_cell(0, 5.5, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
-    pdf.insert_toc_placeholder(_contents(_("Contents")), pages=1, reset_page_indices=False)
-    for part in parts:
-        _part(pdf, part, texts.withheld)
+    # The contents begin under the title and take exactly the pages their lines need (fpdf2
+    # asks for the count in advance); the first section begins on the page after them.
+    contents = _Contents(_("Contents"), pdf, len(parts))
+    pdf.insert_toc_placeholder(contents.render, pages=contents.pages, reset_page_indices=False)
+    for number, part in enumerate(parts):
+        _part(pdf, part, texts.withheld, new_page=number > 0)
     return bytes(pdf.output())
 
 
-def _contents(title: str):  # type: ignore[no-untyped-def]
-    def render(pdf: FPDF, outline: list[OutlineSection]) -> None:
-        pdf.set_font(FONT, "B", 13)
-        pdf.cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font(FONT, size=10)
-        for entry in outline:
-            link = pdf.add_link(page=entry.page_number)
-            pdf.cell(pdf.epw - 20, 6.5, entry.name, link=link)
-            pdf.cell(20, 6.5, str(entry.page_number), align="R", link=link)
-            pdf.ln(6.5)
+CONTENTS_HEADING = 8.0
+CONTENTS_LINE = 6.5
+# Less than a line, so rounding never lets fpdf2's own page break come before ours.
+CONTENTS_SLACK = 0.5
 
-    return render
+
+class _Contents:
+    """The contents: one line per section, paginated by hand so the pages it takes are known
+    when its place is reserved (the rest of the title page, then whole pages)."""
+
+    def __init__(self, title: str, pdf: FPDF, sections: int) -> None:
+        self.title = title
+        room = pdf.page_break_trigger - CONTENTS_SLACK
+        self.first = max(0, int((room - pdf.get_y() - CONTENTS_HEADING) // CONTENTS_LINE))
+        self.per_page = int((room - pdf.t_margin) // CONTENTS_LINE)
+        rest = max(0, sections - self.first)
+        self.pages = 1 + -(-rest // self.per_page)
+
+    def render(self, pdf: FPDF, outline: list[OutlineSection]) -> None:
+        pdf.set_font(FONT, "B", 13)
+        pdf.cell(0, CONTENTS_HEADING, self.title, new_x="LMARGIN", new_y="NEXT")
+        room = self.first
+        for entry in outline:
+            if room == 0:
+                pdf.add_page()
+                pdf.set_font(FONT, size=10)
+                room = self.per_page
+            pdf.set_font(FONT, size=10)
+            link = pdf.add_link(page=entry.page_number)
+            pdf.cell(pdf.epw - 20, CONTENTS_LINE, entry.name, link=link)
+            pdf.cell(20, CONTENTS_LINE, str(entry.page_number), align="R", link=link)
+            pdf.ln(CONTENTS_LINE)
+            room -= 1
 
 
 @dataclass
@@ -159,8 +183,9 @@ def _layout(pdf: FPDF, columns: list[Column]) -> _Layout:
     return _Layout(columns, widths, runs, heading_lines, height)
 
 
-def _part(pdf: OverviewPdf, part: Section, withheld: str) -> None:
-    pdf.add_page()
+def _part(pdf: OverviewPdf, part: Section, withheld: str, *, new_page: bool) -> None:
+    if new_page:
+        pdf.add_page()
     pdf.start_section(part.title)
     pdf.set_font(FONT, "B", 14)
     pdf.multi_cell(0, 7, part.title, new_x="LMARGIN", new_y="NEXT")
