@@ -8,6 +8,7 @@ import typer
 
 from beredskap.main.address_cli import addresses_command
 from beredskap.main.brreg_cli import brreg_command
+from beredskap.main.place_cli import places_command
 from beredskap.main.settings import get_settings
 from beredskap.platform.db import transaction
 from beredskap.platform.runtime import open_database
@@ -17,7 +18,7 @@ from beredskap.register.imports.service import run_import
 from beredskap.register.imports.template import template_csv, template_xlsx
 
 # Enhetsregisteret's and Kartverket's downloads, each read by its own module.
-DOWNLOADS = {"brreg": brreg_command, "addresses": addresses_command}
+DOWNLOADS = {"brreg": brreg_command, "addresses": addresses_command, "places": places_command}
 
 IMPORT_HELP = (
     f"Import a CSV or XLSX file of KIND ({', '.join(KINDS)}): all rows or none, the same "
@@ -26,7 +27,8 @@ IMPORT_HELP = (
     "FILE` reads Enhetsregisteret's download (enheter, JSON, gzipped): names, addresses and "
     "flags of registered organisations, and candidates. `beredskap import addresses FILE` "
     "reads Kartverket's Matrikkelen address CSV (zipped or not): the municipality's street "
-    "addresses, to place sites by address."
+    "addresses, to place sites by address. `beredskap import places FILE` reads Kartverket's "
+    "place names (Sentralt stedsnavnregister, GML, zipped or not) for the place search."
 )
 
 
@@ -38,7 +40,7 @@ def import_command(
         False, "--dry-run", help="Check every row and count; write nothing."
     ),
 ) -> None:
-    if kind in DOWNLOADS:  # a whole register's download: brreg_cli.py, address_cli.py
+    if kind in DOWNLOADS:  # a whole register's download: brreg_cli, address_cli, place_cli
         if out is not None:
             _refuse(f"one file at a time (got {file!r} and {out!r})")
         DOWNLOADS[kind](file, dry_run=dry_run)

@@ -34,6 +34,7 @@ REGISTER_TABLES = {
     "local_sms",
     "inbound_sms",
     "worker_heartbeats",
+    "sms_provider_states",
     "outgoing_messages",
     "exercise_series",
     "exercises",
@@ -53,6 +54,7 @@ REGISTER_TABLES = {
     "reminders_sent",
     "contact_checks",
     "crisis_roles",
+    "place_names",
 }
 
 

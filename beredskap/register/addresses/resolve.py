@@ -1,11 +1,12 @@
-"""An address typed into a form without a script (no combobox to choose from), turned into one
-point by the same search the combobox asks (`search.py`), or the message for the field.
+"""An address or place typed into a form without a script (no combobox to choose from), turned
+into one point by the same search the combobox asks (`search.py`), or the message for the
+field.
 
-It is one address when the best answer is alone in its score and has the number typed (and its
-letter, or none when none was typed): "Storgta 12" is Storgata 12. Several equally good (the
-same street and number in two postal codes, or 15A and 15B for "15") ask for the postal
-code or the letter; a street without a
-number, or a number the street lacks, is no point."""
+An address is one when the best answer is alone in its score and has the number typed (and
+its letter, or none when none was typed): "Storgta 12" is Storgata 12. Several equally good
+(the same street and number in two postal codes, or 15A and 15B for "15") ask for the postal
+code or the letter; a street without a number, or a number the street lacks, is no point. A
+place name (no number typed) is one place when no other is as good."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from beredskap.platform.errors import N_, Param
-from beredskap.register.addresses.search import MAX_QUERY, Found, parse, search
+from beredskap.register.addresses.search import MAX_QUERY, PLACE, Found, parse, search
 
 NOT_FOUND = N_(
     "no such address in the municipality's address list; check it, or give the coordinates"
@@ -22,6 +23,9 @@ NOT_FOUND = N_(
 DID_YOU_MEAN = N_("no such address in the municipality's address list; did you mean %(example)s?")
 SEVERAL = N_("%(count)s addresses match; add the postal code, e.g. %(example)s")
 SEVERAL_LETTERS = N_("%(count)s addresses match; add the letter, e.g. %(example)s")
+SEVERAL_PLACES = N_(
+    "%(count)s places match, e.g. %(example)s; type more of the name, or give the coordinates"
+)
 NO_NUMBER = N_("add the house number, e.g. %(example)s")
 TOO_LONG = N_("at most %(count)s characters")  # the form toolkit's own message
 CANDIDATES = 10
@@ -45,7 +49,13 @@ def locate(session: Session, text: str) -> Located:
         return Located(code=NOT_FOUND)
     best = results[0]
     if typed.number is None:
-        return Located(code=NO_NUMBER, params={"example": best.label})
+        if best.kind != PLACE:
+            return Located(code=NO_NUMBER, params={"example": best.label})
+        places = [place for place in results if place.kind == PLACE]
+        if len(places) > 1 and places[1].score == best.score:
+            tied = sum(1 for place in places if place.score == best.score)
+            return Located(code=SEVERAL_PLACES, params={"count": tied, "example": best.label})
+        return Located(found=best)
     if best.number != typed.number:
         return Located(code=DID_YOU_MEAN, params={"example": best.label})
     tied = [place for place in results if place.score == best.score]

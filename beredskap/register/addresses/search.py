@@ -28,7 +28,12 @@ from sqlalchemy.orm import Session
 
 from beredskap.platform.audit.models import AuditEntry
 from beredskap.register.addresses.folding import fold
-from beredskap.register.addresses.models import IMPORT_KIND, Address
+from beredskap.register.addresses.models import (
+    IMPORT_KIND,
+    PLACES_IMPORT_KIND,
+    Address,
+    PlaceName,
+)
 from geo.crs import transform
 from geo.srid import EUREF89_UTM33, WGS84
 
@@ -36,6 +41,7 @@ MAX_QUERY = 100
 MAX_LIMIT = 50
 DEFAULT_LIMIT = 10
 ADDRESS = "address"
+PLACE = "place"
 # Street scores (0-100): at least this to count at all, and within this of the best.
 CUTOFF = 70.0
 SPREAD = 15.0
@@ -111,47 +117,60 @@ def parse(text: str) -> Typed | None:
     return Typed(street)
 
 
-# The streets in memory ---------------------------------------------------------------------
+# The names in memory -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class _Streets:
+class _Names:
     signature: tuple[Any, ...]
     keys: list[str]  # sorted, distinct
     expires: float
 
 
-_cache: dict[int, _Streets] = {}
+@dataclass(frozen=True)
+class _Source:
+    """A table whose folded names are held in memory: addresses by street, place names."""
+
+    model: type[Any]
+    key: Any  # the folded name's column
+    import_kind: str  # its importer's summary entry in the audit log
+
+
+STREETS = _Source(Address, Address.street_key, IMPORT_KIND)
+PLACE_NAMES = _Source(PlaceName, PlaceName.name_key, PLACES_IMPORT_KIND)
+
+_cache: dict[tuple[int, str], _Names] = {}
 _lock = threading.Lock()
 
 
-def _signature(session: Session) -> tuple[Any, ...]:
+def _signature(session: Session, source: _Source) -> tuple[Any, ...]:
     # Two index reads, no count (a count of 100,000 rows costs 10-15 ms). Every import writes
     # one summary entry to the audit log (`record_import`), so the latest one's id changes with
-    # every import, and the highest id with every address added; STREETS_TTL bounds what any
-    # other writer could leave stale (a street missing is not found, one gone finds no rows).
+    # every import, and the highest id with every row added; STREETS_TTL bounds what any other
+    # writer could leave stale (a name missing is not found, one gone finds no rows).
     last_import = (
         select(func.max(AuditEntry.id))
-        .where(AuditEntry.entity == "import", AuditEntry.entity_id == IMPORT_KIND)
+        .where(AuditEntry.entity == "import", AuditEntry.entity_id == source.import_kind)
         .scalar_subquery()
     )
-    row = session.execute(select(func.max(Address.id), last_import)).one()
+    row = session.execute(select(func.max(source.model.id), last_import)).one()
     return tuple(row)
 
 
-def _streets(session: Session) -> _Streets:
-    signature = _signature(session)
+def _names(session: Session, source: _Source) -> _Names:
+    signature = _signature(session, source)
     bind = session.get_bind()
-    key = id(getattr(bind, "engine", bind))  # a Connection's engine: one cache per database
+    # A Connection's engine: one cache per database and table.
+    key = (id(getattr(bind, "engine", bind)), source.model.__tablename__)
     cached = _cache.get(key)
     now = time.monotonic()
     if cached is not None and cached.signature == signature and now < cached.expires:
         return cached
-    keys = sorted(set(session.scalars(select(Address.street_key).distinct())))
-    streets = _Streets(signature, keys, now + STREETS_TTL)
+    keys = sorted(set(session.scalars(select(source.key).distinct())))
+    names = _Names(signature, keys, now + STREETS_TTL)
     with _lock:
-        _cache[key] = streets
-    return streets
+        _cache[key] = names
+    return names
 
 
 def forget() -> None:
@@ -161,7 +180,7 @@ def forget() -> None:
 
 
 def _street_scores(typed: str, keys: Sequence[str]) -> list[tuple[str, float]]:
-    """The streets worth reading, best first, with their scores."""
+    """The streets (or place names) worth reading, best first, with their scores."""
     scores: dict[str, float] = {}
 
     def keep(key: str, score: float) -> None:
@@ -276,12 +295,20 @@ def _score(row: Row[Any], typed: Typed, street_score: float) -> float:
 
 
 def search(session: Session, text: str, limit: int = DEFAULT_LIMIT) -> list[Found]:
-    """The places best matching `text`, best first (at most `limit`)."""
+    """The places best matching `text`, best first (at most `limit`): addresses, and place
+    names when no house number is typed."""
     typed = parse(text)
     if typed is None:
         return []
-    keys = _streets(session).keys
-    streets = _street_scores(typed.street, keys)
+    found = _addresses(session, typed, limit)
+    if typed.number is None:
+        found.extend(_place_names(session, typed, limit))
+        found.sort(key=lambda place: -place.score)  # stable: each list's own order kept
+    return found[:limit]
+
+
+def _addresses(session: Session, typed: Typed, limit: int) -> list[Found]:
+    streets = _street_scores(typed.street, _names(session, STREETS).keys)
     if not streets:
         return []
     street_scores = dict(streets)
@@ -297,6 +324,60 @@ def search(session: Session, text: str, limit: int = DEFAULT_LIMIT) -> list[Foun
         ),
     )
     return [_found(row, score, street_scores[row.street_key]) for score, row in ranked[:limit]]
+
+
+_PLACE_COLUMNS = (
+    PlaceName.id,
+    PlaceName.place_id,
+    PlaceName.name,
+    PlaceName.kind,
+    PlaceName.importance,
+    PlaceName.name_key,
+    func.ST_X(PlaceName.point).label("lon"),
+    func.ST_Y(PlaceName.point).label("lat"),
+)
+
+
+def _place_names(session: Session, typed: Typed, limit: int) -> list[Found]:
+    """Place names as typed: a place named exactly so just before the addresses of a street
+    of that name, the more important place (SSR's sortering) first among equals."""
+    names = _street_scores(typed.street, _names(session, PLACE_NAMES).keys)
+    if not names:
+        return []
+    scores = dict(names)
+    query = (
+        select(*_PLACE_COLUMNS)
+        .where(PlaceName.name_key.in_(scores))
+        .order_by(PlaceName.importance, PlaceName.name, PlaceName.id)
+        .limit(limit * 4)
+    )
+    found: list[Found] = []
+    seen: set[int] = set()
+    for row in session.execute(query):
+        if row.place_id in seen:  # one place found by two of its spellings: once
+            continue
+        seen.add(row.place_id)
+        score = scores[row.name_key] + 1.0 - min(row.importance, 20) * 0.01
+        east, north = transform(row.lon, row.lat, WGS84, EUREF89_UTM33)
+        label = f"{row.name} ({row.kind})" if row.kind else row.name
+        found.append(
+            Found(
+                label=label,
+                kind=PLACE,
+                lat=row.lat,
+                lon=row.lon,
+                east=east,
+                north=north,
+                epsg=EUREF89_UTM33,
+                score=score,
+                id=row.id,
+                street_score=scores[row.name_key],
+                number=0,
+                letter="",
+            )
+        )
+    found.sort(key=lambda place: -place.score)
+    return found
 
 
 def _found(row: Row[Any], score: float, street_score: float) -> Found:
