@@ -21,6 +21,7 @@ from beredskap.register.layers.routes import router as layers_router
 from beredskap.register.ogc.routes import router as ogc_router
 from beredskap.register.organisations import models as organisations_models
 from beredskap.register.organisations.routes import router as organisations_router
+from beredskap.register.reach import routes as reach_routes
 from beredskap.register.readiness import models as readiness_models
 from beredskap.register.readiness import revision_pages, revision_routes
 from beredskap.register.readiness import routes as readiness_routes
@@ -60,6 +61,7 @@ REGISTER = Capability(
                 revision_routes.router,
                 crisis_roles_routes.router,
                 places_routes.router,
+                reach_routes.router,
             )
         ),
         Mount(ogc_router),
@@ -73,7 +75,8 @@ REGISTER = Capability(
     | crisis_roles_routes.RULES
     | crisis_role_pages.RULES
     | readiness_pages.RULES
-    | places_routes.RULES,
+    | places_routes.RULES
+    | reach_routes.RULES,
     templates=WEB_DIR / "templates",
     template_filters=page_filters,
     static=(

@@ -42,6 +42,9 @@ class MapSettings(PlatformSettings):
     # straight-line distance times the detour factor, at this speed. Pages say so.
     travel_speed_kmh: float = Field(default=50.0, gt=0, le=300)
     travel_detour_factor: float = Field(default=1.3, ge=1, le=5)
+    # Reach (GET /api/v1/reach, the maps' reach panel): the mobilisation assumed for an
+    # organisation with no agreement in force stating one. Pages say so.
+    reach_default_mobilisation_minutes: int = Field(default=60, ge=0, le=1440)
 
     @field_validator("map_tiles_url", "map_alternative_tiles_url")
     @classmethod
