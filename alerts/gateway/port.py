@@ -102,6 +102,8 @@ class SendAccepted:
     status: MessageStatus
     attempts: int = 1
     reconciled: bool = False
+    # Which provider took it ("twilio", "linkmobility"): the outbox row records it.
+    provider: str | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,7 @@ class SendFailed:
     code: int | None = None
     http_status: int | None = None
     attempts: int = 1
+    provider: str | None = None  # which provider answered so
 
     @property
     def may_retry_later(self) -> bool:
