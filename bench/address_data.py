@@ -4,6 +4,9 @@ around real localities, with EUREF89 UTM 33 points.
 
 - `python bench/address_data.py --demo > beredskap/register/seed/data/adresser-3205-demo.csv`
   wrote the demo's few hundred addresses of Lillestrøm (3205), seeded by `beredskap demo`.
+- `python bench/address_data.py --demo-places > <the same folder>/stedsnavn-3205-demo.gml`
+  wrote the demo's place names (its localities, waters and rivers) in the form of Sentralt
+  stedsnavnregister's GML download ("Stedsnavn for vanlig bruk").
 - `bench/places.py` uses `synthetic_rows` for its 100,000.
 """
 
@@ -161,6 +164,56 @@ def synthetic_rows(count: int, *, seed: int = 18) -> Iterator[Row]:
                 address_id = row.address_id + 1
 
 
+# The demo's place names besides its localities (tettsteder): name, kind, importance, lon, lat.
+DEMO_PLACES = (
+    ("Øyeren", "innsjø", "D", 11.2300, 59.8700),
+    ("Nitelva", "elv", "E", 11.0350, 59.9530),
+    ("Glomma", "elv", "C", 11.1600, 59.9450),
+    ("Leira", "elv", "F", 11.0900, 59.9750),
+    ("Kjeller flyplass", "flyplass", "F", 11.0360, 59.9700),
+    ("Fetsund lenser", "museum", "G", 11.1580, 59.9290),
+    ("Lillestrøm stasjon", "stasjon", "G", 11.0490, 59.9530),
+)
+GML_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
+<!-- The demo's place names, made in the form of Geonorge's "Stedsnavn for vanlig bruk" GML
+     download, written by bench/address_data.py; approximate points, made-up numbers. -->
+<gml:FeatureCollection xmlns:gml="http://www.opengis.net/gml/3.2"
+    xmlns:app="https://skjema.geonorge.no/SOSI/produktspesifikasjon/StedsnavnForVanligBruk/20231001"
+    gml:id="demo-3205">
+"""
+GML_PLACE = """  <gml:featureMember>
+    <app:Sted gml:id="demo-{number}">
+      <app:identifikasjon><app:Identifikasjon><app:lokalId>{number}</app:lokalId>\
+<app:navnerom>https://data.geonorge.no/sosi/stedsnavn</app:navnerom></app:Identifikasjon>\
+</app:identifikasjon>
+      <app:posisjon><gml:Point gml:id="demo-{number}-p" srsName="urn:ogc:def:crs:EPSG::{epsg}">\
+<gml:pos>{east:.2f} {north:.2f}</gml:pos></gml:Point></app:posisjon>
+      <app:stedsnavn><app:Stedsnavn><app:språk>norsk</app:språk><app:skrivemåte><app:Skrivemåte>\
+<app:komplettskrivemåte>{name}</app:komplettskrivemåte><app:skrivemåtestatus>vedtatt\
+</app:skrivemåtestatus></app:Skrivemåte></app:skrivemåte></app:Stedsnavn></app:stedsnavn>
+      <app:land>Norge</app:land>
+      <app:navneobjekttype>{kind}</app:navneobjekttype>
+      <app:sortering>viktighet{importance}</app:sortering>
+      <app:kommune><app:Kommune><app:kommunenummer>{municipality}</app:kommunenummer>\
+<app:kommunenavn>Lillestrøm</app:kommunenavn></app:Kommune></app:kommune>
+      <app:stedsnummer>{number}</app:stedsnummer>
+    </app:Sted>
+  </gml:featureMember>
+"""
+
+
+def demo_places_gml(out: IO[str]) -> None:
+    places = [(town, "tettsted", "E", lon, lat) for town, _code, lon, lat in TOWNS]
+    places[0] = (TOWNS[0][0], "by", "C", TOWNS[0][2], TOWNS[0][3])  # Lillestrøm is a town
+    out.write(GML_HEAD)
+    for index, (name, kind, importance, lon, lat) in enumerate([*places, *DEMO_PLACES]):
+        east, north = TO_UTM.transform(lon, lat)
+        values = {"number": 990_001 + index, "epsg": EPSG, "east": east, "north": north}
+        values |= {"name": name, "kind": kind, "importance": importance}
+        out.write(GML_PLACE.format(**values, municipality=lillestrom.MUNICIPALITY_NUMBER))
+    out.write("</gml:FeatureCollection>\n")
+
+
 def write(rows: Iterator[Row], out: IO[str]) -> None:
     writer = csv.writer(out, delimiter=";", lineterminator="\n")
     writer.writerow(HEADINGS)
@@ -171,8 +224,12 @@ def write(rows: Iterator[Row], out: IO[str]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--demo", action="store_true", help="the demo's addresses")
+    parser.add_argument("--demo-places", action="store_true", help="the demo's place names")
     parser.add_argument("--count", type=int, default=100_000)
     args = parser.parse_args()
+    if args.demo_places:
+        demo_places_gml(sys.stdout)
+        return
     write(demo_rows() if args.demo else synthetic_rows(args.count), sys.stdout)
 
 

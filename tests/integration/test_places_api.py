@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from beredskap.platform.auth.models import Role
 from beredskap.register.addresses import search
 from beredskap.register.addresses.models import Address
-from beredskap.register.seed.demo import seed_addresses
+from beredskap.register.seed.demo import seed_addresses, seed_place_names
 from tests.support.api import ApiHarness
 
 URL = "/api/v1/places"
@@ -167,7 +167,9 @@ def test_the_demo_holds_the_addresses(places: ApiHarness) -> None:
     assert {"storgate", "sorumsandvei", "lokenasvei"} <= keys
 
 
-@pytest.mark.parametrize("q", ["Storgata 0", "0 0", "!!!", "٣٤ ٥", "Ωμέγα 3", "a", "x" * 100])
+@pytest.mark.parametrize(
+    "q", ["Storgata 0", "0 0", "!!!", "\u0663\u0664 \u0665", "Ωμέγα 3", "a", "x" * 100]
+)
 def test_odd_input_is_answered(places: ApiHarness, q: str) -> None:
     body = _ask(places, q)
     assert body["count"] == len(body["results"]) <= 10
@@ -178,3 +180,15 @@ def test_a_number_the_street_lacks_offers_the_nearest(places: ApiHarness) -> Non
         "Storgata 18, 2000 Lillestrøm",
         "Storgata 17, 2000 Lillestrøm",
     ]
+
+
+def test_the_demo_place_names_without_diacritics(places: ApiHarness) -> None:
+    assert seed_place_names(places.session) >= 15
+    places.session.commit()
+    body = _ask(places, "Lillestrom")
+    first = body["results"][0]
+    assert (first["label"], first["kind"]) == ("Lillestrøm (by)", "place")
+    assert _labels(places, "oyeren")[0] == "Øyeren (innsjø)"
+    assert _labels(places, "Sorumsand")[0] == "Sørumsand (tettsted)"
+    # With a number it is an address again.
+    assert _labels(places, "Sorumsandvegen 3")[0].startswith("Sørumsandvegen 3,")

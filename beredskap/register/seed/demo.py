@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from beredskap.register.agreements.models import Agreement, AgreementStatus, Commitment
 from beredskap.register.crisis_roles.models import CrisisRole
 from beredskap.register.imports.addresses import import_addresses
+from beredskap.register.imports.place_names import import_place_names
 from beredskap.register.inventory.models import Equipment, EquipmentStatus, ResourceType
 from beredskap.register.organisations.models import Organisation, Site, SiteKind
 from beredskap.register.organisations.numbers import check_digit
@@ -133,6 +134,7 @@ class DemoSummary:
     qualifications: int
     agreements: int
     addresses: int = 0
+    place_names: int = 0
 
     def __str__(self) -> str:
         return (
@@ -140,7 +142,7 @@ class DemoSummary:
             f"{self.organisations} organisations, {self.sites} sites, "
             f"{self.equipment} equipment lines, {self.volunteers} volunteers with "
             f"{self.qualifications} qualifications, {self.agreements} agreements, "
-            f"{self.addresses} addresses"
+            f"{self.addresses} addresses, {self.place_names} place names"
         )
 
 
@@ -468,10 +470,12 @@ class _DemoBuilder:
         return len(lines)
 
 
-# A few hundred made-up addresses of the municipality in Kartverket's CSV format
-# (bench/address_data.py wrote it), for the place search: `beredskap import addresses` of the
-# real download replaces them.
+# A few hundred made-up addresses of the municipality in Kartverket's CSV format, and its
+# place names in the form of Sentralt stedsnavnregister's GML (bench/address_data.py wrote
+# both), for the place search: `beredskap import addresses|places` of the real downloads
+# replaces them.
 DEMO_ADDRESSES = Path(__file__).parent / "data" / "adresser-3205-demo.csv"
+DEMO_PLACE_NAMES = Path(__file__).parent / "data" / "stedsnavn-3205-demo.gml"
 
 
 def seed_addresses(session: Session) -> int:
@@ -482,6 +486,18 @@ def seed_addresses(session: Session) -> int:
             stream,
             municipality_number=place.MUNICIPALITY_NUMBER,
             source=DEMO_ADDRESSES.name,
+        )
+    return report.created
+
+
+def seed_place_names(session: Session) -> int:
+    """The demo's place names, through the importer of SSR's file; how many were added."""
+    with DEMO_PLACE_NAMES.open("rb") as stream:
+        report = import_place_names(
+            session,
+            stream,
+            municipality_number=place.MUNICIPALITY_NUMBER,
+            source=DEMO_PLACE_NAMES.name,
         )
     return report.created
 
@@ -506,4 +522,5 @@ def seed_demo(session: Session) -> DemoSummary:
         qualifications=qualifications,
         agreements=agreements,
         addresses=seed_addresses(session),
+        place_names=seed_place_names(session),
     )
