@@ -10,7 +10,7 @@ The addresses are bench/address_data.py's synthetic ones (about 2,000 street nam
 numbers, now and then a letter), written by the importer's own key functions in bulk. The
 queries mix what people type: whole addresses, the number typed so far, a street alone, a
 typo, diacritics left out or spelt "oe"/"aa", the other spelling of gata/vegen, postal code
-and town.
+and town, and the beginning of a place name (5,000 of them beside the addresses).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import random
 import statistics
 from collections.abc import Callable
 
-from address_data import Row, synthetic_rows
+from address_data import FIRST, Row, synthetic_rows
 from geoalchemy2 import WKTElement
 from harness import measure, seeded_server, summary
 from sqlalchemy import delete, insert
@@ -29,7 +29,12 @@ from beredskap.platform.db import transaction
 from beredskap.platform.runtime import Database
 from beredskap.register.addresses.folding import fold
 from beredskap.register.addresses.lookup import search_key
-from beredskap.register.addresses.models import IMPORT_KIND, Address
+from beredskap.register.addresses.models import (
+    IMPORT_KIND,
+    PLACES_IMPORT_KIND,
+    Address,
+    PlaceName,
+)
 from beredskap.register.imports.summary import record_import
 
 BATCH = 5_000
@@ -59,6 +64,40 @@ def load(database: Database, rows: list[Row]) -> None:
             )
         # As the importer does: its summary entry tells the search's cache to read again.
         record_import(session, IMPORT_KIND, "bench", {"created": len(rows)})
+
+
+PLACE_KINDS = ("gard", "bruk", "haug", "ås", "vann", "myr", "bekk", "skog", "tettsted", "bakke")
+PLACE_ENDINGS = ("gården", "haugen", "åsen", "vannet", "myra", "bekken", "skogen", "lia", "berget")
+
+
+def load_places(database: Database, count: int) -> list[str]:
+    """`count` place names (FIRST x PLACE_ENDINGS, then again with "Nordre"/"Søndre"), as an
+    SSR download of a municipality holds a few thousand."""
+    rng = random.Random(20)
+    base = [first + ending for first in FIRST for ending in PLACE_ENDINGS]
+    names = (base + [f"Nordre {n}" for n in base] + [f"Søndre {n}" for n in base])[:count]
+    with transaction(database.sessions, actor="bench") as session:
+        session.execute(delete(PlaceName))
+        session.execute(
+            insert(PlaceName),
+            [
+                {
+                    "place_id": 500_000 + index,
+                    "municipality_number": "3205",
+                    "name": name,
+                    "kind": rng.choice(PLACE_KINDS),
+                    "importance": rng.randint(5, 12),
+                    "name_key": fold(name),
+                    "point": WKTElement(
+                        f"POINT({rng.uniform(10.95, 11.3)} {rng.uniform(59.85, 60.05)})",
+                        srid=4326,
+                    ),
+                }
+                for index, name in enumerate(names)
+            ],
+        )
+        record_import(session, PLACES_IMPORT_KIND, "bench", {"created": len(names)})
+    return names
 
 
 def _typo(rng: random.Random, word: str) -> str:
@@ -93,6 +132,7 @@ KINDS: dict[str, Callable[[random.Random, Row], str]] = {
     "ascii": lambda rng, row: f"{_ascii(row.street)} {row.number}",
     "spelling": lambda rng, row: f"{_other_spelling(row.street)} {row.number}",
     "town": lambda rng, row: f"{row.street} {row.number}, {row.postcode} {_ascii(row.town)}",
+    "place": lambda rng, row: "",  # a place name as typed so far, without diacritics (ask)
 }
 
 
@@ -100,12 +140,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", help="database URL (default: a new SpatiaLite file)")
     parser.add_argument("--addresses", type=int, default=100_000)
-    parser.add_argument("--requests", type=int, default=1_000)
+    parser.add_argument("--places", type=int, default=5_000, help="place names beside them")
+    parser.add_argument("--requests", type=int, default=1_400)
     args = parser.parse_args()
 
     rows = list(synthetic_rows(args.addresses))
     with seeded_server(args.url, organisations=1, equipment=0, volunteers=0) as served:
         load(served.database, rows)
+        place_names = load_places(served.database, args.places)
         backend = served.database.backend
         streets = len({row.street for row in rows})
         rng = random.Random(18)
@@ -115,7 +157,10 @@ def main() -> None:
 
         def ask(kind: str) -> None:
             row = rng.choice(rows)
-            typed = KINDS[kind](rng, row)
+            if kind == "place":
+                typed = _ascii(rng.choice(place_names))[: rng.randint(5, 30)]
+            else:
+                typed = KINDS[kind](rng, row)
             response = served.client.get("/api/v1/places", params={"q": typed, "limit": 10})
             response.raise_for_status()
             labels = [place["label"] for place in response.json()["results"]]
@@ -123,10 +168,11 @@ def main() -> None:
                 hits.append(any(label.startswith(f"{row.street} {row.number}") for label in labels))
 
         every: list[float] = []
+        per_kind = args.requests // len(kinds)
         for kind in kinds:
-            timings[kind] = measure(lambda kind=kind: ask(kind), requests=args.requests // 5)
+            timings[kind] = measure(lambda kind=kind: ask(kind), requests=per_kind)
             every.extend(timings[kind])
-        print(f"{backend}: {len(rows)} addresses on {streets} streets")
+        print(f"{backend}: {len(rows)} addresses on {streets} streets, {len(place_names)} places")
         for kind in kinds:
             print(f"  {kind:<9} {summary(timings[kind])}")
         print(f"  all       {summary(every)}")
