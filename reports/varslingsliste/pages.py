@@ -63,8 +63,7 @@ def _page(
             first_task.setdefault(entry.id, group.task)
     for entry in alert_list.untasked:
         first_task[entry.id] = "no-task"
-    audit_extraction(session, REPORT, "page")
-    return render(
+    response = render(
         request,
         "reports/varslingsliste.html",
         {
@@ -84,6 +83,8 @@ def _page(
         principal=principal,
         status_code=status_code,
     )
+    audit_extraction(session, REPORT, "page")
+    return response
 
 
 @router.get("/varslingsliste", name="web.report_varslingsliste")
