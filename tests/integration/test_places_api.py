@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from beredskap.platform.auth.models import Role
@@ -192,3 +194,12 @@ def test_the_demo_place_names_without_diacritics(places: ApiHarness) -> None:
     assert _labels(places, "Sorumsand")[0] == "Sørumsand (tettsted)"
     # With a number it is an address again.
     assert _labels(places, "Sorumsandvegen 3")[0].startswith("Sørumsandvegen 3,")
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(q=st.text(max_size=120), limit=st.integers(min_value=-5, max_value=60))
+def test_any_input_is_answered_or_refused_never_500(places: ApiHarness, q: str, limit: int) -> None:
+    response = places.get(Role.DUTY_OFFICER, URL, params={"q": q, "limit": limit})
+    assert response.status_code in (200, 422), response.text
