@@ -128,6 +128,7 @@ def test_the_incident_map_takes_the_chosen_address(live_app: LiveApp, chromium: 
         page.keyboard.type("Storgata 12", delay=20)
         expect(page.get_by_role("option").first).to_have_text("Storgata 12, 2000 Lillestrøm")
         page.keyboard.press("ArrowDown")
+        live_app.shot(page, "place-search-incident-1366")
         page.keyboard.press("Enter")
         lat, lon = _storgata_12(live_app)
         expect(page.get_by_label("Breddegrad", exact=True)).to_have_value(lat)
