@@ -161,6 +161,8 @@ class PeopleRow:
     qualification_en: str
     holders: int | None
     callable: int | None
+    # The holders by name, for a reader who may see this organisation's members; else None.
+    names: tuple[str, ...] | None = None
 
     def qualification(self, language: str) -> str:
         return self.qualification_nb if language == "nb" else self.qualification_en
@@ -395,7 +397,11 @@ def _people(session: Session, on: date, exact_for: ExactFor) -> list[PeopleRow]:
         )
     )
     rows = []
-    for org_id, org_name, name_nb, name_en, holders, callable_count in session.execute(statement):
+    counted = session.execute(statement).all()
+    # Names only for the organisations whose members the reader may see, in one query.
+    named = {org_id for org_id, *_rest in counted if exact_for(org_id)}
+    names = _names(session, on, named) if named else {}
+    for org_id, org_name, name_nb, name_en, holders, callable_count in counted:
         exact = exact_for(org_id)
         rows.append(
             PeopleRow(
@@ -405,11 +411,40 @@ def _people(session: Session, on: date, exact_for: ExactFor) -> list[PeopleRow]:
                 name_en,
                 shown(int(holders), exact=exact),
                 shown(int(callable_count or 0), exact=exact),
+                tuple(names.get((org_id, name_nb), ())) if org_id in named else None,
             )
         )
     return sorted(
         rows, key=lambda row: (row.organisation, row.organisation_id, row.qualification_nb)
     )
+
+
+def _names(
+    session: Session, on: date, organisation_ids: set[int]
+) -> dict[tuple[int, str], list[str]]:
+    """The active members holding each qualification valid on the day, by name, for the
+    given organisations: {(organisation id, qualification's Norwegian name): names}."""
+    statement = (
+        select(Membership.organisation_id, QualificationType.name_nb, Volunteer.full_name)
+        .select_from(Membership)
+        .join(Volunteer, Volunteer.id == Membership.volunteer_id)
+        .join(VolunteerQualification, VolunteerQualification.volunteer_id == Volunteer.id)
+        .join(
+            QualificationType,
+            QualificationType.id == VolunteerQualification.qualification_type_id,
+        )
+        .where(
+            Membership.organisation_id.in_(organisation_ids),
+            Volunteer.active.is_(True),
+            VolunteerQualification.valid_on(on),
+        )
+        .distinct()
+        .order_by(Membership.organisation_id, QualificationType.name_nb, Volunteer.full_name)
+    )
+    names: dict[tuple[int, str], list[str]] = {}
+    for org_id, qualification, name in session.execute(statement):
+        names.setdefault((org_id, qualification), []).append(name)
+    return names
 
 
 def _agreement(item: AgreementReadiness, exact_for: ExactFor) -> AgreementRow:

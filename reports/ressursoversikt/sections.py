@@ -187,6 +187,8 @@ def sections(overview: Overview, translations: Translations, language: str) -> l
         grouped=True,
         empty=_("No agreement is registered."),
     )
+    # Names only where the reader may see some organisation's members.
+    with_names = any(row.names is not None for row in overview.people)
     people = Section(
         key="people",
         sheet=_("People"),
@@ -196,15 +198,28 @@ def sections(overview: Overview, translations: Translations, language: str) -> l
             "called out. Counts of one or two people are shown as \u201c%(fewer)s\u201d to "
             "readers who may not see those people."
         )
-        % {"fewer": texts.withheld},
+        % {"fewer": texts.withheld}
+        + (
+            " " + _("The spreadsheet and the page name the members the reader may see.")
+            if with_names
+            else ""
+        ),
         columns=[
             Column(_("Organisation"), 0),
             Column(_("Qualification"), 104),
             Column(_("Valid today"), 35, number=True),
             Column(_("Can be called out"), 35, number=True),
+            # The spreadsheet's and the page's: a PDF row has no room for a list of names.
+            *([Column(_("Names"), 0, in_pdf=False)] if with_names else []),
         ],
         rows=[
-            [row.organisation, row.qualification(language), row.holders, row.callable]
+            [
+                row.organisation,
+                row.qualification(language),
+                row.holders,
+                row.callable,
+                *([", ".join(row.names or ())] if with_names else []),
+            ]
             for row in overview.people
         ],
         grouped=True,

@@ -278,6 +278,21 @@ def test_the_council_reads_one_or_two_people_as_fewer_than_three(
     assert exact[2:4] == (1, 1)
 
 
+def test_names_are_given_only_to_readers_who_may_see_the_members(
+    api: ApiHarness, register: dict[str, str]
+) -> None:
+    admin = load_workbook(BytesIO(logged_in(api, ADMIN).get(PAGE + ".xlsx").content))
+    people = list(admin["Personell"].iter_rows(values_only=True))
+    assert people[0][-1] == "Navn"
+    assert people[1][:2] == ("Eget Hjelpekorps", register["first_aid"])
+    assert people[1][-1] == "Frivillig Én"
+    assert "Frivillig Én" in logged_in(api, ADMIN).get(PAGE).text
+    # Not in the PDF (no room for a list of names), nor anywhere for the council.
+    assert "Frivillig" not in "\n".join(_pdf_text(logged_in(api, ADMIN).get(PAGE + ".pdf").content))
+    council = load_workbook(BytesIO(logged_in(api, COUNCIL).get(PAGE + ".xlsx").content))
+    assert "Navn" not in next(council["Personell"].iter_rows(values_only=True))
+
+
 BASIS = "jf. offentleglova § 24 tredje ledd"
 
 
