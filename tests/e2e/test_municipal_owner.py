@@ -127,3 +127,19 @@ def test_the_ressursoversikt_counts_the_municipality_s_own_apart(
     owners = [row[0] for row in book["Per organisasjon"].iter_rows(values_only=True)][1:]
     assert owners[0] == "Kommunen, teknisk drift (kommunens egen)"
     assert "Eget Hjelpekorps" in owners
+
+
+def test_the_resource_search_says_whose_equipment_it_is(
+    api: ApiHarness, service: Organisation
+) -> None:
+    found = api.get(
+        Role.DUTY_OFFICER,
+        "/api/v1/search/resources",
+        params={"lat": 59.95, "lon": 11.0, "radius_km": 50},
+    )
+    assert found.status_code == 200, found.text
+    holders = {
+        feature["properties"]["organisation"]: feature["properties"]["municipal"]
+        for feature in found.json()["features"]
+    }
+    assert holders == {"Kommunen, teknisk drift": True, "Eget Hjelpekorps": False}

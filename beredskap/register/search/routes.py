@@ -152,6 +152,7 @@ def search_resources(
                 "access_24_7": line.access_24_7,
                 "organisation_id": line.organisation_id,
                 "organisation": line.organisation,
+                "municipal": line.municipal,
             },
         )
         for line in rows

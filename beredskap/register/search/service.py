@@ -133,6 +133,7 @@ class NearbyEquipment:
     access_24_7: bool
     organisation_id: int
     organisation: str
+    municipal: bool = False  # held by one of the municipality's own services
 
 
 _CENTRE = point(bindparam("lon", type_=Float), bindparam("lat", type_=Float))
@@ -226,6 +227,7 @@ def _equipment_ranking(
             Site.access_24_7,
             Organisation.id,
             Organisation.name,
+            Organisation.municipal,
         )
         .select_from(top)
         .join(line, line.id == top.c.id)
@@ -253,6 +255,7 @@ def _nearby(row: Any) -> NearbyEquipment:
         access_24_7=bool(row[12]),
         organisation_id=row[13],
         organisation=row[14],
+        municipal=bool(row[15]),
     )
 
 

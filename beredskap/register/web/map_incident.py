@@ -47,6 +47,7 @@ class ResultSite:
     name: str
     organisation_id: int
     organisation: str
+    municipal: bool
     distance_km: float
     access_24_7: bool
     lat: float
@@ -105,6 +106,7 @@ def incident_results(
                 name=line.site_name,
                 organisation_id=line.organisation_id,
                 organisation=line.organisation,
+                municipal=line.municipal,
                 distance_km=round(line.distance_m / 1000, 1),
                 access_24_7=line.access_24_7,
                 lat=line.lat,
