@@ -10,6 +10,7 @@ from alerts.callouts import pages as callout_pages
 from alerts.callouts import routes as callout_routes
 from alerts.callouts.sending_status import panel as sending_panel
 from alerts.cap import routes as cap_routes
+from alerts.inbound import linkmobility_routes as linkmobility_webhooks
 from alerts.inbound import local_sms_pages
 from alerts.inbound import routes as twilio_webhooks
 from alerts.reminders import models as reminder_models
@@ -25,7 +26,7 @@ ALERTS = Capability(
     name="alerts",
     # The webhooks before every other route: matching a path against the hundreds of others
     # cost a sixth of a delivery receipt's CPU.
-    first=(Mount(twilio_webhooks.router),),
+    first=(Mount(twilio_webhooks.router), Mount(linkmobility_webhooks.router)),
     routers=(
         Mount(callout_routes.router, API_PREFIX),
         Mount(cap_routes.router, API_PREFIX),
@@ -34,7 +35,13 @@ ALERTS = Capability(
         Mount(contact_checks.router),
     ),
     rules=rules_of(
-        twilio_webhooks, callout_routes, cap_routes, local_sms_pages, callout_pages, contact_checks
+        twilio_webhooks,
+        linkmobility_webhooks,
+        callout_routes,
+        cap_routes,
+        local_sms_pages,
+        callout_pages,
+        contact_checks,
     ),
     templates=ALERTS_DIR / "web" / "templates",
     static=(StaticFolder("/static/callouts", ALERTS_DIR / "web" / "static" / "callouts"),),

@@ -253,6 +253,10 @@ class OutboxColumns:
     # worker let go of it (the gateway could not say whether it was sent). A claim whose
     # worker stopped beating, or that nobody holds, is in doubt and reconciled.
     claimed_by: Mapped[str | None] = mapped_column(String(200))
+    # The SMS provider this attempt went to ("twilio", "linkmobility"), set with the claim
+    # before the provider is called: a message in doubt is reconciled with that provider
+    # alone, so failover never sends one message through both. None: the local gateway.
+    provider: Mapped[str | None] = mapped_column(String(32))
 
 
 class CalloutRecipient(OutboxColumns, Timestamped, Base):
@@ -425,6 +429,27 @@ class WorkerHeartbeat(Base):
     alarm: Mapped[str | None] = mapped_column(String(32))
     alarm_since: Mapped[datetime | None] = mapped_column(UtcDateTime())
     alarm_count: Mapped[int | None] = mapped_column(Integer)
+
+
+class SmsProviderState(Base):
+    """What the workers together know of an SMS provider's health, for failover: one row per
+    provider, updated in the workers' own transactions (so every process sees one count).
+
+    `consecutive_failures` counts its transient failures since it last took a message;
+    `failing_until` is set when it is judged failing (that many failures in a row, or our
+    configuration refused): until then new messages go to the other provider, after it the
+    next message tries it again.
+    """
+
+    __tablename__ = "sms_provider_states"
+
+    provider: Mapped[str] = mapped_column(String(32), primary_key=True)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    failing_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_failure: Mapped[str | None] = mapped_column(String(300))
+    last_failure_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_success_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class MessageChannel(enum.StrEnum):

@@ -48,7 +48,7 @@ class AlertSettings(PlatformSettings):
     linkmobility_webhook_password: SecretStr | None = None
     # A message LINK took reports back, at the latest when its validity ends; a row still
     # in doubt this long after that was never taken (LINK keeps no message list to ask).
-    linkmobility_report_grace_s: int = Field(default=600, ge=60, le=24 * 3600)
+    linkmobility_report_grace_s: int = Field(default=600, ge=5, le=24 * 3600)
     linkmobility_api_base: str = Field(
         default="https://n-eu.linkmobility.io",
         description="LINK's API node (n-eu, c-eu, s-eu), a test gateway or a relay",

@@ -150,6 +150,7 @@ def apply_receipt(
     message_status: str | None,
     error_code: str | None = None,
     reference: str | None = None,
+    error_reason: str | None = None,
 ) -> ReceiptResult:
     """Move the row the receipt names forward to what the receipt says. Never raises for
     unknown references, SIDs, statuses or codes: they are logged and change nothing.
@@ -171,7 +172,8 @@ def apply_receipt(
             code = _error_code(error_code)
             parameters["error_code"] = str(code) if code is not None else status
             parameters["error_reason"] = (
-                describe(code)
+                error_reason
+                or describe(code)
                 or (f"Twilio error {code}" if code is not None else None)
                 or f"{status} at Twilio"
             )[:300]

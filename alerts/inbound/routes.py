@@ -18,13 +18,14 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from alerts.inbound.answers import queue_answer
 from alerts.inbound.receipts import ReceiptResult, apply_receipt
 from alerts.inbound.signature import (
     REFERENCE_PARAMETER,
     TwilioSignatureVerifier,
     TwilioWebhookGuard,
 )
-from alerts.inbound.sms import InboundResult, handle_inbound
+from alerts.inbound.sms import InboundResult, handle_inbound, sender_number
 from alerts.inbound.twiml import TWIML_MEDIA_TYPE, twiml_reply
 from alerts.settings import AlertSettings
 from beredskap.platform.auth.permissions import PUBLIC, Rule
@@ -84,6 +85,9 @@ class _Reply:
     body: str
     received_at: datetime
     message_sid: str | None
+    # Our answer goes out through the outbox rather than in the webhook's answer (a provider
+    # whose inbound webhook takes no reply: LINK Mobility).
+    queue_answer: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,16 +96,20 @@ class _Receipt:
     message_status: str
     error_code: str
     reference: str | None
+    error_reason: str | None = None  # the provider's words for error_code (not Twilio's)
 
 
 def _apply_reply(session: Session, reply: _Reply) -> InboundResult:
-    return handle_inbound(
+    result = handle_inbound(
         session,
         from_number=reply.from_number,
         body=reply.body,
         received_at=reply.received_at,
         message_sid=reply.message_sid,
     )
+    if reply.queue_answer and result.reply and not result.duplicate:
+        queue_answer(session, result, sender_number(reply.from_number), reply.message_sid)
+    return result
 
 
 def _apply_receipt(session: Session, receipt: _Receipt) -> ReceiptResult:
@@ -111,6 +119,7 @@ def _apply_receipt(session: Session, receipt: _Receipt) -> ReceiptResult:
         message_status=receipt.message_status,
         error_code=receipt.error_code,
         reference=receipt.reference,
+        error_reason=receipt.error_reason,
     )
 
 

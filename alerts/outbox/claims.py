@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, exists, or_, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, case, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from alerts import sms_texts
@@ -65,6 +65,8 @@ class Claim:
     channel: MessageChannel = MessageChannel.SMS
     subject: str | None = None  # e-mail only
     claimed_by: str | None = None  # a stale claim: the worker that held it (None: let go)
+    # The SMS provider this attempt goes (went) to; None for e-mail and older rows.
+    provider: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,18 +78,29 @@ class _Due:
     body: str
 
 
-def claim_due(session: Session, *, now: datetime, limit: int, worker: str) -> list[Claim]:
+def claim_due(
+    session: Session, *, now: datetime, limit: int, worker: str, provider: str | None = None
+) -> list[Claim]:
     """Claim up to `limit` due messages in the order of the module docstring and mark them
-    `sending` by `worker`."""
+    `sending` by `worker`, to go to the SMS `provider` (recorded on each SMS row with the
+    claim, before any provider is called: `alerts.gateway.failover`)."""
     claims: list[Claim] = []
     callouts = _callouts_with_queued(session)
     for exercise in (False, True):
         kind = [callout for callout in callouts if callout.exercise is exercise]
-        claims += _claim_fairly(session, kind, now, limit - len(claims), worker)
+        claims += _claim_fairly(session, kind, now, limit - len(claims), worker, provider)
         claims += _claim(
-            session, CalloutNotice, {"exercise": exercise}, now, limit - len(claims), worker
+            session,
+            CalloutNotice,
+            {"exercise": exercise},
+            now,
+            limit - len(claims),
+            worker,
+            provider=provider,
         )
-    claims += _claim(session, OutgoingMessage, {}, now, limit - len(claims), worker)
+    claims += _claim(
+        session, OutgoingMessage, {}, now, limit - len(claims), worker, provider=provider
+    )
     return claims
 
 
@@ -189,7 +202,12 @@ def _callouts_with_queued(session: Session) -> list[_Due]:
 
 
 def _claim_fairly(
-    session: Session, callouts: list[_Due], now: datetime, room: int, worker: str
+    session: Session,
+    callouts: list[_Due],
+    now: datetime,
+    room: int,
+    worker: str,
+    provider: str | None = None,
 ) -> list[Claim]:
     """`room` places shared out evenly among `callouts` (see the module docstring)."""
     claims: list[Claim] = []
@@ -209,6 +227,7 @@ def _claim_fairly(
                 wanted,
                 worker,
                 callout.body,
+                provider,
             )
             claims += got
             room -= len(got)
@@ -227,7 +246,7 @@ def _due(table: OutboxTable, now: Any) -> Select[Any]:
 
 def _columns(table: OutboxTable) -> Select[Any]:
     """The row's id, number, attempts, attempt start and claimer, and its body if stored."""
-    common = (table.id, table.attempts, table.attempt_started_at, table.claimed_by)
+    common = (table.id, table.attempts, table.attempt_started_at, table.claimed_by, table.provider)
     if table is CalloutRecipient:
         return select(*common, CalloutRecipient.mobile)
     if table is OutgoingMessage:
@@ -291,6 +310,7 @@ def _claims_of(table: OutboxTable, rows: Sequence[Any], body: str | None) -> lis
                 channel=MessageChannel(row.channel) if other else MessageChannel.SMS,
                 subject=row.subject if other else None,
                 claimed_by=row.claimed_by,
+                provider=row.provider,
             )
         )
     return claims
@@ -315,6 +335,9 @@ def _due_statement(table: OutboxTable) -> Select[Any]:
 
 
 def _claim_statement(table: OutboxTable) -> Any:
+    provider: Any = bindparam("provider")
+    if table is OutgoingMessage:  # e-mail goes to no SMS provider
+        provider = case((OutgoingMessage.channel == MessageChannel.SMS, provider), else_=None)
     return (
         update(table)
         .where(table.id.in_(bindparam("ids", expanding=True)), table.state == RecipientState.QUEUED)
@@ -324,6 +347,7 @@ def _claim_statement(table: OutboxTable) -> Any:
             attempt_started_at=bindparam("now"),
             next_attempt_at=None,
             claimed_by=bindparam("worker"),
+            provider=provider,
             updated_at=bindparam("now"),
         )
         .returning(table.id)
@@ -344,6 +368,7 @@ def _release_statement(table: OutboxTable) -> Any:
             attempts=table.attempts - 1,
             attempt_started_at=None,
             claimed_by=None,
+            provider=None,
         )
     )
 
@@ -391,8 +416,10 @@ def _claim(
     limit: int,
     worker: str,
     body: str | None = None,
+    provider: str | None = None,
 ) -> list[Claim]:
-    """Claim up to `limit` due rows of `table` (`parameters`: the callout or the kind)."""
+    """Claim up to `limit` due rows of `table` (`parameters`: the callout or the kind), to go
+    to `provider` if SMS."""
     if limit <= 0:
         return []
     # On the connection, not the session: these are Core statements, and the ORM's execution
@@ -410,11 +437,22 @@ def _claim(
     taken = set(
         connection.scalars(
             _CLAIM_STATEMENTS[table],
-            {"ids": [claim.row_id for claim in found], "now": now, "worker": worker},
+            {
+                "ids": [claim.row_id for claim in found],
+                "now": now,
+                "worker": worker,
+                "provider": provider,
+            },
         )
     )
     return [
-        replace(claim, attempts=claim.attempts + 1, attempt_started_at=now, claimed_by=worker)
+        replace(
+            claim,
+            attempts=claim.attempts + 1,
+            attempt_started_at=now,
+            claimed_by=worker,
+            provider=provider if claim.channel is MessageChannel.SMS else None,
+        )
         for claim in found
         if claim.row_id in taken
     ]

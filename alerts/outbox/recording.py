@@ -79,10 +79,12 @@ def record_results(
     now: datetime,
     policy: RetryPolicy,
     rng: random.Random,
+    retry_at_once: frozenset[str] = frozenset(),
 ) -> list[Outcome]:
     """Record the gateway's answers on their rows. Set-based: the rows are read (and on
     PostgreSQL locked) with one statement per table, and what changed is written with one
-    executemany per table. Never moves a row backwards."""
+    executemany per table. Never moves a row backwards. A transient failure at a provider in
+    `retry_at_once` (failing, with another to fail over to) is due again at once."""
     rows = _read_rows(session, [claim for claim, _result in answers])
     outcomes = [
         _record(
@@ -92,6 +94,7 @@ def record_results(
             now=now,
             policy=policy,
             rng=rng,
+            at_once=claim.provider is not None and claim.provider in retry_at_once,
         )
         for claim, result in answers
     ]
@@ -315,6 +318,7 @@ def _record(
     now: datetime,
     policy: RetryPolicy,
     rng: random.Random,
+    at_once: bool = False,
 ) -> Outcome:
     if row is None:
         return Outcome.STALE
@@ -348,6 +352,8 @@ def _record(
         row.state = RecipientState.FAILED
         row.error_reason = f"gave up after {row.attempts} attempts: {reason}"[:REASON_LENGTH]
         return Outcome.FAILED
+    if at_once:  # its provider is failing: the next claim goes to the other one
+        return _requeue(row, now, Outcome.RETRY)
     return _requeue(row, now + policy.delay(row.attempts, rng), Outcome.RETRY)
 
 

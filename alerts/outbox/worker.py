@@ -51,6 +51,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from alerts.callouts.escalation import escalate_due
 from alerts.callouts.service import MAX_RECIPIENTS
 from alerts.gateway.email_gateway import EmailGateway, LocalEmailGateway
+from alerts.gateway.failover import Providers
 from alerts.gateway.health import GatewayAlarm, GatewayHealth
 from alerts.gateway.port import (
     FailureKind,
@@ -63,6 +64,7 @@ from alerts.gateway.port import (
 from alerts.inbound.signature import status_callback_url
 from alerts.models import MessageChannel, WorkerHeartbeat
 from alerts.outbox import claims as outbox
+from alerts.outbox import providers as provider_health
 from alerts.outbox import recording, worker_status
 from alerts.outbox.claims import Claim
 from alerts.outbox.recording import Outcome, RetryPolicy
@@ -170,9 +172,12 @@ class SmsWorker:
         rng: random.Random | None = None,
         email_gateway: EmailGateway | None = None,
         identity: ProcessIdentity | None = None,
+        providers: Providers | None = None,
     ) -> None:
         self.sessions = sessions
         self.gateway = gateway
+        # The SMS providers: `gateway` alone, or it and a secondary to fail over to.
+        self.providers = providers or Providers(gateway)
         # E-mail (reminders): recorded locally unless the caller passes SMTP.
         self.email_gateway: EmailGateway = email_gateway or LocalEmailGateway()
         self.config = config
@@ -207,7 +212,7 @@ class SmsWorker:
         _logger.info(
             "sms worker %s: sending through the %s gateway, %d at a time",
             self.name,
-            self.gateway.name,
+            self.providers.label,
             self.config.concurrency,
         )
         beating = threading.Event()
@@ -287,6 +292,8 @@ class SmsWorker:
             isinstance(result, SendFailed) and result.kind is FailureKind.CONFIGURATION
             for _claim, result in answers
         )
+        if refused and self.providers.failover:
+            refused = False  # the refusing provider is judged failing: the other one sends
         if room <= 0 or self.stopping or self._paused() or refused:
             room = 0  # refused: sending pauses once the refusal is recorded
         if not answers and not room:
@@ -294,24 +301,18 @@ class SmsWorker:
 
         def work(session: Session) -> tuple[list[Outcome], list[Claim]]:
             now = self._clock()
-            outcomes = self._record_in(session, answers, now) if answers else []
-            claims = (
-                outbox.claim_due(session, now=now, limit=room, worker=self.name) if room else []
-            )
-            return outcomes, claims
+            outcomes: list[Outcome] = []
+            if answers:
+                failing = provider_health.note_answers(session, self.providers, answers, now=now)
+                outcomes = self._record_in(session, answers, now, failing)
+            return outcomes, self._claim_routed(session, room, now)
 
         done = self._in_transaction("send round", work)
         if done is None and answers and isinstance(self._last_error, IntegrityError):
             # One row's trouble must not keep the others unrecorded: each alone.
             self._record_one_by_one(answers)
             done = self._in_transaction(
-                "claim",
-                lambda session: (
-                    [],
-                    outbox.claim_due(session, now=self._clock(), limit=room, worker=self.name)
-                    if room
-                    else [],
-                ),
+                "claim", lambda session: ([], self._claim_routed(session, room, self._clock()))
             )
         elif done is not None:
             self._account(answers, done[0])
@@ -321,6 +322,27 @@ class SmsWorker:
         for claim in claims:
             in_flight[pool.submit(self._send, claim)] = claim
         return len(claims)
+
+    def _claim_routed(self, session: Session, room: int, now: datetime) -> list[Claim]:
+        """Claim for `room` free places, each to the provider the failover chooses now: a
+        probe of a recovering primary takes one, the rest go where the route says."""
+        if room <= 0:
+            return []
+        route = provider_health.route(session, self.providers, now=now)
+        claims: list[Claim] = []
+        if route.probe is not None:
+            claims += outbox.claim_due(
+                session, now=now, limit=1, worker=self.name, provider=route.probe
+            )
+        if route.provider is not None:
+            claims += outbox.claim_due(
+                session,
+                now=now,
+                limit=room - len(claims),
+                worker=self.name,
+                provider=route.provider,
+            )
+        return claims
 
     def _release_unstarted(self, in_flight: dict[Future[SendResult], Claim]) -> None:
         """Claims handed to the pool that no thread has started (the prefetch): back to the
@@ -338,13 +360,20 @@ class SmsWorker:
             wait=False,
         )
 
-    def _record_in(self, session: Session, answers: list[Answer], now: datetime) -> list[Outcome]:
+    def _record_in(
+        self,
+        session: Session,
+        answers: list[Answer],
+        now: datetime,
+        retry_at_once: frozenset[str] = frozenset(),
+    ) -> list[Outcome]:
         return recording.record_results(
             session,
             answers,
             now=now,
             policy=self.config.policy,
             rng=self._rng,
+            retry_at_once=retry_at_once,
         )
 
     def _record_one_by_one(self, answers: list[Answer]) -> None:
@@ -379,7 +408,7 @@ class SmsWorker:
     def _account(self, answers: list[Answer], outcomes: list[Outcome]) -> None:
         for (claim, result), outcome in zip(answers, outcomes, strict=False):
             self.outcomes[outcome] += 1
-            if outcome is Outcome.PAUSE:
+            if outcome is Outcome.PAUSE and not self.providers.failover:
                 self._pause(result)
             elif outcome is Outcome.STALE:  # a receipt came first, or it was reconciled
                 _logger.info("sms %s: the row had moved on when sent", claim.reference)
@@ -395,7 +424,7 @@ class SmsWorker:
             else None
         )
         try:
-            result = self.gateway.send(
+            result = self.providers.gateway(claim.provider).send(
                 claim.to,
                 claim.body,
                 reference=claim.reference,
@@ -500,7 +529,8 @@ class SmsWorker:
         holder = holders.get(claim.claimed_by)
         if holder is None or confirmed_dead(holder, self.identity):
             return True, None  # stopped cleanly (its row is gone), or its process is gone
-        settled_at = claim.attempt_started_at + timedelta(seconds=self.gateway.longest_send_s)
+        longest = self.providers.gateway(claim.provider).longest_send_s
+        settled_at = claim.attempt_started_at + timedelta(seconds=longest)
         if now >= settled_at:
             return True, None
         return False, settled_at
@@ -509,7 +539,9 @@ class SmsWorker:
         if claim.channel is MessageChannel.EMAIL:
             return []  # SMTP keeps no list: an e-mail left in flight is sent again
         try:
-            return self.gateway.find_sent(claim.to, claim.attempt_started_at)
+            # Only the provider this attempt went to can say whether it took it.
+            gateway = self.providers.gateway(claim.provider)
+            return gateway.find_sent(claim.to, claim.attempt_started_at)
         except GatewayUnavailableError as error:
             _logger.warning(
                 "sms %s to %s: cannot reconcile yet: %s",
@@ -541,7 +573,7 @@ class SmsWorker:
                 now=now,
                 started_at=self._started_at,
                 identity=self.identity,
-                gateway=self.gateway.name,
+                gateway=self.providers.label,
                 alarm=alarm,
             ),
             wait=False,
@@ -549,7 +581,7 @@ class SmsWorker:
 
     def _log_alarm(self, alarm: GatewayAlarm | None, count: int) -> None:
         if alarm is None:
-            _logger.warning("gateway %s: the alarm is over", self.gateway.name)
+            _logger.warning("gateway %s: the alarm is over", self.providers.label)
             return
         what = {
             GatewayAlarm.CONFIGURATION: "refused our account or settings; sending is paused "
@@ -559,7 +591,7 @@ class SmsWorker:
             GatewayAlarm.UNAVAILABLE: "fails or does not answer more often than it takes messages",
         }[alarm]
         _logger.error(
-            "ALARM: the %s gateway %s (%d in the last minute)", self.gateway.name, what, count
+            "ALARM: the %s gateway %s (%d in the last minute)", self.providers.label, what, count
         )
 
     def _goodbye(self) -> None:

@@ -309,19 +309,20 @@ def worker(
     import logging
     import signal
 
-    from alerts.gateway.factory import email_gateway_from_settings, gateway_from_settings
+    from alerts.gateway.factory import email_gateway_from_settings, providers_from_settings
     from alerts.gateway.local_store import DatabaseLocalMessageStore
     from alerts.outbox.worker import SmsWorker, WorkerConfig
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = get_settings()
     database = _database()
-    gateway = gateway_from_settings(settings, DatabaseLocalMessageStore(database.sessions))
+    providers = providers_from_settings(settings, DatabaseLocalMessageStore(database.sessions))
     sender = SmsWorker(
         database.sessions,
-        gateway,
+        providers.primary,
         WorkerConfig.from_settings(settings, concurrency=concurrency),
         email_gateway=email_gateway_from_settings(settings),
+        providers=providers,
     )
     # The scheduler's own thread, independent of the sending loop; SIGTERM stops both.
     leader = None if once or no_scheduler else _scheduler_loop(database)
@@ -341,9 +342,7 @@ def worker(
         if leader is not None:
             leader.stop()
             leader.join(timeout=60)
-    close = getattr(gateway, "close", None)
-    if callable(close):
-        close()
+    providers.close()
     database.engine.dispose()
     typer.echo(
         "SMS worker stopped: "

@@ -31,8 +31,14 @@ INFRASTRUCTURE = {"openapi", "static"}
 ROLE_REFUSAL = "Your role may not do this."
 MISSING_ID = 987_654
 CALLERS: list[Role | None] = [None, *Role]
-# Public routes that check a signature instead of a login: unsigned calls get 403.
-SIGNATURE_GUARDED = {"webhooks.twilio_sms", "webhooks.twilio_status"}
+# Public routes that check a signature or the provider's credentials instead of a login:
+# unsigned calls get 403.
+SIGNATURE_GUARDED = {
+    "webhooks.twilio_sms",
+    "webhooks.twilio_status",
+    "webhooks.linkmobility_dlr",
+    "webhooks.linkmobility_mo",
+}
 
 
 def _contexts(api: ApiHarness) -> list[RouteContext]:

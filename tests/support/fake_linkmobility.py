@@ -223,7 +223,11 @@ class FakeLinkMobility:
         client: httpx.Client | None = None,
     ) -> httpx.Response:
         """POST a delivery report to `url` (through `client`, e.g. an app's test client)."""
-        auth = authorization or basic(self.config.gate_username, self.config.gate_password)
+        auth = (
+            authorization
+            if authorization is not None
+            else basic(self.config.gate_username, self.config.gate_password)
+        )
         return (client or self._http).post(url, json=dict(payload), headers={"Authorization": auth})
 
     def send_mo(
@@ -248,7 +252,11 @@ class FakeLinkMobility:
             "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
             "customParameters": {},
         }
-        auth = authorization or basic(self.config.gate_username, self.config.gate_password)
+        auth = (
+            authorization
+            if authorization is not None
+            else basic(self.config.gate_username, self.config.gate_password)
+        )
         return (client or self._http).post(url, json=payload, headers={"Authorization": auth})
 
     # -- the API -----------------------------------------------------------------------------
