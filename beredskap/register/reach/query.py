@@ -24,8 +24,9 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Select, and_, exists, false, func, literal, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from beredskap.register.agreements.models import Agreement, AgreementStatus
@@ -42,6 +43,7 @@ from beredskap.register.volunteers.models import (
 from geo.sql import point, within_metres
 
 NAMED_LIMIT = 100  # people named at most, earliest first; the counts cover everyone
+CHUNK = 5_000  # ids per IN list (SQLite allows 32,766 parameters)
 
 
 @dataclass
@@ -141,9 +143,12 @@ def reach(
         people_at_default=0,
         home_unknown=0,
     )
-    mobilisation = mobilisation_by_organisation(on).subquery("mobilisation")
-    _equipment(session, result, lon, lat, estimator, mobilisation)
-    _people(session, result, lon, lat, estimator, mobilisation, names, named_only_of)
+    # One row per organisation with an agreement in force: small whatever the register's size.
+    agreed = {
+        int(org): int(minutes) for org, minutes in session.execute(mobilisation_by_organisation(on))
+    }
+    _equipment(session, result, lon, lat, estimator, agreed)
+    _people(session, result, lon, lat, estimator, agreed, names, named_only_of)
     return result
 
 
@@ -162,10 +167,9 @@ def _equipment(
     lon: float,
     lat: float,
     estimator: TravelTimeEstimator,
-    mobilisation: object,
+    agreed: dict[int, int],
 ) -> None:
-    centre = point(lon, lat)
-    near = within_metres(Site.location, centre, result.radius_m)
+    near = within_metres(Site.location, point(lon, lat), result.radius_m)
     sites = {
         site_id: (float(x), float(y))
         for site_id, x, y in session.execute(
@@ -175,40 +179,46 @@ def _equipment(
     if not sites:
         return
     travel = _travel(estimator, sites, (lon, lat))
-    mob = mobilisation  # the subquery: organisation_id, minutes
+    # Only sites from which the fastest mobilisation anyone has could still arrive in time.
+    fastest = min([result.default_mobilisation_minutes, *agreed.values()])
+    candidates = sorted(
+        site for site, minutes in travel.items() if fastest + minutes <= result.minutes
+    )
+    if not candidates:
+        return
     inactive = select(Organisation.id).where(Organisation.active.is_(False))
-    near_sites = select(Site.id).where(near).subquery("near_sites")
-    rows = session.execute(
-        select(
-            Equipment.site_id,
-            mob.c.minutes,  # type: ignore[attr-defined]
-            Equipment.resource_type_id,
-            func.sum(Equipment.quantity),
-            func.count(),
-            Equipment.organisation_id,
+    # Summed per site, organisation and type by the index on (site_id, resource_type_id,
+    # status): a row per combination, never per line; sites in chunks (groups are per site).
+    rows: list[Any] = []
+    for start in range(0, len(candidates), CHUNK):
+        rows.extend(
+            session.execute(
+                select(
+                    Equipment.site_id,
+                    Equipment.organisation_id,
+                    Equipment.resource_type_id,
+                    func.sum(Equipment.quantity),
+                    func.count(),
+                )
+                .where(
+                    Equipment.site_id.in_(candidates[start : start + CHUNK]),
+                    equipment_ready(on=result.on),
+                    Equipment.organisation_id.not_in(inactive),
+                )
+                .group_by(Equipment.site_id, Equipment.organisation_id, Equipment.resource_type_id)
+            )
         )
-        .join(near_sites, near_sites.c.id == Equipment.site_id)
-        .outerjoin(mob, mob.c.organisation_id == Equipment.organisation_id)  # type: ignore[attr-defined]
-        .where(equipment_ready(on=result.on), Equipment.organisation_id.not_in(inactive))
-        .group_by(
-            Equipment.site_id,
-            mob.c.minutes,  # type: ignore[attr-defined]
-            Equipment.resource_type_id,
-            Equipment.organisation_id,
-        )
-    ).all()
     by_type: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
     at_default: set[int] = set()
-    for site_id, agreed, type_id, quantity, lines, organisation_id in rows:
-        arrival = (result.default_mobilisation_minutes if agreed is None else agreed) + travel[
-            site_id
-        ]
-        if arrival > result.minutes:
+    default = result.default_mobilisation_minutes
+    for site_id, organisation_id, type_id, quantity, lines in rows:
+        mobilise = agreed.get(organisation_id)
+        if (default if mobilise is None else mobilise) + travel[site_id] > result.minutes:
             continue
         totals = by_type[type_id]
         totals[0] += int(quantity)
         totals[1] += int(lines)
-        if agreed is None:
+        if mobilise is None:
             totals[2] += int(quantity)
             at_default.add(organisation_id)
     result.organisations_at_default = len(at_default)
@@ -224,31 +234,23 @@ def _equipment(
             ResourceType.unit,
         ).where(ResourceType.id.in_(sorted(by_type)))
     ):
-        quantity, lines, default = by_type[row[0]]
+        quantity, lines, at_default_quantity = by_type[row[0]]
         result.types.append(
             TypeReach(
-                row[0], row[1], row[2], row[3], Capability(row[4]), row[5], quantity, lines, default
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                Capability(row[4]),
+                row[5],
+                quantity,
+                lines,
+                at_default_quantity,
             )
         )
     order = list(Capability)
     result.types.sort(key=lambda item: (order.index(item.capability), item.name_nb.lower()))
     result.capabilities = [c for c in order if any(t.capability == c for t in result.types)]
-
-
-def _person_mobilisation(mobilisation: object, default: int) -> Select[tuple[int, int]]:
-    """Each member's fastest mobilisation over their organisations (the default for one
-    without an agreement)."""
-    mob = mobilisation
-    return (
-        select(
-            Membership.volunteer_id.label("volunteer_id"),
-            func.min(func.coalesce(mob.c.minutes, default)).label("minutes"),  # type: ignore[attr-defined]
-            # Whether that fastest is an agreed time or the default.
-            func.min(mob.c.minutes).label("agreed"),  # type: ignore[attr-defined]
-        )
-        .outerjoin(mob, mob.c.organisation_id == Membership.organisation_id)  # type: ignore[attr-defined]
-        .group_by(Membership.volunteer_id)
-    )
 
 
 def _people(
@@ -257,7 +259,7 @@ def _people(
     lon: float,
     lat: float,
     estimator: TravelTimeEstimator,
-    mobilisation: object,
+    agreed: dict[int, int],
     names: bool,
     named_only_of: Collection[int] | None,
 ) -> None:
@@ -275,54 +277,57 @@ def _people(
         )
         or 0
     )
-    person_mob = _person_mobilisation(mobilisation, default).subquery("person_mobilisation")
-    nameable = (
-        exists().where(
-            Membership.volunteer_id == Volunteer.id,
-            Membership.organisation_id.in_(sorted(named_only_of)),
-        )
-        if names and named_only_of is not None
-        else literal(names)
-        if names
-        else false()
+    near = and_(
+        volunteer_callable(),
+        Volunteer.home_area.is_not(None),
+        within_metres(Volunteer.home_area, point(lon, lat), result.radius_m),
     )
+    # (person, home, qualification valid today) for everyone qualified inside the circle.
     rows = session.execute(
         select(
             Volunteer.id,
             func.ST_X(Volunteer.home_area),
             func.ST_Y(Volunteer.home_area),
-            func.coalesce(person_mob.c.minutes, default),
-            person_mob.c.minutes.is_not(None) & (person_mob.c.minutes == person_mob.c.agreed),
             VolunteerQualification.qualification_type_id,
-            nameable,
         )
         .join(VolunteerQualification, held)
-        .outerjoin(person_mob, person_mob.c.volunteer_id == Volunteer.id)
-        .where(
-            volunteer_callable(),
-            Volunteer.home_area.is_not(None),
-            within_metres(Volunteer.home_area, point(lon, lat), result.radius_m),
-        )
+        .where(near)
     ).all()
     if not rows:
         return
     homes: dict[int, LonLat] = {}
-    person: dict[int, tuple[int, bool, bool]] = {}
-    for volunteer_id, x, y, minutes, agreed, _qualification, may_name in rows:
+    for volunteer_id, x, y, _qualification in rows:
         homes[volunteer_id] = (round(float(x), 6), round(float(y), 6))
-        person[volunteer_id] = (int(minutes), bool(agreed), bool(may_name))
+    # Their organisations by id, in chunks: joined to the spatial filter above, PostgreSQL
+    # misjudges the circle's rows as one and scans the memberships once per person.
+    organisations: dict[int, set[int]] = defaultdict(set)
+    ids = sorted(homes)
+    for start in range(0, len(ids), CHUNK):
+        for volunteer_id, organisation_id in session.execute(
+            select(Membership.volunteer_id, Membership.organisation_id).where(
+                Membership.volunteer_id.in_(ids[start : start + CHUNK])
+            )
+        ):
+            organisations[volunteer_id].add(organisation_id)
     travel = _travel(estimator, homes, (lon, lat))
-    arrival = {
-        volunteer_id: mobilise + travel[volunteer_id]
-        for volunteer_id, (mobilise, _agreed, _may) in person.items()
-    }
+    arrival: dict[int, float] = {}
+    at_default: set[int] = set()
+    for volunteer_id, minutes in travel.items():
+        # The fastest of the person's organisations; the default for one without an agreement.
+        times = [agreed.get(org, default) for org in organisations.get(volunteer_id, ())] or [
+            default
+        ]
+        mobilise = min(times)
+        if not any(agreed.get(org) == mobilise for org in organisations.get(volunteer_id, ())):
+            at_default.add(volunteer_id)
+        arrival[volunteer_id] = mobilise + minutes
     in_time = {v for v, minutes in arrival.items() if minutes <= result.minutes}
     counts: dict[int, set[int]] = defaultdict(set)
-    for volunteer_id, *_rest, qualification, _may in rows:
+    for volunteer_id, _x, _y, qualification in rows:
         if volunteer_id in in_time:
             counts[qualification].add(volunteer_id)
     result.people = len(in_time)
-    result.people_at_default = sum(1 for v in in_time if not person[v][1])
+    result.people_at_default = len(in_time & at_default)
     if counts:
         for type_id, code, name_nb, name_en in session.execute(
             select(
@@ -338,10 +343,14 @@ def _people(
         result.qualifications.sort(key=lambda item: item.name_nb.lower())
     if not names:
         return
-    nameable_ids = sorted((v for v in in_time if person[v][2]), key=lambda v: (arrival[v], v))
-    result.not_named = len(in_time) - len(nameable_ids)
-    result.named_more = max(0, len(nameable_ids) - NAMED_LIMIT)
-    result.named = _named(session, nameable_ids[:NAMED_LIMIT], arrival, on)
+    own = None if named_only_of is None else set(named_only_of)
+    nameable = sorted(
+        (v for v in in_time if own is None or own.intersection(organisations.get(v, ()))),
+        key=lambda v: (arrival[v], v),
+    )
+    result.not_named = len(in_time) - len(nameable)
+    result.named_more = max(0, len(nameable) - NAMED_LIMIT)
+    result.named = _named(session, nameable[:NAMED_LIMIT], arrival, on)
 
 
 def _named(
