@@ -35,6 +35,7 @@ from beredskap.platform.privacy.declaration import declared, is_secret
 NOT_OWNED: dict[str, str] = {
     "apscheduler_jobs": "the scheduler's own store of jobs",
     "worker_heartbeats": "which worker processes are alive",
+    "sms_provider_states": "the SMS providers' health, for failover",
     "web_sessions": "logged-in browsers (credentials)",
     "api_tokens": "API tokens (credentials)",
     "calendar_feed_tokens": "calendar links (credentials)",
