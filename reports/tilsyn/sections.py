@@ -5,7 +5,7 @@ first column takes none); dates are written dd.mm.yyyy in both languages, as `st
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 
 from babel.support import Translations
 
@@ -124,10 +124,6 @@ def agreements_section(evidence: Evidence, translations: Translations) -> Sectio
     )
 
 
-def _when(moment: datetime) -> str:
-    return stamp(moment)
-
-
 def exercise_sections(evidence: Evidence, translations: Translations) -> list[Section]:
     _ = translations.gettext
     rows = evidence.exercises
@@ -156,8 +152,8 @@ def exercise_sections(evidence: Evidence, translations: Translations) -> list[Se
         ],
         rows=[
             [
-                _when(item.exercise.starts_at),
-                _when(item.exercise.ends_at),
+                stamp(item.exercise.starts_at),
+                stamp(item.exercise.ends_at),
                 item.exercise.title,
                 exercise_label(translations, item.exercise.type),
                 exercise_label(translations, item.exercise.status),
