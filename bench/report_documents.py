@@ -35,11 +35,14 @@ from reports.extraction import system_extraction
 from reports.ressursoversikt.documents import ressursoversikt_pdf, ressursoversikt_xlsx
 from reports.tilsyn.documents import PACK, Gathered, tilsyn_zip
 from reports.tilsyn.documents import REPORT as TILSYN
+from reports.varslingsliste.documents import varslingsliste_pdf, varslingsliste_xlsx
 
 # Each document as its download route builds it, for the coordinator's reading.
 DOCUMENTS: dict[str, Callable[..., bytes]] = {
     "ressursoversikt.pdf": ressursoversikt_pdf,
     "ressursoversikt.xlsx": ressursoversikt_xlsx,
+    "varslingsliste.pdf": varslingsliste_pdf,
+    "varslingsliste.xlsx": varslingsliste_xlsx,
     # The evidence pack's own documents one by one, then the whole zip (which holds the
     # ressursoversikt and the varslingsliste besides).
     **{
