@@ -10,6 +10,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pyproj import Geod
 from sqlalchemy import select
 
@@ -294,3 +296,31 @@ def test_half_an_hour_unless_asked(fleet: ApiHarness) -> None:
 
 def test_needs_a_login(api: ApiHarness) -> None:
     assert api.get(None, URL, params={"lat": 59.96, "lon": 11.05, "minutes": 30}).status_code == 401
+
+
+NUMBERS = st.one_of(
+    st.none(),
+    st.floats(allow_nan=True, allow_infinity=True).map(str),
+    st.text(max_size=12),
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    lat=NUMBERS,
+    lon=NUMBERS,
+    minutes=NUMBERS,
+    address=st.one_of(st.none(), st.text(max_size=120)),
+)
+def test_any_input_is_answered_or_refused_never_500(
+    places: ApiHarness, lat: Any, lon: Any, minutes: Any, address: Any
+) -> None:
+    params = {
+        name: value
+        for name, value in {"lat": lat, "lon": lon, "minutes": minutes, "address": address}.items()
+        if value is not None
+    }
+    response = places.get(Role.COUNCIL, URL, params=params)
+    assert response.status_code in (200, 422), response.text

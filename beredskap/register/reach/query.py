@@ -282,33 +282,39 @@ def _people(
         Volunteer.home_area.is_not(None),
         within_metres(Volunteer.home_area, point(lon, lat), result.radius_m),
     )
-    # (person, home, qualification valid today) for everyone qualified inside the circle.
-    rows = session.execute(
-        select(
-            Volunteer.id,
-            func.ST_X(Volunteer.home_area),
-            func.ST_Y(Volunteer.home_area),
-            VolunteerQualification.qualification_type_id,
+    # Everyone callable inside the circle, then what they hold and where they belong by id,
+    # in chunks: joined to the spatial filter, PostgreSQL judges the circle to hold one row
+    # and scans the other table once per person (seconds at 1440 minutes).
+    homes: dict[int, LonLat] = {
+        volunteer_id: (round(float(x), 6), round(float(y), 6))
+        for volunteer_id, x, y in session.execute(
+            select(
+                Volunteer.id, func.ST_X(Volunteer.home_area), func.ST_Y(Volunteer.home_area)
+            ).where(near)
         )
-        .join(VolunteerQualification, held)
-        .where(near)
-    ).all()
-    if not rows:
-        return
-    homes: dict[int, LonLat] = {}
-    for volunteer_id, x, y, _qualification in rows:
-        homes[volunteer_id] = (round(float(x), 6), round(float(y), 6))
-    # Their organisations by id, in chunks: joined to the spatial filter above, PostgreSQL
-    # misjudges the circle's rows as one and scans the memberships once per person.
+    }
+    held_by: dict[int, set[int]] = defaultdict(set)
     organisations: dict[int, set[int]] = defaultdict(set)
     ids = sorted(homes)
     for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        for volunteer_id, qualification_id in session.execute(
+            select(
+                VolunteerQualification.volunteer_id, VolunteerQualification.qualification_type_id
+            ).where(
+                VolunteerQualification.volunteer_id.in_(chunk), VolunteerQualification.valid_on(on)
+            )
+        ):
+            held_by[volunteer_id].add(qualification_id)
         for volunteer_id, organisation_id in session.execute(
             select(Membership.volunteer_id, Membership.organisation_id).where(
-                Membership.volunteer_id.in_(ids[start : start + CHUNK])
+                Membership.volunteer_id.in_(chunk)
             )
         ):
             organisations[volunteer_id].add(organisation_id)
+    homes = {v: home for v, home in homes.items() if v in held_by}  # the qualified only
+    if not homes:
+        return
     travel = _travel(estimator, homes, (lon, lat))
     arrival: dict[int, float] = {}
     at_default: set[int] = set()
@@ -323,8 +329,8 @@ def _people(
         arrival[volunteer_id] = mobilise + minutes
     in_time = {v for v, minutes in arrival.items() if minutes <= result.minutes}
     counts: dict[int, set[int]] = defaultdict(set)
-    for volunteer_id, _x, _y, qualification in rows:
-        if volunteer_id in in_time:
+    for volunteer_id in in_time:
+        for qualification in held_by[volunteer_id]:
             counts[qualification].add(volunteer_id)
     result.people = len(in_time)
     result.people_at_default = len(in_time & at_default)

@@ -36,6 +36,7 @@ from beredskap.register.maps.incident import Incident, IncidentLayerNames, build
 from beredskap.register.maps.overview import OverviewLayerNames, build_overview_map
 from beredskap.register.maps.tiles import TileSource, image_sources, tile_sources
 from beredskap.register.organisations.models import SiteKind
+from beredskap.register.reach.service import Where
 from beredskap.register.search.aggregates import DEFAULT_SUPPRESS_BELOW, TooManyCellsError
 from beredskap.register.web import map_council, map_incident, map_overview
 from beredskap.register.web.labels import enum_label
@@ -50,6 +51,7 @@ from beredskap.register.web.map_forms import (
     parse_incident,
     parse_overview,
 )
+from beredskap.register.web.reach_panel import read_panel, unasked_panel
 
 router = APIRouter(prefix="/maps")
 
@@ -217,6 +219,23 @@ def incident(request: Request, session: SessionDep, principal: CurrentPrincipal)
     results = None
     if form.place is not None and not form.errors:
         results = map_incident.incident_results(session, principal, form, env, language)
+        # What can be at the incident's point within the minutes asked (the reach panel).
+        # The address names the point (the search's choice fills lat and lon and keeps it;
+        # a click on the map empties it).
+        typed_address = form.values.get("address") or None
+        reach = read_panel(
+            session,
+            principal,
+            request.app.state.settings,
+            request.query_params,
+            translations,
+            language,
+            number_format(request),
+            place=Where(form.place.lon, form.place.lat, typed_address),
+            what="web.map_incident",
+        )
+    else:
+        reach = unasked_panel(request.query_params, translations)
     sources = _sources(request, translations)
     macros = popups(env)
     shows_volunteers = principal.sees_personal_data
@@ -243,6 +262,7 @@ def incident(request: Request, session: SessionDep, principal: CurrentPrincipal)
             "results": results,
             "shows_volunteers": shows_volunteers,
             "callout_link": callout_link(request, form, principal),
+            "reach": reach,
             "capability_options": _options(translations, Capability),
             "resource_type_options": _catalogue_options(resource_types.values(), language),
             "qualification_options": _catalogue_options(qualifications.values(), language),
@@ -250,7 +270,7 @@ def incident(request: Request, session: SessionDep, principal: CurrentPrincipal)
         map_=map_,
         sources=sources,
         current="web.map_incident",
-        status_code=form.status_code,
+        status_code=form.status_code if form.status_code != 200 or not reach.errors else 422,
     )
 
 
@@ -272,6 +292,17 @@ def council(request: Request, session: SessionDep, principal: CurrentPrincipal) 
     except TooManyCellsError:
         form.add_error("cell_km", N_("too many squares for one map: choose a larger size"))
         grid = map_council.empty_grid(form, env)
+    # What can be at a point within some minutes (the reach panel, its own form).
+    reach = read_panel(
+        session,
+        principal,
+        request.app.state.settings,
+        request.query_params,
+        translations,
+        language,
+        number_format(request),
+        what="web.map_council",
+    )
     sources = _sources(request, translations)
     map_ = build_council_map(
         grid.squares,
@@ -293,9 +324,10 @@ def council(request: Request, session: SessionDep, principal: CurrentPrincipal) 
             "capability_options": _options(translations, Capability),
             "qualification_options": _catalogue_options(qualifications.values(), language),
             "suppressed_below": DEFAULT_SUPPRESS_BELOW,
+            "reach": reach,
         },
         map_=map_,
         sources=sources,
         current="web.map_council",
-        status_code=form.status_code,
+        status_code=form.status_code if form.status_code != 200 or not reach.errors else 422,
     )
