@@ -10,7 +10,7 @@ TEST_SYSTEM_PACKAGES := chromium gdal-bin
 
 .PHONY: demo test lint fuzz serve clean
 
-$(INSTALLED): pyproject.toml scripts/map-assets.lock.json
+$(INSTALLED): pyproject.toml scripts/map-assets.lock.json scripts/test-assets.lock.json
 	scripts/ensure-system-packages.sh $(SYSTEM_PACKAGES)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -18,6 +18,8 @@ $(INSTALLED): pyproject.toml scripts/map-assets.lock.json
 	# Leaflet and its plugins from the npm registry (pinned, integrity-checked): the maps
 	# are served from the app itself, for closed networks without CDNs.
 	$(BIN)/python scripts/fetch_map_assets.py
+	# axe-core for the browser tests' accessibility checks, the same way (never served).
+	$(BIN)/python scripts/fetch_map_assets.py --lock scripts/test-assets.lock.json --dest build/test-vendor
 	touch $(INSTALLED)
 
 ## Migrate, seed the demo municipality if empty, serve on http://127.0.0.1:8000
