@@ -1,5 +1,5 @@
 """SMS callout as a capability: its routes and their rules, pages, static files, settings,
-tables and the dashboard panel of the sending status."""
+tables and the dashboard panels (a new callout and the open ones; the sending status)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from pathlib import Path
 from alerts import models
 from alerts.callouts import pages as callout_pages
 from alerts.callouts import routes as callout_routes
+from alerts.callouts.dashboard_panel import panel as callout_panel
 from alerts.callouts.sending_status import panel as sending_panel
 from alerts.cap import routes as cap_routes
+from alerts.inbound import inbox_pages, local_sms_pages
 from alerts.inbound import linkmobility_routes as linkmobility_webhooks
-from alerts.inbound import local_sms_pages
 from alerts.inbound import routes as twilio_webhooks
 from alerts.reminders import models as reminder_models
 from alerts.reminders.jobs import JOBS as REMINDER_JOBS
@@ -31,6 +32,7 @@ ALERTS = Capability(
         Mount(callout_routes.router, API_PREFIX),
         Mount(cap_routes.router, API_PREFIX),
         Mount(local_sms_pages.router),
+        Mount(inbox_pages.router),
         Mount(callout_pages.router),
         Mount(contact_checks.router),
     ),
@@ -40,6 +42,7 @@ ALERTS = Capability(
         callout_routes,
         cap_routes,
         local_sms_pages,
+        inbox_pages,
         callout_pages,
         contact_checks,
     ),
@@ -49,6 +52,7 @@ ALERTS = Capability(
     settings=AlertSettings,
     models=(models, reminder_models, contact_check_models),
     jobs=REMINDER_JOBS,
-    dashboard_panels=(sending_panel,),
+    # The callout panel first: on the duty officer's phone, starting one is the first thing.
+    dashboard_panels=(callout_panel, sending_panel),
     reserved_connections=twilio_webhooks.lane_connections,
 )

@@ -23,6 +23,12 @@ DEFAULT_LANGUAGE = "nb"
 # read as real (PRODUCT.md, the regulation's exercise practice).
 EXERCISE_MARKER = "ØVELSE ØVELSE ØVELSE"
 _MAX_LABEL_CHARS = 40
+# A shortened title ends in three full stops, not "…" (U+2026): that character is not in the
+# GSM 7-bit alphabet, and one of it would send the whole SMS as UCS-2, 70 characters a
+# segment instead of 160 (two or three messages per reply). So that a template's own full
+# stop never makes it "....", no template puts punctuation right after the label but a comma
+# or a colon: the label comes last, or before "er dekket", ", oppmøte om", ":".
+ELLIPSIS = "..."
 
 
 def _catalog(language: str | None) -> Translations:
@@ -30,11 +36,17 @@ def _catalog(language: str | None) -> Translations:
 
 
 def callout_label(code: str | None, title: str) -> str:
-    """How a confirmation names a callout: "B7 Flom Lillestrøm" (shortened to fit an SMS)."""
-    label = f"{code} {title.strip()}" if code else title.strip()
-    if len(label) > _MAX_LABEL_CHARS:
-        label = label[: _MAX_LABEL_CHARS - 3].rstrip() + "..."
-    return label
+    """How a confirmation names a callout: "B7 Flom Lillestrøm", a long title cut after its
+    last whole word that fits, with "..." (a single word longer than that is cut)."""
+    title = " ".join(title.split())
+    label = f"{code} {title}" if code else title
+    if len(label) <= _MAX_LABEL_CHARS:
+        return label
+    room = label[: _MAX_LABEL_CHARS - len(ELLIPSIS) + 1]
+    cut = room.rfind(" ")
+    kept = room[:cut] if cut > len(code or "") else room[:-1]
+    # No dangling punctuation before the ellipsis ("Flom, ..." or "Flom...."): only the word.
+    return kept.rstrip(" ,.;:-") + ELLIPSIS
 
 
 def callout_message(message: str, *, code: str | None, exercise: bool) -> str:
@@ -49,22 +61,26 @@ def callout_message(message: str, *, code: str | None, exercise: bool) -> str:
     return _with_marker(f"{message.strip()}\n{how}", exercise)
 
 
-def answer_confirmation(reply: ParsedReply, callout: str, language: str | None = None) -> str:
-    """The answer to a JA / NEI that was recorded for the callout named `callout`."""
+def answer_confirmation(
+    reply: ParsedReply, callout: str, language: str | None = None, *, exercise: bool = False
+) -> str:
+    """The answer to a JA / NEI that was recorded for the callout named `callout`; marked
+    ØVELSE when that callout is an exercise, like every other SMS of it."""
     t = _catalog(language or reply.language)
     if reply.kind is ReplyKind.YES and reply.minutes_to_arrival is not None:
-        return t.pgettext(
+        text = t.pgettext(
             "sms", "Registered: YES to %(callout)s, arriving in %(minutes)d min. Thank you!"
         ) % {"callout": callout, "minutes": reply.minutes_to_arrival}
-    if reply.kind is ReplyKind.YES:
-        return t.pgettext("sms", "Registered: YES to %(callout)s. Thank you!") % {
+    elif reply.kind is ReplyKind.YES:
+        # The label last: a shortened one ends "...", never followed by a full stop.
+        text = t.pgettext("sms", "Thank you! Registered: YES to %(callout)s") % {"callout": callout}
+    elif reply.kind is ReplyKind.NO:
+        text = t.pgettext("sms", "Thank you for answering. Registered: NO to %(callout)s") % {
             "callout": callout
         }
-    if reply.kind is ReplyKind.NO:
-        return t.pgettext("sms", "Registered: NO to %(callout)s. Thank you for answering.") % {
-            "callout": callout
-        }
-    raise ValueError("only a yes or a no is confirmed")
+    else:
+        raise ValueError("only a yes or a no is confirmed")
+    return _with_marker(text, exercise)
 
 
 def no_open_callout(language: str | None = None) -> str:
@@ -110,8 +126,17 @@ def follow_up_message(text: str, *, code: str, title: str, exercise: bool) -> st
 
 
 def covered_message(*, code: str, title: str, exercise: bool) -> str:
-    """To those who did not say yes, once enough did: they need not come."""
+    """To those who have not answered, once enough said yes: they need not come."""
     text = _catalog(DEFAULT_LANGUAGE).pgettext(
         "sms", "The need for %(callout)s is covered. Thank you, you do not need to come."
+    ) % {"callout": callout_label(code, title)}
+    return _with_marker(text, exercise)
+
+
+def covered_yes_message(*, code: str, title: str, exercise: bool) -> str:
+    """To those who said yes, once enough did: the need is covered and they still come (never
+    "you need not come", which would send them home)."""
+    text = _catalog(DEFAULT_LANGUAGE).pgettext(
+        "sms", "The need for %(callout)s is covered. You said YES: come as agreed."
     ) % {"callout": callout_label(code, title)}
     return _with_marker(text, exercise)

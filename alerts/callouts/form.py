@@ -55,7 +55,8 @@ NeedCells = Annotated[list[str], NEEDS]
 class CalloutInput(BaseModel):
     """The callout form's fields, in its order (the error summary follows it)."""
 
-    title: Annotated[Text, Field(title=N_("Title"), min_length=1, max_length=MAX_TITLE)]
+    # Empty: the message's first words (`title_from`), one field less on a phone at night.
+    title: Annotated[OptionalText, Field(title=N_("Title")), at_most(MAX_TITLE)] = None
     message: Annotated[
         Text, Field(title=N_("Message"), min_length=1, max_length=MAX_MESSAGE_LENGTH)
     ]
@@ -97,6 +98,10 @@ class CalloutInput(BaseModel):
         Field(title=N_("Next circle of organisations"), max_length=200),
         among("organisation_ids"),
     ] = []
+    # The incident map's equipment filter, carried through the form so it is still said when
+    # the form comes back with a message (`alerts.callouts.from_map`); no field of a callout.
+    capability: Annotated[OptionalText, Field(title=N_("Capability")), at_most(40)] = None
+    resource_type: Annotated[OptionalText, Field(title=N_("Resource type")), at_most(20)] = None
 
 
 # Where the shared rules (the API's schema and `plan`) put a problem, as a field of this form.
@@ -149,6 +154,11 @@ def empty_form(
     radius_m = decimal_number(clean(prefill.get("radius_m"))[:40])
     radius_km = radius_m / 1000 if radius_m and 0 < radius_m <= MAX_RADIUS_M else DEFAULT_RADIUS_KM
     values["radius_km"] = f"{radius_km:g}"
+    # The incident map's address and equipment filter come along (shown, never trusted: the
+    # equipment is looked up again, and the address is only a label beside the point).
+    for name, limit in (("address", MAX_QUERY), ("capability", 40), ("resource_type", 20)):
+        text = "".join(ch for ch in clean(prefill.get(name)) if ch.isprintable())
+        values[name] = text[:limit]
     qualification = clean(prefill.get("qualification"))
     first = NeedRow()
     if WHOLE.match(qualification) and int(qualification) in qualification_ids:
@@ -224,7 +234,7 @@ def parse_callout_form(
         return result
     try:
         result.body = CalloutCreate(
-            title=typed["title"],
+            title=typed["title"] or title_from(typed["message"]),
             message=typed["message"],
             exercise=typed["exercise"],
             lat=typed["lat"],
@@ -240,6 +250,21 @@ def parse_callout_form(
     except ValidationError as error:
         form.add_validation_error(error, FIELD_OF)
     return result
+
+
+TITLE_FROM_MESSAGE = 60  # characters of the message's beginning a title is made of
+
+
+def title_from(message: str) -> str:
+    """A title made of the message's first words: its first line, cut after the last whole
+    word that fits, "..." when cut."""
+    first_line = " ".join((message.strip().splitlines() or [""])[0].split())
+    if len(first_line) <= TITLE_FROM_MESSAGE:
+        return first_line
+    room = first_line[: TITLE_FROM_MESSAGE - 2]
+    cut = room.rfind(" ")
+    kept = room[:cut] if cut > 0 else room[:-1]
+    return kept.rstrip(" ,.;:-") + "..."
 
 
 def place_by_address(form: Form[CalloutInput], locate: Callable[[str], Located]) -> None:

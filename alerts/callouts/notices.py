@@ -1,6 +1,6 @@
 """Later messages to those a callout asked: a follow-up to who said yes, and "the need is
-covered, thank you" to the rest. Queued as CalloutNotice rows for the worker. Flushes, never
-commits.
+covered" to those who said yes or have not answered (not to those who said no). Queued as
+CalloutNotice rows for the worker. Flushes, never commits.
 """
 
 from __future__ import annotations
@@ -58,8 +58,9 @@ def follow_up(session: Session, callout: Callout, text: str) -> int:
 
 
 def thank_others(session: Session, callout: Callout) -> int:
-    """The need is covered: tell everyone asked who has not said yes, cancel messages not yet
-    sent and any pending escalation. Once per callout, however many call it at once."""
+    """The need is covered: tell those asked who have not answered that they need not come,
+    and those who said yes that it is covered; never those who said no. Cancel messages not
+    yet sent and any pending escalation. Once per callout, however many call it at once."""
     _require_sent(callout)
     now = utcnow()
     # One conditional UPDATE decides who tells them, so two simultaneous last "JA" replies
@@ -87,23 +88,30 @@ def thank_others(session: Session, callout: Callout) -> int:
         .values(state=RecipientState.CANCELLED, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    body = sms_texts.covered_message(
-        code=callout.code, title=callout.title, exercise=callout.exercise
-    )
+    texts = {
+        None: sms_texts.covered_message(
+            code=callout.code, title=callout.title, exercise=callout.exercise
+        ),
+        Answer.YES: sms_texts.covered_yes_message(
+            code=callout.code, title=callout.title, exercise=callout.exercise
+        ),
+    }
     already_told = exists().where(
         CalloutNotice.recipient_id == CalloutRecipient.id,
         CalloutNotice.kind == NoticeKind.COVERED,
     )
+    # Those who have not answered need not come, and those who said yes learn the need is
+    # covered (and that they still come); those who said no asked for nothing more.
     others = session.scalars(
         select(CalloutRecipient).where(
             CalloutRecipient.callout_id == callout.id,
             CalloutRecipient.state.in_(REACHED_STATES),
-            (CalloutRecipient.answer.is_(None)) | (CalloutRecipient.answer != Answer.YES),
+            (CalloutRecipient.answer.is_(None)) | (CalloutRecipient.answer == Answer.YES),
             ~already_told,
         )
     ).all()
     for recipient in others:
-        session.add(_notice(callout, recipient, NoticeKind.COVERED, body))
+        session.add(_notice(callout, recipient, NoticeKind.COVERED, texts[recipient.answer]))
     session.flush()
     return len(others)
 

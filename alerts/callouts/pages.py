@@ -15,7 +15,7 @@ from __future__ import annotations
 import enum
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from babel.support import Translations
@@ -24,10 +24,12 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from alerts.callouts import notices, sending_status, service
 from alerts.callouts.delivery_problems import SmsProblem, problem_of
 from alerts.callouts.form import FIELD_OF, CalloutForm, empty_form, parse_callout_form
+from alerts.callouts.from_map import MapFilter, map_filter
 from alerts.callouts.planning import in_force, plan
 from alerts.models import (
     MAX_MESSAGE_LENGTH,
@@ -72,6 +74,8 @@ RULES: dict[str, Rule] = {
         for step in ("_confirm", "")
     },
     "web.callout_follow_up": CALLOUT_ROLES,
+    "web.callout_discard_confirm": CALLOUT_ROLES,
+    "web.callout_discard": CALLOUT_ROLES,
 }
 
 LIST_SIZE = 50  # callouts per list (real, exercise): the newest
@@ -126,17 +130,25 @@ class Action(enum.StrEnum):
     SEND = "send"
     STOP = "stop"
     COVERED = "covered"
+    DISCARD = "discard"  # a draft only, with its own routes (version-checked)
+
+
+# In the answer column instead of nothing: someone who sent STOP will not answer, and is not
+# waited for as "no answer".
+OPTED_OUT_ANSWER = in_context("callout answer", "Opted out (STOP)")
 
 
 def labels(translations: Translations) -> dict[str, dict[str, str]]:
     """Every label of the callout pages by enum and value (also handed to the page's script)."""
-    return {
+    found = {
         enum_class.__name__: {
             member.value: translations.pgettext(context, message)
             for member, (context, message) in members.items()
         }
         for enum_class, members in LABELS.items()
     }
+    found["Answer"]["opted_out"] = translations.pgettext(*OPTED_OUT_ANSWER)
+    return found
 
 
 def sending(session: Session) -> sending_status.SendingStatus | None:
@@ -151,6 +163,14 @@ def sending(session: Session) -> sending_status.SendingStatus | None:
 def clock(value: datetime | None) -> str:
     """A time of day in Norway (24 hours in both languages)."""
     return "" if value is None else value.astimezone(NORWAY).strftime("%H:%M")
+
+
+def arrival(row: CalloutRecipient) -> str:
+    """When someone who said yes will be there, as a clock time in Norway: the minutes they
+    gave counted from their answer (what the officer plans by at 03:40 is "03:42", not "20")."""
+    if row.answered_at is None or row.minutes_to_arrival is None:
+        return ""
+    return clock(row.answered_at + timedelta(minutes=row.minutes_to_arrival))
 
 
 def _max_recipients(request: Request) -> int:
@@ -184,7 +204,9 @@ def _qualifications(session: Session, language: str) -> list[tuple[int, str, str
 
 
 @router.get("", name="web.callouts")
-def callouts(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
+def callouts(
+    request: Request, session: SessionDep, principal: CurrentPrincipal, done: str | None = None
+) -> Response:
     """The newest callouts, real ones and exercises apart, with their counts."""
     sections = []
     for exercise in (False, True):
@@ -206,6 +228,7 @@ def callouts(request: Request, session: SessionDep, principal: CurrentPrincipal)
             "totals": service.totals_real_and_exercise(session),
             "labels": labels(translations_for(request)),
             "stamp": stamp,
+            "discarded": done == "discarded",
         },
         principal=principal,
     )
@@ -218,7 +241,12 @@ def _form_page(
     form: CalloutForm,
     *,
     status_code: int = 200,
+    from_map: MapFilter | None = None,
 ) -> Response:
+    if from_map is None:
+        from_map = map_filter(
+            session, form.form.values, translations_for(request), language_of(request)
+        )
     return render(
         request,
         "callouts/new.html",
@@ -230,6 +258,7 @@ def _form_page(
             "organisations": _organisations(session),
             "agreements": _agreements_in_force(session),
             "max_message": MAX_MESSAGE_LENGTH,
+            "from_map": from_map,
         },
         principal=principal,
         status_code=status_code,
@@ -238,10 +267,16 @@ def _form_page(
 
 @router.get("/new", name="web.callout_new")
 def new_callout(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
-    """An empty callout form; the incident map's link fills in point, radius and need."""
+    """An empty callout form; the incident map's link fills in point, radius, address and
+    need, and its equipment filter chooses the organisations holding that equipment ready
+    in the radius (`from_map`)."""
     ids = {entry[0] for entry in _qualifications(session, "nb")}
-    form = empty_form(translations_for(request), dict(request.query_params), ids)
-    return _form_page(request, session, principal, form)
+    translations = translations_for(request)
+    form = empty_form(translations, dict(request.query_params), ids)
+    from_map = map_filter(session, form.form.values, translations, language_of(request))
+    if from_map is not None and from_map.organisation_ids:
+        form.form.values["organisation_ids"] = [str(key) for key in from_map.organisation_ids]
+    return _form_page(request, session, principal, form, from_map=from_map)
 
 
 @router.post("/new", name="web.callout_create")
@@ -363,6 +398,7 @@ def _callout_page(
             "sending": sending(session) if callout.is_open else None,
             "labels": labels(translations),
             "clock": clock,
+            "arrival": arrival,
             "problem": problem,
             "done": done,
             "refresh_seconds": REFRESH_SECONDS,
@@ -564,8 +600,52 @@ def _register(action: Action) -> None:
     router.add_api_route(path, do, methods=["POST"], name=f"web.callout_{action.value}")
 
 
-for _action in Action:
+for _action in (Action.SEND, Action.STOP, Action.COVERED):
     _register(_action)
+
+
+_NOT_A_DRAFT = in_context(
+    "callout", "Only a draft can be discarded: this callout has been sent. Stop it instead."
+)
+_CHANGED = in_context("callout", "The draft changed meanwhile: nothing was discarded. Look again.")
+
+
+@router.get("/{callout_id:int}/discard", name="web.callout_discard_confirm")
+def discard_confirm(
+    callout_id: PathId, request: Request, session: SessionDep, principal: CurrentPrincipal
+) -> Response:
+    """Ask before a draft is discarded (a sent callout is refused here already)."""
+    callout = service.get_callout(session, callout_id)
+    if callout.status != CalloutStatus.DRAFT:
+        problem = translations_for(request).pgettext(*_NOT_A_DRAFT)
+        return _callout_page(request, session, principal, callout, problem=problem, status_code=409)
+    return _confirm_page(Action.DISCARD, callout_id, request, session, principal)
+
+
+@router.post("/{callout_id:int}/discard", name="web.callout_discard")
+def discard(
+    callout_id: PathId,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    version: Text = None,
+) -> Response:
+    """Delete the draft the officer confirmed, at the version they saw; then the list."""
+    callout = service.get_callout(session, callout_id)
+    translations = translations_for(request)
+    seen = parse_digits(version, max_digits=9)
+    try:
+        if seen is None:
+            raise ConflictError(N_("the draft was changed meanwhile; look at it again"))
+        service.discard(session, callout, version=seen)
+        session.commit()
+    except (ConflictError, StaleDataError):
+        session.rollback()
+        callout = service.get_callout(session, callout_id)
+        refusal = _NOT_A_DRAFT if callout.status != CalloutStatus.DRAFT else _CHANGED
+        problem = translations.pgettext(*refusal)
+        return _callout_page(request, session, principal, callout, problem=problem, status_code=409)
+    return RedirectResponse("/callouts?done=discarded", status_code=303)
 
 
 def _refusal(action: Action | None, callout: Callout) -> tuple[str, str] | None:

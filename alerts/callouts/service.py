@@ -317,6 +317,29 @@ def stop(session: Session, callout: Callout) -> Callout:
     return callout
 
 
+def discard(session: Session, callout: Callout, *, version: int) -> None:
+    """Delete a draft and the volunteers it would have asked, as the officer saw it
+    (`version`); nothing was ever sent for it. A sent callout is stopped, never discarded
+    (its messages and answers are the record); a draft changed meanwhile is refused. The
+    callout's deletion is in the audit trail (its before); its planned rows go set-based
+    (their qualifications and organisations by ON DELETE CASCADE)."""
+    if callout.status != CalloutStatus.DRAFT:
+        raise ConflictError(
+            N_("the callout is %(status)s; only a draft can be discarded"),
+            status=callout.status.value,
+        )
+    if callout.version != version:
+        raise ConflictError(N_("the draft was changed meanwhile; look at it again"))
+    session.execute(
+        delete(CalloutRecipient)
+        .where(CalloutRecipient.callout_id == callout.id)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(callout, ["recipients"])
+    session.delete(callout)
+    session.flush()
+
+
 # Figures for many callouts at once (the list pages): a few grouped queries, not one per row.
 
 
@@ -327,7 +350,7 @@ class CalloutFigures:
 
 
 def _counts_from(
-    states: dict[str, int], answers: dict[str, int], in_doubt: int = 0
+    states: dict[str, int], answers: dict[str, int], in_doubt: int = 0, opted_out: int = 0
 ) -> dict[str, int]:
     total = sum(states.values())
     yes, no = answers.get("yes", 0), answers.get("no", 0)
@@ -345,7 +368,9 @@ def _counts_from(
         "cancelled": states.get("cancelled", 0),
         "yes": yes,
         "no": no,
-        "no_answer": total - yes - no,
+        # Not answered and has since withdrawn consent (STOP): not waited for as "no answer".
+        "opted_out": opted_out,
+        "no_answer": total - yes - no - opted_out,
     }
 
 
@@ -389,7 +414,7 @@ def figures_for(
     now: datetime | None = None,
     lease: timedelta = DEFAULT_LEASE,
 ) -> dict[int, CalloutFigures]:
-    """Counts and yes per need of several callouts in four grouped queries."""
+    """Counts and yes per need of several callouts in five grouped queries."""
     if not callout_ids:
         return {}
     moment = now or utcnow()
@@ -423,10 +448,28 @@ def figures_for(
         .group_by(CalloutRecipient.callout_id, CalloutRecipient.answer)
     ):
         answers[callout_id][Answer(answer).value] = int(count)
+    opted_out: dict[int, int] = dict(
+        session.execute(
+            select(CalloutRecipient.callout_id, func.count())
+            .where(
+                CalloutRecipient.callout_id.in_(callout_ids),
+                CalloutRecipient.answer.is_(None),
+                CalloutRecipient.volunteer_id.in_(
+                    select(Volunteer.id).where(Volunteer.sms_consent.is_(False))
+                ),
+            )
+            .group_by(CalloutRecipient.callout_id)
+        ).all()
+    )
     said_yes = yes_per_need(session, callout_ids, on)
     return {
         callout_id: CalloutFigures(
-            _counts_from(states[callout_id], answers[callout_id], doubtful.get(callout_id, 0)),
+            _counts_from(
+                states[callout_id],
+                answers[callout_id],
+                doubtful.get(callout_id, 0),
+                opted_out.get(callout_id, 0),
+            ),
             said_yes[callout_id],
         )
         for callout_id in callout_ids

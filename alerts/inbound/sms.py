@@ -81,6 +81,7 @@ _ASKED_ROWS = (
         Callout.id,
         Callout.code,
         Callout.title,
+        Callout.exercise,
         Callout.thank_when_covered & Callout.covered_at.is_(None),
     )
     .join(Callout, Callout.id == CalloutRecipient.callout_id)
@@ -132,6 +133,7 @@ class _Asked:
     callout_id: int
     code: str
     title: str
+    exercise: bool  # its confirmation is marked ØVELSE like every SMS of the callout
     may_thank: bool  # the callout thanks the others when covered and has not yet
 
 
@@ -332,7 +334,7 @@ def _answer(
             language=language,
         )
     return _Decision(
-        sms_texts.answer_confirmation(confirmed, label, language),
+        sms_texts.answer_confirmation(confirmed, label, language, exercise=bool(chosen.exercise)),
         InboundOutcome.ANSWERED,
         chosen,
     )

@@ -12,7 +12,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from alerts.callouts import pages
-from alerts.models import Answer, Callout, CalloutNotice, CalloutRecipient, CalloutStatus
+from alerts.models import (
+    Answer,
+    Callout,
+    CalloutNotice,
+    CalloutRecipient,
+    CalloutStatus,
+    NoticeKind,
+)
 from alerts.outbox import worker_status
 from beredskap.platform.auth.models import Role
 from beredskap.platform.columns import today_in_norway, utcnow
@@ -121,7 +128,7 @@ def test_the_form_makes_a_draft_that_shows_whom_it_would_ask(town: ApiHarness) -
     assert "Vil spørre 2 frivillige" in page.text
     assert "Frivillig 1" in page.text and "+447700900401" in page.text
     assert "Frivillig 3" not in page.text  # another organisation
-    assert f'href="/callouts/{callout_id}/send"' in page.text
+    assert f'action="/callouts/{callout_id}/send"' in page.text  # sent from the preview
     callout = _callout(town, callout_id)
     assert callout.status == CalloutStatus.DRAFT and callout.thank_when_covered
     assert callout.radius_m == 5_000 and callout.organisation_ids == [town.own.id]
@@ -148,7 +155,7 @@ def test_the_form_asks_by_agreement(town: ApiHarness) -> None:
 @pytest.mark.parametrize(
     "fields, message",
     [
-        ({"title": ""}, "Tittel: må fylles ut"),
+        ({"message": ""}, "Melding: må fylles ut"),
         ({"lat": "nord"}, "skriv et tall"),
         ({"lat": "11.0", "lon": "59.9"}, "ligger utenfor Norge (breddegrad 57.0"),
         ({"radius_km": "0"}, "skriv en radius over 0"),
@@ -197,11 +204,13 @@ def test_the_live_page_follows_up_tells_the_rest_and_stops(town: ApiHarness) -> 
     callout_id = _draft(officer, town, exercise="1")
     assert _do(officer, callout_id, "send").status_code == 303
     deliver_all(town.session, callout_id)
-    first = town.session.scalars(
-        select(CalloutRecipient.id).where(CalloutRecipient.callout_id == callout_id)
-    ).first()
-    assert first is not None
+    first, second, third = town.session.scalars(
+        select(CalloutRecipient.id)
+        .where(CalloutRecipient.callout_id == callout_id)
+        .order_by(CalloutRecipient.id)
+    ).all()
     answer(town.session, first, Answer.YES, minutes=20)
+    answer(town.session, second, Answer.NO)
     town.session.commit()
     live = officer.get(f"/callouts/{callout_id}")
     assert 'class="exercise-banner"' in live.text and "ØVELSE ØVELSE ØVELSE" in live.text
@@ -228,6 +237,17 @@ def test_the_live_page_follows_up_tells_the_rest_and_stops(town: ApiHarness) -> 
     assert _do(officer, callout_id, "covered").status_code == 409
     bodies = town.session.scalars(select(CalloutNotice.body)).all()
     assert len(bodies) == 3 and all(body.startswith("ØVELSE ØVELSE ØVELSE") for body in bodies)
+    # "Covered" to who said yes (come as agreed) and who has not answered, never to a no.
+    told = dict(
+        town.session.execute(
+            select(CalloutNotice.recipient_id, CalloutNotice.body).where(
+                CalloutNotice.kind == NoticeKind.COVERED
+            )
+        ).all()
+    )
+    assert set(told) == {first, third}
+    assert "Du svarte JA: møt som avtalt." in told[first]
+    assert "du trenger ikke møte" in told[third]
     stopped = _do(officer, callout_id, "stop")
     assert stopped.status_code == 303
     assert _callout(town, callout_id).status == CalloutStatus.STOPPED
@@ -263,7 +283,7 @@ def test_the_pages_speak_english_on_request(town: ApiHarness) -> None:
     officer = logged_in(town, OFFICER, language="en")
     callout_id = _draft(officer, town)
     page = officer.get(f"/callouts/{callout_id}")
-    assert "Would ask 3 volunteers" in page.text and "Send…" in page.text
+    assert "Would ask 3 volunteers" in page.text and "Send the SMS to 3 volunteers now" in page.text
     assert "<h1>Callouts</h1>" in officer.get("/callouts").text
 
 

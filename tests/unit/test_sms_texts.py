@@ -48,7 +48,9 @@ def test_an_answer_is_confirmed_in_the_language_of_its_words() -> None:
     assert sms_texts.answer_confirmation(parse_reply("yes 20"), "B7 Flom") == (
         "Registered: YES to B7 Flom, arriving in 20 min. Thank you!"
     )
-    assert sms_texts.answer_confirmation(parse_reply("1"), "B7 Flom").startswith("Registrert")
+    assert "Registrert: JA til B7 Flom" in sms_texts.answer_confirmation(
+        parse_reply("1"), "B7 Flom"
+    )
     with pytest.raises(ValueError):
         sms_texts.answer_confirmation(parse_reply("STOP"), "B7 Flom")
 
@@ -57,7 +59,7 @@ def test_callout_labels_are_shortened_to_fit() -> None:
     assert sms_texts.callout_label("B7", " Flom ") == "B7 Flom"
     assert sms_texts.callout_label(None, "Flom") == "Flom"
     label = sms_texts.callout_label("B7", LONG_TITLE)
-    assert len(label) == 40 and label.endswith("...") and label.startswith("B7 Flom")
+    assert len(label) <= 40 and label.endswith("...") and label.startswith("B7 Flom")
 
 
 def test_a_callout_message_says_how_to_answer_and_marks_exercises() -> None:

@@ -77,7 +77,14 @@
     if (phones) {
       var mobile = document.createElement("td");
       mobile.className = "phone";
-      mobile.textContent = item.mobile;
+      if (item.mobile && item.mobile.charAt(0) === "+") {
+        var call = document.createElement("a");
+        call.href = "tel:" + item.mobile;
+        call.textContent = item.mobile;
+        mobile.appendChild(call);
+      } else {
+        mobile.textContent = item.mobile || "";
+      }
       row.appendChild(mobile);
     }
     var distance = document.createElement("td");
@@ -91,10 +98,12 @@
       sms.appendChild(span);
     });
     cell(row, "answer", "answer");
-    var minutes = document.createElement("td");
+    var minutes = cell(row, "minutes");
     minutes.className = "num";
-    minutes.dataset.field = "minutes";
-    row.appendChild(minutes);
+    var clockTime = document.createElement("span");
+    clockTime.dataset.field = "arrival";
+    clockTime.className = "arrival";
+    minutes.appendChild(clockTime);
     var answered = document.createElement("td");
     answered.dataset.field = "answered_at";
     row.appendChild(answered);
@@ -125,11 +134,18 @@
       }).join(""));
       var answer = row.querySelector('[data-field="answer"]');
       if (answer) {
-        setText(answer, item.answer ? label("Answer", item.answer) : "");
-        answer.className = "answer" + (item.answer ? " answer--" + item.answer : "");
+        // Someone who sent STOP will not answer: said so, not left as "no answer".
+        var shown = item.answer || (item.problem === "opted_out" ? "opted_out" : "");
+        setText(answer, shown ? label("Answer", shown) : "");
+        answer.className = "answer" + (shown ? " answer--" + shown : "");
       }
       setText(row.querySelector('[data-field="minutes"]'),
         item.minutes_to_arrival === null ? "" : item.minutes_to_arrival);
+      // The arrival as a clock time (Oslo) beside the minutes: answered at + minutes.
+      var due = item.answered_at && item.minutes_to_arrival !== null
+        ? new Date(new Date(item.answered_at).getTime() + item.minutes_to_arrival * 60000) : null;
+      setText(row.querySelector('[data-field="arrival"]'), due
+        ? " " + root.dataset.arrivalText.replace("{time}", clock(due.toISOString())) : "");
       setText(row.querySelector('[data-field="answered_at"]'), clock(item.answered_at));
     });
   }
