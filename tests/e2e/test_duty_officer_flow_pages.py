@@ -19,8 +19,10 @@ from alerts.models import Answer, Callout, CalloutRecipient, CalloutStatus, Inbo
 from beredskap.platform.audit.models import AuditEntry
 from beredskap.platform.auth.models import Role
 from beredskap.platform.columns import NORWAY, utcnow
+from beredskap.register.addresses import search
 from beredskap.register.inventory.models import Equipment, ResourceType
 from beredskap.register.organisations.models import Organisation, Site, SiteKind
+from beredskap.register.seed.demo import seed_addresses
 from tests.e2e.web_client import form_token, logged_in
 from tests.support.api import ROLE_EMAILS, ApiHarness
 from tests.support.callouts import LILLESTROM, at, deliver_all, qualification, volunteer
@@ -322,3 +324,33 @@ def test_the_inbox_is_paged(town: ApiHarness) -> None:
     assert 'href="/sms/inbox?page=2"' in first
     second = officer.get("/sms/inbox?page=2").text
     assert "melding 50<" in second and "melding 0<" not in second
+
+
+def test_start_callout_on_the_incident_map_keeps_its_address_and_filters(
+    town: ApiHarness, boats: ResourceType
+) -> None:
+    search.forget()
+    seed_addresses(town.session)
+    town.session.commit()
+    try:
+        officer = logged_in(town, OFFICER)
+        first_aid = qualification(town.session, "first_aid")
+        incident = officer.get(
+            "/maps/incident",
+            params={
+                "address": "Storgata 12",
+                "radius_km": "10",
+                "resource_type": boats.id,
+                "qualification": first_aid.id,
+            },
+        )
+        assert incident.status_code == 200, incident.text
+        link = re.search(r'href="(/callouts/new\?[^"]+)"', incident.text)
+        assert link, "the incident map has no link to the callout form"
+        form = officer.get(link.group(1).replace("&amp;", "&")).text
+        assert 'value="Storgata 12, 2000 Lillestrøm"' in form
+        assert "Fra hendelseskartet: Småbåt med motor innenfor 10 km." in form
+        assert f'<option value="{town.own.id}" selected>' in form
+        assert f'<option value="{first_aid.id}" selected>' in form
+    finally:
+        search.forget()

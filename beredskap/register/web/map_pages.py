@@ -197,6 +197,10 @@ def callout_link(request: Request, form: IncidentForm, principal: Principal) -> 
         query["resource_type"] = str(form.resource_type.id)
     if form.qualification:
         query["qualification"] = str(form.qualification.id)
+    # The address the point was found by, so the callout form shows where in words too.
+    address = str(form.values.get("address") or "").strip()
+    if address:
+        query["address"] = address
     return f"{CALLOUT_PATH}?{urlencode(query)}"
 
 
