@@ -10,16 +10,15 @@ layout measures every cell and would take minutes for 1,000 organisations.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 import matplotlib
-from babel.support import Translations
 from fpdf import FPDF
 from fpdf.outline import OutlineSection
 
 from beredskap.platform.web.rendering import stamp
 from reports.documents.tables import Cell, Column, Section, Texts
+from reports.extraction import Extraction
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT = "DejaVuSans"
@@ -59,18 +58,11 @@ class OverviewPdf(FPDF):
         self.cell(0, 5, f"{self.footer_text} · {number}", align="C")
 
 
-def report_pdf(
-    parts: list[Section],
-    texts: Texts,
-    translations: Translations,
-    *,
-    marking: str,
-    extracted_at: datetime,
-    extracted_by: str,
-    language: str,
-) -> bytes:
-    """The PDF's bytes in the reader's language."""
-    _ = translations.gettext
+def report_pdf(parts: list[Section], texts: Texts, extraction: Extraction) -> bytes:
+    """The PDF's bytes in the reader's language, marked, with who extracted it and when."""
+    _ = extraction.translations.gettext
+    marking, extracted_at = extraction.marking, extraction.extracted_at
+    extracted_by, language = extraction.extracted_by, extraction.language
     pdf = OverviewPdf(
         marking,
         f"{texts.title} · {stamp(extracted_at)}",

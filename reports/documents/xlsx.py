@@ -7,10 +7,8 @@ the marking.
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from io import BytesIO
 
-from babel.support import Translations
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -19,6 +17,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from beredskap.platform.web.rendering import stamp
 from reports.documents.tables import Section, Texts
+from reports.extraction import Extraction
 
 BOLD = Font(bold=True)
 SHADE = PatternFill("solid", fgColor="EBEFF4")
@@ -28,17 +27,12 @@ SHEET_NAME_MAX = 31
 WIDTH_MIN, WIDTH_MAX = 8, 60
 
 
-def report_xlsx(
-    parts: list[Section],
-    texts: Texts,
-    translations: Translations,
-    *,
-    marking: str,
-    extracted_at: datetime,
-    extracted_by: str,
-    on: date,
-) -> bytes:
-    _ = translations.gettext
+def report_xlsx(parts: list[Section], texts: Texts, extraction: Extraction) -> bytes:
+    """The spreadsheet's bytes in the reader's language: the "Om" sheet, then a sheet per
+    section, every sheet marked."""
+    _ = extraction.translations.gettext
+    marking, extracted_at = extraction.marking, extraction.extracted_at
+    extracted_by, on = extraction.extracted_by, extraction.on
     book = Workbook(write_only=True)
     about = book.create_sheet("Om")
     _mark(about, marking, texts.title)

@@ -35,11 +35,7 @@ def ressursoversikt_pdf(session: Session, extraction: Extraction) -> bytes:
     return report_pdf(
         overview_sections(session, extraction),
         texts_of(extraction.translations),
-        extraction.translations,
-        marking=extraction.marking,
-        extracted_at=extraction.extracted_at,
-        extracted_by=extraction.extracted_by,
-        language=extraction.language,
+        extraction,
     )
 
 
@@ -47,9 +43,5 @@ def ressursoversikt_xlsx(session: Session, extraction: Extraction) -> bytes:
     return report_xlsx(
         overview_sections(session, extraction),
         texts_of(extraction.translations),
-        extraction.translations,
-        marking=extraction.marking,
-        extracted_at=extraction.extracted_at,
-        extracted_by=extraction.extracted_by,
-        on=extraction.on,
+        extraction,
     )

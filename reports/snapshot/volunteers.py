@@ -243,9 +243,5 @@ def volunteers_pdf(session: Session, extraction: Extraction) -> bytes:
             with_numbers=extraction.sees_contacts,
         ),
         texts_of(extraction.translations),
-        extraction.translations,
-        marking=extraction.marking,
-        extracted_at=extraction.extracted_at,
-        extracted_by=extraction.extracted_by,
-        language=extraction.language,
+        extraction,
     )

@@ -82,20 +82,12 @@ def _tables(gathered: Gathered, title: str, parts: list[Section], suffix: str) -
         return report_pdf(
             parts,
             _texts(gathered, title),
-            extraction.translations,
-            marking=extraction.marking,
-            extracted_at=extraction.extracted_at,
-            extracted_by=extraction.extracted_by,
-            language=extraction.language,
+            extraction,
         )
     return report_xlsx(
         parts,
         _texts(gathered, title),
-        extraction.translations,
-        marking=extraction.marking,
-        extracted_at=extraction.extracted_at,
-        extracted_by=extraction.extracted_by,
-        on=extraction.on,
+        extraction,
     )
 
 

@@ -23,11 +23,7 @@ def varslingsliste_pdf(session: Session, extraction: Extraction) -> bytes:
     return report_pdf(
         alert_list_sections(session, extraction),
         texts_of(extraction.translations),
-        extraction.translations,
-        marking=extraction.marking,
-        extracted_at=extraction.extracted_at,
-        extracted_by=extraction.extracted_by,
-        language=extraction.language,
+        extraction,
     )
 
 
@@ -35,9 +31,5 @@ def varslingsliste_xlsx(session: Session, extraction: Extraction) -> bytes:
     return report_xlsx(
         alert_list_sections(session, extraction),
         texts_of(extraction.translations),
-        extraction.translations,
-        marking=extraction.marking,
-        extracted_at=extraction.extracted_at,
-        extracted_by=extraction.extracted_by,
-        on=extraction.on,
+        extraction,
     )
