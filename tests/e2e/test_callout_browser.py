@@ -52,10 +52,9 @@ def test_a_duty_officer_plans_sends_and_watches_a_callout(live_app: LiveApp, pho
     live_app.shot(page, "callout-draft")
     callout_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
 
-    page.get_by_role("link", name="Send …").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sende utkallingen?")
-    live_app.shot(page, "callout-confirm-send")
-    page.get_by_role("button", name="Ja, send SMS nå").click()
+    # The draft's preview is the confirmation: whom, what, and that it is an exercise.
+    expect(page.get_by_text("Hver melding starter med ØVELSE ØVELSE ØVELSE.")).to_be_visible()
+    page.get_by_role("button", name=re.compile(r"^Send SMS til \d+ frivillige? nå$")).click()
     expect(page.get_by_role("status")).to_have_text("Utkallingen står i kø for sending.")
     yes = page.locator('.callout-counts [data-count="yes"]')
     expect(yes).to_have_text("0")
