@@ -2,7 +2,7 @@
 
    - Draws the reach circle from the result's data attributes (data-lat, data-lon,
      data-radius in metres) on the page's folium map (a global named by the section's
-     data-map), and fits the map to it.
+     data-map), and fits the map to it unless the section says data-fit="false".
    - The council map's own form (#reach-form): a click on the map fills its latitude and
      longitude (and empties the address); an address chosen in the place search
      (place_search.js) moves the map there. Sending it fetches the same page and swaps in
@@ -23,6 +23,9 @@
     var map = window[section.getAttribute("data-map")];
     var hasMap = map && typeof map.addLayer === "function" && window.L;
     var drawn = hasMap ? L.layerGroup().addTo(map) : null;
+    // The incident map keeps its own view (its radius and results); the council map is
+    // fitted to the circle.
+    var fits = section.getAttribute("data-fit") !== "false";
     var status = document.getElementById("reach-status");
 
     function draw(fit) {
@@ -45,7 +48,7 @@
         radius: 6, color: "#ffffff", weight: 2, fillColor: "#1F4E79", fillOpacity: 1,
         interactive: false
       }).addTo(drawn);
-      if (fit) {
+      if (fit && fits) {
         var bounds = circle.getBounds();
         var go = function () { map.fitBounds(bounds, { padding: [12, 12], animate: false }); };
         // Leaflet drops a new view asked for during a zoom animation (folium's own fit).
