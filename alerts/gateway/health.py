@@ -31,8 +31,11 @@ BULK_REFUSALS = 10
 BULK_SHARE = 0.1
 RATE_LIMITED_AFTER = 5
 UNAVAILABLE_AFTER = 5
-# Twilio's "not a valid (mobile) number" family.
-NUMBER_ERRORS = frozenset({21211, 21214, 21217, 21401, 21407, 21421, 21612, 21614})
+# Twilio's "not a valid (mobile) number" family, and LINK Mobility's (unknown subscriber,
+# number error, destination not supported).
+NUMBER_ERRORS = frozenset(
+    {21211, 21214, 21217, 21401, 21407, 21421, 21612, 21614, 2102, 2104, 2106}
+)
 
 
 class GatewayAlarm(StrEnum):

@@ -585,7 +585,7 @@ class SmsWorker:
             return
         what = {
             GatewayAlarm.CONFIGURATION: "refused our account or settings; sending is paused "
-            "and messages stay queued. Check the BEREDSKAP_TWILIO_* settings",
+            "and messages stay queued. Check its BEREDSKAP_TWILIO_* or _LINKMOBILITY_* settings",
             GatewayAlarm.NUMBERS_REFUSED: "refused many numbers as invalid or not mobiles",
             GatewayAlarm.RATE_LIMITED: "keeps answering 'too many requests'; sending is slower",
             GatewayAlarm.UNAVAILABLE: "fails or does not answer more often than it takes messages",
@@ -622,7 +622,8 @@ class SmsWorker:
             # The gateway's reason names no number and no token.
             _logger.error(
                 "ALARM: the %s gateway refused our account or settings (%s); sending paused "
-                "for %.0f s, messages stay queued. Check the BEREDSKAP_TWILIO_* settings.",
+                "for %.0f s, messages stay queued. Check its BEREDSKAP_TWILIO_* or _LINKMOBILITY_* "
+                "settings.",
                 self.gateway.name,
                 reason,
                 pause,

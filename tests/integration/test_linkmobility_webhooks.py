@@ -327,3 +327,21 @@ def test_without_link_settings_both_webhooks_refuse_everything(api: ApiHarness) 
     )
     assert (report.status_code, sms.status_code) == (403, 403)
     assert _count(api, InboundSms) == 0
+
+
+def test_the_callout_page_says_which_provider_carried_each_message(
+    hooks: ApiHarness, fake: FakeLinkMobility
+) -> None:
+    from beredskap.platform.auth.models import Role
+
+    add_volunteer(hooks.session, "+447700900302", "Ola Nordmann")
+    row = _sending_row(hooks)
+    payload = fake.report_payload(_message(row), 1001)
+    assert fake.send_report(DLR_PATH, payload, client=hooks.client).status_code == 200
+    others = [other for other in row.callout.recipients if other.id != row.id]
+    others[0].provider, others[0].state = "twilio", RecipientState.SENT
+    hooks.session.commit()
+    page = hooks.get(Role.DUTY_OFFICER, f"/callouts/{row.callout_id}")
+    assert page.status_code == 200, page.text
+    assert page.text.count("via LINK Mobility") == 1
+    assert page.text.count("via Twilio") == 1
