@@ -324,3 +324,43 @@ def test_any_input_is_answered_or_refused_never_500(
     }
     response = places.get(Role.COUNCIL, URL, params=params)
     assert response.status_code in (200, 422), response.text
+
+
+class _FixedRoads:
+    """A stand-in routing engine: every origin 20 minutes away by road."""
+
+    name = "fixed"
+
+    def __init__(self) -> None:
+        self.asked: list[int] = []
+
+    def minutes(self, from_points: Any, to_point: Any) -> list[float]:
+        self.asked.append(len(from_points))
+        return [20.0 for _ in from_points]
+
+    def reach_metres(self, minutes: float) -> float:
+        return 100_000.0
+
+
+def test_another_estimator_plugs_in(fleet: ApiHarness) -> None:
+    from beredskap.register.reach.query import reach
+
+    roads = _FixedRoads()
+
+    def ask(minutes: float) -> dict[str, int]:
+        found = reach(
+            fleet.session,
+            lon=POINT[0],
+            lat=POINT[1],
+            minutes=minutes,
+            on=TODAY,
+            estimator=roads,
+            default_mobilisation=60,
+            names=False,
+        )
+        return {t.code: t.quantity for t in found.types}
+
+    assert ask(30) == {}  # 15 + 20 > 30
+    assert ask(35) == {"rescue_boat": 2, "atv": 2}
+    assert ask(80) == {"rescue_boat": 2, "atv": 6}  # the other's: 60 + 20
+    assert roads.asked == [2, 2, 2]  # once per request, each store once
