@@ -21,11 +21,14 @@ Pure decisions: no database, no clock of its own.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from alerts.gateway.port import FailureKind, SendAccepted, SendFailed, SendResult, SmsGateway
+
+_logger = logging.getLogger("alerts")
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ class Providers:
         self.secondary = secondary
         self.policy = policy or FailoverPolicy()
         self._by_name = {gateway.name: gateway for gateway in (primary, secondary) if gateway}
+        self._unknown: set[str] = set()
 
     @property
     def failover(self) -> bool:
@@ -93,8 +97,19 @@ class Providers:
 
     def gateway(self, name: str | None) -> SmsGateway:
         """The gateway called `name`; the primary for a row from before providers were
-        recorded (None) or for a name no longer configured."""
-        return self._by_name.get(name or "", self.primary)
+        recorded (None) or for a name no longer configured (said once: a message in doubt
+        there is then asked of the primary, which cannot know it)."""
+        found = self._by_name.get(name or "")
+        if found is not None:
+            return found
+        if name and name not in self._unknown and name != "local":
+            self._unknown.add(name)
+            _logger.warning(
+                "SMS provider %s is no longer configured: its messages are handled by %s",
+                name,
+                self.primary.name,
+            )
+        return self.primary
 
     def route(self, health: Mapping[str, ProviderHealth], now: datetime) -> Route:
         """Where new messages go now; see the module docstring."""

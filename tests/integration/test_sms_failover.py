@@ -16,7 +16,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.gateway.failover import FailoverPolicy, ProviderHealth, Providers, judge
+from alerts.gateway.failover import FailoverPolicy, ProviderHealth, Providers, Route, judge
 from alerts.gateway.linkmobility_gateway import LinkMobilityConfig, LinkMobilityGateway
 from alerts.gateway.linkmobility_gateway import RetryPolicy as LinkRetry
 from alerts.gateway.port import FailureKind, MessageStatus, SendAccepted, SendFailed
@@ -293,3 +293,34 @@ def test_judging_counts_failures_in_a_row_and_a_success_forgives() -> None:
     )
     refused = SendFailed(FailureKind.CONFIGURATION, "authentication failed")
     assert judge(ProviderHealth("twilio"), [refused], now=now, policy=POLICY).failing(now)
+
+
+class _Named:
+    """A stand-in gateway: only its name matters to the route."""
+
+    longest_send_s = 1.0
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def test_the_route_follows_the_shared_health() -> None:
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    both = Providers(_Named("twilio"), _Named("linkmobility"), POLICY)  # type: ignore[arg-type]
+    later = now + timedelta(seconds=30)
+    earlier = now - timedelta(seconds=1)
+    assert both.route({}, now).provider == "twilio"
+    failing = {"twilio": ProviderHealth("twilio", 3, later)}
+    assert both.route(failing, now) == Route("linkmobility")
+    probation = {"twilio": ProviderHealth("twilio", 3, earlier)}
+    assert both.route(probation, now) == Route("linkmobility", probe="twilio")
+    # Both failing: wait, unless the primary's cool-down is over (then probe it alone).
+    second_failing = {"linkmobility": ProviderHealth("linkmobility", 3, later)}
+    assert both.route(failing | second_failing, now) == Route(None)
+    assert both.route(probation | second_failing, now) == Route(None, probe="twilio")
+    alone = Providers(_Named("twilio"))  # type: ignore[arg-type]
+    assert alone.route(failing, now) == Route("twilio") and not alone.failover
+    assert both.gateway("linkmobility").name == "linkmobility"
+    assert both.gateway(None).name == both.gateway("vonage").name == "twilio"
