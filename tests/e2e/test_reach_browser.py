@@ -2,7 +2,8 @@
 2): a council member types an address (the place search's combobox: ArrowDown, Enter) and the
 minutes with the keyboard only, sends with Enter, and reads the answer from the table; the
 status region says it in one sentence, the reach circle is on the map, the page does not
-scroll sideways at 320 and 390 px. A wrong time moves focus to the error summary.
+scroll sideways at 320 and 390 px, axe finds no WCAG 2.1 A/AA violation. A wrong time moves
+focus to the error summary.
 Screenshots at 390 and 1366 px."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from beredskap.platform.auth.models import Role
+from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import PASSWORD, LiveApp, Visit
 
 
@@ -67,6 +69,7 @@ def test_the_council_reads_what_can_be_there_by_keyboard(live_app: LiveApp, phon
     expect(page.locator("#h-reach-people")).to_have_count(0)
     assert page.locator(".leaflet-overlay-pane path").count() > 0
     _no_sideways_scroll(page)
+    assert_accessible(page, "/maps/council with a reach result")
     live_app.shot(page, "reach-council-390")
     page.set_viewport_size({"width": 320, "height": 800})
     _no_sideways_scroll(page)
@@ -80,6 +83,7 @@ def test_the_council_reads_what_can_be_there_by_keyboard(live_app: LiveApp, phon
     expect(page.locator("#reach-errors")).to_be_focused()
     expect(minutes).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#reach-errors a")).to_have_attribute("href", "#f-minutes")
+    assert_accessible(page, "/maps/council with a reach error")
 
 
 def test_the_reach_panel_at_1366_px(live_app: LiveApp, desktop: Visit) -> None:
@@ -90,4 +94,16 @@ def test_the_reach_panel_at_1366_px(live_app: LiveApp, desktop: Visit) -> None:
     expect(page.locator("#h-reach")).to_contain_text("Storgata 12")
     assert page.locator(".leaflet-overlay-pane path").count() > 0
     _no_sideways_scroll(page)
+    assert_accessible(page, "/maps/council?address=…&minutes=90")
     live_app.shot(page, "reach-council-1366")
+
+
+def test_the_incident_map_with_reach_is_accessible(live_app: LiveApp, phone: Visit) -> None:
+    page = phone.page
+    _log_in(page, live_app, Role.DUTY_OFFICER)
+    page.goto(live_app.url("/maps/incident?address=Storgata+12&radius_km=5&minutes=60"))
+    expect(page.locator("#h-reach")).to_contain_text("Storgata 12")
+    expect(page.locator("#h-reach-people")).to_have_count(1)  # the duty officer sees who
+    assert page.locator(".leaflet-overlay-pane path").count() > 0
+    _no_sideways_scroll(page)
+    assert_accessible(page, "/maps/incident with a reach result")
