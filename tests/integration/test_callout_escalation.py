@@ -139,13 +139,16 @@ def test_the_others_are_thanked_once_only(town: ApiHarness) -> None:
     session = town.session
     callout = _sent(session)
     answer(session, callout.recipients[0].id, Answer.YES)
+    answer(session, callout.recipients[1].id, Answer.NO)
     session.commit()
+    # The yes and the one who has not answered; never the no.
     assert notices.thank_others(session, callout) == 2
     session.commit()
     with pytest.raises(ConflictError):
         notices.thank_others(session, callout)
     session.rollback()
-    assert len(session.scalars(select(CalloutNotice)).all()) == 2
+    told = session.scalars(select(CalloutNotice.recipient_id)).all()
+    assert sorted(told) == sorted([callout.recipients[0].id, callout.recipients[2].id])
 
 
 def test_an_exercise_is_thanked_when_covered_with_the_exercise_marker(town: ApiHarness) -> None:
@@ -157,11 +160,12 @@ def test_an_exercise_is_thanked_when_covered_with_the_exercise_marker(town: ApiH
     assert notices.thank_others_if_covered(session, callout, TODAY) == 0  # one of two
     answer(session, callout.recipients[1].id, Answer.YES)
     session.commit()
-    assert notices.thank_others_if_covered(session, callout, TODAY) == 1
+    # The two who said yes (covered, come as agreed) and the one who has not answered.
+    assert notices.thank_others_if_covered(session, callout, TODAY) == 3
     session.commit()
     assert notices.thank_others_if_covered(session, callout, TODAY) == 0  # done already
     bodies = session.scalars(select(CalloutNotice.body)).all()
-    assert len(bodies) == 1 and bodies[0].startswith(EXERCISE_MARKER)
+    assert len(bodies) == 3 and all(body.startswith(EXERCISE_MARKER) for body in bodies)
 
 
 def test_no_thanks_when_the_callout_does_not_want_them(town: ApiHarness) -> None:
