@@ -131,7 +131,11 @@ def _look_up(request: Request, session: Session) -> Identified | None:
         idle = timedelta(minutes=settings.session_idle_minutes)
         web_session = service.session_for_cookie(session, cookie[:512], idle=idle)
         if web_session is not None:
-            principal = service.principal_for(web_session.user, csrf_token=web_session.csrf_token)
+            principal = service.principal_for(
+                web_session.user,
+                csrf_token=web_session.csrf_token,
+                session_ends_at=web_session.expires_at,
+            )
             due = service.use_is_due(web_session.last_seen_at)
             return Identified(principal, service.use_statement(web_session) if due else None)
     return None

@@ -42,6 +42,7 @@ PLATFORM_RULES: dict[str, Rule] = {
     "web.login": PUBLIC,
     "web.language": PUBLIC,
     "web.logout": ALL_ROLES,
+    "web.session_extend": ALL_ROLES,
     "me.read": ALL_ROLES,
     "users.disable": ADMIN,
     "web.password_form": ALL_ROLES,

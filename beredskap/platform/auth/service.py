@@ -40,6 +40,7 @@ class Principal:
     role: Role
     organisation_ids: frozenset[int]
     csrf_token: str | None = None  # set for browser sessions only
+    session_ends_at: datetime | None = None  # a browser session's absolute end (the warning)
 
     @property
     def is_admin(self) -> bool:
@@ -129,13 +130,16 @@ class Identified:
     touch: Update | None = None
 
 
-def principal_for(user: User, csrf_token: str | None = None) -> Principal:
+def principal_for(
+    user: User, csrf_token: str | None = None, session_ends_at: datetime | None = None
+) -> Principal:
     return Principal(
         user_id=user.id,
         email=user.email,
         role=user.role,
         organisation_ids=frozenset(o.id for o in user.organisations),
         csrf_token=csrf_token,
+        session_ends_at=session_ends_at,
     )
 
 
@@ -302,6 +306,19 @@ def session_for_cookie(
         return None
     if idle is not None and (row.last_seen_at or row.created_at) <= now - idle:
         return None
+    return row
+
+
+def extend_session(session: Session, cookie: str, *, hours: int) -> WebSession | None:
+    """Give a live web session another `hours` from now (WCAG 2.2.1: the user asked before
+    it ended); None when the cookie's session has already ended."""
+    row = session.scalars(select(WebSession).where(WebSession.token_hash == digest(cookie))).first()
+    now = utcnow()
+    if row is None or row.expires_at <= now or not row.user.active:
+        return None
+    row.expires_at = now + timedelta(hours=hours)
+    row.last_seen_at = now
+    session.flush()
     return row
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, BeforeValidator
 
 from beredskap.platform.auth import service, throttle
@@ -155,6 +155,19 @@ def logout(
     response = RedirectResponse("/login", status_code=303)
     clear_session_cookie(response, settings)
     return response
+
+
+@router.post("/session/extend", name="web.session_extend")
+def extend_session(
+    request: Request, session: SessionDep, settings: SettingsDep, _principal: CurrentPrincipal
+) -> Response:
+    """Another `session_hours` for the browser's session, asked from the warning shown five
+    minutes before it ends (session.js; the CSRF header is checked by `authorize`)."""
+    cookie = request.cookies.get(SESSION_COOKIE, "")
+    row = service.extend_session(session, cookie[:512], hours=settings.session_hours)
+    if row is None:  # ended meanwhile: `identify` found it a moment ago, so only just
+        return JSONResponse({"ended": True}, status_code=409)
+    return JSONResponse({"ends_at": row.expires_at.isoformat()})
 
 
 @router.get("/language", name="web.language")

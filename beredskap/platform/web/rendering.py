@@ -121,6 +121,18 @@ def render_fragment(
     return Markup(page.render(request=request, **(context or {})))
 
 
+def _session_clock(request: Request, principal: Principal | None) -> dict[str, int] | None:
+    """When the browser's session ends, for session.js's warning (WCAG 2.2.1): its absolute
+    end and how long it may sit unused (less the interval at which use is noted, so the
+    warning never comes late), both in milliseconds."""
+    if principal is None or principal.session_ends_at is None:
+        return None
+    settings = getattr(request.app.state, "settings", None)
+    idle_minutes = getattr(settings, "session_idle_minutes", None)
+    idle_ms = max(idle_minutes - 5, 1) * 60_000 if idle_minutes else 0
+    return {"ends": int(principal.session_ends_at.timestamp() * 1000), "idle": idle_ms}
+
+
 def render(
     request: Request,
     template: str,
@@ -139,6 +151,7 @@ def render(
         request=request,
         principal=principal,
         csrf_token=principal.csrf_token if principal else None,
+        session_clock=_session_clock(request, principal),
         here=here,
         other_language="en" if language == "nb" else "nb",
         **(context or {}),
