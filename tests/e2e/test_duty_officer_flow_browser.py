@@ -20,6 +20,7 @@ from beredskap.platform.auth.models import Role
 from beredskap.platform.columns import utcnow
 from beredskap.platform.db import transaction
 from beredskap.register.volunteers.models import QualificationType
+from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import PASSWORD, LiveApp, Visit
 
 MOST_ACTIONS = 8
@@ -73,6 +74,7 @@ def test_login_to_sms_queued_in_at_most_eight_actions_on_a_phone(
     actions.click(quick.locator("button[type=submit]"))
     expect(page.locator(".badge--callout-draft")).to_be_visible()
     callout_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    assert_accessible(page, "the draft's preview")
 
     actions.click(page.locator(f'form[action="/callouts/{callout_id}/send"] button'))
     expect(page.get_by_role("status").first).to_contain_text("kø for sending")
@@ -114,11 +116,24 @@ def test_login_to_sms_queued_in_at_most_eight_actions_on_a_phone(
     )
     expect(page.locator(f'tr[data-recipient="{first.id}"] a[href^="tel:"]')).to_be_visible()
     live_app.shot(page, "duty-live-callout-390")
+    assert_accessible(page, "the live callout")
     page.goto(live_app.url("/callouts/new"))
     live_app.shot(page, "duty-new-callout-390")
     page.goto(live_app.url("/"))
     expect(page.locator(f'.active-callouts a[href="/callouts/{callout_id}"]')).to_be_visible()
     live_app.shot(page, "duty-dashboard-open-390")
+    assert_accessible(page, "the dashboard with an open callout")
+    page.goto(live_app.url("/sms/inbox"))
+    expect(page.locator("tr[data-inbound]")).to_have_count(2)
+    assert_accessible(page, "the SMS inbox")
+    page.goto(live_app.url("/sms/inbox?callout=x"))
+    assert_accessible(page, "the SMS inbox with a bad filter")
+    # Nothing sticks out at 320 px (WCAG 1.4.10) on the dashboard, the inbox and the live page.
+    page.set_viewport_size({"width": 320, "height": 800})
+    for path in ("/", "/sms/inbox", f"/callouts/{callout_id}"):
+        page.goto(live_app.url(path))
+        wider = page.evaluate("document.documentElement.scrollWidth")
+        assert wider <= 320, f"{path} is {wider} px wide at 320 px"
 
     wide = _wide_tab(chromium)
     try:
@@ -136,6 +151,35 @@ def test_login_to_sms_queued_in_at_most_eight_actions_on_a_phone(
         live_app.shot(wide, "duty-sms-inbox-1366")
     finally:
         wide.context.close()
+
+
+def test_a_draft_is_discarded_from_its_preview(live_app: LiveApp, phone: Visit) -> None:
+    page = phone.page
+    page.goto(live_app.url("/login"))
+    page.get_by_label("E-postadresse").fill(live_app.emails[Role.DUTY_OFFICER])
+    page.get_by_label("Passord", exact=True).fill(PASSWORD)
+    page.get_by_label("Passord", exact=True).press("Enter")
+    page.wait_for_url(live_app.url("/"))
+    with live_app.database.sessions() as session:
+        first_aid = session.scalars(
+            select(QualificationType.id).where(QualificationType.code == "first_aid")
+        ).one()
+    quick = page.locator("form.quick-callout")
+    quick.locator("#f-message").fill("Øvelse i å forkaste et utkast.")
+    quick.locator("#f-address").fill(KNOWN_ADDRESS)
+    quick.locator("#f-need-1").select_option(str(first_aid))
+    quick.locator("button[type=submit]").click()
+    expect(page.locator(".badge--callout-draft")).to_be_visible()
+    callout_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    page.get_by_role("link", name="Forkast utkastet …").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Forkaste utkastet?")
+    assert_accessible(page, "the discard confirmation")
+    page.get_by_role("button", name="Ja, forkast utkastet").click()
+    expect(page.get_by_role("status").first).to_have_text(
+        "Utkastet er forkastet; ingenting ble sendt."
+    )
+    with live_app.database.sessions() as session:
+        assert session.get(Callout, callout_id) is None
 
 
 def _wide_tab(chromium: Browser) -> Page:
