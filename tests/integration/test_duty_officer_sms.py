@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from alerts import sms_texts
 from alerts.callouts import notices, service
+from alerts.inbound import inbox_pages
 from alerts.inbound.sms import handle_inbound
 from alerts.models import (
     Answer,
@@ -19,7 +20,9 @@ from alerts.models import (
     CalloutRecipient,
     CalloutStatus,
     InboundOutcome,
+    InboundSms,
 )
+from alerts.redaction import mask_phone
 from beredskap.platform.audit.models import AuditEntry
 from beredskap.platform.errors import ConflictError
 from tests.support.sms import LILLESTROM, NOW, TODAY, add_volunteer, sent_callout
@@ -140,3 +143,18 @@ def test_only_a_draft_as_seen_is_discarded(people: Session) -> None:
     assert people.get(Callout, sent.id) is not None
     assert people.get(Callout, draft.id) is not None
     assert people.scalar(select(func.count()).where(CalloutRecipient.answer == Answer.YES)) == 0
+
+
+def test_the_inbox_masks_numbers_and_names_nobody_for_readers_without_personal_data(
+    people: Session,
+) -> None:
+    callout = sent_callout(people, "Flom", sent_minutes_ago=5)
+    _reply(people, "JA 10", KARI)
+    people.flush()
+    logged = people.scalars(select(InboundSms)).all()
+    hidden = inbox_pages._rows(people, list(logged), sees_people=False)
+    assert hidden[0].sender == mask_phone(KARI) and KARI not in hidden[0].sender
+    assert not hidden[0].callable and hidden[0].who is None
+    assert hidden[0].callout is not None and hidden[0].callout.id == callout.id
+    shown = inbox_pages._rows(people, list(logged), sees_people=True)
+    assert shown[0].sender == KARI and shown[0].callable and shown[0].who == "Kari Nordmann"
