@@ -6,7 +6,7 @@ reports takes one, so a document reads the same whoever asks for it."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -30,6 +30,9 @@ class Extraction:
     # Whether exact counts of one or two people of an organisation (None: of no one) may show.
     exact_for: Callable[[int | None], bool]
     sees_contacts: bool  # names and phone numbers of contact people
+    # What one extraction has read already, by document: a pack or a snapshot that writes a
+    # report as PDF and as spreadsheet reads its figures once.
+    read: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def marking(self) -> str:

@@ -28,7 +28,12 @@ def overview_of(session: Session, extraction: Extraction) -> Overview:
 
 
 def overview_sections(session: Session, extraction: Extraction) -> list[Section]:
-    return sections(overview_of(session, extraction), extraction.translations, extraction.language)
+    """The sections, read once per extraction (its PDF and spreadsheet share them)."""
+    if REPORT not in extraction.read:
+        overview = overview_of(session, extraction)
+        extraction.read[REPORT] = sections(overview, extraction.translations, extraction.language)
+    parts: list[Section] = extraction.read[REPORT]
+    return parts
 
 
 def ressursoversikt_pdf(session: Session, extraction: Extraction) -> bytes:
