@@ -19,6 +19,7 @@ from alerts.reminders.jobs import JOBS as REMINDER_JOBS
 from alerts.settings import AlertSettings
 from alerts.verification import http as contact_checks
 from alerts.verification import models as contact_check_models
+from alerts.voice import webhooks as voice_webhooks
 from beredskap.platform.capability import API_PREFIX, Capability, Mount, StaticFolder, rules_of
 
 ALERTS_DIR = Path(__file__).parent
@@ -27,7 +28,11 @@ ALERTS = Capability(
     name="alerts",
     # The webhooks before every other route: matching a path against the hundreds of others
     # cost a sixth of a delivery receipt's CPU.
-    first=(Mount(twilio_webhooks.router), Mount(linkmobility_webhooks.router)),
+    first=(
+        Mount(twilio_webhooks.router),
+        Mount(linkmobility_webhooks.router),
+        Mount(voice_webhooks.router),
+    ),
     routers=(
         Mount(callout_routes.router, API_PREFIX),
         Mount(cap_routes.router, API_PREFIX),
@@ -39,6 +44,7 @@ ALERTS = Capability(
     rules=rules_of(
         twilio_webhooks,
         linkmobility_webhooks,
+        voice_webhooks,
         callout_routes,
         cap_routes,
         local_sms_pages,

@@ -144,6 +144,10 @@ class Callout(Audited, Versioned, Timestamped, Base):
     escalate_organisation_ids: Mapped[list[int] | None] = mapped_column(JSON)
     escalation_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Voice fallback (alerts/voice): a phone call to each asked volunteer who has not
+    # answered this many minutes after their SMS was sent (escalated ones too, from their
+    # own SMS); None: no calls.
+    voice_after_min: Mapped[int | None] = mapped_column(Integer)
 
     needs: Mapped[list[CalloutNeed]] = relationship(
         back_populates="callout", cascade="all, delete-orphan", order_by="CalloutNeed.id"
@@ -477,4 +481,55 @@ class OutgoingMessage(OutboxColumns, Timestamped, Base):
     __table_args__ = (
         Index("ix_outgoing_messages_state", "state"),
         {"info": retains(Period.MESSAGE_LOG, "created_at", Action.DELETE)},
+    )
+
+
+class VoiceCallState(enum.StrEnum):
+    QUEUED = "queued"  # due: the worker places it
+    CALLING = "calling"  # claimed and committed before Twilio is asked (reconciled if stuck)
+    PLACED = "placed"  # Twilio took it (`call_sid`); ringing or talking
+    COMPLETED = "completed"  # answered and hung up
+    NO_ANSWER = "no_answer"
+    BUSY = "busy"
+    FAILED = "failed"
+    CANCELLED = "cancelled"  # consent withdrawn, or answered by SMS before it was placed
+
+
+class VoiceCall(Timestamped, Base):
+    """One phone call to one asked volunteer who had not answered the SMS (alerts/voice).
+
+    A table of its own rather than a `kind` on the SMS outbox: a call has other states
+    (no answer, busy), another provider list to reconcile with and no body, and the SMS
+    claims stay as they are. At most one call per recipient (the unique recipient), claimed
+    and committed `calling` before Twilio is asked, so a crash is reconciled with Twilio's
+    call list, never called twice.
+    """
+
+    __tablename__ = "callout_voice_calls"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    callout_id: Mapped[int] = mapped_column(
+        ForeignKey("callouts.id", ondelete="CASCADE"), index=True
+    )
+    recipient_id: Mapped[int] = mapped_column(
+        ForeignKey("callout_recipients.id", ondelete="CASCADE"), unique=True
+    )
+    mobile: Mapped[str] = mapped_column(String(20), info=personal(DataClass.CONTACT, MOBILE))
+    state: Mapped[VoiceCallState] = mapped_column(
+        enum_type(VoiceCallState, "state"), default=VoiceCallState.QUEUED
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    attempt_started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    call_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    placed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    error_code: Mapped[str | None] = mapped_column(String(32))
+    # What was keyed: "1" / "2" (then the minutes), kept for the page; the answer itself is
+    # recorded on the recipient through the SMS reply path.
+    digits: Mapped[str | None] = mapped_column(String(16))
+
+    __table_args__ = (
+        Index("ix_callout_voice_calls_state", "state"),
+        {"info": retains(Period.CALLOUT, "created_at", Action.ERASE)},
     )

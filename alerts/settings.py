@@ -66,6 +66,14 @@ class AlertSettings(PlatformSettings):
     # say) is checked against the provider's message list before any resend. Well above the
     # gateway's own retry time (30 s) plus request timeouts, so a live send is never judged.
     sms_send_lease_s: int = Field(default=300, ge=1, le=24 * 3600)
+    # Voice fallback (alerts/voice): calls through Twilio Voice from this number, which must
+    # be a voice-capable Twilio number (E.164; an alphanumeric sender cannot call). Unset: no
+    # calls, and a callout's `voice_after_min` is refused.
+    twilio_voice_from: str | None = Field(default=None, pattern=r"^\+[1-9]\d{6,14}$")
+    # How long a call may ring before it counts as not answered.
+    voice_ring_timeout_s: int = Field(default=30, ge=5, le=120)
+    # The most calls placed at once (each is one request to Twilio).
+    voice_max_concurrency: int = Field(default=10, ge=1, le=100)
     # The most volunteers one callout may ask (planning refuses more, naming the radius).
     callout_max_recipients: int = Field(default=20_000, ge=1, le=200_000)
 
@@ -110,6 +118,7 @@ class AlertSettings(PlatformSettings):
         "linkmobility_webhook_password",
         "sms_primary",
         "sms_secondary",
+        "twilio_voice_from",
         "smtp_host",
         "smtp_username",
         "smtp_password",
@@ -191,6 +200,21 @@ class AlertSettings(PlatformSettings):
                 "replies come to webhooks under it"
             )
         return self
+
+    @model_validator(mode="after")
+    def _voice_needs_twilio(self) -> AlertSettings:
+        if self.twilio_voice_from is not None and not self.twilio_configured:
+            raise ValueError(
+                "BEREDSKAP_TWILIO_VOICE_FROM needs Twilio: also set BEREDSKAP_TWILIO_ACCOUNT_SID, "
+                "_AUTH_TOKEN and _FROM or _MESSAGING_SERVICE_SID (calls go through Twilio Voice, "
+                "and its webhooks are signed with that token)"
+            )
+        return self
+
+    @property
+    def voice_configured(self) -> bool:
+        """Calls can be placed: Twilio is configured and a voice number is set."""
+        return bool(self.twilio_voice_from and self.twilio_configured)
 
     @model_validator(mode="after")
     def _providers_configured(self) -> AlertSettings:

@@ -35,6 +35,7 @@ REGISTER_TABLES = {
     "inbound_sms",
     "worker_heartbeats",
     "sms_provider_states",
+    "callout_voice_calls",
     "outgoing_messages",
     "exercise_series",
     "exercises",

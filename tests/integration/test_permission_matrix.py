@@ -38,6 +38,10 @@ SIGNATURE_GUARDED = {
     "webhooks.twilio_status",
     "webhooks.linkmobility_dlr",
     "webhooks.linkmobility_mo",
+    "webhooks.voice_call",
+    "webhooks.voice_answer",
+    "webhooks.voice_minutes",
+    "webhooks.voice_status",
 }
 
 

@@ -10,6 +10,12 @@ It speaks the wire format the twilio library speaks to api.twilio.com, so the re
 - `GET .../Messages.json` with `To`, `From`, `DateSent`, `DateSent<`, `DateSent>`, newest
   first, in Twilio's paging format (`messages`, `next_page_uri`, `page`, `page_size`, ...),
   and `GET .../Messages/{Sid}.json`;
+- calls (Twilio Voice): `POST .../Calls.json` (`To`, `From`, `Url`, `StatusCallback`,
+  `StatusCallbackEvent`) answering 201 with a call resource ("CA" + 32 hex, "queued"), and
+  `GET .../Calls.json` with `To` and `StartTime>` (`calls`, newest first); the test drives a
+  call: `answer_call` fetches our TwiML URL and posts each key as `Digits` to the Gather's
+  action, `end_call` ends it unanswered (no-answer, busy, failed), each request signed and
+  each status posted to the call's `StatusCallback`, signed;
 - errors in Twilio's JSON (`code`, `message`, `more_info`, `status`): 21211 for invalid and
   configured-invalid numbers, 21610 for numbers that replied STOP, 21614 for landlines, ...;
 - faults on demand: a fixed latency, a seeded random share of 429s, 500s and timeouts
@@ -47,6 +53,7 @@ from hashlib import sha1
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
+from xml.etree import ElementTree
 
 import httpx
 
@@ -58,6 +65,7 @@ MESSAGES_PATH = re.compile(rf"^/{API_VERSION}/Accounts/(?P<account>[^/]+)/Messag
 MESSAGE_PATH = re.compile(
     rf"^/{API_VERSION}/Accounts/(?P<account>[^/]+)/Messages/(?P<sid>[^/]+)\.json$"
 )
+CALLS_PATH = re.compile(rf"^/{API_VERSION}/Accounts/(?P<account>[^/]+)/Calls\.json$")
 E164 = re.compile(r"\+[1-9]\d{1,14}")
 MAX_BODY_CHARS = 1600
 
@@ -150,6 +158,49 @@ class FakeMessage:
         }
 
 
+@dataclass
+class FakeCall:
+    """A call placed through the Calls API; the test drives it (`answer_call`, `end_call`)."""
+
+    sid: str
+    account_sid: str
+    to: str
+    from_: str
+    url: str
+    method: str
+    status_callback: str | None
+    status_events: tuple[str, ...]
+    status: str
+    created_at: datetime
+    start_time: datetime | None = None
+    end_time: datetime | None = None
+    twiml: list[str] = field(default_factory=list)  # every TwiML document our app answered
+
+    def resource(self) -> dict[str, Any]:
+        uri = f"/{API_VERSION}/Accounts/{self.account_sid}/Calls/{self.sid}.json"
+        return {
+            "account_sid": self.account_sid,
+            "api_version": API_VERSION,
+            "date_created": _rfc2822(self.created_at),
+            "date_updated": _rfc2822(self.created_at),
+            "direction": "outbound-api",
+            "duration": None,
+            "end_time": _rfc2822(self.end_time) if self.end_time else None,
+            "from": self.from_,
+            "from_formatted": self.from_,
+            "parent_call_sid": None,
+            "phone_number_sid": None,
+            "price": None,
+            "price_unit": "USD",
+            "sid": self.sid,
+            "start_time": _rfc2822(self.start_time) if self.start_time else None,
+            "status": self.status,
+            "to": self.to,
+            "to_formatted": self.to,
+            "uri": uri,
+        }
+
+
 @dataclass(frozen=True)
 class CallbackRecord:
     url: str
@@ -204,6 +255,7 @@ class FakeTwilio:
         self._script: deque[Fault] = deque()
         self._messages: dict[str, FakeMessage] = {}
         self._accepted_order: list[str] = []
+        self._calls: dict[str, FakeCall] = {}
         self.requests: list[RequestRecord] = []
         self.callbacks: list[CallbackRecord] = []
         self._counters = _Counters()
@@ -444,6 +496,13 @@ class FakeTwilio:
         handler.answer_json(status, payload)
 
     def _route(self, method: str, path: str, query: str, body: bytes) -> tuple[int, Any]:
+        calls = CALLS_PATH.match(path)
+        if calls is not None:
+            if calls.group("account") != self.config.account_sid:
+                return 404, _error(20404, f"The requested resource {path} was not found", 404)
+            if method == "POST":
+                return self._create_call(body.decode("utf-8"))
+            return self._list_calls(path, _form(query))
         messages = MESSAGES_PATH.match(path)
         one = MESSAGE_PATH.match(path)
         account = (messages or one).group("account") if (messages or one) else None
@@ -538,6 +597,147 @@ class FakeTwilio:
             "next_page_uri": page_uri(page + 1) if has_next else None,
             "page": page,
         }
+
+    # -- calls (Twilio Voice) ----------------------------------------------------------------
+
+    def _create_call(self, encoded: str) -> tuple[int, Any]:
+        form = _form(encoded)
+        to, sender, url = form.get("To", ""), form.get("From", ""), form.get("Url", "")
+        if not to:
+            return 400, _error(21201, "No 'To' number is specified", 400)
+        if not sender:
+            return 400, _error(21213, "No 'From' number is specified", 400)
+        if not url:
+            return 400, _error(21205, "Url parameter is required", 400)
+        if not E164.fullmatch(to) or to in self.config.invalid_numbers:
+            return 400, _error(21211, f"Invalid 'To' Phone Number: {to}", 400)
+        events = tuple(parse_qs(encoded).get("StatusCallbackEvent", []))
+        call = FakeCall(
+            sid="CA" + secrets.token_hex(16),
+            account_sid=self.config.account_sid,
+            to=to,
+            from_=sender,
+            url=url,
+            method=form.get("Method", "POST") or "POST",
+            status_callback=form.get("StatusCallback") or None,
+            status_events=events,
+            status="queued",
+            created_at=datetime.now(UTC),
+        )
+        with self._lock:
+            self._calls[call.sid] = call
+        return 201, call.resource()
+
+    def _list_calls(self, path: str, query: dict[str, str]) -> tuple[int, Any]:
+        page_size = min(max(int(query.get("PageSize", "50") or 50), 1), 1000)
+        after = query.get("StartTime>")
+        with self._lock:
+            chosen = [
+                call
+                for call in self._calls.values()
+                if (not query.get("To") or call.to == query["To"])
+                and (
+                    not after
+                    or (
+                        call.start_time is not None
+                        and call.start_time >= _filter_moment(after, end_of_day=False)
+                    )
+                )
+            ]
+        chosen.sort(key=lambda call: call.created_at, reverse=True)
+        rows = chosen[:page_size]
+        return 200, {
+            "calls": [call.resource() for call in rows],
+            "first_page_uri": path,
+            "next_page_uri": None,
+            "previous_page_uri": None,
+            "page": 0,
+            "page_size": page_size,
+            "start": 0,
+            "end": max(len(rows) - 1, 0),
+            "uri": path,
+        }
+
+    @property
+    def calls(self) -> list[FakeCall]:
+        with self._lock:
+            return sorted(self._calls.values(), key=lambda call: call.created_at)
+
+    def calls_to(self, to: str) -> list[FakeCall]:
+        return [call for call in self.calls if call.to == to]
+
+    def _call_params(self, call: FakeCall, status: str) -> dict[str, str]:
+        return {
+            "AccountSid": call.account_sid,
+            "ApiVersion": API_VERSION,
+            "CallSid": call.sid,
+            "CallStatus": status,
+            "Direction": "outbound-api",
+            "From": call.from_,
+            "To": call.to,
+        }
+
+    def _post_signed(self, url: str, params: dict[str, str]) -> httpx.Response:
+        return self._http.post(
+            url,
+            data=params,
+            headers={
+                "X-Twilio-Signature": self.sign(url, params),
+                "I-Twilio-Idempotency-Token": secrets.token_hex(16),
+                "User-Agent": "TwilioProxy/1.1",
+            },
+        )
+
+    def call_status(self, sid: str, status: str) -> httpx.Response | None:
+        """Post a status callback for call `sid` (signed), as Twilio does; None without one."""
+        with self._lock:
+            call = self._calls[sid]
+            call.status = status
+            now = datetime.now(UTC)
+            if status in ("ringing", "in-progress") and call.start_time is None:
+                call.start_time = now
+            if status in ("completed", "busy", "no-answer", "failed", "canceled"):
+                call.end_time = now
+        if call.status_callback is None:
+            return None
+        params = self._call_params(call, status)
+        if status in ("busy", "no-answer", "failed", "canceled"):
+            params["CallDuration"] = "0"
+        response = self._post_signed(call.status_callback, params)
+        with self._lock:
+            self.callbacks.append(
+                CallbackRecord(call.status_callback, params, response.status_code)
+            )
+        return response
+
+    def answer_call(self, sid: str, *keys: str) -> list[str]:
+        """Drive call `sid` as a volunteer who picks up: ringing, then fetch our TwiML (signed),
+        then for each of `keys` post it as `Digits` to the last Gather's action (signed), then
+        the final status "completed". The TwiML documents our app answered, in order."""
+        self.call_status(sid, "ringing")
+        self.call_status(sid, "in-progress")
+        call = self._calls[sid]
+        params = self._call_params(call, "in-progress")
+        answer = self._post_signed(call.url, params)
+        answer.raise_for_status()
+        documents = [answer.text]
+        for key in keys:
+            gather = ElementTree.fromstring(documents[-1]).find("Gather")
+            if gather is None:
+                break
+            response = self._post_signed(gather.attrib["action"], {**params, "Digits": key})
+            response.raise_for_status()
+            documents.append(response.text)
+        with self._lock:
+            call.twiml.extend(documents)
+        self.call_status(sid, "completed")
+        return documents
+
+    def end_call(self, sid: str, status: str) -> None:
+        """A call not answered: "no-answer", "busy" or "failed" (after ringing)."""
+        if status != "failed":
+            self.call_status(sid, "ringing")
+        self.call_status(sid, status)
 
     # -- delivery receipts -------------------------------------------------------------------
 
