@@ -52,6 +52,11 @@ class PlatformSettings(BaseSettings):
     # A web session not used for this long ends (besides the absolute `session_hours`).
     session_idle_minutes: int = Field(default=120, ge=15, le=24 * 60)
     token_days: int = Field(default=90, ge=1, le=3650)
+    # Where the accessibility statement (/tilgjengelighet) asks for feedback: an e-mail address
+    # or a web page of the municipality; without it, the statement names the coordinator.
+    accessibility_contact: str | None = Field(
+        default=None, max_length=254, pattern=r"^[^\s<>\"']+$"
+    )
     # Failed logins: after `login_free_failures` within the window, each further attempt
     # waits twice as long as the one before, up to `login_max_delay_seconds`.
     login_free_failures: int = Field(default=5, ge=1, le=100)

@@ -101,6 +101,11 @@ def test_axe_finds_no_violation_on_forms_with_errors(live_app: LiveApp, chromium
     visit = open_tab(chromium, phone=True)
     page = visit.page
     try:
+        for width in (320, 390, 1366):  # the statement, public, at every width
+            page.set_viewport_size({"width": width, "height": 800})
+            page.goto(live_app.url("/tilgjengelighet"))
+            assert_accessible(page, f"/tilgjengelighet at {width} px")
+            live_app.shot(page, f"accessibility-statement-{width}")
         page.goto(live_app.url("/login"))
         page.get_by_label("E-postadresse").fill("nobody@e2e.example")
         page.get_by_label("Passord", exact=True).fill("wrong")

@@ -41,6 +41,7 @@ PLATFORM_RULES: dict[str, Rule] = {
     "web.login_form": PUBLIC,
     "web.login": PUBLIC,
     "web.language": PUBLIC,
+    "web.accessibility_statement": PUBLIC,
     "web.logout": ALL_ROLES,
     "web.session_extend": ALL_ROLES,
     "me.read": ALL_ROLES,

@@ -18,7 +18,7 @@ from beredskap.platform.deps import (
     SettingsDep,
 )
 from beredskap.platform.settings import PlatformSettings
-from beredskap.platform.web import password_pages
+from beredskap.platform.web import password_pages, statement_pages
 from beredskap.platform.web.forms import PostedForm, parse_form
 from beredskap.platform.web.i18n import LANGUAGES, translations_for
 from beredskap.platform.web.rendering import render
@@ -185,3 +185,4 @@ def choose_language(
 
 # The password page is the platform's too; its routes ride on this router.
 router.include_router(password_pages.router)
+router.include_router(statement_pages.router)
