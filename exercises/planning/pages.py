@@ -10,6 +10,8 @@ other exercises pages (calendar, overdue, report).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
 from babel.support import Translations
@@ -25,7 +27,7 @@ from beredskap.platform.auth.service import Principal
 from beredskap.platform.deps import CurrentPrincipal, SessionDep, SettingsDep
 from beredskap.platform.errors import ConflictError, DomainValidationError
 from beredskap.platform.web.forms import OptionalText, PostedForm, at_most, parse_form
-from beredskap.platform.web.i18n import N_, language_of, translations_for
+from beredskap.platform.web.i18n import FORMAT_LOCALES, N_, language_of, translations_for
 from beredskap.platform.web.rendering import number_format, render, stamp
 from beredskap.register.agreements.models import Agreement
 from beredskap.register.organisations.models import Organisation, Site
@@ -44,9 +46,22 @@ from exercises.planning.form import (
     empty_form,
     parse_exercise_form,
 )
+from exercises.planning.rule_words import rule_in_words
 from exercises.roles import EXERCISE_PLANNERS
+from exercises.times import to_utc
 
 router = APIRouter(prefix="/exercises", include_in_schema=False)
+MOVED_SHOWN = 6  # the first dates of a series shown when its rule does not start on the chosen
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A repeat rule whose first date is not the chosen start, and its first dates."""
+
+    chosen: datetime
+    first_dates: list[datetime]
+
+
 RULES: dict[str, Rule] = {
     "web.exercise_new": EXERCISE_PLANNERS,
     "web.exercise_create": EXERCISE_PLANNERS,
@@ -127,6 +142,8 @@ def _form_page(
     choices: dict[str, Any],
     *,
     conflicts: list[Conflict] | None = None,
+    moved: Moved | None = None,
+    first_date_confirmed: str | None = None,
     status_code: int = 200,
 ) -> Response:
     translations = translations_for(request)
@@ -144,6 +161,8 @@ def _form_page(
                 for key, (label, _rule) in RECURRENCE_PRESETS.items()
             ],
             "conflicts": conflicts or [],
+            "moved": moved,
+            "first_date_confirmed": first_date_confirmed,
             "stamp": stamp,
             **choices,
         },
@@ -185,12 +204,30 @@ def create_exercise(
         session.rollback()
         form.form.add_domain_error(error, FIELD_OF)
         return _form_page(request, principal, form, choices, status_code=422)
+    first = planned.exercises[0].starts_at
+    # Confirmed for this first date only: a start or rule changed since asks again.
+    first_date_confirmed = posted.get("confirm_first_date") == first.isoformat()
+    chosen = to_utc("starts_at", form.body.starts_at)  # the service has accepted it
+    if form.body.recurrence is not None and first != chosen and not first_date_confirmed:
+        # A rule may not start on the chosen date (the first Tuesday of a quarter chosen in
+        # its second week starts three months later): nothing saved, the dates are shown.
+        session.rollback()
+        moved = Moved(chosen, [e.starts_at for e in planned.exercises[:MOVED_SHOWN]])
+        choices = _choices(session, language_of(request))
+        return _form_page(request, principal, form, choices, moved=moved)
     confirm_conflicts = posted.get("confirm_conflicts")
     if planned.conflicts and not confirm_conflicts:
         # Nothing saved: the planner sees the conflicts and may save anyway.
         session.rollback()
         choices = _choices(session, language_of(request))
-        return _form_page(request, principal, form, choices, conflicts=planned.conflicts)
+        return _form_page(
+            request,
+            principal,
+            form,
+            choices,
+            conflicts=planned.conflicts,
+            first_date_confirmed=first.isoformat() if first_date_confirmed else None,
+        )
     return RedirectResponse(f"/exercises/{planned.exercises[0].id}?done=created", status_code=303)
 
 
@@ -233,6 +270,11 @@ def _exercise_page(
             "any_others": invited.others_in_all > 0,
             "suppress_below": SUPPRESS_BELOW,
             "series": _series(session, exercise),
+            "rule_words": rule_in_words(
+                exercise.series.rrule if exercise.series else None,
+                translations,
+                FORMAT_LOCALES[language_of(request)],
+            ),
             "cancellable": exercise.status in (ExerciseStatus.PLANNED, ExerciseStatus.RUNNING),
             "done": done,
             "problem": problem,

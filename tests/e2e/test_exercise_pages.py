@@ -11,8 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from beredskap.platform.auth.models import Role
+from beredskap.platform.web.i18n import translations
 from beredskap.register.volunteers.models import Volunteer
 from exercises.models import Exercise, ExerciseStatus
+from exercises.planning.rule_words import rule_in_words
 from tests.e2e.web_client import form_token, logged_in
 from tests.support.api import ROLE_EMAILS, ApiHarness
 
@@ -122,7 +124,9 @@ def test_a_recurring_preset_makes_a_series(api: ApiHarness) -> None:
         )
     )
     page = planner.get(f"/exercises/{exercise_id}")
-    assert "FREQ=MONTHLY;INTERVAL=3;BYDAY=1TU" in page.text
+    # The rule in words (exercises/planning/rule_words.py), not FREQ=...
+    words = rule_in_words("FREQ=MONTHLY;INTERVAL=3;BYDAY=1TU", translations("nb"), "nb_NO")
+    assert words and words in page.text and "FREQ=" not in page.text
     assert "06.04.2027 18:00" in page.text  # the next occurrence, same wall time in summer
 
 

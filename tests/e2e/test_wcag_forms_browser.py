@@ -59,6 +59,13 @@ def test_the_exercise_forms_time_errors_are_focused_linked_and_described(
     message_id = str(control.get_attribute("aria-describedby"))
     expect(page.locator(f"#{message_id}")).to_be_visible()
     assert page.locator(f"#{message_id}").inner_text().strip()
+    # Time and date fields look and size like the other inputs (not 13 px text, 24 px high).
+    for field in ("#f-start_time", "#f-start_date", "#f-title"):
+        size = page.eval_on_selector(
+            field,
+            "e => [parseFloat(getComputedStyle(e).fontSize), e.getBoundingClientRect().height]",
+        )
+        assert size[0] >= 16 and size[1] >= 44, (field, size)
     live_app.shot(page, "exercise-form-time-error")
     assert_accessible(page, "exercise form with a time error")
 
