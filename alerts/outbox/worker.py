@@ -38,7 +38,7 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -173,8 +173,12 @@ class SmsWorker:
         email_gateway: EmailGateway | None = None,
         identity: ProcessIdentity | None = None,
         providers: Providers | None = None,
+        rounds: Sequence[Callable[[], object]] = (),
     ) -> None:
         self.sessions = sessions
+        # More work run with the housekeeping, each in its own transactions (the voice
+        # calls, `alerts.voice.caller`); an error in one is logged and tried again next time.
+        self.rounds = tuple(rounds)
         self.gateway = gateway
         # The SMS providers: `gateway` alone, or it and a secondary to fail over to.
         self.providers = providers or Providers(gateway)
@@ -463,6 +467,11 @@ class SmsWorker:
         )
         if escalated:
             _logger.info("escalated callouts %s", escalated)
+        for work in self.rounds:
+            try:
+                work()
+            except Exception as error:
+                _logger.error("sms worker: a round of %s failed: %s", work, describe(error))
         return self._reconcile(pool) >= self.config.concurrency
 
     def _reconcile(self, pool: ThreadPoolExecutor) -> int:

@@ -24,6 +24,8 @@ from beredskap.platform.runtime import Database, open_database
 from beredskap.register.organisations import service as organisation_service
 
 if TYPE_CHECKING:
+    from alerts.voice.caller import VoiceCaller
+    from beredskap.main.settings import Settings
     from beredskap.platform.scheduling.leadership import LeaderLoop
 
 app = typer.Typer(
@@ -293,6 +295,24 @@ def serve(
     )
 
 
+def _voice_caller(settings: Settings, database: Database) -> VoiceCaller | None:
+    """The voice calls' round for the worker when voice is configured, else None."""
+    if not settings.voice_configured or not settings.public_url:
+        return None
+    import socket
+
+    from alerts.voice.caller import VoiceCaller
+    from alerts.voice.twilio_calls import TwilioCalls, VoiceConfig
+
+    return VoiceCaller(
+        database.sessions,
+        TwilioCalls(VoiceConfig.from_settings(settings)),
+        public_url=settings.public_url,
+        name=f"{socket.gethostname()}:{os.getpid()}:voice",
+        concurrency=settings.voice_max_concurrency,
+    )
+
+
 @app.command()
 def worker(
     once: bool = typer.Option(False, "--once", help="Send what is due, then exit (cron, tests)."),
@@ -317,12 +337,14 @@ def worker(
     settings = get_settings()
     database = _database()
     providers = providers_from_settings(settings, DatabaseLocalMessageStore(database.sessions))
+    voice = _voice_caller(settings, database)
     sender = SmsWorker(
         database.sessions,
         providers.primary,
         WorkerConfig.from_settings(settings, concurrency=concurrency),
         email_gateway=email_gateway_from_settings(settings),
         providers=providers,
+        rounds=(voice.run_once,) if voice is not None else (),
     )
     # The scheduler's own thread, independent of the sending loop; SIGTERM stops both.
     leader = None if once or no_scheduler else _scheduler_loop(database)
@@ -343,6 +365,8 @@ def worker(
             leader.stop()
             leader.join(timeout=60)
     providers.close()
+    if voice is not None:
+        voice.calls.close()
     database.engine.dispose()
     typer.echo(
         "SMS worker stopped: "

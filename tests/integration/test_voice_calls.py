@@ -313,3 +313,20 @@ def test_a_call_to_a_callout_no_longer_open_says_so(voice: Voice) -> None:
     documents = voice.fake.answer_call(call.sid, "1")
     assert "<Gather" not in documents[0]
     assert voice.recipient(KARI).answer is None
+
+
+def test_the_sms_worker_runs_the_voice_round_with_its_housekeeping(voice: Voice) -> None:
+    from alerts.gateway.local_gateway import InMemoryLocalMessageStore, LocalGateway
+    from alerts.outbox.worker import SmsWorker, WorkerConfig
+
+    _callout(voice)
+    voice.clock.now = NOW + timedelta(minutes=2)
+    worker = SmsWorker(
+        voice.api.database_sessions,  # type: ignore[attr-defined]
+        LocalGateway(InMemoryLocalMessageStore()),
+        WorkerConfig(concurrency=2, idle_poll_s=0.01),
+        clock=voice.clock,
+        rounds=(voice.caller().run_once,),
+    )
+    worker.run(once=True)
+    assert sorted(call.to for call in voice.fake.calls) == [KARI, OLA, PER]
