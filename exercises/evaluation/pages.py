@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
+from functools import partial
 from typing import Annotated, Any, ClassVar
 
 from babel.support import Translations
@@ -38,7 +39,7 @@ from beredskap.platform.web.forms import (
     optional,
     parse_form,
 )
-from beredskap.platform.web.i18n import N_, language_of, translations_for
+from beredskap.platform.web.i18n import FORMAT_LOCALES, N_, language_of, translations_for
 from beredskap.platform.web.rendering import render, stamp
 from beredskap.register.small_counts import SUPPRESS_BELOW
 from exercises.evaluation import lessons
@@ -119,8 +120,8 @@ def _report_page(
             "drill": report.drill,
             "label": _labeller(translations),
             "stamp": stamp,
-            "minutes": minutes_text,
-            "share": share_text,
+            "minutes": partial(minutes_text, locale=FORMAT_LOCALES[language_of(request)]),
+            "share": partial(share_text, locale=FORMAT_LOCALES[language_of(request)]),
             "count": _count_text(translations),
             "withheld": report.drill is not None and any_withheld(report.drill),
             "suppress_below": SUPPRESS_BELOW,

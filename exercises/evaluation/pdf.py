@@ -15,6 +15,7 @@ from babel.support import Translations
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from beredskap.platform.web.i18n import FORMAT_LOCALES
 from beredskap.platform.web.rendering import stamp
 from beredskap.register.small_counts import SUPPRESS_BELOW
 from exercises.evaluation.figures import AnsweredWithin
@@ -82,10 +83,10 @@ def report_pdf(
         return fewer if value is None else str(value)
 
     def when(value: float | None, hidden: bool) -> str:
-        return _("not shown") if hidden else minutes_text(value)
+        return _("not shown") if hidden else minutes_text(value, FORMAT_LOCALES[language])
 
     def part(item: AnsweredWithin) -> str:
-        return _("not shown") if item.withheld else share_text(item.share)
+        return _("not shown") if item.withheld else share_text(item.share, FORMAT_LOCALES[language])
 
     exercise = report.exercise
     pdf = ReportPdf(_("Evaluation report"))

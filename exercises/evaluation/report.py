@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from babel.numbers import format_decimal, format_percent
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -67,12 +68,13 @@ def build_report(session: Session, exercise: Exercise, sees_exact: SeesExact) ->
     )
 
 
-def minutes_text(value: float | None) -> str:
-    """Minutes with at most one decimal, or a dash for never."""
+def minutes_text(value: float | None, locale: str = "en_GB") -> str:
+    """Minutes with at most one decimal in the reader's language ("2,5" in bokmål, "2.5" in
+    English: never a point beside commas), or a dash for never."""
     if value is None:
         return NONE
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+    return format_decimal(round(value, 1), format="#,##0.#", locale=locale)
 
 
-def share_text(value: float | None) -> str:
-    return NONE if value is None else f"{round(value * 100)} %"
+def share_text(value: float | None, locale: str = "en_GB") -> str:
+    return NONE if value is None else format_percent(value, format="#,##0 %", locale=locale)

@@ -78,8 +78,15 @@ def environment(language: str) -> Environment:
     def day(value: date | None, style: str = "medium") -> str:
         return "" if value is None else format_date(value, format=style, locale=locale)
 
-    def number(value: int | float | None) -> str:
-        return "" if value is None else format_decimal(value, locale=locale)
+    def number(value: int | float | None, digits: int | None = None) -> str:
+        """In the page's language ("0,3" in bokmål); `digits`: at most that many decimals
+        (Babel's default is three)."""
+        if value is None:
+            return ""
+        if digits is None:
+            return format_decimal(value, locale=locale)
+        pattern = "#,##0." + "#" * digits if digits > 0 else "#,##0"
+        return format_decimal(round(value, digits), format=pattern, locale=locale)
 
     env.filters.update(day=day, number=number)
     for filters in _filter_factories:
