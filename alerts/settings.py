@@ -68,7 +68,7 @@ class AlertSettings(PlatformSettings):
     sms_send_lease_s: int = Field(default=300, ge=1, le=24 * 3600)
     # Voice fallback (alerts/voice): calls through Twilio Voice from this number, which must
     # be a voice-capable Twilio number (E.164; an alphanumeric sender cannot call). Unset: no
-    # calls, and a callout's `voice_after_min` is refused.
+    # calls (a callout's `voice_after_min` is kept, and nothing is called).
     twilio_voice_from: str | None = Field(default=None, pattern=r"^\+[1-9]\d{6,14}$")
     # How long a call may ring before it counts as not answered.
     voice_ring_timeout_s: int = Field(default=30, ge=5, le=120)

@@ -88,6 +88,11 @@ class CalloutInput(BaseModel):
         Field(title=N_("Escalate after (minutes)")),
         Invalid(N_("enter the minutes to wait, from 1 to 1440")),
     ] = None
+    voice_after_min: Annotated[
+        optional(Annotated[Whole, Field(ge=1, le=1440)]),
+        Field(title=N_("Phone those who have not answered after (minutes)")),
+        Invalid(N_("enter the minutes to wait, from 1 to 1440")),
+    ] = None
     escalate_radius_km: Annotated[
         optional(Annotated[Decimal, Field(gt=0, le=MAX_KM)]),
         Field(title=N_("Wider radius (km)")),
@@ -246,6 +251,7 @@ def parse_callout_form(
             wanted=typed["wanted"],
             thank_when_covered=typed["thank_when_covered"],
             escalation=escalation,
+            voice_after_min=typed["voice_after_min"],
         )
     except ValidationError as error:
         form.add_validation_error(error, FIELD_OF)

@@ -111,6 +111,7 @@ def plan(
             "organisation_ids": first_circle,
             "wanted": body.wanted,
             "thank_when_covered": body.thank_when_covered,
+            "voice_after_min": body.voice_after_min,
             **_escalation_fields(body, first_circle),
         },
         needs=[service.Need(ids[need.qualification], need.count) for need in body.needs],

@@ -93,6 +93,7 @@ def callout_out(callout: Callout, figures: service.CalloutFigures) -> CalloutOut
         sent_at=callout.sent_at,
         stopped_at=callout.stopped_at,
         covered_at=callout.covered_at,
+        voice_after_min=callout.voice_after_min,
         escalation=_escalation_out(callout),
         recipients_count=figures.counts["recipients"],
         counts=figures.counts,

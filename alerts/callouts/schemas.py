@@ -80,6 +80,13 @@ class CalloutCreate(BaseModel):
         True, description="Tell the others the need is covered once enough have said yes"
     )
     escalation: EscalationIn | None = None
+    voice_after_min: int | None = Field(
+        None,
+        ge=1,
+        le=1440,
+        description="Call those who have not answered the SMS after this many minutes "
+        "(Twilio Voice, when configured); those an escalation asks, after their own SMS",
+    )
 
 
 class NeedOut(BaseModel):
@@ -107,6 +114,7 @@ class CalloutOut(BaseModel):
     stopped_at: datetime | None
     covered_at: datetime | None
     escalation: EscalationOut | None
+    voice_after_min: int | None
     recipients_count: int = Field(description="Volunteers the callout asks (or would ask)")
     counts: dict[str, int] = Field(
         description="queued, sent, delivered, failed, yes, no, no_answer (and planned, cancelled)"
