@@ -39,10 +39,12 @@ from alerts.models import (
     CalloutStatus,
     NoticeKind,
     RecipientState,
+    VoiceCallState,
 )
 from alerts.outbox import worker_status
 from alerts.roles import CALLOUT_ROLES
 from alerts.settings import AlertSettings
+from alerts.voice.service import calls_of as voice_calls_of
 from beredskap.platform.api.types import PathId
 from beredskap.platform.audit.reads import record_read
 from beredskap.platform.auth.permissions import Rule
@@ -107,6 +109,16 @@ LABELS: dict[type[enum.Enum], dict[Any, tuple[str, str]]] = {
     NoticeKind: {
         NoticeKind.FOLLOW_UP: in_context("notice", "Follow-up"),
         NoticeKind.COVERED: in_context("notice", "Need covered"),
+    },
+    VoiceCallState: {
+        VoiceCallState.QUEUED: in_context("voice call", "to be called"),
+        VoiceCallState.CALLING: in_context("voice call", "calling"),
+        VoiceCallState.PLACED: in_context("voice call", "ringing"),
+        VoiceCallState.COMPLETED: in_context("voice call", "answered"),
+        VoiceCallState.NO_ANSWER: in_context("voice call", "not answered"),
+        VoiceCallState.BUSY: in_context("voice call", "busy"),
+        VoiceCallState.FAILED: in_context("voice call", "failed"),
+        VoiceCallState.CANCELLED: in_context("voice call", "not called"),
     },
     SmsProblem: {
         SmsProblem.NOT_MOBILE: in_context("sms problem", "not a valid mobile number"),
@@ -360,6 +372,7 @@ def _callout_page(
     rows = _recipients(session, callout.id, page.offset)
     translations = translations_for(request)
     sent_later = service.notices_of(session, [row.id for row in rows])
+    calls = voice_calls_of(session, [row.id for row in rows])
     organisations = {organisation.id: organisation.name for organisation in _organisations(session)}
     now = utcnow()
     live = {worker.name for worker in worker_status.live_workers(session, now)}
@@ -392,6 +405,7 @@ def _callout_page(
             "page": page,
             "page_size": PAGE_SIZE,
             "notices": sent_later,
+            "calls": calls,
             "problems": problems,
             "organisations": organisations,
             "shows_phones": principal.sees_personal_data,

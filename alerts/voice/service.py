@@ -57,6 +57,14 @@ class CallClaim:
     attempts: int
 
 
+def calls_of(session: Session, recipient_ids: list[int]) -> dict[int, VoiceCall]:
+    """The call to each of these recipients, if one was made or is to be (for the page)."""
+    if not recipient_ids:
+        return {}
+    rows = session.scalars(select(VoiceCall).where(VoiceCall.recipient_id.in_(recipient_ids)))
+    return {row.recipient_id: row for row in rows}
+
+
 def schedule_due(session: Session, *, now: datetime, limit: int = 500) -> int:
     """Queue a call for each recipient now due one (module docstring); how many."""
     due = session.execute(

@@ -33,7 +33,9 @@ from alerts.voice.caller import VoiceCaller
 from alerts.voice.twilio_calls import TwilioCalls, VoiceConfig
 from alerts.voice.webhooks import ANSWER_PATH, STATUS_PATH, call_url
 from beredskap.main.settings import Settings
-from tests.support.api import ApiHarness, build_harness
+from beredskap.platform.auth.permissions import Role
+from tests.e2e.web_client import logged_in
+from tests.support.api import ROLE_EMAILS, ApiHarness, build_harness
 from tests.support.fake_twilio import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, FakeTwilio
 from tests.support.sms import NOW, add_volunteer, sent_callout
 
@@ -216,6 +218,12 @@ def test_unanswered_busy_and_failed_calls_are_recorded(voice: Voice, status: str
     voice.fake.end_call(call.sid, status)
     assert voice.rows()[KARI].state is service.FINAL_STATUSES[status]
     assert voice.recipient(KARI).answer is None
+    # Shown on the callout page beside the SMS (bokmål from the catalog when it has them).
+    officer = logged_in(voice.api, ROLE_EMAILS[Role.DUTY_OFFICER], "en")
+    page = officer.get(f"/callouts/{voice.rows()[KARI].callout_id}")
+    assert page.status_code == 200
+    shown = {"no-answer": "not answered", "busy": "busy", "failed": "failed"}[status]
+    assert f"phone call: {shown}" in page.text
     # A late callout status changes nothing once the call has ended.
     voice.fake.call_status(call.sid, "completed")
     assert voice.rows()[KARI].state is service.FINAL_STATUSES[status]
