@@ -132,8 +132,8 @@ def test_the_overview_map_draws_the_register_without_errors(
     expect(page.locator(".leaflet-popup-content")).to_contain_text("Etter kapasitet")
     live_app.shot(page, "map-overview-popup")
 
-    # The layer control hides the equipment layer.
-    page.locator(".leaflet-control-layers").hover()
+    # The layer control (a button: it opens on click, not on hover) hides the equipment layer.
+    page.locator("button.leaflet-control-layers-toggle").click()
     page.get_by_label("Utstyr per sted").uncheck()
     expect(page.locator(".map-pin--equipment, .marker-cluster")).to_have_count(0)
     _assert_clean(page, desktop, live_app, console)

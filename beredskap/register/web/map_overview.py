@@ -63,6 +63,44 @@ def _enum_or_none(enum_class: Any, value: Any) -> Any:
         return None
 
 
+@dataclass(frozen=True)
+class ListedOrganisation:
+    id: int | None
+    name: str
+    category: str  # in words: the map says it by colour only
+    municipal: bool
+
+
+@dataclass(frozen=True)
+class ListedSite:
+    name: str
+    kind: str
+    organisation_id: int | None
+    organisation: str | None
+    address: str | None
+    open_24_7: bool
+
+
+@dataclass(frozen=True)
+class ListedEquipment:
+    site: str
+    organisation_id: int | None
+    organisation: str | None
+    lines: int
+    statuses: list[tuple[str, int]]  # (status in words, lines) with lines
+    overdue: int | None
+
+
+@dataclass
+class Listing:
+    """What the overview map shows, as lists for the page (the map's text alternative, with
+    the same filters: WCAG 1.1.1)."""
+
+    organisations: list[ListedOrganisation] = field(default_factory=list)
+    sites: list[ListedSite] = field(default_factory=list)
+    equipment: list[ListedEquipment] = field(default_factory=list)
+
+
 @dataclass
 class Overview:
     content: OverviewContent
@@ -70,6 +108,7 @@ class Overview:
     legend: Markup
     shown: dict[str, int] = field(default_factory=dict)
     truncated: bool = False
+    listing: Listing = field(default_factory=Listing)
 
 
 # Both plural forms of a message, for layers.js to choose by count (nb and en: one or not).
@@ -141,6 +180,8 @@ def overview(
     macros = popups(env)
     truncated = False
     contact_details = principal.sees_contact_details
+    listing = Listing()
+    label = env.filters["label"]
 
     organisations, total = _all_features(
         lambda **page: layers.organisations(session, with_contact_details=contact_details, **page)
@@ -155,6 +196,15 @@ def overview(
         if contact_details:
             contact = tuple(props.get(f"contact_24_7_{key}") for key in ("name", "phone", "email"))
         categories.add(props["category"])
+        category = _enum_or_none(OrganisationCategory, props["category"])
+        listing.organisations.append(
+            ListedOrganisation(
+                feature.id,  # type: ignore[arg-type]
+                props["name"],
+                label(category) if category else str(props["category"]),
+                bool(props.get("municipal")),
+            )
+        )
         bases.append(
             rows.organisation_row(
                 lat,
@@ -177,6 +227,17 @@ def overview(
         lat, lon = _lat_lon(feature)
         category = props.get("organisation_category") or OrganisationCategory.OTHER.value
         categories.add(category)
+        kind = _enum_or_none(SiteKind, props["kind"])
+        listing.sites.append(
+            ListedSite(
+                props["name"],
+                label(kind) if kind else str(props["kind"]),
+                props.get("organisation_id"),
+                props.get("organisation"),
+                props.get("address"),
+                bool(props.get("access_24_7")),
+            )
+        )
         sites.setdefault(props["kind"], []).append(
             rows.site_row(
                 lat,
@@ -203,6 +264,21 @@ def overview(
         props = feature.properties
         lat, lon = _lat_lon(feature)
         lines += props["lines"]
+        overdue = props.get("inspection_overdue")
+        listing.equipment.append(
+            ListedEquipment(
+                props["site_name"],
+                props.get("organisation_id"),
+                props.get("organisation"),
+                props["lines"],
+                [
+                    (label(status), int(props["by_status"].get(status.value, {}).get("lines", 0)))
+                    for status in EquipmentStatus
+                    if props["by_status"].get(status.value, {}).get("lines")
+                ],
+                None if overdue is None else int(overdue.get("lines", 0)),
+            )
+        )
         equipment.append(
             rows.equipment_row(
                 lat,
@@ -242,7 +318,6 @@ def overview(
             )
         )
 
-    label = env.filters["label"]
     legend_categories = [
         (label(category), category_colour(category.value))
         for category in OrganisationCategory
@@ -262,6 +337,7 @@ def overview(
             "areas": len(areas),
         },
         truncated=truncated,
+        listing=listing,
     )
 
 

@@ -164,6 +164,7 @@ def overview(request: Request, session: SessionDep, principal: CurrentPrincipal)
             "form": form,
             "shown": data.shown,
             "truncated": data.truncated,
+            "listing": data.listing,
             "capability_options": _options(translations, Capability),
             "status_options": _options(translations, EquipmentStatus),
         },

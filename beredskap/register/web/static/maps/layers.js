@@ -199,6 +199,35 @@
     });
   }
 
+  // What a point is, in words (the colour says the category only to those who see it).
+  var names = {
+    organisation: function (row, t) { return row[4] + ", " + t.categories[row[2]]; },
+    site: function (row, t) { return row[3] + ", " + t.kind; },
+    equipment: function (row, t) { return row[3] + ": " + counted(t.lines, row[2]); }
+  };
+
+  // Named for screen readers; a circle (an SVG path) also focusable, its popup opened with
+  // Enter or Space as a marker's is (WCAG 2.1.1). Set on every add: clusters re-add layers.
+  function operable(layer, name) {
+    layer.on("add", function () {
+      var node = layer.getElement ? layer.getElement() : null;
+      if (!node) {
+        return;
+      }
+      node.setAttribute("aria-label", name);
+      if (node.tagName.toLowerCase() === "path" && !node.hasAttribute("tabindex")) {
+        node.setAttribute("tabindex", "0");
+        node.setAttribute("role", "button");
+        L.DomEvent.on(node, "keydown", function (event) {
+          if (event.key === "Enter" || event.key === " ") {
+            L.DomEvent.stop(event);
+            layer.openPopup();
+          }
+        });
+      }
+    });
+  }
+
   window.beredskapMaps = {
     // Fills `group` (a feature group or a marker cluster group) with one layer per row.
     layer: function (kind, rows, texts, group) {
@@ -207,6 +236,9 @@
       for (var i = 0; i < rows.length; i++) {
         var layer = make(rows[i], texts);
         layer.bindPopup(popups[kind].bind(null, rows[i], texts), {maxWidth: 320});
+        if (names[kind]) {
+          operable(layer, names[kind](rows[i], texts));
+        }
         layers[i] = layer;
       }
       if (typeof group.addLayers === "function") {

@@ -1,0 +1,82 @@
+"""The overview map by keyboard and screen reader, headless Chromium, both backends (WCAG
+2.1.1, 1.4.1, 1.4.13, 3.1.2, 1.1.1): Leaflet's controls in the page's language, the layer
+control a button that opens on Enter (not on hover) and closes on Esc, clusters and points
+named by what they are, a point's popup opened with Enter, and the map's lists with the same
+filters."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from beredskap.platform.auth.models import Role
+from tests.e2e.axe import assert_accessible
+from tests.e2e.conftest import PASSWORD, LiveApp, Visit
+
+
+def _log_in(page: Page, app: LiveApp, role: Role) -> None:
+    page.goto(app.url("/login"))
+    page.get_by_label("E-postadresse").fill(app.emails[role])
+    page.get_by_label("Passord", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Logg inn").click()
+    page.wait_for_url(app.url("/"))
+
+
+def _ready(page: Page) -> None:
+    expect(page.locator(".folium-map.leaflet-container")).to_be_visible()
+    expect(page.locator(".leaflet-zoom-anim")).to_have_count(0)
+    expect(page.locator(".leaflet-marker-icon").first).to_be_visible()
+
+
+def test_the_overview_map_by_keyboard(live_app: LiveApp, desktop: Visit) -> None:
+    page = desktop.page
+    _log_in(page, live_app, Role.ADMIN)
+    page.goto(live_app.url("/maps/overview"))
+    _ready(page)
+    texts = page.locator("script[src='/static/maps/map_a11y.js']")
+    zoom_in = str(texts.get_attribute("data-zoom-in"))
+    layers = str(texts.get_attribute("data-layers"))
+    expect(page.locator(".leaflet-control-zoom-in")).to_have_attribute("aria-label", zoom_in)
+    expect(page.locator(".leaflet-control-zoom-out")).to_have_attribute(
+        "aria-label", str(texts.get_attribute("data-zoom-out"))
+    )
+
+    # The layer control: a button; hovering does not open it, Enter does, Esc closes it.
+    toggle = page.get_by_role("button", name=layers)
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    page.locator(".leaflet-control-layers").hover()
+    expect(page.locator(".leaflet-control-layers-expanded")).to_have_count(0)
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(page.locator(".leaflet-control-layers-list")).to_be_visible()
+    page.keyboard.press("Tab")  # into the list of layers
+    page.keyboard.press("Escape")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(toggle).to_be_focused()
+    live_app.shot(page, "map-overview-keyboard")
+
+    # Clusters say "5 places", not "5".
+    cluster = page.locator(".marker-cluster").first
+    expect(cluster.locator(".visually-hidden")).to_contain_text(
+        str(texts.get_attribute("data-places")).replace("%(count)s", "").strip()
+    )
+    # A home base (a circle) is named with its category in words, and Enter opens it.
+    base = page.locator("path.leaflet-interactive[role=button][tabindex='0']").first
+    name = str(base.get_attribute("aria-label"))
+    assert ", " in name, name
+    base.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".leaflet-popup-content")).to_contain_text(name.split(", ")[0])
+
+    # The map's lists, with the same filters as the map.
+    lists = page.locator("#map-as-lists")
+    all_rows = lists.locator("table tbody tr").count()
+    assert all_rows >= 5
+    expect(lists.locator("li").first).to_be_visible()
+    assert_accessible(page, "the overview map")
+    page.goto(live_app.url("/maps/overview?status=maintenance"))
+    _ready(page)
+    filtered = lists.locator("table tbody tr").count()
+    assert filtered < all_rows
+    for row in lists.locator("table tbody tr").all():
+        expect(row).to_contain_text("Vedlikehold")
