@@ -58,17 +58,26 @@ class VoiceCaller:
         self.concurrency = concurrency
         self.lease = lease
 
-    def run_once(self) -> VoiceRound:
+    def run_once(self, *, max_batches: int = 50) -> VoiceRound:
+        """Schedule what is due and place it, `concurrency` calls at a time until none is
+        left (at most `max_batches`: the SMS worker's housekeeping waits on this), then
+        reconcile."""
         done = VoiceRound()
-        now = self.clock()
-        with transaction(self.sessions, actor=ACTOR) as session:
-            done.queued = service.schedule_due(session, now=now)
-            claims = service.claim_due(session, now=now, limit=self.concurrency, worker=self.name)
-        # Committed `calling`: only now may Twilio be asked.
-        if claims:
-            with ThreadPoolExecutor(min(len(claims), self.concurrency)) as pool:
+        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="voice") as pool:
+            for _ in range(max_batches):
+                now = self.clock()
+                with transaction(self.sessions, actor=ACTOR) as session:
+                    done.queued += service.schedule_due(session, now=now)
+                    claims = service.claim_due(
+                        session, now=now, limit=self.concurrency, worker=self.name
+                    )
+                if not claims:
+                    break
+                # Committed `calling`: only now may Twilio be asked.
                 results = list(pool.map(self._place, claims))
-            self._record(claims, results, done)
+                self._record(claims, results, done)
+                if len(claims) < self.concurrency:
+                    break
         self._reconcile(done)
         return done
 
