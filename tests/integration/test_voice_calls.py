@@ -31,7 +31,7 @@ from alerts.models import (
 from alerts.voice import service
 from alerts.voice.caller import VoiceCaller
 from alerts.voice.twilio_calls import TwilioCalls, VoiceConfig
-from alerts.voice.webhooks import ANSWER_PATH, STATUS_PATH, call_url
+from alerts.voice.webhooks import ANSWER_PATH, CALL_PATH, MINUTES_PATH, STATUS_PATH, call_url
 from beredskap.main.settings import Settings
 from beredskap.platform.auth.permissions import Role
 from tests.e2e.web_client import logged_in
@@ -229,7 +229,7 @@ def test_unanswered_busy_and_failed_calls_are_recorded(voice: Voice, status: str
     assert voice.rows()[KARI].state is service.FINAL_STATUSES[status]
 
 
-@pytest.mark.parametrize("path", [ANSWER_PATH, STATUS_PATH])
+@pytest.mark.parametrize("path", [CALL_PATH, ANSWER_PATH, MINUTES_PATH, STATUS_PATH])
 def test_what_twilio_did_not_sign_is_403_and_changes_nothing(voice: Voice, path: str) -> None:
     _callout(voice)
     voice.clock.now = NOW + timedelta(minutes=2)
