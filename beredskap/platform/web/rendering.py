@@ -91,7 +91,13 @@ def environment(language: str) -> Environment:
     env.filters.update(day=day, number=number)
     for filters in _filter_factories:
         env.filters.update(filters(catalog, language))
-    env.globals.update(lang=language, field_attrs=field_attrs, may_open=may_open, stamp=stamp)
+    env.globals.update(
+        lang=language,
+        field_attrs=field_attrs,
+        group_attrs=group_attrs,
+        may_open=may_open,
+        stamp=stamp,
+    )
     return env
 
 
@@ -105,6 +111,14 @@ def number_format(request: Request) -> Callable[[int], str]:
     """Whole numbers as the reader's language writes them (1 000 000, 1,000,000)."""
     locale = FORMAT_LOCALES[language_of(request)]
     return lambda value: format_decimal(value, locale=locale)
+
+
+def group_attrs(name: str, errors: dict[str, str]) -> Markup:
+    """A control inside a group (a fieldset whose message is the group's): invalid with the
+    group, described by its message; nothing while the group is fine."""
+    if not errors.get(name):
+        return Markup("")
+    return Markup(f' aria-invalid="true" aria-describedby="f-{escape(name)}-error"')
 
 
 def field_attrs(name: str, errors: dict[str, str], hint: str | None = None) -> Markup:
