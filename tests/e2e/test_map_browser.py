@@ -104,7 +104,10 @@ def test_the_overview_map_draws_the_register_without_errors(
 ) -> None:
     page = desktop.page
     _log_in(page, live_app, Role.ADMIN)
+    # "Kart" opens the incident map for those who call out; the overview is one click on.
     page.get_by_role("link", name="Kart", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hendelseskart")
+    page.get_by_role("navigation", name="Kart").get_by_role("link", name="Oversiktskart").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Oversiktskart")
     _map_ready(page)
     markers = page.locator(".leaflet-marker-icon")
@@ -134,7 +137,7 @@ def test_the_overview_map_draws_the_register_without_errors(
 
     # The layer control (a button: it opens on click, not on hover) hides the equipment layer.
     page.locator("button.leaflet-control-layers-toggle").click()
-    page.get_by_label("Utstyr per sted").uncheck()
+    page.get_by_role("checkbox", name="Utstyr per sted").uncheck()
     expect(page.locator(".map-pin--equipment, .marker-cluster")).to_have_count(0)
     _assert_clean(page, desktop, live_app, console)
 
@@ -148,7 +151,7 @@ def test_the_overview_filter_and_the_council_map(
     _map_ready(page)
     before = page.locator(".map-summary").inner_text()
     page.get_by_label("Utstyr: kapasitet").select_option("power")
-    page.get_by_role("button", name="Vis").click()
+    page.get_by_role("button", name="Vis", exact=True).click()
     expect(page.get_by_label("Utstyr: kapasitet")).to_have_value("power")
     _map_ready(page)
     assert page.locator(".map-summary").inner_text() != before
@@ -165,7 +168,7 @@ def test_the_overview_filter_and_the_council_map(
     live_app.shot(page, "map-council")
     page.get_by_label("Farge etter").select_option("volunteers")
     page.get_by_label("Rutestørrelse").select_option("5")
-    page.get_by_role("button", name="Vis").click()
+    page.get_by_role("button", name="Vis", exact=True).click()
     _map_ready(page)
     expect(page.locator(".map-legend")).to_contain_text("Frivillige med gyldig kvalifikasjon")
     live_app.shot(page, "map-council-volunteers")
