@@ -11,8 +11,9 @@ per organisation, half of them with a mobilisation time), points around the town
 scenario is a role and a time: the council (counts) and the admin (counts and names, each
 answer audited as a read) at 60 and 120 minutes (the agreements' fastest mobilisation is 30
 minutes, so at 30 nothing arrives and the answer is empty), and the council at 1440 minutes,
-the largest time allowed, whose circle holds most of the country. The PostgreSQL database must exist with
-the postgis extension; its schema is rebuilt. One uvicorn worker; one request at a time.
+the largest time allowed, whose circle holds most of the country. The PostgreSQL database must
+exist with the postgis extension; its schema is rebuilt. One uvicorn worker; one request at a
+time.
 """
 
 from __future__ import annotations
