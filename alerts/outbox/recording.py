@@ -250,7 +250,9 @@ def _row_reader(table: OutboxTable) -> Select[Any]:
         statement = statement.add_columns(wanted.label("wanted")).join(
             Callout, Callout.id == CalloutRecipient.callout_id
         )
-    return statement.with_for_update(of=table)
+    # Locked in id order, as the claims lock them: two workers recording overlapping rows
+    # (one taking over a killed worker's claims) otherwise deadlocked on PostgreSQL.
+    return statement.order_by(table.id).with_for_update(of=table)
 
 
 def _row_writer(table: OutboxTable) -> Any:
