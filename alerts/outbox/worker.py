@@ -72,7 +72,7 @@ from alerts.outbox.worker_status import ProcessIdentity, confirmed_dead
 from alerts.redaction import mask_phone
 from alerts.settings import AlertSettings
 from beredskap.platform.columns import today_in_norway, utcnow
-from beredskap.platform.database_errors import describe, is_transient
+from beredskap.platform.database_errors import describe, is_lost_race, is_transient
 from beredskap.platform.db import transaction
 
 _logger = logging.getLogger("alerts.worker")
@@ -645,8 +645,7 @@ class SmsWorker:
         waited out unless `wait` is false or it was a conflict of the data)."""
         self._errors.last = None
         try:
-            with transaction(self.sessions, actor=ACTOR) as session:
-                found = work(session)
+            found = self._settled(what, work)
         except IntegrityError as error:
             self._errors.last = error
             _logger.error("sms worker: %s failed: %s", what, describe(error))
@@ -663,3 +662,17 @@ class SmsWorker:
             return None
         self._trouble.succeeded()
         return found
+
+    def _settled(self, what: str, work: Callable[[Session], T]) -> T:
+        """`work` in a transaction; once more at once if PostgreSQL rolled it back to settle a
+        race with another transaction (a deadlock with a receipt or another worker over the
+        same rows): the race is normal under load, so it is logged in words, not as a fault."""
+        for attempt in (1, 2):
+            try:
+                with transaction(self.sessions, actor=ACTOR) as session:
+                    return work(session)
+            except Exception as error:
+                if attempt == 2 or not is_lost_race(error):
+                    raise
+                _logger.warning("sms worker: %s lost a race, done again: %s", what, describe(error))
+        raise AssertionError("unreachable")  # the loop returns or raises

@@ -67,6 +67,8 @@ def test_the_overview_map_by_keyboard(live_app: LiveApp, desktop: Visit) -> None
     base.focus()
     page.keyboard.press("Enter")
     expect(page.locator(".leaflet-popup-content")).to_contain_text(name.split(", ")[0])
+    # axe measures contrast as drawn: wait until the popup has faded fully in.
+    expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")
 
     # The map's lists, with the same filters as the map.
     lists = page.locator("#map-as-lists")
