@@ -2,8 +2,8 @@
 
 Norwegian public-sector web solutions must publish one in the form Uutilsynet asks for: what
 conforms to WCAG 2.1 AA, what does not and why, how to give feedback, when it was last
-checked. The text is a whole document per language (templates/accessibility_nb.html, _en),
-not sentences in the catalogs: it is read as one, and changed as one when a check is made.
+checked. Its sentences are in the catalogs like every other text (templates/accessibility.html);
+change them and `LAST_CHECKED` together when a check is made.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from beredskap.platform.deps import OptionalPrincipal, SettingsDep
-from beredskap.platform.web.i18n import language_of
 from beredskap.platform.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -31,7 +30,7 @@ def accessibility_statement(
     contact = settings.accessibility_contact
     return render(
         request,
-        f"accessibility_{language_of(request)}.html",
+        "accessibility.html",
         {
             "last_checked": LAST_CHECKED,
             "contact": contact,
