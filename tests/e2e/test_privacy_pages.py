@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from geoalchemy2.shape import to_shape
 from sqlalchemy import func, select
 
 from alerts.inbound.sms import handle_inbound
@@ -238,3 +239,15 @@ def test_erasing_with_the_confirmation_purges_the_volunteer(api: ApiHarness) -> 
     assert done.status_code == 200 and 'role="status"' in done.text
     assert str(person_id) in done.text
     assert client.get(f"/privacy/volunteers/{person_id}").status_code == 404
+
+
+def test_the_home_area_is_written_with_the_pages_decimals(api: ApiHarness) -> None:
+    person = _person(api)
+    point = api.session.scalar(select(Volunteer.home_area).where(Volunteer.id == person.id))
+    assert point is not None
+    lat = str(round(to_shape(point).y, 3))  # at most three decimals, as the page writes them
+    lon = str(round(to_shape(point).x, 3))
+    english = logged_in(api, ADMIN, language="en").get(f"/privacy/volunteers/{person.id}").text
+    assert f"{lat}° N, {lon}° E" in english
+    bokmal = logged_in(api, ADMIN).get(f"/privacy/volunteers/{person.id}").text
+    assert f"{lat.replace('.', ',')}° N, {lon.replace('.', ',')}° Ø" in bokmal

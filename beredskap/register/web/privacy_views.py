@@ -432,7 +432,7 @@ def _point(value: Any) -> Cell:
     coordinates = value.get("coordinates") if isinstance(value, dict) else None
     if isinstance(coordinates, list | tuple) and len(coordinates) == 2:
         lon, lat = coordinates
-        return Cell("text", f"{lat:.3f}° N, {lon:.3f}° E")
+        return Cell("point", (lat, lon))  # the page writes it in its language's decimals
     return Cell("text", str(value))
 
 
