@@ -144,10 +144,12 @@ class Callout(Audited, Versioned, Timestamped, Base):
     escalate_organisation_ids: Mapped[list[int] | None] = mapped_column(JSON)
     escalation_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    # Voice fallback (alerts/voice): a phone call to each asked volunteer who has not
-    # answered this many minutes after their SMS was sent (escalated ones too, from their
-    # own SMS); None: no calls.
+    # Voice fallback (alerts/voice): a phone call to each volunteer asked in the first round
+    # who has not answered this many minutes after their SMS was sent; None: no calls.
     voice_after_min: Mapped[int | None] = mapped_column(Integer)
+    # The escalation step's own minutes before a call, for those it added (`ask_round` 1),
+    # counted from their own SMS; None: they follow `voice_after_min`.
+    escalate_voice_after_min: Mapped[int | None] = mapped_column(Integer)
 
     needs: Mapped[list[CalloutNeed]] = relationship(
         back_populates="callout", cascade="all, delete-orphan", order_by="CalloutNeed.id"

@@ -103,6 +103,11 @@ class CalloutInput(BaseModel):
         Field(title=N_("Next circle of organisations"), max_length=200),
         among("organisation_ids"),
     ] = []
+    escalate_voice_after_min: Annotated[
+        optional(Annotated[Whole, Field(ge=1, le=1440)]),
+        Field(title=N_("Phone those the escalation asks after (minutes)")),
+        Invalid(N_("enter the minutes to wait, from 1 to 1440")),
+    ] = None
     # The incident map's equipment filter, carried through the form so it is still said when
     # the form comes back with a message (`alerts.callouts.from_map`); no field of a callout.
     capability: Annotated[OptionalText, Field(title=N_("Capability")), at_most(40)] = None
@@ -117,6 +122,7 @@ FIELD_OF = {
     "escalation.radius_m": "escalate_radius_km",
     "escalation.organisation_ids": "escalate_organisation_ids",
     "escalation.after_min": "escalate_after_min",
+    "escalation.voice_after_min": "escalate_voice_after_min",
 }
 
 
@@ -300,7 +306,8 @@ def _escalation(form: Form[CalloutInput]) -> dict[str, Any] | None:
     after = typed.get("escalate_after_min")
     radius_km = typed.get("escalate_radius_km")
     extra = typed.get("escalate_organisation_ids")
-    if not after and not radius_km and not extra:
+    voice = typed.get("escalate_voice_after_min")
+    if not after and not radius_km and not extra and not voice:
         return None
     if after is None:
         form.add_error("escalate_after_min", N_("enter the minutes to wait, from 1 to 1440"))
@@ -309,4 +316,5 @@ def _escalation(form: Form[CalloutInput]) -> dict[str, Any] | None:
         "after_min": after,
         "radius_m": radius_km * 1000 if radius_km is not None else None,
         "organisation_ids": extra or [],
+        "voice_after_min": voice,
     }

@@ -73,6 +73,7 @@ def _escalation_fields(body: CalloutCreate, first_circle: list[int]) -> dict[str
         "escalate_after_min": escalation.after_min,
         "escalate_radius_m": escalation.radius_m,
         "escalate_organisation_ids": sorted(set(escalation.organisation_ids)),
+        "escalate_voice_after_min": escalation.voice_after_min,
     }
 
 

@@ -68,6 +68,7 @@ def _escalation_out(callout: Callout) -> EscalationOut | None:
         after_min=callout.escalate_after_min,
         radius_m=callout.escalate_radius_m,
         organisation_ids=list(callout.escalate_organisation_ids or []),
+        voice_after_min=callout.escalate_voice_after_min,
         due_at=callout.escalation_due_at,
         escalated_at=callout.escalated_at,
     )

@@ -43,12 +43,22 @@ class EscalationIn(BaseModel):
     organisation_ids: list[RefId] = Field(
         default_factory=list, max_length=200, description="The next circle of organisations"
     )
+    voice_after_min: int | None = Field(
+        None,
+        ge=1,
+        le=1440,
+        description="Call those the escalation asks who have not answered this many minutes "
+        "after their own SMS; unset: the callout's voice_after_min",
+    )
 
 
 class EscalationOut(BaseModel):
     after_min: int
     radius_m: float | None
     organisation_ids: list[int]
+    voice_after_min: int | None = Field(
+        description="Minutes before a call to those it asks; null: the callout's"
+    )
     due_at: datetime | None = Field(description="When it runs, if it has not yet")
     escalated_at: datetime | None
 
@@ -85,7 +95,8 @@ class CalloutCreate(BaseModel):
         ge=1,
         le=1440,
         description="Call those who have not answered the SMS after this many minutes "
-        "(Twilio Voice, when configured); those an escalation asks, after their own SMS",
+        "(Twilio Voice, when configured); those an escalation asks, after their own SMS and "
+        "the escalation's voice_after_min when it has one",
     )
 
 

@@ -7,10 +7,12 @@ answer was lost) is looked up in Twilio's call list for its number since the att
 and placed again only when it is not there. One row per recipient (unique), so two workers
 scheduling at once make one call.
 
-Who is called: an asked volunteer of an active callout with `voice_after_min`, not yet
-covered, whose SMS went out at least that long ago and who has not answered, and who has
-not withdrawn consent (checked when scheduled and again when claimed). Those an escalation
-asked are called the same minutes after their own SMS.
+Who is called: an asked volunteer of an active callout, not yet covered, whose SMS went out
+at least the callout's minutes ago and who has not answered, and who has not withdrawn
+consent (checked when scheduled and again when claimed). The minutes: `voice_after_min` for
+the first round; for those the escalation added (`CalloutRecipient.ask_round` 1, set by
+`escalation.widen`) the escalation's own `escalate_voice_after_min`, or the callout's when it
+has none, counted from their own SMS. No minutes: no call.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from alerts.models import (
     REACHED_STATES,
@@ -65,30 +68,56 @@ def calls_of(session: Session, recipient_ids: list[int]) -> dict[int, VoiceCall]
     return {row.recipient_id: row for row in rows}
 
 
+def _minutes_before_call() -> ColumnElement[int | None]:
+    """The minutes after a recipient's SMS before their call (module docstring)."""
+    return case(
+        (
+            CalloutRecipient.ask_round > 0,
+            func.coalesce(Callout.escalate_voice_after_min, Callout.voice_after_min),
+        ),
+        else_=Callout.voice_after_min,
+    )
+
+
 def schedule_due(session: Session, *, now: datetime, limit: int = 500) -> int:
-    """Queue a call for each recipient now due one (module docstring); how many."""
+    """Queue a call for each recipient now due one (module docstring); how many.
+
+    The time test is in the query, so recipients not yet due never fill the `limit` ahead
+    of those that are: one `sent_at` bound per distinct number of minutes the open callouts
+    use (a handful), which both backends compare without date arithmetic in SQL."""
+    minutes = _minutes_before_call()
+    open_callout = and_(Callout.status == CalloutStatus.ACTIVE, Callout.covered_at.is_(None))
+    used: set[int] = set()
+    for own, escalation in session.execute(
+        select(Callout.voice_after_min, Callout.escalate_voice_after_min).where(open_callout)
+    ):
+        used.update(value for value in (own, escalation) if value is not None)
+    if not used:
+        return 0
+    sent_long_enough_ago = or_(
+        *(
+            and_(minutes == value, CalloutRecipient.sent_at <= now - timedelta(minutes=value))
+            for value in sorted(used)
+        )
+    )
     due = session.execute(
         select(CalloutRecipient.id, CalloutRecipient.callout_id, CalloutRecipient.mobile)
         .join(Callout, Callout.id == CalloutRecipient.callout_id)
         .join(Volunteer, Volunteer.id == CalloutRecipient.volunteer_id)
         .where(
-            Callout.status == CalloutStatus.ACTIVE,
-            Callout.voice_after_min.is_not(None),
-            Callout.covered_at.is_(None),
+            open_callout,
             CalloutRecipient.state.in_(REACHED_STATES),
             CalloutRecipient.sent_at.is_not(None),
             CalloutRecipient.answer.is_(None),
             Volunteer.sms_consent.is_(True),
             ~exists().where(VoiceCall.recipient_id == CalloutRecipient.id),
+            sent_long_enough_ago,
         )
         .order_by(CalloutRecipient.id)
         .limit(limit)
-        .add_columns(CalloutRecipient.sent_at, Callout.voice_after_min)
     ).all()
     queued = 0
     for row in due:
-        if row.sent_at + timedelta(minutes=row.voice_after_min) > now:
-            continue
         values = {
             "callout_id": row.callout_id,
             "recipient_id": row.id,

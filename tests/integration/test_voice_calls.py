@@ -338,3 +338,60 @@ def test_the_sms_worker_runs_the_voice_round_with_its_housekeeping(voice: Voice)
     )
     worker.run(once=True)
     assert sorted(call.to for call in voice.fake.calls) == [KARI, OLA, PER]
+
+
+def _escalated(voice: Voice, *, own: int | None, escalation: int | None) -> Callout:
+    """A callout whose first round (Kari, Per) got their SMS at NOW, and Ola, added by the
+    escalation (`ask_round` 1, as `escalation.widen` marks them), got his 5 minutes later."""
+    callout = _callout(voice, after_min=own)
+    callout.escalate_after_min = 5
+    callout.escalate_radius_m = 10_000
+    callout.escalate_voice_after_min = escalation
+    voice.api.session.commit()
+    ola = voice.recipient(OLA)
+    ola.ask_round = 1
+    ola.sent_at = NOW + timedelta(minutes=5)
+    voice.api.session.commit()
+    return callout
+
+
+def _called_at(voice: Voice, minutes: float) -> list[str]:
+    voice.clock.now = NOW + timedelta(minutes=minutes)
+    voice.caller().run_once()
+    return sorted(call.to for call in voice.fake.calls)
+
+
+def test_those_the_escalation_asked_are_called_after_its_own_minutes(voice: Voice) -> None:
+    _escalated(voice, own=10, escalation=2)
+    assert _called_at(voice, 6 + 59 / 60) == []  # Ola's SMS + 2 min is 7
+    assert _called_at(voice, 7) == [OLA]
+    assert _called_at(voice, 9 + 59 / 60) == [OLA]  # the first round waits its 10
+    assert _called_at(voice, 10) == sorted([KARI, OLA, PER])
+    assert _called_at(voice, 30) == sorted([KARI, OLA, PER])  # each exactly once
+    assert len(voice.fake.calls_to(OLA)) == 1
+
+
+def test_without_minutes_of_its_own_the_escalation_follows_the_callouts(voice: Voice) -> None:
+    _escalated(voice, own=3, escalation=None)
+    assert _called_at(voice, 3) == sorted([KARI, PER])
+    assert _called_at(voice, 7 + 59 / 60) == sorted([KARI, PER])  # Ola: his SMS + 3 = 8
+    assert _called_at(voice, 8) == sorted([KARI, OLA, PER])
+    assert _called_at(voice, 20) == sorted([KARI, OLA, PER])
+
+
+def test_an_escalation_may_call_when_the_first_round_is_not_called(voice: Voice) -> None:
+    _escalated(voice, own=None, escalation=1)
+    assert _called_at(voice, 5 + 59 / 60) == []
+    assert _called_at(voice, 6) == [OLA]
+    assert _called_at(voice, 60) == [OLA]
+
+
+def test_recipients_not_yet_due_do_not_hold_back_those_that_are(voice: Voice) -> None:
+    """The limit counts due recipients only: the first round, not due for an hour, comes
+    first in id order and must not fill it."""
+    _escalated(voice, own=60, escalation=1)
+    voice.clock.now = NOW + timedelta(minutes=6)
+    with voice.api.database_sessions() as session:  # type: ignore[attr-defined]
+        assert service.schedule_due(session, now=voice.clock.now, limit=1) == 1
+        session.commit()
+    assert set(voice.rows()) == {OLA}
