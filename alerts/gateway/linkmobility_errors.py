@@ -77,6 +77,9 @@ DELIVERY_CODES: dict[int, tuple[MessageStatus, str]] = {
     1013: (MessageStatus.SENT, "sent to the operator, billing delayed"),
 }
 QUEUED = 1005  # what an accepted submission answers
+# Codes that say the number reaches no subscriber at all (not "phone off" or "mobile
+# full"): its volunteer is flagged as a send-time refusal flags it.
+NUMBER_GONE: frozenset[int] = frozenset({2102, 2104, 2105, 2106})
 
 
 def classify(code: int | None, http_status: int | None) -> FailureKind:

@@ -67,6 +67,10 @@ DELIVERY_ERRORS: dict[int, str] = {
     30044: "message expired: not delivered within its validity period",
 }
 
+# Delivery receipts whose code says the number reaches no mobile at all (not "switched off"):
+# its volunteer is flagged like a send-time refusal (`alerts.verification.failures`).
+NUMBER_GONE: frozenset[int] = frozenset({30005, 30006})
+
 
 def classify(code: int | None, http_status: int | None) -> FailureKind:
     """What to do about an error answer from the REST API.

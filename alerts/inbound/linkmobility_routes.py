@@ -153,6 +153,7 @@ async def delivery_report(request: Request, payload: GateJson) -> Response:
             error_code=str(code),
             reference=reference,
             error_reason=f"LINK {code}: {described}" if described else f"LINK {code}",
+            number_gone=code in linkmobility_errors.NUMBER_GONE,
         )
     )
     return Response(status_code=200)

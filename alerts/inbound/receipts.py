@@ -9,6 +9,10 @@ receipts for one message handled at once cannot move it backwards either.
 
 A receipt for a row still `sending` means Twilio took the message: it gets the provider's id
 and its state, so the worker's reconciliation finds it sent and never sends it again.
+
+A failure whose code says the number reaches no mobile (`number_gone`, sorted by the route
+from the provider's codes) flags the volunteers holding that number, as a refusal at sending
+does (`alerts.verification.failures`): few, so through the ORM and its audit trail.
 """
 
 from __future__ import annotations
@@ -22,9 +26,10 @@ from sqlalchemy import Connection, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from alerts.gateway.twilio_errors import describe
-from alerts.models import RecipientState
+from alerts.models import MessageChannel, OutgoingMessage, RecipientState
 from alerts.outbox.references import OUTBOX_TABLES, OutboxTable, parse_reference, reference_of
-from beredskap.platform.columns import utcnow
+from alerts.verification.failures import flag_numbers
+from beredskap.platform.columns import today_in_norway, utcnow
 from beredskap.platform.digits import parse_digits
 
 _logger = logging.getLogger("alerts.receipts")
@@ -143,6 +148,16 @@ def _find(
     return None
 
 
+def _sms_number(session: Session, table: OutboxTable, row_id: int) -> str | None:
+    """The mobile an outbox row's SMS went to (None for an e-mail)."""
+    if table is OutgoingMessage:
+        row = session.execute(
+            select(OutgoingMessage.to, OutgoingMessage.channel).where(OutgoingMessage.id == row_id)
+        ).first()
+        return row.to if row is not None and row.channel is MessageChannel.SMS else None
+    return session.scalar(select(table.mobile).where(table.id == row_id))
+
+
 def apply_receipt(
     session: Session,
     *,
@@ -151,9 +166,11 @@ def apply_receipt(
     error_code: str | None = None,
     reference: str | None = None,
     error_reason: str | None = None,
+    number_gone: bool = False,
 ) -> ReceiptResult:
     """Move the row the receipt names forward to what the receipt says. Never raises for
     unknown references, SIDs, statuses or codes: they are logged and change nothing.
+    `number_gone`: the provider's code says the number reaches no mobile.
 
     One conditional UPDATE when it applies; the row is read only to say why it did not."""
     sid = (message_sid or "").strip()[:MAX_SID_CHARS]
@@ -179,6 +196,10 @@ def apply_receipt(
             )[:300]
         if connection.execute(_MOVES[(table, target)], parameters).first() is not None:
             _logger.info("receipt for %s: %s", name, target.value)
+            if target is RecipientState.FAILED and number_gone:
+                number = _sms_number(session, table, row_id)
+                if number and flag_numbers(session, [number], on=today_in_norway()):
+                    _logger.info("receipt for %s: its number reaches no mobile; flagged", name)
             return ReceiptResult(ReceiptOutcome.APPLIED, name, target)
     row = connection.execute(_CURRENT[table], {"row_id": row_id}).first()
     if row is None:

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from alerts.gateway import twilio_errors
 from alerts.inbound.answers import queue_answer
 from alerts.inbound.receipts import ReceiptResult, apply_receipt
 from alerts.inbound.signature import (
@@ -31,6 +32,7 @@ from alerts.settings import AlertSettings
 from beredskap.platform.auth.permissions import PUBLIC, Rule
 from beredskap.platform.columns import utcnow
 from beredskap.platform.db import Backend
+from beredskap.platform.digits import parse_digits
 from beredskap.platform.group_commit import GroupCommitLane
 from beredskap.platform.runtime import Database
 
@@ -97,6 +99,7 @@ class _Receipt:
     error_code: str
     reference: str | None
     error_reason: str | None = None  # the provider's words for error_code (not Twilio's)
+    number_gone: bool = False  # the provider's code says the number reaches no mobile
 
 
 def _apply_reply(session: Session, reply: _Reply) -> InboundResult:
@@ -120,6 +123,7 @@ def _apply_receipt(session: Session, receipt: _Receipt) -> ReceiptResult:
         error_code=receipt.error_code,
         reference=receipt.reference,
         error_reason=receipt.error_reason,
+        number_gone=receipt.number_gone,
     )
 
 
@@ -185,6 +189,7 @@ async def delivery_receipt(request: Request, form: TwilioForm) -> Response:
             message_status=_field(form, "MessageStatus") or _field(form, "SmsStatus"),
             error_code=_field(form, "ErrorCode"),
             reference=request.query_params.get(REFERENCE_PARAMETER),
+            number_gone=parse_digits(_field(form, "ErrorCode")) in twilio_errors.NUMBER_GONE,
         )
     )
     return Response(status_code=204)

@@ -3,7 +3,9 @@ organisation sees them on its member list and in the API before a crisis does.
 
 Called by the outbox when it records the gateway's answers (`alerts.outbox.recording`): any
 SMS (a callout's, a notice, a contact check, a reminder) refused as `PERMANENT` (the gateway
-sorts its errors: `alerts.gateway.twilio_errors`) flags its number. Through the ORM, so the
+sorts its errors: `alerts.gateway.twilio_errors`) flags its number; so does a delivery receipt
+saying the number reaches no mobile (`alerts.inbound.receipts`: Twilio's 30005 and 30006,
+LINK's unknown or barred subscriber). Through the ORM, so the
 audit trail records the change (by the worker); permanent refusals are few. A later yes to
 a contact check clears the flag (`answers.py`). Flushes, never commits.
 """
@@ -39,6 +41,11 @@ def flag_permanent_failures(
             and result.kind is FailureKind.PERMANENT
         }
     )
+    return flag_numbers(session, numbers, on=on)
+
+
+def flag_numbers(session: Session, numbers: Sequence[str], *, on: date) -> int:
+    """Flag the volunteers holding any of `numbers` as failing on `on`; how many changed."""
     if not numbers:
         return 0
     flagged = 0

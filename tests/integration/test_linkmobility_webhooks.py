@@ -23,6 +23,7 @@ from alerts.models import (
 )
 from alerts.outbox.references import reference_for
 from beredskap.main.settings import Settings
+from beredskap.platform.columns import today_in_norway
 from beredskap.register.volunteers.models import Volunteer
 from tests.support.api import ApiHarness, build_harness
 from tests.support.fake_linkmobility import (
@@ -145,6 +146,21 @@ def test_a_failed_report_says_why_in_links_words(hooks: ApiHarness, fake: FakeLi
     assert (state, code) == (RecipientState.FAILED, "2104")
     hooks.session.expire_all()
     assert "unknown subscriber" in (hooks.session.get(CalloutRecipient, row.id).error_reason or "")
+    # An unknown subscriber is a number that reaches nobody: its volunteer is flagged.
+    kari = hooks.session.scalars(select(Volunteer).where(Volunteer.mobile == KARI)).one()
+    assert kari.contact_failed_on == today_in_norway()
+
+
+def test_a_report_of_an_expired_message_flags_nobody(
+    hooks: ApiHarness, fake: FakeLinkMobility
+) -> None:
+    row = _sending_row(hooks)
+    payload = fake.report_payload(_message(row), 1002)  # not delivered in time: phone off
+    assert fake.send_report(DLR_PATH, payload, client=hooks.client).status_code == 200
+    assert _state(hooks, row.id)[0] is RecipientState.FAILED
+    hooks.session.expire_all()
+    kari = hooks.session.scalars(select(Volunteer).where(Volunteer.mobile == KARI)).one()
+    assert kari.contact_failed_on is None
 
 
 def test_a_report_of_a_long_message_part_finds_its_message(

@@ -22,6 +22,9 @@ from alerts.models import (
     RecipientState,
 )
 from alerts.outbox.references import reference_for
+from beredskap.platform.audit.models import AuditEntry
+from beredskap.platform.columns import today_in_norway
+from beredskap.register.volunteers.models import Volunteer
 from tests.support.api import ApiHarness, build_harness
 from tests.support.fake_twilio import twilio_signature
 from tests.support.sms import PUBLIC_URL, TWILIO, add_volunteer, sent_callout
@@ -250,6 +253,37 @@ def test_a_failure_receipt_records_the_reason(hooks: ApiHarness) -> None:
     assert failed.error_reason == "unreachable handset (off or out of coverage)"
     _receipt(hooks, row, "delivered", sid)  # a failure is final too
     assert _row(hooks).state is RecipientState.FAILED
+    # Unreachable (switched off) says nothing about the number: nobody is flagged.
+    assert _volunteer(hooks, KARI).contact_failed_on is None
+
+
+@pytest.mark.parametrize("code", ["30005", "30006"])
+def test_a_receipt_saying_the_number_reaches_no_mobile_flags_its_volunteer(
+    hooks: ApiHarness, code: str
+) -> None:
+    sent_callout(hooks.session, "Flom", sent_minutes_ago=5, state=RecipientState.SENT)
+    row = _row(hooks)
+    row.provider_id = sid = "SM" + "d" * 32
+    hooks.session.commit()
+    assert _receipt(hooks, row, "undelivered", sid, ErrorCode=code).status_code == 204
+    assert _row(hooks).state is RecipientState.FAILED
+    assert _volunteer(hooks, KARI).contact_failed_on == today_in_norway()
+    assert _volunteer(hooks, OLA).contact_failed_on is None
+    # Recorded in the audit trail, as the worker's flags are.
+    hooks.session.expire_all()
+    entry = hooks.session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.entity == "volunteers",
+            AuditEntry.entity_id == str(_volunteer(hooks, KARI).id),
+            AuditEntry.action == "update",
+        )
+    ).all()
+    assert entry and "contact_failed_on" in (entry[-1].after or {})
+
+
+def _volunteer(api: ApiHarness, mobile: str) -> Volunteer:
+    api.session.expire_all()
+    return api.session.scalars(select(Volunteer).where(Volunteer.mobile == mobile)).one()
 
 
 def test_a_receipt_for_a_message_still_sending_records_it_as_sent(hooks: ApiHarness) -> None:
