@@ -130,6 +130,7 @@ class VoiceCaller:
                 )
                 continue
             with transaction(self.sessions, actor=ACTOR) as session:
+                found = service.unheld_sids(session, found)
                 if found:
                     service.record_placed(session, claim.call_id, found[0], now=self.clock())
                     done.reconciled_found += 1

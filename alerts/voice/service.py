@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, exists, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from alerts.models import (
@@ -48,6 +48,9 @@ ENDED_STATES = frozenset(FINAL_STATUSES.values()) | {VoiceCallState.CANCELLED}
 CONSENT_WITHDRAWN = "consent_withdrawn"
 ANSWERED_BY_SMS = "answered"
 NOT_OPEN = "callout_closed"
+# How long a placed call holds its number for the next call to it: ringing (Twilio gives up
+# after 60 s) and the keyed answer. Bounded, so a lost status callback delays only so long.
+LINE_HELD = timedelta(minutes=3)
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,13 @@ def schedule_due(session: Session, *, now: datetime, limit: int = 500) -> int:
 
 def claim_due(session: Session, *, now: datetime, limit: int, worker: str) -> list[CallClaim]:
     """Claim up to `limit` queued calls, marked `calling` by `worker`; those no longer to be
-    made (answered meanwhile, consent withdrawn, callout closed or covered) are cancelled."""
+    made (answered meanwhile, consent withdrawn, callout closed or covered) are cancelled.
+
+    One call at a time to a number: a call to a number with another call `calling`, or placed
+    less than `LINE_HELD` ago and not ended, waits (asked by two callouts at once, the second
+    call would find the line busy); so a call in doubt is the only one to its number that
+    Twilio's list is searched for."""
+    calling = aliased(VoiceCall)
     rows = session.execute(
         select(
             VoiceCall.id,
@@ -148,13 +157,28 @@ def claim_due(session: Session, *, now: datetime, limit: int, worker: str) -> li
         .join(CalloutRecipient, CalloutRecipient.id == VoiceCall.recipient_id)
         .join(Callout, Callout.id == VoiceCall.callout_id)
         .outerjoin(Volunteer, Volunteer.id == CalloutRecipient.volunteer_id)
-        .where(VoiceCall.state == VoiceCallState.QUEUED)
+        .where(
+            VoiceCall.state == VoiceCallState.QUEUED,
+            ~exists().where(
+                calling.mobile == VoiceCall.mobile,
+                or_(
+                    calling.state == VoiceCallState.CALLING,
+                    and_(
+                        calling.state == VoiceCallState.PLACED,
+                        calling.placed_at > now - LINE_HELD,
+                    ),
+                ),
+            ),
+        )
         .order_by(VoiceCall.id)
         .limit(limit)
         .with_for_update(skip_locked=True, of=VoiceCall)
     ).all()
     claims: list[CallClaim] = []
+    claimed_numbers: set[str] = set()
     for row in rows:
+        if row.mobile in claimed_numbers:
+            continue  # its turn comes when this batch's call to the number is placed
         reason = None
         if not row.consent:
             reason = CONSENT_WITHDRAWN
@@ -184,6 +208,7 @@ def claim_due(session: Session, *, now: datetime, limit: int, worker: str) -> li
             claimed_by=worker,
         ):
             claims.append(CallClaim(row.id, row.mobile, now, row.attempts + 1))
+            claimed_numbers.add(row.mobile)
     return claims
 
 
@@ -206,6 +231,15 @@ def claim_in_doubt(
     for row in rows:
         _set(session, row.id, VoiceCallState.CALLING, now, claimed_by=worker)
     return [CallClaim(row.id, row.mobile, row.attempt_started_at, row.attempts) for row in rows]
+
+
+def unheld_sids(session: Session, sids: list[str]) -> list[str]:
+    """Of `sids` (Twilio's calls to a number), those no call of ours holds yet, in order: a
+    call in doubt is matched only with a call no other row has claimed."""
+    if not sids:
+        return []
+    held = set(session.scalars(select(VoiceCall.call_sid).where(VoiceCall.call_sid.in_(sids))))
+    return [sid for sid in sids if sid not in held]
 
 
 def record_placed(session: Session, call_id: int, call_sid: str, *, now: datetime) -> bool:

@@ -395,3 +395,83 @@ def test_recipients_not_yet_due_do_not_hold_back_those_that_are(voice: Voice) ->
         assert service.schedule_due(session, now=voice.clock.now, limit=1) == 1
         session.commit()
     assert set(voice.rows()) == {OLA}
+
+
+def test_two_callouts_asking_one_number_call_it_one_at_a_time(voice: Voice) -> None:
+    first, second = _callout(voice), _callout(voice)
+    voice.clock.now = NOW + timedelta(minutes=2)
+    voice.caller().run_once()
+    # One call to each number: the second callout's waits while the first holds the line.
+    assert [len(voice.fake.calls_to(mobile)) for mobile in (KARI, OLA, PER)] == [1, 1, 1]
+    by_callout = _calls_by_callout(voice)
+    assert {row.state for row in by_callout[first.id]} == {VoiceCallState.PLACED}
+    assert {row.state for row in by_callout[second.id]} == {VoiceCallState.QUEUED}
+    (call,) = voice.fake.calls_to(KARI)
+    voice.fake.end_call(call.sid, "no-answer")  # the line is free again
+    voice.caller().run_once()
+    assert len(voice.fake.calls_to(KARI)) == 2
+    assert [len(voice.fake.calls_to(mobile)) for mobile in (OLA, PER)] == [1, 1]
+    # A placed call whose end was never reported holds its number for LINE_HELD only.
+    voice.clock.now += service.LINE_HELD + timedelta(seconds=1)
+    voice.caller().run_once()
+    assert [len(voice.fake.calls_to(mobile)) for mobile in (KARI, OLA, PER)] == [2, 2, 2]
+    sids = [row.call_sid for rows in _calls_by_callout(voice).values() for row in rows]
+    assert len(set(sids)) == 6 and None not in sids
+
+
+def test_a_call_in_doubt_is_never_matched_with_an_earlier_call_to_its_number(
+    voice: Voice,
+) -> None:
+    # Callout 1 called Kari a minute ago (that call is in Twilio's list, within the clock
+    # skew); callout 2's call to her was claimed by a worker that died before Twilio heard.
+    first = _callout(voice)
+    voice.clock.now = NOW + timedelta(minutes=1)
+    voice.caller().run_once()
+    for call in voice.fake.calls:
+        voice.fake.end_call(call.sid, "completed")
+    second = _callout(voice)
+    voice.clock.now = NOW + timedelta(minutes=2)
+    _crash_after_claim(voice, reach_twilio=False)
+    assert {row.state for row in _calls_by_callout(voice)[second.id]} == {VoiceCallState.CALLING}
+    voice.clock.now += timedelta(minutes=3)
+    done = voice.caller().run_once()  # no IntegrityError: the earlier SIDs are held already
+    assert done.reconciled_found == 0 and done.reconciled_missing == 3
+    voice.caller().run_once()
+    for mobile in (KARI, OLA, PER):
+        assert len(voice.fake.calls_to(mobile)) == 2
+    rows = _calls_by_callout(voice)
+    assert {row.state for row in rows[second.id]} == {VoiceCallState.PLACED}
+    assert not {row.call_sid for row in rows[first.id]} & {row.call_sid for row in rows[second.id]}
+
+
+def _calls_by_callout(voice: Voice) -> dict[int, list[VoiceCall]]:
+    voice.api.session.expire_all()
+    found: dict[int, list[VoiceCall]] = {}
+    for row in voice.api.session.scalars(select(VoiceCall).order_by(VoiceCall.id)):
+        found.setdefault(row.callout_id, []).append(row)
+    return found
+
+
+def test_the_recipients_json_carries_each_call_as_the_live_page_shows_it(voice: Voice) -> None:
+    callout = _callout(voice)
+    url = f"/api/v1/callouts/{callout.id}/recipients"
+
+    def calls() -> dict[str, object]:
+        response = voice.api.get(Role.DUTY_OFFICER, url)
+        assert response.status_code == 200, response.text
+        return {item["mobile"]: item["call"] for item in response.json()["items"]}
+
+    assert calls() == {KARI: None, OLA: None, PER: None}
+    voice.clock.now = NOW + timedelta(minutes=2)
+    voice.caller().run_once()
+    assert calls() == {mobile: {"state": "placed", "key": None} for mobile in (KARI, OLA, PER)}
+    (kari,) = voice.fake.calls_to(KARI)
+    voice.fake.answer_call(kari.sid, "2")
+    voice.fake.end_call(kari.sid, "completed")
+    (per,) = voice.fake.calls_to(PER)
+    voice.fake.end_call(per.sid, "no-answer")
+    assert calls() == {
+        KARI: {"state": "completed", "key": "2"},
+        OLA: {"state": "placed", "key": None},
+        PER: {"state": "no_answer", "key": None},
+    }
