@@ -31,6 +31,7 @@ from alerts.callouts.delivery_problems import SmsProblem, problem_of
 from alerts.callouts.form import FIELD_OF, CalloutForm, empty_form, parse_callout_form
 from alerts.callouts.from_map import MapFilter, map_filter
 from alerts.callouts.planning import in_force, plan
+from alerts.gateway.failover import PROVIDER_NAMES
 from alerts.models import (
     MAX_MESSAGE_LENGTH,
     Answer,
@@ -160,6 +161,7 @@ def labels(translations: Translations) -> dict[str, dict[str, str]]:
         for enum_class, members in LABELS.items()
     }
     found["Answer"]["opted_out"] = translations.pgettext(*OPTED_OUT_ANSWER)
+    found["SmsProvider"] = dict(PROVIDER_NAMES)
     return found
 
 

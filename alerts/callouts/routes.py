@@ -21,10 +21,12 @@ from alerts.callouts.schemas import (
     NoticeOut,
     NoticesQueued,
     RecipientOut,
+    VoiceCallOut,
 )
-from alerts.models import Callout, CalloutRecipient, CalloutStatus, RecipientState
+from alerts.models import Callout, CalloutRecipient, CalloutStatus, RecipientState, VoiceCall
 from alerts.outbox import worker_status
 from alerts.roles import CALLOUT_ROLES
+from alerts.voice.service import calls_of as voice_calls_of
 from beredskap.platform.api.concurrency import set_etag
 from beredskap.platform.api.geometry import area_out, point_out
 from beredskap.platform.api.pagination import ListParams, Page, list_params, paginate
@@ -72,6 +74,17 @@ def _escalation_out(callout: Callout) -> EscalationOut | None:
         due_at=callout.escalation_due_at,
         escalated_at=callout.escalated_at,
     )
+
+
+def _provider(name: str | None) -> str | None:
+    """The provider a message went to; the local gateway (nothing leaves) is none."""
+    return name if name and name != "local" else None
+
+
+def _call_out(call: VoiceCall | None) -> VoiceCallOut | None:
+    if call is None:
+        return None
+    return VoiceCallOut(state=call.state, key=(call.digits or "")[:1] or None)
 
 
 def callout_out(callout: Callout, figures: service.CalloutFigures) -> CalloutOut:
@@ -207,6 +220,7 @@ def list_recipients(
         tiebreak=CalloutRecipient.id,
     )
     sent_later = service.notices_of(session, [row.id for row in rows])
+    calls = voice_calls_of(session, [row.id for row in rows])
     record_read(session, "callout_recipients", callout_id, what="callouts.recipients",
                 count=len(rows))  # fmt: skip
     now = utcnow()
@@ -239,9 +253,14 @@ def list_recipients(
                 answered_at=row.answered_at,
                 minutes_to_arrival=row.minutes_to_arrival,
                 ask_round=row.ask_round,
+                provider=_provider(row.provider),
                 notices=[
-                    NoticeOut(kind=notice.kind, state=notice.state) for notice in sent_later[row.id]
+                    NoticeOut(
+                        kind=notice.kind, state=notice.state, provider=_provider(notice.provider)
+                    )
+                    for notice in sent_later[row.id]
                 ],
+                call=_call_out(calls.get(row.id)),
             )
             for row in rows
         ],

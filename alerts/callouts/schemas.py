@@ -16,6 +16,7 @@ from alerts.models import (
     CalloutStatus,
     NoticeKind,
     RecipientState,
+    VoiceCallState,
 )
 from beredskap.platform.api.geometry import AreaIn
 from beredskap.platform.api.types import Code, LongText, Name, RefId
@@ -134,11 +135,27 @@ class CalloutOut(BaseModel):
     version: int
 
 
+PROVIDER_DESCRIPTION = (
+    "The SMS provider it went (or goes) to: twilio or linkmobility; null: the local gateway, "
+    "or not handed to a provider yet"
+)
+
+
 class NoticeOut(BaseModel):
     """A later message to the recipient: a follow-up or "need covered", and how it went."""
 
     kind: NoticeKind
     state: RecipientState
+    provider: str | None = Field(None, description=PROVIDER_DESCRIPTION)
+
+
+class VoiceCallOut(BaseModel):
+    """The phone call to a recipient who had not answered the SMS (voice fallback)."""
+
+    state: VoiceCallState
+    key: str | None = Field(
+        None, description="The first key pressed: 1 yes, 2 no (another: not understood)"
+    )
 
 
 class RecipientOut(BaseModel):
@@ -162,7 +179,11 @@ class RecipientOut(BaseModel):
     answered_at: datetime | None
     minutes_to_arrival: int | None
     ask_round: int = Field(description="0: asked when sent; 1: added by escalation")
+    provider: str | None = Field(None, description=PROVIDER_DESCRIPTION)
     notices: list[NoticeOut] = Field(description="Follow-ups and thanks sent to them")
+    call: VoiceCallOut | None = Field(
+        None, description="The phone call, when one is due or was made (voice fallback)"
+    )
 
 
 class FollowUpIn(BaseModel):

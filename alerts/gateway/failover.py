@@ -30,6 +30,13 @@ from alerts.gateway.port import FailureKind, SendAccepted, SendFailed, SendResul
 
 _logger = logging.getLogger("alerts")
 
+# The providers as people name them (proper names: the same in every language).
+PROVIDER_NAMES = {"twilio": "Twilio", "linkmobility": "LINK Mobility"}
+
+
+def provider_name(name: str) -> str:
+    return PROVIDER_NAMES.get(name, name)
+
 
 @dataclass(frozen=True)
 class FailoverPolicy:
@@ -113,26 +120,33 @@ class Providers:
 
     def route(self, health: Mapping[str, ProviderHealth], now: datetime) -> Route:
         """Where new messages go now; see the module docstring."""
-        primary = self.primary.name
-        if self.secondary is None:
-            return Route(primary)
-        secondary = self.secondary.name
-        first = health.get(primary, ProviderHealth(primary))
-        second = health.get(secondary, ProviderHealth(secondary))
-        if first.failing_until is None:
-            return Route(primary)
-        if second.failing(now):
-            # Both failing: the primary again once its cool-down is over, else wait.
-            return Route(None, probe=primary if not first.failing(now) else None)
-        if first.on_probation(now):
-            return Route(secondary, probe=primary)
-        return Route(secondary)
+        secondary = self.secondary.name if self.secondary is not None else None
+        return route_between(self.primary.name, secondary, health, now)
 
     def close(self) -> None:
         for gateway in self._by_name.values():
             close = getattr(gateway, "close", None)
             if callable(close):
                 close()
+
+
+def route_between(
+    primary: str, secondary: str | None, health: Mapping[str, ProviderHealth], now: datetime
+) -> Route:
+    """Where new messages go now between these two, by their health (the module docstring);
+    also what the duty officer's sending panel says."""
+    if secondary is None:
+        return Route(primary)
+    first = health.get(primary, ProviderHealth(primary))
+    second = health.get(secondary, ProviderHealth(secondary))
+    if first.failing_until is None:
+        return Route(primary)
+    if second.failing(now):
+        # Both failing: the primary again once its cool-down is over, else wait.
+        return Route(None, probe=primary if not first.failing(now) else None)
+    if first.on_probation(now):
+        return Route(secondary, probe=primary)
+    return Route(secondary)
 
 
 def judge(

@@ -17,6 +17,10 @@
     return (labels[kind] && labels[kind][value]) || value || "";
   }
 
+  function via(provider) {
+    return root.dataset.viaText.replace("{provider}", label("SmsProvider", provider));
+  }
+
   function clock(iso) {
     if (!iso) { return ""; }
     return new Date(iso).toLocaleTimeString(lang, {
@@ -92,11 +96,13 @@
     distance.textContent = (item.distance_m / 1000).toLocaleString(lang, { maximumFractionDigits: 1 });
     row.appendChild(distance);
     var sms = cell(row, "state", "state");
-    ["reason", "notices"].forEach(function (field) {
-      var span = document.createElement("span");
-      span.dataset.field = field;
-      sms.appendChild(span);
-    });
+    [["reason", "reason"], ["provider", "muted"], ["notices", "muted"], ["call", "muted"]]
+      .forEach(function (field) {
+        var span = document.createElement("span");
+        span.dataset.field = field[0];
+        span.className = field[1];
+        sms.appendChild(span);
+      });
     cell(row, "answer", "answer");
     var minutes = cell(row, "minutes");
     minutes.className = "num";
@@ -129,9 +135,18 @@
       setText(row.querySelector('[data-field="reason"]'), item.problem
         ? " · " + label("SmsProblem", item.problem) + (coded ? " (" + item.error_code + ")" : "")
         : "");
+      setText(row.querySelector('[data-field="provider"]'),
+        item.provider ? " · " + via(item.provider) : "");
       setText(row.querySelector('[data-field="notices"]'), item.notices.map(function (notice) {
-        return " · " + label("NoticeKind", notice.kind) + ": " + label("RecipientState", notice.state);
+        return " · " + label("NoticeKind", notice.kind) + ": " + label("RecipientState", notice.state)
+          + (notice.provider ? " " + via(notice.provider) : "");
       }).join(""));
+      // The phone call (voice fallback): placed, answered with its key, not answered, busy...
+      setText(row.querySelector('[data-field="call"]'), item.call
+        ? " · " + (item.call.key ? root.dataset.callKeyText : root.dataset.callText)
+          .replace("{state}", label("VoiceCallState", item.call.state))
+          .replace("{key}", item.call.key || "")
+        : "");
       var answer = row.querySelector('[data-field="answer"]');
       if (answer) {
         // Someone who sent STOP will not answer: said so, not left as "no answer".
