@@ -2,7 +2,10 @@
 provider, what waits, what is in doubt, what failed, and what the provider refuses.
 
 Read from the workers' heartbeats (`worker_status`; each carries its gateway and alarm) and
-the outbox tables, in a few counting queries. Shown on the callout pages and the duty
+the outbox tables, in a few counting queries. With a secondary SMS provider (a worker's
+gateway is "primary>secondary") the providers' shared health (`sms_provider_states`, read
+only) says, by the same rule the workers route by (`failover.route_between`), which provider
+carries new messages now. Shown on the callout pages and the duty
 officer's dashboard (`panel`, registered by the composition root), in the reader's language:
 the alarms are codes, said in words by the template.
 """
@@ -17,11 +20,13 @@ from markupsafe import Markup
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from alerts.gateway.failover import ProviderHealth, provider_name, route_between
 from alerts.models import (
     Callout,
     CalloutRecipient,
     CalloutStatus,
     RecipientState,
+    SmsProviderState,
     WorkerHeartbeat,
 )
 from alerts.outbox.references import OUTBOX_TABLES
@@ -43,6 +48,25 @@ class Alarm:
 
 
 @dataclass(frozen=True)
+class Failover:
+    """Two providers: which is primary, and which carries new messages now."""
+
+    primary: str
+    secondary: str
+    carrying: str | None  # None: both are failing, messages wait
+    probing: str | None  # the primary tried with one message at a time, after its cool-down
+    primary_failed_at: datetime | None
+
+    @property
+    def active(self) -> bool:
+        """New messages do not go through the primary."""
+        return self.carrying != self.primary
+
+    def name(self, provider: str | None) -> str:
+        return provider_name(provider or "")
+
+
+@dataclass(frozen=True)
 class SendingStatus:
     workers: int
     gateways: tuple[str, ...]
@@ -52,10 +76,15 @@ class SendingStatus:
     in_doubt: int
     failed: int
     alarms: tuple[Alarm, ...]
+    failover: Failover | None = None
 
     @property
     def waiting(self) -> int:
         return self.queued + self.sending + self.in_doubt
+
+    def name(self, gateway: str) -> str:
+        """A sender's gateway as people name it ("twilio>linkmobility": both, primary first)."""
+        return " > ".join(provider_name(provider) for provider in gateway.split(">"))
 
 
 def _count(session: Session, statement: Select[tuple[int]]) -> int:
@@ -100,15 +129,48 @@ def current(
     if not workers:
         last = session.scalar(select(func.max(WorkerHeartbeat.last_seen_at)))
         alarms["no_sender"] = Alarm("no_sender", last, 0)
+    gateways = tuple(sorted({worker.gateway for worker in workers if worker.gateway}))
     return SendingStatus(
         workers=len(workers),
-        gateways=tuple(sorted({worker.gateway for worker in workers if worker.gateway})),
+        gateways=gateways,
         last_seen=workers[0].last_seen_at if workers else None,
         queued=queued,
         sending=sending,
         in_doubt=in_doubt,
         failed=failed,
         alarms=tuple(alarms.values()),
+        failover=_failover(session, gateways, moment),
+    )
+
+
+def _failover(session: Session, gateways: tuple[str, ...], now: datetime) -> Failover | None:
+    """Which provider carries new messages, when a sender has a secondary ("a>b")."""
+    pairs = [gateway.split(">") for gateway in gateways if gateway.count(">") == 1]
+    if not pairs:
+        return None
+    primary, secondary = pairs[0]
+    rows = session.scalars(
+        select(SmsProviderState).where(SmsProviderState.provider.in_([primary, secondary]))
+    )
+    health = {
+        row.provider: ProviderHealth(
+            row.provider,
+            consecutive_failures=row.consecutive_failures,
+            failing_until=row.failing_until,
+            last_failure=row.last_failure,
+            last_failure_at=row.last_failure_at,
+            last_success_at=row.last_success_at,
+        )
+        for row in rows
+    }
+    route = route_between(primary, secondary, health, now)
+    first = health.get(primary)
+    return Failover(
+        primary=primary,
+        secondary=secondary,
+        carrying=route.provider,
+        probing=route.probe,
+        primary_failed_at=first.last_failure_at if first and first.failing_until else None,
     )
 
 
