@@ -9,6 +9,10 @@ from pydantic_settings import SettingsConfigDict
 
 from beredskap.platform.settings import PlatformSettings, absolute_https_url, empty_is_unset
 
+# The voice of a call's <Say> (`voice_say_voice`): Amazon Polly's Norwegian voice, as Twilio
+# names it. Twilio's own default voice does not speak nb-NO.
+DEFAULT_SAY_VOICE = "Polly.Liv"
+
 
 class AlertSettings(PlatformSettings):
     """`BEREDSKAP_TWILIO_*`, `_LINKMOBILITY_*`, `_SMS_*`, `_CALLOUT_*`, `_SMTP_*`."""
@@ -70,6 +74,13 @@ class AlertSettings(PlatformSettings):
     # be a voice-capable Twilio number (E.164; an alphanumeric sender cannot call). Unset: no
     # calls (a callout's `voice_after_min` is kept, and nothing is called).
     twilio_voice_from: str | None = Field(default=None, pattern=r"^\+[1-9]\d{6,14}$")
+    # The voice every <Say> of a call speaks in (language nb-NO): one that speaks Norwegian.
+    # Twilio's default ("man") and "woman" do not, so they are refused; Amazon Polly's Liv
+    # (standard) by default, or e.g. Polly.Ida-Neural, Google.nb-NO-Standard-A (Twilio's names).
+    voice_say_voice: str = Field(
+        default=DEFAULT_SAY_VOICE,
+        pattern=r"^(Polly\.[A-Z][a-z]+(-Neural|-Generative)?|Google\.nb-NO-[A-Za-z0-9]+-[A-Z])$",
+    )
     # How long a call may ring before it counts as not answered.
     voice_ring_timeout_s: int = Field(default=30, ge=5, le=120)
     # The most calls placed at once (each is one request to Twilio).
@@ -102,6 +113,11 @@ class AlertSettings(PlatformSettings):
     @classmethod
     def _coordinator_email_empty_is_unset(cls, value: object) -> object:
         return empty_is_unset(value)
+
+    @field_validator("voice_say_voice", mode="before")
+    @classmethod
+    def _say_voice_empty_is_default(cls, value: object) -> object:
+        return empty_is_unset(value) or DEFAULT_SAY_VOICE
 
     @field_validator(
         "twilio_account_sid",

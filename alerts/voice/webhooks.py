@@ -86,6 +86,12 @@ def _public_url(request: Request) -> str:
     return settings.public_url or ""
 
 
+def _voice(request: Request) -> str:
+    """The voice that speaks the calls (`twiml`'s docstring)."""
+    settings: AlertSettings = request.app.state.settings
+    return settings.voice_say_voice
+
+
 def _load(request: Request, call_id: int) -> _Call:
     with transaction(_database(request).sessions, actor=ACTOR) as session:
         row = session.execute(_select_call().where(VoiceCall.id == call_id)).one_or_none()
@@ -144,9 +150,11 @@ def _keep_digits(request: Request, call_id: int, digits: str) -> None:
 async def call_answered(request: Request, form: TwilioForm) -> Response:
     call = await run_in_threadpool(_load, request, _call_id(request))
     if not call.open:
-        return _twiml(twiml.say_and_hang_up(texts.no_longer_open()))
+        return _twiml(twiml.say_and_hang_up(texts.no_longer_open(), voice=_voice(request)))
     action = call_url(_public_url(request), ANSWER_PATH, call.id)
-    return _twiml(twiml.ask(call.message, exercise=call.exercise, action_url=action))
+    return _twiml(
+        twiml.ask(call.message, exercise=call.exercise, action_url=action, voice=_voice(request))
+    )
 
 
 @router.post(ANSWER_PATH, name="webhooks.voice_answer")
@@ -155,16 +163,17 @@ async def key_pressed(request: Request, form: TwilioForm) -> Response:
     digits = _field(form, "Digits")
     sid = _field(form, "CallSid")
     if not call.open:
-        return _twiml(twiml.say_and_hang_up(texts.no_longer_open()))
+        return _twiml(twiml.say_and_hang_up(texts.no_longer_open(), voice=_voice(request)))
     await run_in_threadpool(_keep_digits, request, call.id, digits)
     if digits == "1":
         # The yes counts at once: a volunteer who hangs up now has still said yes.
         await _answer(request, call, sid, "yes", f"{call.code} JA")
-        return _twiml(twiml.ask_minutes(call_url(_public_url(request), MINUTES_PATH, call.id)))
+        minutes_url = call_url(_public_url(request), MINUTES_PATH, call.id)
+        return _twiml(twiml.ask_minutes(minutes_url, voice=_voice(request)))
     if digits == "2":
         await _answer(request, call, sid, "no", f"{call.code} NEI")
-        return _twiml(twiml.say_and_hang_up(texts.thanks_no()))
-    return _twiml(twiml.say_and_hang_up(texts.not_understood()))
+        return _twiml(twiml.say_and_hang_up(texts.thanks_no(), voice=_voice(request)))
+    return _twiml(twiml.say_and_hang_up(texts.not_understood(), voice=_voice(request)))
 
 
 @router.post(MINUTES_PATH, name="webhooks.voice_minutes")
@@ -173,13 +182,13 @@ async def minutes_keyed(request: Request, form: TwilioForm) -> Response:
     digits = _field(form, "Digits").rstrip("#")
     minutes = parse_digits(digits, max_digits=twiml.MINUTES_MAX_DIGITS) if digits else None
     if not call.open:
-        return _twiml(twiml.say_and_hang_up(texts.no_longer_open()))
+        return _twiml(twiml.say_and_hang_up(texts.no_longer_open(), voice=_voice(request)))
     await run_in_threadpool(_keep_digits, request, call.id, f"1 {digits}#")
     if minutes is not None:
         await _answer(
             request, call, _field(form, "CallSid"), "minutes", f"{call.code} JA {minutes}"
         )
-    return _twiml(twiml.say_and_hang_up(texts.thanks_yes(minutes)))
+    return _twiml(twiml.say_and_hang_up(texts.thanks_yes(minutes), voice=_voice(request)))
 
 
 @router.post(STATUS_PATH, name="webhooks.voice_status", status_code=204)

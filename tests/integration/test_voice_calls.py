@@ -182,7 +182,7 @@ def test_keying_1_then_minutes_records_yes_like_an_sms_reply(voice: Voice) -> No
     (call,) = voice.fake.calls_to(OLA)
     documents = voice.fake.answer_call(call.sid, "1", "20#")
     first = documents[0]
-    assert '<Say language="nb-NO">Øvelse.' in first
+    assert '<Say language="nb-NO" voice="Polly.Liv">Øvelse.' in first
     assert 'numDigits="1"' in first and "Oppmøte Lillestrøm stasjon." in first
     assert 'finishOnKey="#"' in documents[1]
     assert "20" in documents[2] and "<Hangup" in documents[2]
