@@ -82,3 +82,63 @@ def test_the_overview_map_by_keyboard(live_app: LiveApp, desktop: Visit) -> None
     assert filtered < all_rows
     for row in lists.locator("table tbody tr").all():
         expect(row).to_contain_text("Vedlikehold")
+
+
+def _name_of_focus(page: Page) -> str:
+    return str(page.evaluate("() => document.activeElement.getAttribute('aria-label') || ''"))
+
+
+def test_agreement_areas_are_buttons_and_listed(live_app: LiveApp, desktop: Visit) -> None:
+    """An agreement's area (an SVG path with a popup) is a named button that Enter opens, and
+    the lists below the map name every area the map draws."""
+    page = desktop.page
+    _log_in(page, live_app, Role.ADMIN)
+    page.goto(live_app.url("/maps/overview"))
+    _ready(page)
+    listed = page.locator("#h-list-areas + ul > li")
+    expect(listed.first).to_be_visible()
+    names = [
+        str(path.get_attribute("aria-label"))
+        for path in page.locator("path.leaflet-interactive[role=button][tabindex='0']").all()
+    ]
+    titles = [item.locator("span").first.inner_text() for item in listed.all()]
+    areas = [
+        name for name in names if any(name.startswith(t.split(" (")[0] + ", ") for t in titles)
+    ]
+    assert len(areas) == len(titles), (areas, titles)
+    area = page.locator(f"path[aria-label={areas[0]!r}]")
+    area.focus()
+    page.keyboard.press(" ")
+    popup = page.locator(".leaflet-popup-content")
+    expect(popup).to_be_focused()
+    expect(popup.locator("h2")).to_have_text(areas[0].split(", ")[0])
+    page.keyboard.press("Escape")
+    expect(page.locator(".leaflet-popup")).to_have_count(0)
+    assert _name_of_focus(page) == areas[0]
+
+
+def test_the_incident_maps_circles_by_keyboard(live_app: LiveApp, desktop: Visit) -> None:
+    """Volunteers' home areas: named buttons (the name the table beside the map lists) that
+    open their popup on Enter; the incident's own point is not in the tab order."""
+    page = desktop.page
+    _log_in(page, live_app, Role.DUTY_OFFICER)
+    page.goto(live_app.url("/maps/incident?lat=59.9560&lon=11.0500&radius_km=8"))
+    expect(page.locator(".folium-map.leaflet-container")).to_be_visible()
+    people = page.locator("tr.result--person")
+    expect(people.first).to_be_visible()
+    circles = page.locator("path.leaflet-interactive[role=button][tabindex='0']")
+    expect(circles).to_have_count(people.count())
+    # Only the home areas: the incident's point and radius are drawn but not interactive.
+    expect(page.locator("path:not(.leaflet-interactive)")).to_have_count(2)
+    first_person = people.first.locator("td").first.inner_text().split(" (")[0].strip()
+    circle = page.locator(f"path[aria-label^={(first_person + ':')!r}]").first
+    circle.focus()
+    page.keyboard.press("Enter")
+    popup = page.locator(".leaflet-popup-content")
+    expect(popup).to_be_focused()
+    expect(popup.locator("h2")).to_have_text(first_person)
+    # The numbered sites are markers named by their site, as in the list.
+    first_site = page.locator("ol.results > li.result strong").first.inner_text()
+    expect(page.locator(".map-pin--result").first).to_have_attribute("title", first_site)
+    expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")
+    assert_accessible(page, "the incident map with a home area's popup open")

@@ -153,7 +153,7 @@ def test_incident_map_leaves_volunteers_out_when_not_allowed() -> None:
     }
     hidden = embed(build_incident_map(**common, homes=None)).script
     shown = embed(
-        build_incident_map(**common, homes=[ApproximateHome(59.955, 11.055, "<p>p</p>")])
+        build_incident_map(**common, homes=[ApproximateHome(59.955, 11.055, "<p>p</p>", "Kari")])
     ).script
     assert "Volunteers layer" not in hidden and "Volunteers layer" in shown
     assert '"map-pin--result"' in hidden and '"radius": 5000' in hidden

@@ -43,6 +43,19 @@ class GridSquare:
     volunteer_total: int | None = None
 
 
+def drawn(squares: list[GridSquare]) -> list[GridSquare]:
+    """The squares the map draws, in their order (their numbers): those with something of
+    what they count, or a count withheld; a value of 0 has nothing of the kind."""
+    return [square for square in squares if square.value != 0]
+
+
+def by_value(square: GridSquare) -> tuple[int, int]:
+    """Sort key: the most first, then withheld counts (fewer than the threshold), then none."""
+    if square.value is None:
+        return (1, 0)
+    return (0, -square.value) if square.value else (2, 0)
+
+
 def count_classes(values: list[int]) -> list[CountClass]:
     """Up to five classes at the quantiles of the positive values (no empty or repeated
     class), coloured across the whole palette."""
@@ -101,14 +114,14 @@ def build_council_map(
     qualifications: list[str],
     texts: dict[str, Any],
 ) -> Map:
-    """`qualifications`: the codes in the order `texts['qualifications']` names them."""
+    """`squares` in the order of the page's table (`by_value`); `qualifications`: the codes in
+    the order `texts['qualifications']` names them."""
     map_ = new_map(sources)
-    drawn = [square for square in squares if square.value != 0]  # 0: nothing of the kind
-    rows = [square_row(square, classes, qualifications) for square in drawn]
+    shown = drawn(squares)  # in the table's order: a row's place is the square's number
+    rows = [square_row(square, classes, qualifications) for square in shown]
     layer_texts = texts | {"colours": PALETTE, "style": SQUARE_STYLE, "suppressed": SUPPRESSED}
     RowLayer("cell", rows, layer_texts, name=layer_name).add_to(map_)
     map_.add_child(Legend(legend_html))
     LayerControl(collapsed=True).add_to(map_)
-    shown = drawn or squares
-    fit_to(map_, [(lat, lon) for square in shown for lon, lat in square.ring])
+    fit_to(map_, [(lat, lon) for square in shown or squares for lon, lat in square.ring])
     return map_

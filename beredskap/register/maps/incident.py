@@ -41,6 +41,7 @@ class ApproximateHome:
     lat: float
     lon: float
     popup: str
+    name: str  # the circle in words: whose home area, approximately
 
 
 @dataclass(frozen=True)
@@ -64,16 +65,15 @@ def build_incident_map(
     map_ = new_map(sources)
     if incident is not None:
         place = FeatureGroup(name=names.incident).add_to(map_)
-        Circle(
+        radius = Circle(
             location=[incident.lat, incident.lon],
             radius=incident.radius_m,
             color=INCIDENT_COLOUR,
             weight=2,
             fill=True,
             fill_opacity=0.06,
-            interactive=False,
-        ).add_to(place)
-        CircleMarker(
+        )
+        point = CircleMarker(
             location=[incident.lat, incident.lon],
             radius=7,
             color="#ffffff",
@@ -81,13 +81,19 @@ def build_incident_map(
             fill=True,
             fill_color=INCIDENT_COLOUR,
             fill_opacity=1,
-        ).add_to(place)
+        )
+        for shape in (radius, point):
+            # No popup, nothing to do: drawn only (the form beside the map says where). folium
+            # drops an `interactive` argument, so it is set among the options it writes.
+            shape.options["interactive"] = False
+            shape.add_to(place)
     if homes is not None:
         geojson_layer(
             [
                 feature(
                     {"type": "Point", "coordinates": [round(home.lon, 6), round(home.lat, 6)]},
                     popup=home.popup,
+                    name=home.name,
                     style={
                         "fill": True,
                         "color": VOLUNTEER_COLOUR,

@@ -40,6 +40,7 @@ def category_colour(category: str | None) -> str:
 class MapArea:
     geometry: dict[str, Any]  # GeoJSON (Multi)Polygon in EPSG:4326
     popup: str  # safe HTML
+    name: str  # what it is, in words (its name for screen readers and the keyboard)
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ def build_overview_map(
         feature(
             area.geometry,
             popup=area.popup,
+            name=area.name,
             style={
                 "fill": True,
                 "color": AGREEMENT_COLOUR,

@@ -4,8 +4,8 @@ overview's thousands of points use the lighter `maps.rows`.
 
 A marker row is `[lat, lon, label, title, popup_html, css_class]`: a short label (its number
 in the list beside the map), a title for hover and screen readers, and the popup. Labels and
-titles are set as text, never as HTML. GeoJSON layers take each feature's popup and Leaflet
-path style from its properties.
+titles are set as text, never as HTML. GeoJSON layers take each feature's popup, Leaflet
+path style and name (for screen readers and the keyboard) from its properties.
 """
 
 from __future__ import annotations
@@ -97,9 +97,13 @@ def geojson_layer(
     )
 
 
-def feature(geometry: dict[str, Any], *, popup: str, style: dict[str, Any]) -> dict[str, Any]:
+def feature(
+    geometry: dict[str, Any], *, popup: str, style: dict[str, Any], name: str
+) -> dict[str, Any]:
+    """`name`: what the shape is, in words; map_a11y.js makes a shape with a popup a button
+    of that name, opened by Enter or Space."""
     return {
         "type": "Feature",
         "geometry": geometry,
-        "properties": {"popup": str(popup), "style": style},
+        "properties": {"popup": str(popup), "style": style, "name": name},
     }

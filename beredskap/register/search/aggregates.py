@@ -2,9 +2,10 @@
 
 The grid is Statistics Norway's national grid: squares in EUREF89 UTM 33 (EPSG:25833) whose
 corners are multiples of the cell size, so a cell here is the same square as SSB's statistics
-of the same size. Only counts leave this module, never a record or a position; volunteer counts
-below a threshold are suppressed (reported as None), since "one person with a boat licence in
-this square" would point at a household.
+of the same size. Only counts leave this module (and, to say where a cell is, a public place
+name inside it), never a record or a position; volunteer counts below a threshold are
+suppressed (reported as None), since "one person with a boat licence in this square" would
+point at a household.
 
 A count never depends on the box asked for: a `bbox` selects whole cells (those whose centre
 lies in it), and every cell is counted whole. Before, a box filtered the individual home
@@ -24,6 +25,7 @@ from typing import Any
 from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session
 
+from beredskap.register.addresses.models import PlaceName
 from beredskap.register.inventory.models import Capability, Equipment, ResourceType
 from beredskap.register.organisations.models import Organisation, Site
 from beredskap.register.readiness.ready import equipment_ready, volunteer_callable
@@ -56,6 +58,12 @@ class GridCell:
     equipment: dict[str, dict[str, int]]  # capability -> {"lines": n, "quantity": q}
     volunteers: dict[str, int | None]  # qualification code -> count; None: suppressed
     volunteer_total: int | None = field(default=None)  # distinct qualified volunteers
+
+    @property
+    def corner(self) -> tuple[int, int]:
+        """The south-west corner in EUREF89 UTM 33: (east, north)."""
+        _srid, _size, east, north = self.cell_id.split("/")
+        return int(east), int(north)
 
 
 def _cell_columns(location: Any, cell_m: int) -> tuple[Any, Any]:
@@ -270,3 +278,22 @@ def grid_cells(
         )
         for east, north in keys
     ]
+
+
+def cell_places(session: Session, *, cell_m: int) -> dict[tuple[int, int], str]:
+    """The most important place name (SSR's `sortering`) inside each cell that holds one, by
+    the cell's south-west corner: what a reader can relate a square to. One pass over the
+    municipality's place names (they are imported for the municipality only)."""
+    if cell_m not in CELL_SIZES_M:
+        raise ValueError(f"cell size must be one of {CELL_SIZES_M}")
+    east, north = _cell_columns(PlaceName.point, cell_m)
+    ranked = select(
+        east,
+        north,
+        PlaceName.name,
+        func.row_number()
+        .over(partition_by=(east, north), order_by=(PlaceName.importance, PlaceName.id))
+        .label("rank"),
+    ).subquery()
+    first = select(ranked.c.cell_east, ranked.c.cell_north, ranked.c.name).where(ranked.c.rank == 1)
+    return {(int(row[0]), int(row[1])): row[2] for row in session.execute(first)}

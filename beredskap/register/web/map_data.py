@@ -19,6 +19,9 @@ LEGEND_COLOURS = {
     "suppressed": SUPPRESSED_COLOUR,
 }
 
+# Both plural forms of a message, for layers.js to choose by count (nb and en: one or not).
+PLURAL_SAMPLES = (1, 2)
+
 
 def popups(env: Environment) -> Any:
     """The popup and legend macros (`templates/maps/popups.html`) of the reader's language."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from babel.support import Translations
 from geoalchemy2.shape import to_shape
 from jinja2 import Environment
 from sqlalchemy import select
@@ -200,11 +201,20 @@ def numbered_sites(results: IncidentResults, env: Environment) -> list[NumberedS
     ]
 
 
-def approximate_homes(results: IncidentResults, env: Environment) -> list[ApproximateHome] | None:
+def approximate_homes(
+    results: IncidentResults, env: Environment, translations: Translations
+) -> list[ApproximateHome] | None:
+    """The volunteers' home areas, each named in words as the table beside the map lists
+    them (the circle alone says "someone about here" to those who see it)."""
     if results.people is None:
         return None
     macros = popups(env)
     return [
-        ApproximateHome(person.lat, person.lon, macros.volunteer_popup(person))
+        ApproximateHome(
+            person.lat,
+            person.lon,
+            macros.volunteer_popup(person),
+            translations.gettext("%(name)s: home area (approximate)") % {"name": person.name},
+        )
         for person in results.people
     ]

@@ -29,7 +29,7 @@ from beredskap.register.maps.overview import (
 )
 from beredskap.register.organisations.models import OrganisationCategory, SiteKind
 from beredskap.register.web.labels import enum_label
-from beredskap.register.web.map_data import LEGEND_COLOURS, popups
+from beredskap.register.web.map_data import LEGEND_COLOURS, PLURAL_SAMPLES, popups
 from beredskap.register.web.map_forms import OverviewForm
 
 PAGE_SIZE = 5_000
@@ -91,6 +91,17 @@ class ListedEquipment:
     overdue: int | None
 
 
+@dataclass(frozen=True)
+class ListedArea:
+    title: str
+    reference: str
+    organisation_id: int | None
+    organisation: str
+    tasks: list[str]  # in words
+    valid_from: date | None
+    valid_until: date | None
+
+
 @dataclass
 class Listing:
     """What the overview map shows, as lists for the page (the map's text alternative, with
@@ -99,6 +110,7 @@ class Listing:
     organisations: list[ListedOrganisation] = field(default_factory=list)
     sites: list[ListedSite] = field(default_factory=list)
     equipment: list[ListedEquipment] = field(default_factory=list)
+    areas: list[ListedArea] = field(default_factory=list)  # of active agreements
 
 
 @dataclass
@@ -109,10 +121,6 @@ class Overview:
     shown: dict[str, int] = field(default_factory=dict)
     truncated: bool = False
     listing: Listing = field(default_factory=Listing)
-
-
-# Both plural forms of a message, for layers.js to choose by count (nb and en: one or not).
-PLURAL_SAMPLES = (1, 2)
 
 
 def overview_texts(translations: Translations) -> OverviewTexts:
@@ -182,6 +190,7 @@ def overview(
     contact_details = principal.sees_contact_details
     listing = Listing()
     label = env.filters["label"]
+    task_label = env.filters["task"]
 
     organisations, total = _all_features(
         lambda **page: layers.organisations(session, with_contact_details=contact_details, **page)
@@ -302,9 +311,25 @@ def overview(
     areas = []
     for feature in area_features:
         props = feature.properties
+        area_words = translations.gettext("area of agreement %(reference)s") % {
+            "reference": props["reference"]
+        }
+        valid_from, valid_until = _day(props.get("valid_from")), _day(props.get("valid_until"))
+        listing.areas.append(
+            ListedArea(
+                props["title"],
+                props["reference"],
+                props["organisation_id"],
+                props["organisation"],
+                [task_label(task) for task in props.get("tasks") or []],
+                valid_from,
+                valid_until,
+            )
+        )
         areas.append(
             MapArea(
                 feature.geometry,
+                name=f"{props['title']}, {area_words}",
                 popup=macros.agreement_popup(
                     props["reference"],
                     props["title"],
@@ -312,8 +337,8 @@ def overview(
                     props["organisation_id"],
                     props["organisation"],
                     props.get("tasks") or [],
-                    _day(props.get("valid_from")),
-                    _day(props.get("valid_until")),
+                    valid_from,
+                    valid_until,
                 ),
             )
         )

@@ -256,7 +256,7 @@ def incident(request: Request, session: SessionDep, principal: CurrentPrincipal)
         if results is not None and form.place is not None
         else None,
         sites=map_incident.numbered_sites(results, env) if results else [],
-        homes=map_incident.approximate_homes(results, env) if results else None,
+        homes=map_incident.approximate_homes(results, env, translations) if results else None,
     )
     return _page(
         request,

@@ -130,9 +130,11 @@
       return box;
     },
 
-    // [corners, value, colour, by capability, volunteers by qualification, volunteers in all]
-    cell: function (row, t) {
-      var box = popup(t.title);
+    // [corners, value, colour, by capability, volunteers by qualification, volunteers in all];
+    // `index`: its place in the rows, which is its row in the table below the map.
+    cell: function (row, t, index) {
+      var box = popup(t.square.replace("%(number)s", squareNumber(index)));
+      paragraph(box, "map-popup__meta").textContent = t.title;
       var equipment = row[3];
       if (equipment.some(Boolean)) {
         box.appendChild(countsTable(t.readyEquipment, t.capabilities, equipment, t));
@@ -155,6 +157,8 @@
         }
       }
       line(t.inAll, row[5] === null && !any ? 0 : row[5]);
+      var link = paragraph(box).appendChild(element("a", null, t.inTable));
+      link.href = "#square-" + (index + 1);
       return box;
     }
   };
@@ -199,34 +203,34 @@
     });
   }
 
-  // What a point is, in words (the colour says the category only to those who see it).
+  // The square's number in the council's table (rows arrive in the table's order); an
+  // identifier, written as the table writes it, without grouping.
+  function squareNumber(index) {
+    return String(index + 1);
+  }
+
+  // What a count of volunteers reads as: "fewer than 3" when withheld, as in the popup.
+  function volunteersCounted(count, t) {
+    return count === null ? t.fewerVolunteers : counted(t.volunteerCount, count || 0);
+  }
+
+  // What a point or square is, in words (colour says the category or class only to those
+  // who see it); map_a11y.js names the layer with it and makes shapes operable by keyboard.
   var names = {
     organisation: function (row, t) { return row[4] + ", " + t.categories[row[2]]; },
     site: function (row, t) { return row[3] + ", " + t.kind; },
-    equipment: function (row, t) { return row[3] + ": " + counted(t.lines, row[2]); }
+    equipment: function (row, t) { return row[3] + ": " + counted(t.lines, row[2]); },
+    cell: function (row, t, index) {
+      var lines = 0;
+      for (var i = 0; i < row[3].length; i += 2) {
+        lines += row[3][i];
+      }
+      var any = row[4].some(function (count) { return count !== 0; });
+      var volunteers = row[5] === null && !any ? 0 : row[5];
+      return t.square.replace("%(number)s", squareNumber(index)) + ": " +
+        counted(t.lineCount, lines) + ", " + volunteersCounted(volunteers, t);
+    }
   };
-
-  // Named for screen readers; a circle (an SVG path) also focusable, its popup opened with
-  // Enter or Space as a marker's is (WCAG 2.1.1). Set on every add: clusters re-add layers.
-  function operable(layer, name) {
-    layer.on("add", function () {
-      var node = layer.getElement ? layer.getElement() : null;
-      if (!node) {
-        return;
-      }
-      node.setAttribute("aria-label", name);
-      if (node.tagName.toLowerCase() === "path" && !node.hasAttribute("tabindex")) {
-        node.setAttribute("tabindex", "0");
-        node.setAttribute("role", "button");
-        L.DomEvent.on(node, "keydown", function (event) {
-          if (event.key === "Enter" || event.key === " ") {
-            L.DomEvent.stop(event);
-            layer.openPopup();
-          }
-        });
-      }
-    });
-  }
 
   window.beredskapMaps = {
     // Fills `group` (a feature group or a marker cluster group) with one layer per row.
@@ -235,10 +239,8 @@
       var layers = new Array(rows.length);
       for (var i = 0; i < rows.length; i++) {
         var layer = make(rows[i], texts);
-        layer.bindPopup(popups[kind].bind(null, rows[i], texts), {maxWidth: 320});
-        if (names[kind]) {
-          operable(layer, names[kind](rows[i], texts));
-        }
+        layer.bindPopup(popups[kind].bind(null, rows[i], texts, i), {maxWidth: 320});
+        layer.options.accessibleName = names[kind](rows[i], texts, i);
         layers[i] = layer;
       }
       if (typeof group.addLayers === "function") {

@@ -1,7 +1,8 @@
 /* Leaflet for keyboard and screen-reader users on every map page (WCAG 2.1.1, 3.1.2, 1.4.13):
    the zoom buttons and the layer control in the page's language (texts from the template's
    data attributes), the layer control a real button that opens on click or Enter, never on
-   hover, and closes with Esc; clusters named by what they hold ("5 steder"), not "5".
+   hover, and closes with Esc; clusters named by what they hold ("5 steder"), not "5"; every
+   shape with a popup focusable, named and opened by Enter or Space.
    Loaded after Leaflet and before the map is made, so every map gets it. */
 (function () {
   "use strict";
@@ -81,6 +82,96 @@
     }
     return container;
   };
+
+  // Every shape with a popup (a circle, an area, a square of the council's grid) is focusable,
+  // a button named in words, and opens its popup on Enter or Space, as a marker does (WCAG
+  // 2.1.1, 1.1.1); a shape without a popup stays out of the tab order. The name is the
+  // layer's `accessibleName` option, else its GeoJSON feature's `properties.name`. Markers
+  // are focusable already (Leaflet): they get the name as their label. Set on every add:
+  // clusters and layer toggles re-add layers, and Leaflet draws a new element each time.
+  function accessibleName(layer) {
+    var properties = layer.feature && layer.feature.properties;
+    return layer.options.accessibleName || (properties && properties.name) || "";
+  }
+
+  function isKey(event) {
+    return event.key === "Enter" || event.key === " ";
+  }
+
+  // A popup opened by the keyboard takes the focus (its text is read from the start, its
+  // links are one Tab away, not after every other shape); Esc closes it and the focus goes
+  // back to what opened it.
+  function popupOpened(event) {
+    var layer = this;
+    if (!layer._openedByKey) {
+      return;
+    }
+    layer._openedByKey = false;
+    var box = event.popup.getElement();
+    if (!box) {
+      return;
+    }
+    var content = box.querySelector(".leaflet-popup-content") || box;
+    content.setAttribute("tabindex", "-1");
+    content.focus({preventScroll: true});
+    function escape(keydown) {
+      if (keydown.key === "Escape") {
+        L.DomEvent.stop(keydown);
+        layer.closePopup();
+      }
+    }
+    L.DomEvent.on(box, "keydown", escape);
+    layer.once("popupclose", function () {
+      L.DomEvent.off(box, "keydown", escape);
+      var node = layer.getElement();
+      var focus = document.activeElement;
+      if (node && (!focus || focus === document.body || box.contains(focus))) {
+        node.focus({preventScroll: true});
+      }
+    });
+  }
+
+  function operable() {
+    var layer = this;
+    var node = layer.getElement ? layer.getElement() : null;
+    var name = accessibleName(layer);
+    if (!node || node._operable) {
+      return;
+    }
+    node._operable = true;
+    if (name) {
+      node.setAttribute("aria-label", name);
+    }
+    if (!layer.getPopup()) {
+      return;
+    }
+    if (layer instanceof L.Marker) {
+      // Leaflet opens a marker's popup on Enter; it is told that a key did.
+      L.DomEvent.on(node, "keydown", function (event) {
+        layer._openedByKey = event.key === "Enter";
+      });
+      return;
+    }
+    if (!layer.options.interactive) {
+      return;
+    }
+    node.setAttribute("tabindex", "0");
+    node.setAttribute("role", "button");
+    L.DomEvent.on(node, "keydown", function (event) {
+      if (isKey(event)) {
+        L.DomEvent.stop(event);
+        layer._openedByKey = true;
+        layer.openPopup(); // at the shape's centre
+      }
+    });
+  }
+
+  function hook() {
+    this.on("add", operable, this);
+    this.on("popupopen", popupOpened, this);
+  }
+  L.Path.addInitHook(hook);
+  L.Marker.addInitHook(hook);
 
   // Clusters say how many places they hold; the number alone stays visible.
   if (L.MarkerClusterGroup) {
