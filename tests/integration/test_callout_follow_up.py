@@ -66,7 +66,8 @@ def test_a_follow_up_goes_to_those_who_said_yes(town: ApiHarness) -> None:
     assert all("Oppmøte ved brannstasjonen" in notice.body for notice in notices)
     assert all(notice.state == RecipientState.QUEUED for notice in notices)
     shown = {item["id"]: item["notices"] for item in _recipients(town, callout["id"])}
-    assert all(shown[i] == [{"kind": "follow_up", "state": "queued"}] for i in yes)
+    queued = {"kind": "follow_up", "state": "queued", "provider": None}  # no provider yet
+    assert all(shown[i] == [queued] for i in yes)
     assert sum(1 for notices_of in shown.values() if not notices_of) == len(shown) - 2
 
 
