@@ -48,8 +48,9 @@ ENDED_STATES = frozenset(FINAL_STATUSES.values()) | {VoiceCallState.CANCELLED}
 CONSENT_WITHDRAWN = "consent_withdrawn"
 ANSWERED_BY_SMS = "answered"
 NOT_OPEN = "callout_closed"
-# How long a placed call holds its number for the next call to it: ringing (Twilio gives up
-# after 60 s) and the keyed answer. Bounded, so a lost status callback delays only so long.
+# How long a placed call holds its number for the next call to it: ringing (at most 120 s,
+# BEREDSKAP_VOICE_RING_TIMEOUT_S) and the keyed answer. Bounded, so a lost status callback
+# delays the next call to the number only so long.
 LINE_HELD = timedelta(minutes=3)
 
 
