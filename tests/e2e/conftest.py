@@ -54,6 +54,14 @@ class LiveApp:
     def url(self, path: str) -> str:
         return self.base_url + path
 
+    def log_in(self, page: Page, role: Role, *, english: bool = False) -> None:
+        """Log `page` in as `role` through the login form (in English on request)."""
+        page.goto(self.url("/login"))
+        page.get_by_label("E-mail address" if english else "E-postadresse").fill(self.emails[role])
+        page.get_by_label("Password" if english else "Passord", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Log in" if english else "Logg inn").click()
+        page.wait_for_url(self.url("/"))
+
     def shot(self, page: Page, name: str) -> Path:
         """Save a full-page screenshot under build/screenshots/<backend>/."""
         path = self.screenshots / f"{name}.png"

@@ -14,21 +14,13 @@ from sqlalchemy import select
 from beredskap.platform.auth.models import Role
 from beredskap.register.inventory.models import Equipment, EquipmentStatus
 from beredskap.register.organisations.models import Organisation
-from tests.e2e.conftest import EDITOR_ORGANISATION, PASSWORD, LiveApp, Visit
+from tests.e2e.conftest import EDITOR_ORGANISATION, LiveApp, Visit
 
 LOCAL_SCHEMES = ("tel", "mailto")
 
 
 def _heading(page: Page) -> object:
     return page.get_by_role("heading", level=1)
-
-
-def _log_in(page: Page, app: LiveApp, role: Role, *, english: bool = False) -> None:
-    page.goto(app.url("/login"))
-    page.get_by_label("E-mail address" if english else "E-postadresse").fill(app.emails[role])
-    page.get_by_label("Password" if english else "Passord", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Log in" if english else "Logg inn").click()
-    page.wait_for_url(app.url("/"))
 
 
 def _assert_nothing_external(page: Page, visit: Visit, app: LiveApp) -> None:
@@ -65,7 +57,7 @@ def test_an_org_editor_changes_a_status_on_a_phone_and_sees_it_in_the_list(
     live_app: LiveApp, phone: Visit
 ) -> None:
     page = phone.page
-    _log_in(page, live_app, Role.ORG_EDITOR)
+    live_app.log_in(page, Role.ORG_EDITOR)
     expect(_heading(page)).to_have_text("Dine organisasjoner")
     live_app.shot(page, "org-editor-dashboard")
     page.get_by_role("link", name="Alt utstyr, steder og medlemmer").click()
@@ -104,7 +96,7 @@ def test_an_org_editor_is_refused_another_organisations_edit_page(
 ) -> None:
     page = phone.page
     equipment_id, organisation_id = _equipment_of_another_organisation(live_app)
-    _log_in(page, live_app, Role.ORG_EDITOR)
+    live_app.log_in(page, Role.ORG_EDITOR)
     response = page.goto(live_app.url(f"/equipment/{equipment_id}/edit"))
     assert response is not None and response.status == 403
     expect(_heading(page)).to_have_text("Du har ikke tilgang til denne siden")
@@ -127,7 +119,7 @@ def test_the_language_switch_shows_english(live_app: LiveApp, desktop: Visit) ->
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(_heading(page)).to_have_text("Log in")
     live_app.shot(page, "login-english")
-    _log_in(page, live_app, Role.ORG_EDITOR, english=True)
+    live_app.log_in(page, Role.ORG_EDITOR, english=True)
     expect(_heading(page)).to_have_text("Your organisations")
     expect(page.get_by_text("Logged in as Organisation contact")).to_be_visible()
     live_app.shot(page, "org-editor-dashboard-english")
@@ -179,7 +171,7 @@ def test_every_role_sees_its_pages_and_nothing_is_loaded_from_elsewhere(
         Role.PLANNER: "Oversikt for øvingsplanleggeren",
     }
     for role, heading in headings.items():
-        _log_in(page, live_app, role)
+        live_app.log_in(page, role)
         expect(_heading(page)).to_have_text(heading)
         live_app.shot(page, f"{role.value}-dashboard")
         _assert_nothing_external(page, desktop, live_app)

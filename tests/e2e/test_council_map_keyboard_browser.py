@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 import lxml.html
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from beredskap.platform.auth.models import Role
 from beredskap.platform.columns import today_in_norway
@@ -22,7 +22,7 @@ from beredskap.register.inventory.models import Capability
 from beredskap.register.search.aggregates import DEFAULT_SUPPRESS_BELOW, grid_cells
 from beredskap.register.seed.demo import seed_demo
 from tests.e2e.axe import assert_accessible
-from tests.e2e.conftest import PASSWORD, LiveApp, Visit
+from tests.e2e.conftest import LiveApp, Visit
 from tests.e2e.web_client import logged_in
 from tests.support.api import ROLE_EMAILS, ApiHarness
 
@@ -36,14 +36,6 @@ WITHHELD_TOTAL = re.compile(
 SQUARE = "path.leaflet-interactive[role=button][tabindex='0']"
 FOCUSED_SQUARE = '() => document.activeElement.matches("path[role=button]")'
 SCRIPT = re.compile(r"<script([^>]*)>(.*?)</script>", re.S)
-
-
-def _log_in(page: Page, app: LiveApp, role: Role) -> None:
-    page.goto(app.url("/login"))
-    page.get_by_label("E-postadresse").fill(app.emails[role])
-    page.get_by_label("Passord", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Logg inn").click()
-    page.wait_for_url(app.url("/"))
 
 
 def _words(text: str) -> str:
@@ -63,7 +55,7 @@ POPUP_FIGURES = """(box) => Array.from(box.querySelectorAll("table")).map((table
 
 def test_read_the_council_maps_table(live_app: LiveApp, desktop: Visit) -> None:
     page = desktop.page
-    _log_in(page, live_app, Role.COUNCIL)
+    live_app.log_in(page, Role.COUNCIL)
     page.goto(live_app.url(COUNCIL))
     expect(page.locator(SQUARE).first).to_be_visible()
     expect(page.locator(".leaflet-zoom-anim")).to_have_count(0)

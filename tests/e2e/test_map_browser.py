@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from beredskap.platform.auth.models import Role
-from tests.e2e.conftest import PASSWORD, LiveApp, Visit
+from tests.e2e.conftest import LiveApp, Visit
 
 LOCAL_TILE = "/static/maps/blank-tile.png?z={z}&x={x}&y={y}"
 # Recorded before any script of the page runs: CSP violations also reach the console, but
@@ -61,14 +61,6 @@ def console(desktop: Visit) -> Iterator[Console]:
     yield seen
 
 
-def _log_in(page: Page, app: LiveApp, role: Role) -> None:
-    page.goto(app.url("/login"))
-    page.get_by_label("E-postadresse").fill(app.emails[role])
-    page.get_by_label("Passord", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Logg inn").click()
-    page.wait_for_url(app.url("/"))
-
-
 def _assert_clean(page: Page, visit: Visit, app: LiveApp, console: Console) -> None:
     assert page.evaluate("window.__violations") == []
     assert console.errors == []
@@ -103,7 +95,7 @@ def test_the_overview_map_draws_the_register_without_errors(
     live_app: LiveApp, desktop: Visit, console: Console
 ) -> None:
     page = desktop.page
-    _log_in(page, live_app, Role.ADMIN)
+    live_app.log_in(page, Role.ADMIN)
     # "Kart" opens the incident map for those who call out; the overview is one click on.
     page.get_by_role("link", name="Kart", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Hendelseskart")
@@ -146,7 +138,7 @@ def test_the_overview_filter_and_the_council_map(
     live_app: LiveApp, desktop: Visit, console: Console
 ) -> None:
     page = desktop.page
-    _log_in(page, live_app, Role.COUNCIL)
+    live_app.log_in(page, Role.COUNCIL)
     page.goto(live_app.url("/maps/overview"))
     _map_ready(page)
     before = page.locator(".map-summary").inner_text()
@@ -179,7 +171,7 @@ def test_the_duty_officer_clicks_the_map_and_finds_resources(
     live_app: LiveApp, desktop: Visit, console: Console
 ) -> None:
     page = desktop.page
-    _log_in(page, live_app, Role.DUTY_OFFICER)
+    live_app.log_in(page, Role.DUTY_OFFICER)
     page.goto(live_app.url("/maps/incident"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Hendelseskart")
     _map_ready(page)

@@ -10,15 +10,7 @@ from playwright.sync_api import Page, expect
 
 from beredskap.platform.auth.models import Role
 from tests.e2e.axe import assert_accessible
-from tests.e2e.conftest import PASSWORD, LiveApp, Visit
-
-
-def _log_in(page: Page, app: LiveApp, role: Role) -> None:
-    page.goto(app.url("/login"))
-    page.get_by_label("E-postadresse").fill(app.emails[role])
-    page.get_by_label("Passord", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Logg inn").click()
-    page.wait_for_url(app.url("/"))
+from tests.e2e.conftest import LiveApp, Visit
 
 
 def _ready(page: Page) -> None:
@@ -29,7 +21,7 @@ def _ready(page: Page) -> None:
 
 def test_the_overview_map_by_keyboard(live_app: LiveApp, desktop: Visit) -> None:
     page = desktop.page
-    _log_in(page, live_app, Role.ADMIN)
+    live_app.log_in(page, Role.ADMIN)
     page.goto(live_app.url("/maps/overview"))
     _ready(page)
     texts = page.locator("script[src='/static/maps/map_a11y.js']")
@@ -92,7 +84,7 @@ def test_agreement_areas_are_buttons_and_listed(live_app: LiveApp, desktop: Visi
     """An agreement's area (an SVG path with a popup) is a named button that Enter opens, and
     the lists below the map name every area the map draws."""
     page = desktop.page
-    _log_in(page, live_app, Role.ADMIN)
+    live_app.log_in(page, Role.ADMIN)
     page.goto(live_app.url("/maps/overview"))
     _ready(page)
     listed = page.locator("#h-list-areas + ul > li")
@@ -121,7 +113,7 @@ def test_the_incident_maps_circles_by_keyboard(live_app: LiveApp, desktop: Visit
     """Volunteers' home areas: named buttons (the name the table beside the map lists) that
     open their popup on Enter; the incident's own point is not in the tab order."""
     page = desktop.page
-    _log_in(page, live_app, Role.DUTY_OFFICER)
+    live_app.log_in(page, Role.DUTY_OFFICER)
     page.goto(live_app.url("/maps/incident?lat=59.9560&lon=11.0500&radius_km=8"))
     expect(page.locator(".folium-map.leaflet-container")).to_be_visible()
     people = page.locator("tr.result--person")

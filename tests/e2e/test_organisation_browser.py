@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from beredskap.platform.auth.models import Role
 from beredskap.register.organisations.models import Organisation, Site, SiteKind
-from tests.e2e.conftest import PASSWORD, LiveApp, Visit
+from tests.e2e.conftest import LiveApp, Visit
 from tests.e2e.test_map_browser import LOCAL_TILE, RECORD_VIOLATIONS
 
 NAME = "Sørum Speidergruppe"
@@ -62,14 +62,6 @@ def wide(chromium: Browser, live_app: LiveApp) -> Iterator[Visit]:
     visit.page.context.close()
 
 
-def _log_in(page: Page, app: LiveApp) -> None:
-    page.goto(app.url("/login"))
-    page.get_by_label("E-mail address").fill(app.emails[Role.ADMIN])
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(app.url("/"))
-
-
 def _fits(page: Page, width: int) -> None:
     """Reflow: nothing wider than the viewport (WCAG 1.4.10)."""
     assert page.evaluate("document.documentElement.scrollWidth") <= width
@@ -90,7 +82,7 @@ def test_the_coordinator_registers_an_organisation_and_a_site_on_a_phone(
     live_app: LiveApp, small: Visit, wide: Visit
 ) -> None:
     page = small.page
-    _log_in(page, live_app)
+    live_app.log_in(page, Role.ADMIN, english=True)
     page.goto(live_app.url("/organisations"))
     page.get_by_role("link", name="New organisation").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("New organisation")
@@ -161,7 +153,7 @@ def test_the_coordinator_registers_an_organisation_and_a_site_on_a_phone(
 
     # The same pages on a wide screen.
     desk = wide.page
-    _log_in(desk, live_app)
+    live_app.log_in(desk, Role.ADMIN, english=True)
     for path, name in (
         (f"/organisations/{organisation_id}/edit", "organisation-edit-1366"),
         (f"/sites/{site_id}/edit", "site-edit-1366"),

@@ -10,20 +10,12 @@ from __future__ import annotations
 import re
 
 from geoalchemy2.shape import to_shape
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from alerts.models import Callout
 from beredskap.platform.auth.models import Role
 from beredskap.register.addresses.search import search
-from tests.e2e.conftest import PASSWORD, LiveApp, Visit
-
-
-def _log_in(page: Page, live_app: LiveApp) -> None:
-    page.goto(live_app.url("/login"))
-    page.get_by_label("E-postadresse").fill(live_app.emails[Role.DUTY_OFFICER])
-    page.get_by_label("Passord", exact=True).fill(PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(live_app.url("/"))
+from tests.e2e.conftest import LiveApp, Visit
 
 
 def _storgata_12(live_app: LiveApp) -> tuple[str, str]:
@@ -36,7 +28,7 @@ def test_an_address_chosen_by_keyboard_fills_the_callout_form(
     live_app: LiveApp, phone: Visit
 ) -> None:
     page = phone.page
-    _log_in(page, live_app)
+    live_app.log_in(page, Role.DUTY_OFFICER)
     page.goto(live_app.url("/callouts/new"))
     page.get_by_label("Tittel", exact=True).fill("Brann i bygård")
     page.get_by_label("Melding", exact=True).fill("Oppmøte ved adressen.")
@@ -85,7 +77,7 @@ def test_an_address_chosen_by_keyboard_fills_the_callout_form(
 
 def test_escape_closes_the_list_then_empties_the_field(live_app: LiveApp, phone: Visit) -> None:
     page = phone.page
-    _log_in(page, live_app)
+    live_app.log_in(page, Role.DUTY_OFFICER)
     page.goto(live_app.url("/callouts/new"))
     box = page.get_by_role("combobox", name="Adresse")
     box.focus()
@@ -112,7 +104,7 @@ def test_the_incident_map_takes_the_chosen_address(live_app: LiveApp, chromium: 
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
-        _log_in(page, live_app)
+        live_app.log_in(page, Role.DUTY_OFFICER)
         page.goto(live_app.url("/callouts/new"))
         box = page.get_by_role("combobox", name="Adresse")
         box.focus()

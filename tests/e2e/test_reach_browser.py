@@ -14,15 +14,7 @@ from playwright.sync_api import Page, expect
 
 from beredskap.platform.auth.models import Role
 from tests.e2e.axe import assert_accessible
-from tests.e2e.conftest import PASSWORD, LiveApp, Visit
-
-
-def _log_in(page: Page, live_app: LiveApp, role: Role) -> None:
-    page.goto(live_app.url("/login"))
-    page.get_by_label("E-postadresse").fill(live_app.emails[role])
-    page.get_by_label("Passord", exact=True).fill(PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(live_app.url("/"))
+from tests.e2e.conftest import LiveApp, Visit
 
 
 def _no_sideways_scroll(page: Page) -> None:
@@ -50,7 +42,7 @@ def _ask_by_keyboard(page: Page, address: str, minutes: str) -> None:
 
 def test_the_council_reads_what_can_be_there_by_keyboard(live_app: LiveApp, phone: Visit) -> None:
     page = phone.page
-    _log_in(page, live_app, Role.COUNCIL)
+    live_app.log_in(page, Role.COUNCIL)
     page.goto(live_app.url("/maps/council"))
     _ask_by_keyboard(page, "Storgata 12", "60")
 
@@ -89,7 +81,7 @@ def test_the_council_reads_what_can_be_there_by_keyboard(live_app: LiveApp, phon
 def test_the_reach_panel_at_1366_px(live_app: LiveApp, desktop: Visit) -> None:
     page = desktop.page
     page.set_viewport_size({"width": 1366, "height": 900})
-    _log_in(page, live_app, Role.COUNCIL)
+    live_app.log_in(page, Role.COUNCIL)
     page.goto(live_app.url("/maps/council?address=Storgata+12&minutes=90#reach"))
     expect(page.locator("#h-reach")).to_contain_text("Storgata 12")
     assert page.locator(".leaflet-overlay-pane path").count() > 0
@@ -100,7 +92,7 @@ def test_the_reach_panel_at_1366_px(live_app: LiveApp, desktop: Visit) -> None:
 
 def test_the_incident_map_with_reach_is_accessible(live_app: LiveApp, phone: Visit) -> None:
     page = phone.page
-    _log_in(page, live_app, Role.DUTY_OFFICER)
+    live_app.log_in(page, Role.DUTY_OFFICER)
     page.goto(live_app.url("/maps/incident?address=Storgata+12&radius_km=5&minutes=60"))
     expect(page.locator("#h-reach")).to_contain_text("Storgata 12")
     expect(page.locator("#h-reach-people")).to_have_count(1)  # the duty officer sees who

@@ -16,7 +16,7 @@ from beredskap.platform.auth.models import Role
 from beredskap.platform.db import transaction
 from beredskap.register.agreements.models import Agreement
 from beredskap.register.organisations.models import Organisation
-from tests.e2e.conftest import PASSWORD, LiveApp
+from tests.e2e.conftest import LiveApp
 from tests.support.exercises import finished_drill
 
 WIDTHS = (320, 390, 1366)
@@ -46,14 +46,6 @@ def _page_at(chromium: Browser, width: int) -> Page:
     page = context.new_page()
     page.set_default_timeout(15_000)
     return page
-
-
-def _log_in(page: Page, app: LiveApp, role: Role) -> None:
-    page.goto(app.url("/login"))
-    page.get_by_label("E-postadresse").fill(app.emails[role])
-    page.get_by_label("Passord", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Logg inn").click()
-    page.wait_for_url(app.url("/"))
 
 
 def assert_no_horizontal_scroll(page: Page, app: LiveApp, name: str) -> None:
@@ -104,7 +96,7 @@ def test_the_pages_cut_off_at_320_px_now_reflow(
 ) -> None:
     page = _page_at(chromium, width)
     try:
-        _log_in(page, live_app, Role.ADMIN)
+        live_app.log_in(page, Role.ADMIN)
         for path in pages:
             page.goto(live_app.url(path))
             name = f"reflow-{width}-" + (path.strip("/").replace("/", "-") or "dashboard")

@@ -7,19 +7,11 @@ period puts the focus on the summary whose link leads to the field. Screenshots 
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from beredskap.platform.auth.models import Role
 from reports.marking import DEFAULT_BASIS
-from tests.e2e.conftest import PASSWORD, LiveApp
-
-
-def _log_in(live_app: LiveApp, page: Page, role: Role) -> None:
-    page.goto(live_app.url("/login"))
-    page.get_by_label("E-postadresse").fill(live_app.emails[role])
-    page.get_by_label("Passord", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Logg inn").click()
-    page.wait_for_url(live_app.url("/"))
+from tests.e2e.conftest import LiveApp
 
 
 @pytest.mark.parametrize("width", [320, 1280])
@@ -30,7 +22,7 @@ def test_the_pack_page_and_the_period_reflow_at_320_px(
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
-        _log_in(live_app, page, Role.ADMIN)
+        live_app.log_in(page, Role.ADMIN)
         page.get_by_role("link", name="Dokumentasjon til Statsforvalterens tilsyn").or_(
             page.get_by_role("link", name="Evidence for the County Governor's inspection")
         ).click()

@@ -19,14 +19,6 @@ from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import PASSWORD, LiveApp, Visit
 
 
-def log_in(page: Page, app: LiveApp, role: Role) -> None:
-    page.goto(app.url("/login"))
-    page.get_by_label("E-postadresse").fill(app.emails[role])
-    page.get_by_label("Passord", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Logg inn").click()
-    page.wait_for_url(app.url("/"))
-
-
 def _focused(page: Page) -> str:
     return str(page.evaluate("() => document.activeElement.id || document.activeElement.className"))
 
@@ -35,7 +27,7 @@ def test_the_exercise_forms_time_errors_are_focused_linked_and_described(
     live_app: LiveApp, phone: Visit
 ) -> None:
     page = phone.page
-    log_in(page, live_app, Role.PLANNER)
+    live_app.log_in(page, Role.PLANNER)
     page.goto(live_app.url("/exercises/new"))
     day = today_in_norway() + timedelta(days=20)
     page.get_by_label("Tittel", exact=True).fill("Tid feil vei")
@@ -79,7 +71,7 @@ def test_the_login_warns_five_minutes_before_it_ends_and_can_be_extended(
     live_app: LiveApp, desktop: Visit
 ) -> None:
     page = desktop.page
-    log_in(page, live_app, Role.DUTY_OFFICER)
+    live_app.log_in(page, Role.DUTY_OFFICER)
     warning = page.locator("#session-warning")
     expect(warning).to_be_hidden()
     _set_session_end(live_app, utcnow() + timedelta(minutes=4))
@@ -106,7 +98,7 @@ def test_a_form_sent_after_the_login_ended_is_filled_in_again_after_logging_in(
     live_app: LiveApp, phone: Visit
 ) -> None:
     page = phone.page
-    log_in(page, live_app, Role.PLANNER)
+    live_app.log_in(page, Role.PLANNER)
     page.goto(live_app.url("/exercises/new"))
     page.get_by_label("Tittel", exact=True).fill("Skrevet mens innloggingen gikk ut")
     page.get_by_label("Scenario").fill("Lang tekst som ikke skal gå tapt.")
