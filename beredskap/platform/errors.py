@@ -49,6 +49,14 @@ class DomainValidationError(ValueError):
         return DomainValidationError(field, self.code, **self.params)
 
 
+def _is_quantity(key: str, value: object) -> bool:
+    """A whole number to write as the reader's language does ("1 000"); an id is a name, not
+    a quantity, and is written as it is ("id 1000", as the API and the URLs have it)."""
+    if key == "id" or key.endswith("_id"):
+        return False
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _translated(
     translations: Translator,
     code: str,
@@ -56,7 +64,7 @@ def _translated(
     number: Callable[[int], str] | None,
 ) -> str:
     filled: dict[str, Any] = {
-        key: number(value) if number is not None and isinstance(value, int) else value
+        key: number(value) if number is not None and _is_quantity(key, value) else value
         for key, value in params.items()
     }
     text = translations.gettext(code)

@@ -185,3 +185,23 @@ def test_a_conflict_renders_in_norwegian_and_keeps_its_english_message() -> None
     assert error.translated(translations("nb")) == (
         "Lageret har fortsatt 3 utstyrslinjer; flytt dem først"
     )
+
+
+def test_an_id_is_written_as_it_is_and_a_count_in_the_readers_language() -> None:
+    def spaced(value: int) -> str:
+        return f"{value:,}".replace(",", "\u00a0")
+
+    conflict = ConflictError(
+        N_("another volunteer (id %(id)s) has the mobile %(mobile)s"),
+        id=1000,
+        mobile="+4790000000",
+    )
+    assert "(id 1000)" in conflict.translated(translations("nb"), spaced)
+    unknown = DomainValidationError("site_id", N_("no site with id %(id)s"), id=12345)
+    assert unknown.translated(translations("nb"), spaced).endswith("12345")
+    held = ConflictError(
+        N_("%(name)s still holds %(count)s equipment lines; move them first"),
+        name="Lageret",
+        count=1500,
+    )
+    assert "1\u00a0500" in held.translated(translations("nb"), spaced)
