@@ -17,10 +17,11 @@ from geoalchemy2.shape import to_shape
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
+from beredskap.platform.auth.models import Role
 from beredskap.register.agreements.models import Agreement
 from tests.e2e.conftest import EDITOR_ORGANISATION, LiveApp, Visit
 from tests.e2e.test_map_browser import LOCAL_TILE
-from tests.e2e.test_organisation_browser import _clean, _fits, _log_in, _map_ready, _tab
+from tests.e2e.test_organisation_browser import _clean, _fits, _map_ready, _tab
 
 REFERENCE = "2026/4711"
 
@@ -57,7 +58,7 @@ def test_the_coordinator_registers_an_agreement_with_a_commitment_on_a_phone(
     live_app: LiveApp, small: Visit, wide: Visit
 ) -> None:
     page = small.page
-    _log_in(page, live_app)
+    live_app.log_in(page, Role.ADMIN, english=True)
     page.goto(live_app.url("/organisations"))
     page.get_by_role("link", name="Agreements").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Agreements")
@@ -127,7 +128,7 @@ def test_the_coordinator_registers_an_agreement_with_a_commitment_on_a_phone(
 
     # The edit page at 1366 px: the stored area in words and on the map.
     page = wide.page
-    _log_in(page, live_app)
+    live_app.log_in(page, Role.ADMIN, english=True)
     page.goto(live_app.url(f"/agreements/{agreement_id}/edit"))
     _map_ready(page)
     expect(page.locator("#area-stored")).to_contain_text("km²")
@@ -138,7 +139,7 @@ def test_the_coordinator_registers_an_agreement_with_a_commitment_on_a_phone(
 
 def test_a_file_over_the_limit_is_refused_before_it_is_sent(live_app: LiveApp, wide: Visit) -> None:
     page = wide.page
-    _log_in(page, live_app)
+    live_app.log_in(page, Role.ADMIN, english=True)
     page.goto(live_app.url("/agreements/new"))
     _map_ready(page)
     message = page.locator("#area-file-too-big")

@@ -12,10 +12,11 @@ import pytest
 from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 
+from beredskap.platform.auth.models import Role
 from beredskap.platform.db import transaction
 from beredskap.register.organisations.models import Organisation
 from tests.e2e.conftest import LiveApp, Visit
-from tests.e2e.test_organisation_browser import _clean, _fits, _log_in, _tab
+from tests.e2e.test_organisation_browser import _clean, _fits, _tab
 from tests.support.brreg import run
 
 
@@ -41,7 +42,7 @@ def test_the_coordinator_registers_a_candidate_on_a_phone(
     assert report.candidates >= 3
     for visit, width, name in ((wide, 1366, "candidates-1366"), (small, 390, "candidates-390")):
         page = visit.page
-        _log_in(page, live_app)
+        live_app.log_in(page, Role.ADMIN, english=True)
         page.goto(live_app.url("/organisations/candidates"))
         expect(page.get_by_role("heading", name="Candidates from Enhetsregisteret")).to_be_visible()
         _fits(page, width)

@@ -20,7 +20,7 @@ from beredskap.register.organisations.models import Organisation, Site
 from beredskap.register.volunteers.models import Availability, Volunteer
 from tests.e2e.conftest import EDITOR_ORGANISATION, PASSWORD, LiveApp, Visit
 from tests.e2e.test_map_browser import LOCAL_TILE
-from tests.e2e.test_organisation_browser import _clean, _fits, _log_in, _tab
+from tests.e2e.test_organisation_browser import _clean, _fits, _tab
 
 ORGANISATION = "Fet Røde Kors Hjelpekorps"
 VOLUNTEER = "Ingrid Reisjå"
@@ -55,7 +55,7 @@ def _save(page: Page) -> None:
 def _the_coordinator_builds_the_register(page: Page, app: LiveApp) -> int:
     """Organisation, site, volunteer and agreement, each from the page before it; the new
     organisation's id."""
-    _log_in(page, app)
+    app.log_in(page, Role.ADMIN, english=True)
     page.goto(app.url("/organisations"))
     page.get_by_role("link", name="New organisation").click()
     page.get_by_label("Name", exact=True).fill(ORGANISATION)

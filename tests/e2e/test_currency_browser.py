@@ -14,12 +14,13 @@ import pytest
 from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 
+from beredskap.platform.auth.models import Role
 from beredskap.platform.columns import today_in_norway
 from beredskap.platform.db import transaction
 from beredskap.register.organisations.models import Organisation
 from beredskap.register.readiness.models import PlanRevision
 from tests.e2e.conftest import EDITOR_ORGANISATION, LiveApp, Visit
-from tests.e2e.test_organisation_browser import _clean, _fits, _log_in, _tab
+from tests.e2e.test_organisation_browser import _clean, _fits, _tab
 
 
 @pytest.fixture
@@ -45,7 +46,7 @@ def test_the_coordinator_keeps_the_register_current_on_a_small_phone(
         ).one()
     for visit, width in ((wide, 1366), (narrow, 320)):
         page = visit.page
-        _log_in(page, live_app)
+        live_app.log_in(page, Role.ADMIN, english=True)
         for path, heading, name in (
             ("/", "Overview for the preparedness coordinator", "dashboard-currency"),
             ("/inspections", "Equipment inspections overdue or due within 30 days", "inspections"),

@@ -12,11 +12,12 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import func, select
 
+from beredskap.platform.auth.models import Role
 from beredskap.platform.db import transaction
 from beredskap.register.inventory.models import Equipment
 from beredskap.register.organisations.models import Organisation, Site
 from tests.e2e.conftest import EDITOR_ORGANISATION, LiveApp, Visit
-from tests.e2e.test_organisation_browser import _clean, _fits, _log_in, _tab
+from tests.e2e.test_organisation_browser import _clean, _fits, _tab
 
 
 @pytest.fixture
@@ -65,7 +66,7 @@ def test_preview_with_errors_then_confirm_on_a_phone(
         (small, 390, "import-errors-390"),
     ):
         page = visit.page
-        _log_in(page, live_app)
+        live_app.log_in(page, Role.ADMIN, english=True)
         _upload(page, live_app, bad)
         expect(page.get_by_role("heading", name="The file was not imported")).to_be_visible()
         table = page.get_by_role("table", name="Problems in utstyr.csv (Equipment)")
