@@ -33,7 +33,6 @@ from typing import Any
 
 from pydantic import SecretStr
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
-from twilio.rest import Client
 from urllib3.exceptions import ConnectTimeoutError, HTTPError, MaxRetryError
 
 from alerts.gateway import twilio_errors
@@ -48,7 +47,7 @@ from alerts.gateway.port import (
     SendResult,
     SentMessage,
 )
-from alerts.gateway.twilio_http import DEFAULT_API_BASE, RelayingHttpClient
+from alerts.gateway.twilio_http import DEFAULT_API_BASE, ClientPerThread
 from alerts.redaction import mask_phone, redact_phone_numbers, redact_phone_numbers_in_logger
 from alerts.settings import AlertSettings
 from beredskap.platform.contact_details import is_fictional_mobile
@@ -58,7 +57,6 @@ MAX_VALIDITY_PERIOD_S = 36000
 # The library reads TWILIO_* variables when handed no environment (an empty mapping counts as
 # none); settings.py is our only reader of the environment, so it gets a mapping that is not
 # empty and holds nothing it looks for.
-_NO_ENVIRONMENT = {"BEREDSKAP_NOTE": "twilio settings come from beredskap.platform.settings"}
 
 
 @dataclass(frozen=True)
@@ -143,9 +141,7 @@ class TwilioGateway:
         # urllib3 logs request URLs at DEBUG, with the `To=` of a message list.
         redact_phone_numbers_in_logger("urllib3.connectionpool")
         self._slots = threading.BoundedSemaphore(config.max_concurrency)
-        self._local = threading.local()
-        self._http_clients: list[RelayingHttpClient] = []
-        self._http_clients_lock = threading.Lock()
+        self._clients = ClientPerThread(lambda: self.config)
         # Fictional numbers (the demo's drama range, the benchmark's +4700) reach nobody; the
         # real Twilio API is never asked to try. A test gateway or relay may receive them.
         self._refuse_fictional = config.api_base.rstrip("/") == DEFAULT_API_BASE
@@ -249,30 +245,9 @@ class TwilioGateway:
 
     def close(self) -> None:
         """Close every thread's connection pool."""
-        with self._http_clients_lock:
-            for http_client in self._http_clients:
-                http_client.close()
-            self._http_clients.clear()
+        self._clients.close()
 
     # -- one request ------------------------------------------------------------------------
-
-    def _client(self) -> Client:
-        client: Client | None = getattr(self._local, "client", None)
-        if client is None:
-            http_client = RelayingHttpClient(
-                self.config.api_base, timeout_s=self.config.request_timeout_s, pool_size=2
-            )
-            with self._http_clients_lock:
-                self._http_clients.append(http_client)
-            client = Client(
-                username=self.config.account_sid,
-                password=self.config.auth_token.get_secret_value(),
-                account_sid=self.config.account_sid,
-                http_client=http_client,
-                environment=_NO_ENVIRONMENT,
-            )
-            self._local.client = client
-        return client
 
     def _attempt(
         self, to: str, body: str, status_callback_url: str | None, validity_period_s: int | None
@@ -288,7 +263,7 @@ class TwilioGateway:
             parameters["messaging_service_sid"] = self.config.messaging_service_sid
         if status_callback_url:
             parameters["status_callback"] = status_callback_url
-        client = self._client()
+        client = self._clients.get()
         try:
             with self._slots:
                 message = client.messages.create(**parameters)
@@ -300,7 +275,7 @@ class TwilioGateway:
         return SendAccepted(message.sid, MessageStatus.parse(message.status))
 
     def _list(self, to: str, sent_after: datetime | None) -> list[Any]:
-        client = self._client()
+        client = self._clients.get()
         last_error: Exception | None = None
         for attempt in range(self.config.retry.max_attempts):
             if attempt:

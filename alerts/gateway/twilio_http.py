@@ -24,20 +24,25 @@ from __future__ import annotations
 import base64
 import logging
 import os
-from collections.abc import Mapping
-from typing import Any
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import urllib3
+from pydantic import SecretStr
 from requests.certs import where as certifi_bundle
 from requests.utils import get_environ_proxies
 from twilio.http import HttpClient
 from twilio.http.response import Response
+from twilio.rest import Client
 
 DEFAULT_API_BASE = "https://api.twilio.com"
 _TWILIO_API_HOST = "api.twilio.com"
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 _logger = logging.getLogger("alerts.twilio.http")
+# The library reads TWILIO_* from the environment when given none; ours come from settings.
+_NO_ENVIRONMENT = {"BEREDSKAP_NOTE": "twilio settings come from beredskap.platform.settings"}
 
 
 def environ_ca_bundle() -> str | None:
@@ -143,3 +148,56 @@ class RelayingHttpClient(HttpClient):
 
     def log_response(self, status_code: int, response: Any) -> None:
         self.logger.debug("answered %s", status_code)
+
+
+class TwilioAccount(Protocol):
+    """What a client is made of (the SMS gateway's and the voice calls' configs both have it)."""
+
+    @property
+    def account_sid(self) -> str: ...
+    @property
+    def auth_token(self) -> SecretStr: ...
+    @property
+    def api_base(self) -> str: ...
+    @property
+    def request_timeout_s(self) -> float: ...
+
+
+class ClientPerThread:
+    """One twilio `Client` per thread, each on its own `RelayingHttpClient` (a connection pool
+    is not shared between threads): the SMS gateway and the voice calls both take theirs
+    here. `account` is asked when a thread's client is made, so its owner's current config
+    counts. `close` closes every thread's pool."""
+
+    def __init__(self, account: Callable[[], TwilioAccount]) -> None:
+        self._account = account
+        self._local = threading.local()
+        self._http_clients: list[RelayingHttpClient] = []
+        self._lock = threading.Lock()
+
+    def get(self) -> Client:
+        """This thread's client, made on its first use."""
+        client: Client | None = getattr(self._local, "client", None)
+        if client is None:
+            account = self._account()
+            http_client = RelayingHttpClient(
+                account.api_base, timeout_s=account.request_timeout_s, pool_size=2
+            )
+            with self._lock:
+                self._http_clients.append(http_client)
+            client = Client(
+                username=account.account_sid,
+                password=account.auth_token.get_secret_value(),
+                account_sid=account.account_sid,
+                http_client=http_client,
+                environment=_NO_ENVIRONMENT,
+            )
+            self._local.client = client
+        return client
+
+    def close(self) -> None:
+        """Close every thread's connection pool."""
+        with self._lock:
+            for http_client in self._http_clients:
+                http_client.close()
+            self._http_clients.clear()

@@ -1,27 +1,24 @@
 """Twilio Voice through the twilio library: placing a call, and its call list (reconciling).
 
-One `Client` per thread (as `alerts.gateway.twilio_gateway`: its connection pool is not
-shared), through the same `RelayingHttpClient`, so `BEREDSKAP_TWILIO_API_BASE` points calls
-at a test gateway as it does messages. Nothing here knows callouts.
+One `Client` per thread from `ClientPerThread`, as the SMS gateway takes its own, through the
+same `RelayingHttpClient`: `BEREDSKAP_TWILIO_API_BASE` points calls at a test gateway as it
+does messages. Nothing here knows callouts.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from pydantic import SecretStr
 from twilio.base.exceptions import TwilioRestException
-from twilio.rest import Client
 
-from alerts.gateway.twilio_http import RelayingHttpClient
+from alerts.gateway.twilio_http import ClientPerThread
 from alerts.settings import AlertSettings
 
 # The status callbacks we ask for: the final one ("completed" covers answered calls; busy,
 # no-answer, failed and canceled come as it) and "answered".
 STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
-_NO_ENVIRONMENT = {"BEREDSKAP_NOTE": "twilio settings come from beredskap.platform.settings"}
 
 
 @dataclass(frozen=True)
@@ -76,16 +73,14 @@ class TwilioCalls:
 
     def __init__(self, config: VoiceConfig) -> None:
         self.config = config
-        self._local = threading.local()
-        self._http_clients: list[RelayingHttpClient] = []
-        self._lock = threading.Lock()
+        self._clients = ClientPerThread(lambda: self.config)
 
     def __repr__(self) -> str:  # never the token
         return f"TwilioCalls(account={self.config.account_sid}, api={self.config.api_base})"
 
     def place(self, to: str, *, twiml_url: str, status_url: str) -> PlaceResult:
         try:
-            call = self._client().calls.create(
+            call = self._clients.get().calls.create(
                 to=to,
                 from_=self.config.from_number,
                 url=twiml_url,
@@ -112,7 +107,7 @@ class TwilioCalls:
         calls created at or after `since` less the skew.
         """
         earliest = since.astimezone(UTC) - self.config.clock_skew
-        client = self._client()
+        client = self._clients.get()
         found: dict[str, None] = {}
         for call in client.calls.list(to=to, start_time_after=earliest, limit=50) + (
             client.calls.list(to=to, limit=50)
@@ -123,25 +118,4 @@ class TwilioCalls:
         return list(found)
 
     def close(self) -> None:
-        with self._lock:
-            for http_client in self._http_clients:
-                http_client.close()
-            self._http_clients.clear()
-
-    def _client(self) -> Client:
-        client: Client | None = getattr(self._local, "client", None)
-        if client is None:
-            http_client = RelayingHttpClient(
-                self.config.api_base, timeout_s=self.config.request_timeout_s, pool_size=2
-            )
-            with self._lock:
-                self._http_clients.append(http_client)
-            client = Client(
-                username=self.config.account_sid,
-                password=self.config.auth_token.get_secret_value(),
-                account_sid=self.config.account_sid,
-                http_client=http_client,
-                environment=_NO_ENVIRONMENT,
-            )
-            self._local.client = client
-        return client
+        self._clients.close()
